@@ -1,0 +1,30 @@
+"""Settings read from the environment (``HELPLINE_*``) by every command."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration; each field is the environment variable ``HELPLINE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="HELPLINE_", extra="ignore")
+
+    database_url: str = "sqlite:///helpline.db"
+    """SQLAlchemy URL; ``postgresql://user@host/db`` selects PostgreSQL (psycopg 3)."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    session_hours: int = 12
+    """How long a browser login session lasts."""
+    sqlite_busy_timeout_ms: int = 10_000
+    """How long an SQLite writer waits for the write lock before failing."""
+    event_poll_seconds: float = 1.0
+    """How often event streams look for events written by other processes or nodes."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()
