@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from helpline.errors import (
     AuthenticationFailed,
@@ -44,4 +45,12 @@ def install_error_handlers(app: FastAPI) -> None:
             raise error
         return error_response(error)
 
+    async def handle_integrity(_request: Request, _error: Exception) -> JSONResponse:
+        # Services check uniqueness first; this only fires when a concurrent request won a race.
+        return JSONResponse(
+            {"detail": "the change conflicts with a concurrent change; retry the request"},
+            status_code=409,
+        )
+
     app.add_exception_handler(HelplineError, handle)
+    app.add_exception_handler(IntegrityError, handle_integrity)

@@ -26,6 +26,10 @@ CONTACT_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.AGENT)
 """Who may create contacts besides admins (integrations use admin or supervisor keys)."""
 
 
+RACE_ATTEMPTS = 3
+"""Transactions tried before a lost race on a unique key is reported."""
+
+
 class IdempotencyRace(Conflict):
     """Another transaction inserted a contact with the same idempotency key first."""
 
@@ -179,14 +183,16 @@ def create_contact_idempotently(
     spec: NewContact,
     idempotency_key: str | None,
 ) -> CreatedContact:
-    """``create_contact`` in its own transaction, retried once when a concurrent request with the
-    same idempotency key committed first, so both callers get the same contact."""
-    try:
-        with transaction() as session:
-            return create_contact(session, actor, spec, idempotency_key=idempotency_key)
-    except IdempotencyRace:
-        with transaction() as session:
-            return create_contact(session, actor, spec, idempotency_key=idempotency_key)
+    """``create_contact`` in its own transaction, retried when a concurrent request created the same
+    contact (same idempotency key) or the same new customer first, so every caller gets one answer."""
+    for attempt in range(RACE_ATTEMPTS):
+        try:
+            with transaction() as session:
+                return create_contact(session, actor, spec, idempotency_key=idempotency_key)
+        except (IdempotencyRace, IntegrityError):
+            if attempt == RACE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _queue_for(session: Session, actor: Actor, spec: NewContact) -> Queue | None:

@@ -20,6 +20,7 @@ from helpline.services import configuration as config
 from helpline.services import organizations
 from helpline.services.actor import system_actor
 from helpline.services.contacts import NewContact, PastOutcome, record_past_contact
+from helpline.services.security import hash_password
 from helpline.storage.tables import Organization
 
 DEMO_ORGANIZATION = "Demo Bank"
@@ -109,9 +110,10 @@ def load_demo(session: Session, now: datetime, seed: int = 7) -> DemoSummary:
     rng = np.random.default_rng(seed)
     org = organizations.create_organization(session, DEMO_ORGANIZATION, "America/New_York", "US")
     actor = system_actor(org.id)
+    password_hash = hash_password(DEMO_PASSWORD)
     for email, name, role in DEMO_LOGINS:
         organizations.create_user(
-            session, actor, email=email, display_name=name, role=role, password=DEMO_PASSWORD
+            session, actor, email=email, display_name=name, role=role, password_hash=password_hash
         )
 
     skills = {
@@ -242,7 +244,7 @@ def load_demo(session: Session, now: datetime, seed: int = 7) -> DemoSummary:
             email=f"agent{number:02d}@demo-bank.example",
             display_name=f"{first} {last}",
             role=Role.AGENT,
-            password=DEMO_PASSWORD,
+            password_hash=password_hash,
         )
         levels = {
             0: {"billing": 4, "cards": 4, "English": 5},

@@ -60,13 +60,26 @@ def organization_by_name(session: Session, name: str) -> Organization:
 
 
 def create_user(
-    session: Session, actor: Actor, *, email: str, display_name: str, role: Role, password: str
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Add a login to the actor's organization; emails are unique across Helpline."""
+    """Add a login to the actor's organization; emails are unique across Helpline.
+
+    Give ``password``, or ``password_hash`` (an argon2 hash, e.g. from a migration or shared by
+    the demo's users so loading it does not spend seconds hashing one password many times).
+    """
     actor.require()
     email = email.strip().lower()
-    if len(password) < 8:
-        raise InvalidInput("password", "must be at least 8 characters")
+    if password_hash is None:
+        if password is None or len(password) < 8:
+            raise InvalidInput("password", "must be at least 8 characters")
+        password_hash = security.hash_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with email {email!r} already exists")
     now = utc_now()
@@ -75,7 +88,7 @@ def create_user(
         email=email,
         display_name=display_name,
         role=role.value,
-        password_hash=security.hash_password(password),
+        password_hash=password_hash,
         is_active=True,
         created_at=now,
     )
@@ -225,7 +238,7 @@ def authenticate_session(session: Session, token: str) -> SessionActor:
     ).first()
     if row is None:
         raise AuthenticationFailed("not logged in")
-    user_session, user = row.tuple()
+    user_session, user = row
     if user_session.expires_at <= utc_now() or not user.is_active:
         raise AuthenticationFailed("session expired; log in again")
     return SessionActor(
