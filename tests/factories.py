@@ -75,7 +75,7 @@ def full_configuration(client: TestClient, tenant: Tenant) -> dict[str, dict[str
             "channel": "voice",
             "skills": [{"skill_id": skill["id"], "min_proficiency": 2}],
             "hours": {
-                "always_open": False,
+                "always_open": True,
                 "weekly": {"mon": [{"open": "08:00", "close": "18:00"}]},
             },
         },

@@ -232,6 +232,8 @@ class Queue(Base):
     overflow_queue_id: Mapped[int | None] = mapped_column(
         ForeignKey("queues.id", ondelete="SET NULL")
     )
+    overflow_after_seconds: Mapped[int | None] = mapped_column(Integer)
+    sticky_seconds: Mapped[int | None] = mapped_column(Integer)
     routing_steps: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
 
 
@@ -325,6 +327,23 @@ class Contact(Base):
     connected_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    routing_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """What the routing engine needs to rebuild this contact's place after a restart."""
+
+
+class AgentStatus(Base):
+    """An agent's chosen status (available, not-ready with a reason, offline) and reported state."""
+
+    __tablename__ = "agent_statuses"
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = _org_fk()
+    status: Mapped[str] = mapped_column(String(16), default="offline")
+    reason: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="offline")
+    state_since: Mapped[datetime]
+    idle_since: Mapped[datetime | None]
 
 
 class Message(Base):

@@ -54,6 +54,11 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
             "queues": [{"queue_id": ids["queue"]}],
         },
         "/api/v1/contacts": {"channel": "voice", "customer_id": ids["customer"]},
+        "/api/v1/agents/{agent_id}/state": {"state": "available"},
+        "/api/v1/contacts/{contact_id}/transfer": {"queue_id": ids["queue"]},
+        "/api/v1/contacts/{contact_id}/wrap-up": {"wrap_up_code_id": ids["wrap_up_code"]},
+        "/api/v1/contacts/{contact_id}/accept": {"agent_id": ids["agent"]},
+        "/api/v1/contacts/{contact_id}/reject": {"agent_id": ids["agent"]},
     }
     return bodies.get(path, {})
 
