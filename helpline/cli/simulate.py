@@ -1,0 +1,198 @@
+"""``helpline simulate``: run a what-if scenario file through the simulator, KPIs with intervals to CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+import typer
+import yaml
+
+from helpline.errors import InvalidInput
+from helpline.sim import (
+    METRICS,
+    LoggedContact,
+    RunResult,
+    Scenario,
+    SimulationSummary,
+    bank_contacts,
+    contact_traces,
+    parse_anonymous_bank,
+    parse_csv_log,
+    scenario_from_dict,
+    simulate,
+)
+
+# Exit status for bad input, the same code Typer/Click uses for usage errors.
+_BAD_INPUT = 2
+
+
+def _log_loader(base: Path) -> Any:
+    """Read the call logs a scenario names, relative to the scenario file."""
+
+    def load(source: str, log_format: str, options: Mapping[str, Any]) -> tuple[LoggedContact, ...]:
+        path = base / source
+        try:
+            with path.open(encoding="utf-8", newline="") as lines:
+                if log_format == "csv":
+                    if options:
+                        raise InvalidInput(sorted(options)[0], "is not an option of csv logs")
+                    return parse_csv_log(lines)
+                if log_format == "anonymous_bank":
+                    return _bank(parse_anonymous_bank(lines), options)
+        except OSError as exc:
+            raise InvalidInput("replay", f"{path}: cannot read: {exc.strerror}") from None
+        raise InvalidInput("format", "must be csv or anonymous_bank")
+
+    return load
+
+
+def _bank(calls: list[Any], options: Mapping[str, Any]) -> tuple[LoggedContact, ...]:
+    unknown = set(options) - {"first_day", "days", "logged_patience"}
+    if unknown:
+        raise InvalidInput(sorted(unknown)[0], "is not an option of anonymous_bank logs")
+    first = options.get("first_day")
+    try:
+        first_day = (
+            min(c.day for c in calls) if first is None else dt.date.fromisoformat(str(first))
+        )
+    except ValueError:
+        raise InvalidInput("first_day", "must be a date YYYY-MM-DD") from None
+    days = options.get("days", 7)
+    if not isinstance(days, int) or days < 1:
+        raise InvalidInput("days", "must be a whole number >= 1")
+    logged = options.get("logged_patience", True)
+    return bank_contacts(calls, first_day, days, logged_patience=bool(logged))
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file (YAML); raises InvalidInput naming the field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(str(path), f"cannot read: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(str(path), f"is not valid YAML: {exc}") from None
+    return scenario_from_dict(data, _log_loader(path.parent))
+
+
+def _format_number(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.6g}"
+
+
+def write_kpis(summary: SimulationSummary, out: TextIO) -> None:
+    """One row per interval and queue (the ``all`` interval is the whole run): each metric's mean and
+    the bounds of its confidence interval."""
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["interval_start_seconds", "queue_id"]
+    for metric in METRICS:
+        header += [metric, f"{metric}_ci_low", f"{metric}_ci_high"]
+    writer.writerow(header)
+    starts = [f"{s:g}" for s in summary.interval_starts_seconds] + ["all"]
+    for row, start in enumerate(starts):
+        for column, queue_id in enumerate(summary.queue_ids):
+            cells = [start, queue_id]
+            for metric in METRICS:
+                est = summary.estimates[metric]
+                cells += [
+                    _format_number(float(est.mean[row, column])),
+                    _format_number(float(est.low[row, column])),
+                    _format_number(float(est.high[row, column])),
+                ]
+            writer.writerow(cells)
+
+
+def _write_traces(writer: Any, replication: int, run: RunResult) -> None:
+    for trace in contact_traces(run):
+        writer.writerow(
+            [
+                replication,
+                trace.contact_number,
+                trace.queue_id,
+                f"{trace.arrival_seconds:.3f}",
+                trace.outcome.value,
+                "" if trace.wait_seconds is None else f"{trace.wait_seconds:.3f}",
+                "" if trace.closed_seconds is None else f"{trace.closed_seconds:.3f}",
+                trace.agent_id or "",
+                trace.customer_id or "",
+                int(trace.is_retrial),
+                int(trace.is_callback),
+            ]
+        )
+
+
+def simulate_command(
+    scenario_path: Path = typer.Argument(..., help="Scenario file (YAML), see docs/simulation.md."),
+    replications: int = typer.Option(10, "--replications", "-r", min=1, help="Independent runs."),
+    seed: int = typer.Option(1, "--seed", help="Seed: the same seed gives the same results."),
+    confidence: float = typer.Option(
+        0.95, "--confidence", min=0.5, max=0.999, help="Confidence level of the intervals."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="KPI CSV (default: standard output)."
+    ),
+    traces: Path | None = typer.Option(
+        None, "--traces", help="Also write every contact of every replication to this CSV."
+    ),
+) -> None:
+    """Simulate a what-if scenario with the real routing engine: KPIs per interval and queue, with
+    confidence intervals over the replications."""
+    try:
+        scenario = load_scenario(scenario_path)
+    except InvalidInput as exc:
+        typer.echo(f"error: {scenario_path}: {exc}", err=True)
+        raise typer.Exit(_BAD_INPUT) from None
+    trace_file = None if traces is None else traces.open("w", encoding="utf-8", newline="")
+    trace_writer = None
+    if trace_file is not None:
+        trace_writer = csv.writer(trace_file, lineterminator="\n")
+        trace_writer.writerow(
+            [
+                "replication",
+                "contact",
+                "queue_id",
+                "arrival_seconds",
+                "outcome",
+                "wait_seconds",
+                "closed_seconds",
+                "agent_id",
+                "customer_id",
+                "is_retrial",
+                "is_callback",
+            ]
+        )
+    done = 0
+    try:
+        with typer.progressbar(
+            length=replications, label="simulating", file=sys.stderr
+        ) as progress:
+
+            def on_replication(run: RunResult) -> None:
+                nonlocal done
+                done += 1
+                if trace_writer is not None:
+                    _write_traces(trace_writer, done, run)
+                progress.update(1)
+
+            summary = simulate(
+                scenario, replications, seed, confidence=confidence, on_replication=on_replication
+            )
+    finally:
+        if trace_file is not None:
+            trace_file.close()
+    if out is None:
+        write_kpis(summary, sys.stdout)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            write_kpis(summary, handle)
+        typer.echo(
+            f"{summary.contacts_simulated} contacts in {replications} replications -> {out}",
+            err=True,
+        )

@@ -1,0 +1,91 @@
+"""``helpline simulate``: a scenario file in, KPIs with confidence intervals out; bad files exit 2."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from helpline.cli import app
+
+SCENARIO = """
+horizon_seconds: 7200
+interval_seconds: 3600
+routing:
+  queues: [{id: q, channel: voice, acw_timeout_seconds: 0}]
+  profiles:
+    - id: p
+      channels: {voice: {concurrency: 1, auto_accept: true}}
+      queues: [q]
+queues:
+  - queue_id: q
+    handle_time: {distribution: exponential, mean_seconds: 300}
+    patience: {distribution: exponential, mean_seconds: 180}
+agents: [{name: team, count: 10, profile_id: p}]
+arrivals: [{queue_id: q, calls_per_interval: [90, 100]}]
+"""
+
+
+def test_simulate_writes_kpis_with_intervals_per_interval_and_queue(tmp_path: Path) -> None:
+    scenario = tmp_path / "what_if.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "kpis.csv"
+    traces = tmp_path / "traces.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(scenario),
+            "--replications",
+            "3",
+            "--out",
+            str(out),
+            "--traces",
+            str(traces),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["interval_start_seconds"], r["queue_id"]) for r in rows] == [
+        ("0", "q"),
+        ("3600", "q"),
+        ("all", "q"),
+    ]
+    whole = rows[-1]
+    assert float(whole["service_level_ci_low"]) <= float(whole["service_level"])
+    assert float(whole["service_level"]) <= float(whole["service_level_ci_high"])
+    assert 150 < float(whole["offered"]) < 240
+    with traces.open(encoding="utf-8") as handle:
+        replications = {row["replication"] for row in csv.DictReader(handle)}
+    assert replications == {"1", "2", "3"}
+
+
+def test_the_same_seed_writes_the_same_kpis(tmp_path: Path) -> None:
+    scenario = tmp_path / "what_if.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    outputs = []
+    for name in ("a.csv", "b.csv"):
+        out = tmp_path / name
+        CliRunner().invoke(
+            app, ["simulate", str(scenario), "-r", "2", "--seed", "4", "-o", str(out)]
+        )
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+
+
+def test_a_bad_scenario_names_the_field_and_exits_2(tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(SCENARIO.replace("count: 10", "count: -1"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["simulate", str(scenario)])
+    assert result.exit_code == 2
+    assert "agents[0].count" in result.output
+
+
+def test_a_file_that_is_not_yaml_exits_2(tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("routing: [unclosed", encoding="utf-8")
+    result = CliRunner().invoke(app, ["simulate", str(scenario)])
+    assert result.exit_code == 2
+    assert "not valid YAML" in result.output
