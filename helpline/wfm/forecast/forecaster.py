@@ -9,7 +9,6 @@ from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from helpline.wfm.forecast.aht import forecast_aht
 from helpline.wfm.forecast.backtest import Accuracy
@@ -165,6 +164,8 @@ def _prediction_interval(
 
     k = 0 is Poisson. Quantiles are of the count distribution, so closed intervals (mean 0) get [0, 0].
     """
+    from scipy import stats  # imported here: scipy.stats takes seconds to load, the CLI stays quick
+
     tail = (1 - coverage) / 2
     mean = np.maximum(volume, 0.0)
     if dispersion <= 1e-9:

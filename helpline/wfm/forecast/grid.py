@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import cast
 
 import numpy as np
@@ -94,11 +94,3 @@ def to_day_grid(
             aht_grid = np.where(volume > 0, work / volume, np.nan)
     first_day = cast(date, first.astype(object))
     return DayGrid(first_day, interval_minutes, volume, aht_grid)
-
-
-def slot_times(first_day: date, interval_minutes: int, n_days: int) -> list[datetime]:
-    """Local start time of every interval of ``n_days`` days from ``first_day``, in order."""
-    midnight = datetime(first_day.year, first_day.month, first_day.day)  # noqa: DTZ001 - local wall time
-    step = timedelta(minutes=interval_minutes)
-    count = n_days * (MINUTES_PER_DAY // interval_minutes)
-    return [midnight + i * step for i in range(count)]

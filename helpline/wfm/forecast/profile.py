@@ -13,6 +13,7 @@ observances) by their ratio to the level of their own week, shrunk towards "no e
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal, Self
 
@@ -223,18 +224,29 @@ def _two_way_fit(
     week: npt.NDArray[np.int64],
     days: npt.NDArray[np.bool_],
 ) -> tuple[FloatArray, FloatArray]:
-    """Least squares ``log_total = week_effect + weekday_effect`` over ``days`` by alternating means.
+    """Fit ``log_total = week_effect + weekday_effect`` over ``days`` by Tukey's median polish.
 
-    Returns the weekday effects (7) and the week effects of every week (weeks without a fitted day get
-    the week effect of their own ordinary days given the weekday effects, or the overall mean).
+    Medians make one odd day (an outage, a storm) move neither its week nor its weekday (Tukey,
+    *Exploratory Data Analysis*, 1977, ch. 11). Returns the weekday effects (7, up to a common constant;
+    0 for weekdays without a day) and the effects of every week (the median for weeks without a day).
     """
-    weekday_log = np.zeros(7)
     n_weeks = int(week.max()) + 1 if week.size else 0
-    week_log = np.zeros(n_weeks)
-    idx = np.flatnonzero(days)
-    for _ in range(20):
-        week_log = _group_mean(log_total[idx] - weekday_log[weekday[idx]], week[idx], n_weeks)
-        weekday_log = _group_mean(log_total[idx] - week_log[week[idx]], weekday[idx], 7)
+    table = np.full((n_weeks, 7), np.nan)
+    table[week[days], weekday[days]] = log_total[days]
+    week_log, weekday_log = np.zeros(n_weeks), np.zeros(7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows and columns: no effect
+        for _ in range(10):
+            row = np.nan_to_num(np.nanmedian(table, axis=1))
+            week_log += row
+            table -= row[:, None]
+            column = np.nan_to_num(np.nanmedian(table, axis=0))
+            weekday_log += column
+            table -= column[None, :]
+    fitted_weeks = np.unique(week[days])
+    unfitted = np.setdiff1d(np.arange(n_weeks), fitted_weeks)
+    if fitted_weeks.size:
+        week_log[unfitted] = float(np.median(week_log[fitted_weeks]))
     return weekday_log, week_log
 
 
@@ -265,11 +277,14 @@ def _special_effect(
     if days.size == 0:
         return SpecialDayEffect(kind, 0, 1.0, None)
     expected = week_level[days] * (weekday_factor[days] if kind is DayKind.OBSERVANCE else 1.0)
-    ratio = totals[days] / expected
-    prior = 1.0 if kind is DayKind.OBSERVANCE else float(np.mean(weekday_factor[days]))
-    factor = (float(ratio.sum()) + SPECIAL_DAY_PRIOR_DAYS * prior) / (
+    # Geometric mean of the ratios, shrunk towards the prior "as an ordinary day" in log space.
+    log_ratio = np.log(np.maximum(totals[days] / expected, 0.005))
+    ordinary = 1.0 if kind is DayKind.OBSERVANCE else float(np.mean(weekday_factor[days]))
+    log_prior = float(np.log(max(ordinary, 0.005)))
+    log_factor = (float(log_ratio.sum()) + SPECIAL_DAY_PRIOR_DAYS * log_prior) / (
         days.size + SPECIAL_DAY_PRIOR_DAYS
     )
+    factor = float(np.exp(log_factor))
     profile = None
     with_contacts = days[totals[days] > 0]
     if kind is not DayKind.OBSERVANCE and with_contacts.size:
