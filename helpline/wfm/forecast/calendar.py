@@ -23,6 +23,7 @@ class DayKind(enum.IntEnum):
     HOLIDAY = 1  # a public holiday of the country (`holidays` category "public")
     EVE = 2  # the day before a public holiday that is not itself one (often a half day)
     OBSERVANCE = 3  # an optional/observance day (`holidays` category "optional"), e.g. Chol HaMoed
+    AFTER_HOLIDAY = 4  # the day after a public holiday, when not special itself (catch-up calls)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ def day_kinds(
         eve = (day - first_day).days - 1
         if 0 <= eve < n_days and kinds[eve] != DayKind.HOLIDAY:
             kinds[eve] = DayKind.EVE
+    for day in public:
+        after = (day - first_day).days + 1
+        if 0 <= after < n_days and kinds[after] == DayKind.NORMAL:
+            kinds[after] = DayKind.AFTER_HOLIDAY
     return kinds
 
 

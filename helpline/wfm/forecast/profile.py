@@ -32,6 +32,8 @@ SPECIAL_DAY_PRIOR_DAYS = 0.5
 OUTLIER_SIGMAS = 3.5
 #: Pseudo-observations of "no effect" behind each day-of-month factor.
 MONTH_PRIOR_DAYS = 3.0
+#: Special days whose effect multiplies their ordinary weekday (the rest replace it when lower).
+RELATIVE_KINDS = frozenset({DayKind.OBSERVANCE, DayKind.AFTER_HOLIDAY})
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class SpecialDayEffect:
 
     kind: DayKind
     days_seen: int
-    factor: float  # daily total relative to its week's level (HOLIDAY, EVE) or to a normal day (OBSERVANCE)
+    factor: (
+        float  # daily total relative to its week's level, or to an ordinary day (RELATIVE_KINDS)
+    )
     profile: FloatArray | None  # intraday shares when the kind has its own shape (HOLIDAY, EVE)
 
 
@@ -133,9 +137,10 @@ class WeeklyProfileModel:
                 weights = 0.5 ** (weeks_old / self.profile_half_life_weeks)
                 self.profile_[day] = np.average(shares[rows], axis=0, weights=weights)
         week_level = np.exp(week_log)[week] * raw_mean
-        self.special_ = {
+        self.special_: dict[DayKind, SpecialDayEffect] = {
             special: _special_effect(special, totals, shares, kind, week_level, factor[weekday])
-            for special in (DayKind.HOLIDAY, DayKind.EVE, DayKind.OBSERVANCE)
+            for special in DayKind
+            if special is not DayKind.NORMAL
         }
         return self
 
@@ -163,7 +168,7 @@ class WeeklyProfileModel:
             effect = self.special_.get(DayKind(int(day_kind)))
             if effect is None or effect.days_seen == 0:
                 continue
-            if effect.kind is DayKind.OBSERVANCE:
+            if effect.kind in RELATIVE_KINDS:
                 daily[index] *= effect.factor
             elif effect.factor < base[index]:
                 daily[index] = level[index] * effect.factor
@@ -276,10 +281,11 @@ def _special_effect(
     days = np.flatnonzero((kinds == kind) & ~np.isnan(totals))
     if days.size == 0:
         return SpecialDayEffect(kind, 0, 1.0, None)
-    expected = week_level[days] * (weekday_factor[days] if kind is DayKind.OBSERVANCE else 1.0)
+    relative = kind in RELATIVE_KINDS
+    expected = week_level[days] * (weekday_factor[days] if relative else 1.0)
     # Geometric mean of the ratios, shrunk towards the prior "as an ordinary day" in log space.
     log_ratio = np.log(np.maximum(totals[days] / expected, 0.005))
-    ordinary = 1.0 if kind is DayKind.OBSERVANCE else float(np.mean(weekday_factor[days]))
+    ordinary = 1.0 if relative else float(np.mean(weekday_factor[days]))
     log_prior = float(np.log(max(ordinary, 0.005)))
     log_factor = (float(log_ratio.sum()) + SPECIAL_DAY_PRIOR_DAYS * log_prior) / (
         days.size + SPECIAL_DAY_PRIOR_DAYS
@@ -287,7 +293,7 @@ def _special_effect(
     factor = float(np.exp(log_factor))
     profile = None
     with_contacts = days[totals[days] > 0]
-    if kind is not DayKind.OBSERVANCE and with_contacts.size:
+    if not relative and with_contacts.size:
         profile = shares[with_contacts].mean(axis=0)
     return SpecialDayEffect(kind, int(days.size), factor, profile)
 

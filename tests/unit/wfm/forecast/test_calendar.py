@@ -22,9 +22,12 @@ def test_israeli_calendar_marks_yom_kippur_its_eve_and_sukkot_observance() -> No
     assert kinds[(date(1999, 9, 15) - first).days] == DayKind.NORMAL
 
 
-def test_us_calendar_marks_labor_day_and_without_country_every_day_is_normal() -> None:
+def test_us_calendar_marks_labor_day_and_the_day_after_and_without_country_every_day_is_normal() -> (
+    None
+):
     first = date(2003, 8, 25)
     assert day_kinds(first, 14, "US")[7] == DayKind.HOLIDAY  # 2003-09-01
+    assert day_kinds(first, 14, "US")[8] == DayKind.AFTER_HOLIDAY
     assert (day_kinds(first, 14, None) == DayKind.NORMAL).all()
 
 
