@@ -81,7 +81,7 @@ def parse_duration_minutes(text: str, *, what: str) -> int:
 def read_history(path: Path) -> History:
     """Read and validate a ``timestamp,volume[,aht]`` CSV; raise `InputError` naming the bad line."""
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as error:
         raise InputError(f"cannot open {path}: {error.strerror}") from error
     with handle:
@@ -173,7 +173,7 @@ def _check_grid(stamps: list[datetime]) -> int:
 def read_events(path: Path) -> list[CalendarEvent]:
     """Read a ``name,start,end,volume_multiplier`` CSV of calendar events."""
     events = []
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             try:
                 events.append(
@@ -304,9 +304,11 @@ def backtest_command(
                 f"too little history: {grid.n_days} days for {origins} origins of {days} days "
                 f"plus {MIN_HISTORY_DAYS} days of training"
             )
+        kinds = day_kinds(grid.first_day, grid.n_days + days, country)
     except InputError as error:
         raise _fail(error) from None
-    kinds = day_kinds(grid.first_day, grid.n_days + days, country)
+    except ValueError as error:
+        raise _fail(InputError(str(error))) from None
     ours = auto_forecaster(kinds)
     with typer.progressbar(length=origins, label="backtest", file=sys.stderr) as bar:
 
@@ -357,6 +359,7 @@ def _plot(
     intervals.plot(np.nan_to_num(actual[last_week]).ravel(), label="actual")
     intervals.plot(forecast[last_week].ravel(), label="forecast")
     intervals.set_title("Intervals of the last 7 days")
+    intervals.set_xlabel("interval")
     intervals.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=90)

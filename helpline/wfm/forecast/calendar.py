@@ -53,6 +53,7 @@ def day_kinds(
     """Return the `DayKind` of each of ``n_days`` days from ``first_day`` for a country (ISO code).
 
     Without a country every day is normal. Uses the `holidays` package (public and optional categories).
+    Raises ValueError for a country (or subdivision) it does not know.
     """
     kinds = np.zeros(n_days, dtype=np.int8)
     if country is None or n_days == 0:
@@ -61,8 +62,13 @@ def day_kinds(
 
     last_day = first_day + timedelta(days=n_days)
     years = range(first_day.year, last_day.year + 1)
-    public = holidays.country_holidays(country, subdiv=subdivision, years=years)
-    categories = holidays.country_holidays(country, years=1).supported_categories
+    try:
+        public = holidays.country_holidays(country, subdiv=subdivision, years=years)
+    except NotImplementedError:
+        raise ValueError(
+            f"unknown country or subdivision {country!r} {subdivision or ''}".rstrip()
+        ) from None
+    categories = public.supported_categories
     optional: Iterable[date] = ()
     if "optional" in categories:
         optional = holidays.country_holidays(

@@ -65,7 +65,8 @@ def to_day_grid(
 ) -> DayGrid:
     """Aggregate an interval series (local start times, any finer step) to a `DayGrid`.
 
-    Volumes are summed into ``interval_minutes`` bins; AHT is volume-weighted. Days without any record
+    Volumes are summed into ``interval_minutes`` bins (a multiple of the rows' step, else ValueError);
+    AHT is volume-weighted. Days without any record
     are unknown (NaN); ``last_day`` extends the grid to that day (e.g. today, when nothing is in yet).
     """
     check_interval(interval_minutes)
@@ -73,6 +74,12 @@ def to_day_grid(
     values = np.asarray(volumes, dtype=np.float64)
     if minutes.shape != values.shape or minutes.size == 0:
         raise ValueError("timestamps and volumes must be non-empty and of the same length")
+    steps = np.diff(np.unique(minutes)).astype(np.int64)
+    if steps.size and interval_minutes % int(steps.min()):
+        raise ValueError(
+            f"rows {int(steps.min())} minutes apart cannot be split into "
+            f"{interval_minutes}-minute intervals"
+        )
     days = minutes.astype("datetime64[D]")
     first = days.min()
     end = days.max() if last_day is None else max(days.max(), np.datetime64(last_day, "D"))

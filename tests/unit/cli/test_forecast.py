@@ -103,6 +103,7 @@ def test_bad_options_exit_2(tmp_path: Path) -> None:
         (["--interval", "20m"], "must be 15m, 30m or 60m"),
         (["--horizon", "soon"], "not a duration"),
         (["--horizon", "10w"], "horizon must be between"),
+        (["--country", "XX"], "unknown country"),
     ):
         result = runner.invoke(app, ["forecast", "--history", str(history), *options])
         assert result.exit_code == 2, options

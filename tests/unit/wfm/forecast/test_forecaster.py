@@ -81,3 +81,23 @@ def test_too_little_history_is_refused() -> None:
     stamps, volume = poisson_history(FIRST, 10)
     with pytest.raises(ValueError, match="too little history"):
         forecast_series(stamps, volume)
+
+
+def test_hourly_intervals_over_six_weeks_keep_the_weekend_closed() -> None:
+    stamps, volume = poisson_history(FIRST, 56)
+    result = forecast_series(
+        stamps, volume, interval_minutes=60, horizon_minutes=42 * 1440, candidates=QUICK
+    )
+    assert len(result.timestamps) == 42 * 24
+    grid = result.volume.reshape(42, 24)
+    assert grid[5::7].sum() == 0  # Saturdays
+    assert grid[6::7].sum() == 0  # Sundays
+    assert (grid[0::7, 9:17] > 0).all()  # Mondays 09:00-17:00 open
+    with pytest.raises(ValueError, match="horizon"):
+        forecast_series(stamps, volume, horizon_minutes=43 * 1440, candidates=QUICK)
+
+
+def test_intervals_finer_than_the_history_are_refused() -> None:
+    stamps, volume = poisson_history(FIRST, 28)
+    with pytest.raises(ValueError, match="30 minutes apart cannot be split into 15-minute"):
+        forecast_series(stamps, volume, interval_minutes=15)
