@@ -101,7 +101,7 @@ def forecast_series(
     count = horizon_minutes // interval_minutes
     shown = slice(window.offset, window.offset + count)
     volume = future.ravel()[shown]
-    lower, upper = _prediction_interval(volume, choice.dispersion, coverage)
+    lower, upper = prediction_interval(volume, choice.dispersion, coverage)
     aht = None
     if history.aht_seconds is not None:
         weekday = history.weekdays()
@@ -191,7 +191,7 @@ def _update_today(
     return updated
 
 
-def _prediction_interval(
+def prediction_interval(
     volume: FloatArray, dispersion: float, coverage: float
 ) -> tuple[FloatArray, FloatArray]:
     """Central interval of a negative binomial with mean ``volume`` and Var = mean + k mean^2.
