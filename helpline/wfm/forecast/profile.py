@@ -300,11 +300,13 @@ def _special_effect(
     week_level: FloatArray,
     weekday_factor: FloatArray,
 ) -> SpecialDayEffect:
-    days = np.flatnonzero((kinds == kind) & ~np.isnan(totals))
+    relative = kind in RELATIVE_KINDS
+    expected_all = week_level * (weekday_factor if relative else 1.0)
+    # A relative special day on a closed weekday says nothing about its effect.
+    days = np.flatnonzero((kinds == kind) & ~np.isnan(totals) & (expected_all > 0))
     if days.size == 0:
         return SpecialDayEffect(kind, 0, 1.0, None)
-    relative = kind in RELATIVE_KINDS
-    expected = week_level[days] * (weekday_factor[days] if relative else 1.0)
+    expected = expected_all[days]
     # Geometric mean of the ratios, shrunk towards the prior "as an ordinary day" in log space.
     log_ratio = np.log(np.maximum(totals[days] / expected, 0.005))
     ordinary = 1.0 if relative else float(np.mean(weekday_factor[days]))
