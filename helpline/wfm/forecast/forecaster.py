@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -60,6 +60,7 @@ def forecast_series(
     coverage: float = 0.8,
     backtest_origins: int = 4,
     candidates: Sequence[Candidate] | None = None,
+    on_scored: Callable[[CandidateScore], None] | None = None,
 ) -> ForecastResult:
     """Forecast contact volume (and AHT) per interval from an interval history.
 
@@ -73,8 +74,9 @@ def forecast_series(
     learned from the history, so a holiday that never appears in it (e.g. closed days left out of the
     export) is forecast as an ordinary day: add an event with ``volume_multiplier=0`` to close it.
     ``events`` scale the volume of the intervals they cover and keep their days out of the fit.
-    Times are the organization's local wall-clock time, naive. Raises ValueError on a history that
-    cannot be forecast.
+    Times are the organization's local wall-clock time, naive. ``candidates`` (default
+    `default_candidates()`) are backtested over ``backtest_origins`` weeks, calling ``on_scored`` after
+    each. Raises ValueError on a history that cannot be forecast.
     """
     check_interval(interval_minutes)
     if not 0 < coverage < 1:
@@ -91,7 +93,9 @@ def forecast_series(
     history = _drop_event_days(grid.head(n_history), multipliers[: n_history * slots] != 1)
     kinds = day_kinds(grid.first_day, n_history + n_future, country, subdivision)
 
-    choice = select_model(history, kinds[:n_history], candidates, origins=backtest_origins)
+    choice = select_model(
+        history, kinds[:n_history], candidates, origins=backtest_origins, on_scored=on_scored
+    )
     future = choice.candidate.forecast(history, kinds[:n_history], kinds[n_history:])
     if window.offset and not np.isnan(grid.volume[n_history]).all():
         # Today's first intervals are known: re-forecast the rest of the day from them.
