@@ -36,7 +36,7 @@ from helpline.wfm.forecast import (
 )
 from helpline.wfm.forecast.baselines import seasonal_naive
 from helpline.wfm.forecast.grid import MINUTES_PER_DAY, DayGrid
-from helpline.wfm.forecast.selection import auto_forecaster
+from helpline.wfm.forecast.selection import auto_forecaster, default_candidates
 
 app = typer.Typer(
     help="Forecast contact volume and AHT per interval; `backtest` scores the forecasts on history.",
@@ -234,17 +234,23 @@ def forecast(
         raise typer.Exit(INPUT_ERROR)
     try:
         data = read_history(history)
-        result = forecast_series(
-            data.timestamps,
-            data.volume,
-            interval_minutes=_interval(data, interval),
-            horizon_minutes=parse_duration_minutes(horizon, what="horizon"),
-            start=start,
-            aht_seconds=data.aht_seconds,
-            country=country,
-            events=read_events(events) if events else (),
-            coverage=coverage,
-        )
+        candidates = default_candidates()
+        with typer.progressbar(
+            length=len(candidates), label="backtesting models", file=sys.stderr
+        ) as bar:
+            result = forecast_series(
+                data.timestamps,
+                data.volume,
+                interval_minutes=_interval(data, interval),
+                horizon_minutes=parse_duration_minutes(horizon, what="horizon"),
+                start=start,
+                aht_seconds=data.aht_seconds,
+                country=country,
+                events=read_events(events) if events else (),
+                coverage=coverage,
+                candidates=candidates,
+                on_scored=lambda _score: bar.update(1),
+            )
     except InputError as error:
         raise _fail(error) from None
     except ValueError as error:

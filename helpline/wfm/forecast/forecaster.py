@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -60,23 +60,95 @@ def forecast_series(
     coverage: float = 0.8,
     backtest_origins: int = 4,
     candidates: Sequence[Candidate] | None = None,
+    on_scored: Callable[[CandidateScore], None] | None = None,
 ) -> ForecastResult:
     """Forecast contact volume (and AHT) per interval from an interval history.
 
     ``timestamps`` are local interval starts (any step that divides ``interval_minutes``); a day with
     records has its missing intervals closed (0), a day without any is unknown. The forecast covers
-    ``[start, start + horizon_minutes)``; ``start`` defaults to the midnight after the last record. When ``start`` is
-    inside a day whose earlier intervals are in the history (intraday re-forecast), the rest of that day
-    is scaled towards today's actuals (gamma-Poisson update of the day's level). ``country`` (ISO code)
-    brings its public holidays; ``events`` scale the volume of the intervals they cover and keep their
-    days out of the fit. Raises ValueError on a history that cannot be forecast.
+    ``[start, start + horizon_minutes)``; ``start`` defaults to the midnight after the last record.
+    When ``start`` is inside a day whose earlier intervals are in the history (intraday re-forecast),
+    the rest of that day is scaled towards today's actuals (gamma-Poisson update of the day's level).
+
+    ``country`` (ISO code) brings its public holidays, their eves and observances; their effect is
+    learned from the history, so a holiday that never appears in it (e.g. closed days left out of the
+    export) is forecast as an ordinary day: add an event with ``volume_multiplier=0`` to close it.
+    ``events`` scale the volume of the intervals they cover and keep their days out of the fit.
+    Times are the organization's local wall-clock time, naive. ``candidates`` (default
+    `default_candidates()`) are backtested over ``backtest_origins`` weeks, calling ``on_scored`` after
+    each. Raises ValueError on a history that cannot be forecast.
     """
     check_interval(interval_minutes)
     if not 0 < coverage < 1:
         raise ValueError("coverage must be between 0 and 1")
     if horizon_minutes <= 0 or horizon_minutes > MAX_HORIZON_DAYS * MINUTES_PER_DAY:
         raise ValueError(f"horizon must be between one interval and {MAX_HORIZON_DAYS} days")
+    window = _window(timestamps, volumes, aht_seconds, interval_minutes, horizon_minutes, start)
+    grid, n_history, n_future = window.grid, window.n_history, window.n_future
+    slots = grid.slots_per_day
+    first_slot = datetime.combine(grid.first_day, datetime.min.time())
+    multipliers = event_multipliers(
+        first_slot, (n_history + n_future) * slots, interval_minutes, events
+    )
+    history = _drop_event_days(grid.head(n_history), multipliers[: n_history * slots] != 1)
+    kinds = day_kinds(grid.first_day, n_history + n_future, country, subdivision)
+
+    choice = select_model(
+        history, kinds[:n_history], candidates, origins=backtest_origins, on_scored=on_scored
+    )
+    future = choice.candidate.forecast(history, kinds[:n_history], kinds[n_history:])
+    if window.offset and not np.isnan(grid.volume[n_history]).all():
+        # Today's first intervals are known: re-forecast the rest of the day from them.
+        future[0] = _update_today(future[0], grid.volume[n_history], window.offset, choice.daily_cv)
+    future = future * multipliers[n_history * slots :].reshape(n_future, slots)
+
+    count = horizon_minutes // interval_minutes
+    shown = slice(window.offset, window.offset + count)
+    volume = future.ravel()[shown]
+    lower, upper = prediction_interval(volume, choice.dispersion, coverage)
+    aht = None
+    if history.aht_seconds is not None:
+        weekday = history.weekdays()
+        future_weekday = ((int(weekday[0]) + n_history + np.arange(n_future)) % 7).astype(np.int8)
+        aht_grid = forecast_aht(history.volume, history.aht_seconds, weekday, future_weekday)
+        aht = np.where(volume > 0, aht_grid.ravel()[shown], np.nan)
+    step = timedelta(minutes=interval_minutes)
+    return ForecastResult(
+        timestamps=tuple(window.start + i * step for i in range(count)),
+        interval_minutes=interval_minutes,
+        volume=volume,
+        lower=lower,
+        upper=upper,
+        aht_seconds=aht,
+        coverage=coverage,
+        model=choice.candidate.name,
+        backtest=choice.accuracy,
+        candidates=choice.scores,
+    )
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The history laid on a day grid up to the first forecast day ("today"), and the days ahead."""
+
+    grid: DayGrid  # history days, then today (whose intervals before ``start`` may be known)
+    n_history: int  # whole days of history: grid rows before today
+    n_future: int  # days from today to the last forecast day
+    offset: int  # index of the first forecast interval within today
+    start: datetime  # the first forecast interval
+
+
+def _window(
+    timestamps: npt.ArrayLike,
+    volumes: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike | None,
+    interval_minutes: int,
+    horizon_minutes: int,
+    start: datetime | None,
+) -> _Window:
     times = np.asarray(timestamps, dtype="datetime64[m]")
+    if times.size == 0:
+        raise ValueError("the history is empty")
     step = np.timedelta64(interval_minutes, "m")
     next_midnight = (times.max().astype("datetime64[D]") + 1).astype("datetime64[m]")
     begin = next_midnight if start is None else np.datetime64(start, "m")
@@ -84,7 +156,7 @@ def forecast_series(
     today = begin.astype("datetime64[D]")
     known = times < begin
     if not known.any():
-        raise ValueError("the history ends after the forecast start")
+        raise ValueError("the history starts after the forecast start")
     values = np.asarray(volumes, dtype=np.float64)
     aht_values = None if aht_seconds is None else np.asarray(aht_seconds, dtype=np.float64)[known]
     grid = to_day_grid(
@@ -95,47 +167,13 @@ def forecast_series(
         raise ValueError(
             f"too little history: at least {MIN_HISTORY_DAYS} days with data are needed"
         )
-    end = begin + np.timedelta64(horizon_minutes, "m")
-    last_day = (end - np.timedelta64(1, "m")).astype("datetime64[D]")
-    n_future = int((last_day - today).astype(np.int64)) + 1
-    slots = grid.slots_per_day
-    first_slot = datetime.combine(grid.first_day, datetime.min.time())
-    multipliers = event_multipliers(
-        first_slot, (n_history + n_future) * slots, interval_minutes, events
-    )
-    history = _drop_event_days(grid.head(n_history), multipliers[: n_history * slots] != 1)
-    kinds = day_kinds(grid.first_day, n_history + n_future, country, subdivision)
-
-    choice = select_model(history, kinds[:n_history], candidates, origins=backtest_origins)
-    future = choice.candidate.forecast(history, kinds[:n_history], kinds[n_history:])
-    offset = int((begin - today) // step)
-    if offset and not np.isnan(grid.volume[n_history]).all():
-        # Today's first intervals are known: re-forecast the rest of the day from them.
-        future[0] = _update_today(future[0], grid.volume[n_history], offset, choice.daily_cv)
-    future = future * multipliers[n_history * slots :].reshape(n_future, slots)
-
-    count = horizon_minutes // interval_minutes
-    volume = future.ravel()[offset : offset + count]
-    lower, upper = _prediction_interval(volume, choice.dispersion, coverage)
-    aht = None
-    if history.aht_seconds is not None:
-        weekday = history.weekdays()
-        future_weekday = ((int(weekday[0]) + n_history + np.arange(n_future)) % 7).astype(np.int8)
-        aht_grid = forecast_aht(history.volume, history.aht_seconds, weekday, future_weekday)
-        aht = np.where(volume > 0, aht_grid.ravel()[offset : offset + count], np.nan)
-    start_time = _as_datetime(begin)
-    stamps = tuple(start_time + timedelta(minutes=interval_minutes * i) for i in range(count))
-    return ForecastResult(
-        timestamps=stamps,
-        interval_minutes=interval_minutes,
-        volume=volume,
-        lower=lower,
-        upper=upper,
-        aht_seconds=aht,
-        coverage=coverage,
-        model=choice.candidate.name,
-        backtest=choice.accuracy,
-        candidates=choice.scores,
+    last_day = (begin + np.timedelta64(horizon_minutes - 1, "m")).astype("datetime64[D]")
+    return _Window(
+        grid=grid,
+        n_history=n_history,
+        n_future=int((last_day - today).astype(np.int64)) + 1,
+        offset=int((begin - today) // step),
+        start=_as_datetime(begin),
     )
 
 
@@ -157,7 +195,7 @@ def _update_today(
     return updated
 
 
-def _prediction_interval(
+def prediction_interval(
     volume: FloatArray, dispersion: float, coverage: float
 ) -> tuple[FloatArray, FloatArray]:
     """Central interval of a negative binomial with mean ``volume`` and Var = mean + k mean^2.

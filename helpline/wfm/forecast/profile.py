@@ -85,8 +85,26 @@ class WeeklyProfileModel:
         """Fit on ``volume`` (days x intervals, NaN rows unknown) with each row's date and `DayKind`."""
         weekday = _weekday(days)
         totals = np.where(np.isnan(volume).all(axis=1), np.nan, np.nansum(volume, axis=1))
+        usable, week_level = self._fit_weekdays(totals, weekday, kind)
+        self._fit_level(totals, days, usable)
+        shares = volume / np.where(totals > 0, totals, np.nan)[:, None]
+        self._fit_profiles(shares, weekday, usable)
+        self.special_: dict[DayKind, SpecialDayEffect] = {
+            special: _special_effect(
+                special, totals, shares, kind, week_level, self.weekday_factor_[weekday]
+            )
+            for special in DayKind
+            if special is not DayKind.NORMAL
+        }
+        return self
+
+    def _fit_weekdays(
+        self, totals: FloatArray, weekday: IntArray, kind: IntArray
+    ) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+        """Open weekdays, weekday factors and outlier days; returns the ordinary usable days and
+        the level of each day's week (in weekday-factor units, for judging special days)."""
         n_days = totals.size
-        week = (np.arange(n_days) + int(weekday[0])) // 7 if n_days else np.zeros(0, np.int64)
+        week = (np.arange(n_days) + int(weekday[0])) // 7
         normal = ~np.isnan(totals) & (kind == DayKind.NORMAL)
         recent = np.arange(n_days) >= n_days - 7 * self.weekday_weeks
         self.is_open_ = _open_weekdays(totals, weekday, normal & recent)
@@ -94,25 +112,24 @@ class WeeklyProfileModel:
         if not usable.any():
             raise ValueError("no ordinary open day with contacts in the history")
         log_total = np.log(np.where(usable, totals, 1.0))
-        fit_days = usable & recent
-        weekday_log, week_log = _two_way_fit(log_total, weekday, week, fit_days)
-        residual = log_total - week_log[week] - weekday_log[weekday]
-        scale = _robust_sigma(residual[fit_days])
-        self.outlier_days_ = usable & (np.abs(residual) > OUTLIER_SIGMAS * scale)
-        usable &= ~self.outlier_days_
         weekday_log, week_log = _two_way_fit(log_total, weekday, week, usable & recent)
-        # Week levels over the whole history (not just the recent window), to judge old special days.
-        n_weeks = int(week.max()) + 1
-        week_log = _group_mean(
-            log_total[usable] - weekday_log[weekday[usable]], week[usable], n_weeks
-        )
+        residual = log_total - week_log[week] - weekday_log[weekday]
+        self.log_sigma_ = _robust_sigma(residual[usable & recent])
+        self.outlier_days_ = usable & (np.abs(residual) > OUTLIER_SIGMAS * self.log_sigma_)
+        usable &= ~self.outlier_days_
+        weekday_log, _ = _two_way_fit(log_total, weekday, week, usable & recent)
         factor = np.where(self.is_open_, np.exp(weekday_log), 0.0)
         raw_mean = float(factor[self.is_open_].mean())
-        factor /= raw_mean
-        self.weekday_factor_ = factor
-        self.log_sigma_ = scale
+        self.weekday_factor_ = factor / raw_mean
+        # Week levels over the whole history (not just the recent window), to judge old special days.
+        week_log = _group_mean(
+            log_total[usable] - weekday_log[weekday[usable]], week[usable], int(week.max()) + 1
+        )
+        return usable, np.exp(week_log)[week] * raw_mean
 
-        deseasonalised = totals[usable] / factor[weekday[usable]]
+    def _fit_level(self, totals: FloatArray, days: DayArray, usable: npt.NDArray[np.bool_]) -> None:
+        """Day-of-month factors, then the level of the deseasonalised ordinary days."""
+        deseasonalised = totals[usable] / self.weekday_factor_[_weekday(days)[usable]]
         self.month_factor_ = np.ones(32)
         if self.uses_day_of_month:
             month_day = _day_of_month(days)[usable]
@@ -120,7 +137,7 @@ class WeeklyProfileModel:
                 np.flatnonzero(usable), deseasonalised, month_day
             )
             deseasonalised = deseasonalised / self.month_factor_[month_day]
-        age = (n_days - 1 - np.flatnonzero(usable)).astype(np.float64)
+        age = (totals.size - 1 - np.flatnonzero(usable)).astype(np.float64)
         self.level_ = float(
             np.average(deseasonalised, weights=0.5 ** (age / self.level_half_life_days))
         )
@@ -128,21 +145,26 @@ class WeeklyProfileModel:
         if self.level_method == "ets":
             self.level_path_ = _ets_level(deseasonalised, horizon=64)
 
-        shares = volume / np.where(totals > 0, totals, np.nan)[:, None]
-        self.profile_ = np.zeros((7, volume.shape[1]))
+    def _fit_profiles(
+        self, shares: FloatArray, weekday: IntArray, usable: npt.NDArray[np.bool_]
+    ) -> None:
+        """Intraday shares per weekday: recency-weighted mean of its last ``profile_weeks`` days.
+
+        An open weekday without a usable day takes the mean shape of the other open weekdays.
+        """
+        n_days = shares.shape[0]
+        self.profile_ = np.zeros((7, shares.shape[1]))
+        has_profile = np.zeros(7, dtype=bool)
         for day in range(7):
             rows = np.flatnonzero(usable & (weekday == day))[-self.profile_weeks :]
             if rows.size:
                 weeks_old = (n_days - 1 - rows) / 7.0
                 weights = 0.5 ** (weeks_old / self.profile_half_life_weeks)
                 self.profile_[day] = np.average(shares[rows], axis=0, weights=weights)
-        week_level = np.exp(week_log)[week] * raw_mean
-        self.special_: dict[DayKind, SpecialDayEffect] = {
-            special: _special_effect(special, totals, shares, kind, week_level, factor[weekday])
-            for special in DayKind
-            if special is not DayKind.NORMAL
-        }
-        return self
+                has_profile[day] = True
+        missing = self.is_open_ & ~has_profile
+        if missing.any():
+            self.profile_[missing] = self.profile_[has_profile].mean(axis=0)
 
     def predict_daily(self, days: DayArray, kind: IntArray) -> FloatArray:
         """Daily totals of the days ``days`` after the history, given their `DayKind`."""
@@ -278,11 +300,13 @@ def _special_effect(
     week_level: FloatArray,
     weekday_factor: FloatArray,
 ) -> SpecialDayEffect:
-    days = np.flatnonzero((kinds == kind) & ~np.isnan(totals))
+    relative = kind in RELATIVE_KINDS
+    expected_all = week_level * (weekday_factor if relative else 1.0)
+    # A relative special day on a closed weekday says nothing about its effect.
+    days = np.flatnonzero((kinds == kind) & ~np.isnan(totals) & (expected_all > 0))
     if days.size == 0:
         return SpecialDayEffect(kind, 0, 1.0, None)
-    relative = kind in RELATIVE_KINDS
-    expected = week_level[days] * (weekday_factor[days] if relative else 1.0)
+    expected = expected_all[days]
     # Geometric mean of the ratios, shrunk towards the prior "as an ordinary day" in log space.
     log_ratio = np.log(np.maximum(totals[days] / expected, 0.005))
     ordinary = 1.0 if relative else float(np.mean(weekday_factor[days]))

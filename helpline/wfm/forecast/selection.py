@@ -100,11 +100,13 @@ def select_model(
     *,
     origins: int = 4,
     horizon_days: int = 7,
+    on_scored: Callable[[CandidateScore], None] | None = None,
 ) -> ModelChoice:
     """Backtest every candidate from ``origins`` weekly origins at the end of ``grid``; keep the best.
 
     ``kinds`` gives the `DayKind` of each day of ``grid``. The best candidate has the lowest interval WAPE.
-    With too little history for even one origin, the first candidate is kept unscored.
+    With too little history for even one origin, the first candidate is kept unscored. ``on_scored`` is
+    called after each candidate's backtest (for a progress bar).
     """
     candidates = tuple(candidates or default_candidates())
     usable_origins = min(origins, (grid.n_days - MIN_HISTORY_DAYS) // horizon_days)
@@ -122,6 +124,8 @@ def select_model(
             grid, run, origins=usable_origins, horizon_days=horizon_days
         )
         scores.append(CandidateScore(candidate.name, result))
+        if on_scored is not None:
+            on_scored(scores[-1])
         wape = result.wape_interval if np.isfinite(result.wape_interval) else np.inf
         if best is None or wape < best[0]:
             best = (wape, candidate, result, actual, forecast)

@@ -117,7 +117,7 @@ def test_backtest_prints_a_table_and_writes_a_plot(tmp_path: Path) -> None:
     plot = tmp_path / "backtest.png"
     result = runner.invoke(
         app,
-        ["forecast", "backtest", "--history", str(SAMPLE), "--origins", "2", "--country", "US",
+        ["forecast", "backtest", "--history", str(SAMPLE), "--origins", "1", "--country", "US",
          "--plot", str(plot)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
