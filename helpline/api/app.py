@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from helpline import __version__
 from helpline.api.errors import install_error_handlers
-from helpline.api.routes import acd, admin, auth, contacts, customers, events
+from helpline.api.routes import acd, admin, auth, contacts, customers, events, forecasts
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
 from helpline.clock import utc_now
@@ -77,7 +77,7 @@ def create_app(
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth.router, admin.router, *configuration_routers()):
         api.include_router(router)
-    for router in (customers.router, contacts.router, acd.router, events.router):
+    for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)
     app.include_router(api)
 

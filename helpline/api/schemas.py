@@ -423,3 +423,70 @@ class CallbackIn(Body):
 
 class CallbackOut(BaseModel):
     callback_contact_id: int
+
+
+# --- forecasts and the calendar -----------------------------------------------------------------
+
+
+class HistoryPointIn(Body):
+    timestamp: datetime = Field(description="Local interval start in the organization's time zone")
+    volume: float = Field(ge=0)
+    aht_seconds: float | None = Field(default=None, ge=0)
+
+
+class ForecastIn(Body):
+    queue_id: Id | None = Field(default=None, description="Null: the whole organization")
+    name: str = Field(default="", max_length=200)
+    interval_minutes: Literal[15, 30, 60] = 30
+    horizon_days: int = Field(default=7, ge=1, le=42)
+    start: datetime | None = Field(
+        default=None, description="First interval (with time zone); default: next local midnight"
+    )
+    coverage: float = Field(default=0.8, gt=0, lt=1, description="Prediction interval coverage")
+    history: list[HistoryPointIn] = Field(
+        default_factory=list,
+        max_length=200_000,
+        description="Upload a history instead of using the queue's stored contacts",
+    )
+
+
+class ForecastSummary(BaseModel):
+    id: int
+    queue_id: int | None
+    name: str
+    status: str = Field(description="draft, published or superseded")
+    source: str = Field(description="history (stored contacts) or upload")
+    interval_minutes: int
+    starts_at: datetime
+    horizon_minutes: int
+    coverage: float
+    model: str
+    accuracy: dict[str, Any] = Field(description="Backtest accuracy of the chosen model and others")
+    created_at: datetime
+    published_at: datetime | None
+
+
+class ForecastOut(ForecastSummary):
+    series: dict[str, Any] = Field(
+        description="timestamps (UTC interval starts), volume, lower, upper, aht_seconds"
+    )
+
+
+class ForecastAccuracyOut(BaseModel):
+    intervals: int = Field(description="Intervals of the forecast already past")
+    actual: float
+    forecast: float
+    wape: float | None
+    bias: float | None
+
+
+class CalendarEventIn(Body):
+    name: Name
+    starts_at: datetime
+    ends_at: datetime
+    volume_multiplier: float = Field(default=1.0, ge=0, le=100, description="0 = closed")
+    queue_id: Id | None = None
+
+
+class CalendarEventOut(CalendarEventIn):
+    id: int

@@ -380,3 +380,40 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(64), default="")
     occurred_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CalendarEvent(Base):
+    """A user-entered special period (campaign, outage, billing day) and its effect on volume."""
+
+    __tablename__ = "calendar_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    volume_multiplier: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class Forecast(Base):
+    """A stored volume/AHT forecast for a queue, with the model that made it and its accuracy."""
+
+    __tablename__ = "forecasts"
+    __table_args__ = (
+        Index("ix_forecasts_org_queue_status", "organization_id", "queue_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    source: Mapped[str] = mapped_column(String(16))
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime]
+    horizon_minutes: Mapped[int] = mapped_column(Integer)
+    coverage: Mapped[float] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(200))
+    accuracy: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    series: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]

@@ -465,3 +465,42 @@ def test_live_server_times_out_offers_by_the_wall_clock(db: Database) -> None:
             f"/api/v1/agents/{agent['id']}/state", headers=tenant.headers()
         ).json()
         assert agent_state["reason"] == "missed"
+
+
+def test_sticky_routing_prefers_the_customers_last_agent(center: Center) -> None:
+    first, second = center.agents
+    sticky = create_ok(
+        center.client,
+        center.tenant,
+        "queues",
+        {"name": "Sticky", "channel": "voice", "sticky_seconds": 30},
+    )
+    profile_id = center.get(f"agents/{first}")["routing_profile_id"]
+    profile = center.get(f"routing-profiles/{profile_id}")
+    queues = [*profile["queues"], {"queue_id": sticky["id"], "priority": 1, "delay_seconds": 0}]
+    center.client.patch(
+        f"/api/v1/routing-profiles/{profile_id}",
+        json={"queues": queues},
+        headers=center.tenant.headers(),
+    )
+    customer = {"identities": {"phone": "+44 20 7946 0888"}}
+    center.available(second)
+    center.clock.advance(1)
+    center.available(first)
+    earlier = center.contact(customer=customer)
+    assert earlier["agent_id"] == second  # longest idle
+    center.post(f"contacts/{earlier['id']}/accept", {"agent_id": second})
+    center.post(f"contacts/{earlier['id']}/close")
+    center.clock.advance(60)
+    center.post(f"agents/{second}/state", {"state": "not_ready", "reason": "break"})
+    center.available(second)  # first is now the longest idle, but second served this customer
+    idle_first = center.get(f"agents/{first}/state")["idle_since"]
+    idle_second = center.get(f"agents/{second}/state")["idle_since"]
+    assert idle_first < idle_second  # without stickiness the contact would go to first
+    again = create_ok(
+        center.client,
+        center.tenant,
+        "contacts",
+        {"channel": "voice", "queue_id": sticky["id"], "customer": customer},
+    )
+    assert again["agent_id"] == second
