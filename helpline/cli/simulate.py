@@ -78,7 +78,7 @@ def load_scenario(path: Path) -> Scenario:
         raise InvalidInput(str(path), f"cannot read: {exc.strerror}") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a YAML date like 1999-13-03
         raise InvalidInput(str(path), f"is not valid YAML: {exc}") from None
     return scenario_from_dict(data, _log_loader(path.parent))
 

@@ -89,3 +89,32 @@ def test_a_file_that_is_not_yaml_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", str(scenario)])
     assert result.exit_code == 2
     assert "not valid YAML" in result.output
+
+
+def test_an_impossible_yaml_date_exits_2(tmp_path: Path) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(SCENARIO + "when: 1999-13-03\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["simulate", str(scenario)])
+    assert result.exit_code == 2
+    assert "not valid YAML" in result.output
+
+
+def test_a_replayed_call_log_is_read_relative_to_the_scenario(tmp_path: Path) -> None:
+    (tmp_path / "calls.csv").write_text(
+        "arrival_seconds,queue_id,handle_seconds\n10,q,100\n20,q,\n", encoding="utf-8"
+    )
+    scenario = tmp_path / "replay.yaml"
+    scenario.write_text(
+        SCENARIO.replace(
+            "arrivals: [{queue_id: q, calls_per_interval: [90, 100]}]",
+            "arrivals: [{replay: calls.csv}]",
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "kpis.csv"
+    result = CliRunner().invoke(app, ["simulate", str(scenario), "-r", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as handle:
+        whole = list(csv.DictReader(handle))[-1]
+    assert float(whole["offered"]) == 2
+    assert float(whole["answered"]) == 2
