@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
+import gc
 import heapq
 import json
 import math
@@ -268,6 +269,7 @@ def measure(
     horizon = contacts / (load / AHT)
     wall_rates, cpu_rates = [], []
     for seed in range(repeats):
+        gc.collect()  # start every run with no garbage left by the previous tool's run
         wall, cpu = time.perf_counter(), time.process_time()
         done = run(load, agents, horizon, seed + 1)
         wall_rates.append(done / (time.perf_counter() - wall))
