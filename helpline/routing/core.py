@@ -19,7 +19,13 @@ from helpline.routing.errors import (
     UnknownContactError,
     UnknownQueueError,
 )
-from helpline.routing.index import ContactEntry, QueueIndex, invalidate_agent, invalidate_contact
+from helpline.routing.index import (
+    ContactEntry,
+    Group,
+    QueueIndex,
+    invalidate_agent,
+    invalidate_contact,
+)
 from helpline.routing.model import (
     AgentState,
     AgentStatus,
@@ -56,8 +62,10 @@ class RoutingCore:
         self._timer_seq = 0
         self._agent_seq = 0
         self._contact_seq = 0
-        self._steps_cache: dict[
-            tuple[RoutingCriteria, str | None, float | None], CompiledSteps
+        # (criteria, sticky agent, sticky seconds, queue id) -> (steps, group row per step)
+        self._plans: dict[
+            tuple[RoutingCriteria, str | None, float | None, str],
+            tuple[CompiledSteps, tuple[list[Group], ...]],
         ] = {}
         self._now = -math.inf
         self._out: list[ev.Event] = []
@@ -146,7 +154,7 @@ class RoutingCore:
             profile_queues.append((pq.priority, pq.delay_seconds, delay_index, queue))
         agent = AgentRecord(agent_id, self._agent_seq, profile, skills, profile_queues, self._now)
         for _, _, delay_index, queue in profile_queues:
-            queue.members[agent_id] = (agent, delay_index)
+            queue.add_member(agent, delay_index)
         self._agents[agent_id] = agent
         return agent
 
@@ -206,14 +214,28 @@ class RoutingCore:
     # -- contacts -------------------------------------------------------------------------------------
 
     def _compiled(self, spec: ContactSpec, queue: QueueIndex) -> CompiledSteps:
+        """The contact's escalation steps in this queue (its own criteria or the queue's)."""
+        return self._plan(spec, queue)[0]
+
+    def _plan(
+        self, spec: ContactSpec, queue: QueueIndex
+    ) -> tuple[CompiledSteps, tuple[list[Group], ...]]:
+        """Compiled steps and, per step, the queue's group row: cached per distinct criteria, so routing
+        a contact never hashes a requirement."""
         criteria = spec.criteria if spec.criteria is not None else queue.queue.criteria
         sticky = queue.queue.sticky_seconds if spec.last_agent_id is not None else None
-        key = (criteria, spec.last_agent_id if sticky else None, sticky)
-        steps = self._steps_cache.get(key)
-        if steps is None:
+        key = (criteria, spec.last_agent_id if sticky else None, sticky, queue.queue.queue_id)
+        plan = self._plans.get(key)
+        if plan is None:
             steps = compile_steps(criteria, key[1], sticky)
-            self._steps_cache[key] = steps
-        return steps
+            plan = (steps, tuple(queue.groups_for(r) for r in steps.requirements))
+            self._plans[key] = plan
+        return plan
+
+    def _set_plan(self, contact: ContactRecord, enqueued_at: float) -> None:
+        """Attach the contact's steps and group rows for its current queue, timed from ``enqueued_at``."""
+        contact.steps, contact.rows = self._plan(contact.spec, contact.queue)
+        contact.step_ends = [enqueued_at + end for end in contact.steps.ends]
 
     def _enter_queue(self, contact: ContactRecord, queue: QueueIndex, new_place: bool) -> None:
         """Put a contact in a queue (arrival, transfer, overflow) and route it.
@@ -232,8 +254,7 @@ class RoutingCore:
             contact.seq = self._contact_seq
             contact.waiting_since = now
             contact.order_arrival = now - contact.spec.age_adjustment_seconds
-        contact.steps = self._compiled(contact.spec, queue)
-        contact.step_ends = tuple(now + end for end in contact.steps.ends)
+        self._set_plan(contact, now)
         contact.step_index = 0
         contact.matured = 0
         contact.overflow_done = False
@@ -283,7 +304,7 @@ class RoutingCore:
                 item = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
                 heapq.heappush(personal.personal, item)
             return
-        row = contact.queue.groups_for(contact.steps.requirements[contact.step_index])
+        row = contact.rows[contact.step_index]
         best = None
         for delay_index in range(contact.matured + 1):
             entry = row[delay_index].best_agent()

@@ -116,7 +116,7 @@ class RoutingEngine(SnapshotCore):
         invalidate_agent(agent)
         del self._agents[agent_id]
         for _, _, _, queue in agent.profile_queues:
-            del queue.members[agent_id]
+            queue.remove_member(agent)
         for entry in sorted(agent.personal):
             contact = entry[4]
             if entry[3] == contact.gen:
@@ -133,6 +133,8 @@ class RoutingEngine(SnapshotCore):
         AgentSpec(agent_id, agent.profile.profile_id, skills)  # validates proficiencies
         agent.skills = dict(skills)
         agent.group_cache.clear()
+        for _, _, delay_index, queue in agent.profile_queues:
+            queue.add_member(agent, delay_index)
         self._fill(agent)
         return out
 

@@ -77,9 +77,7 @@ class AgentRecord:
         self.idle_since = idle_since
         self.gen = 0
         self.pushed: list[Group] = []  # groups holding a live entry of this agent (for live counts)
-        self.group_cache: dict[
-            str, tuple[int, list[Group]]
-        ] = {}  # queue id -> (queue version, groups)
+        self.group_cache: dict[str, list[Group]] = {}  # queue id -> groups it meets (index.py)
         self.held: dict[str, ContactRecord] = {}  # contacts offered to / handled by the agent
         self.per_channel: dict[Channel, int] = dict.fromkeys(Channel, 0)
         self.total = 0
@@ -135,6 +133,7 @@ class ContactRecord:
         "personal_agent",
         "priority",
         "queue",
+        "rows",
         "seq",
         "spec",
         "state",
@@ -160,7 +159,8 @@ class ContactRecord:
         self.gen = 0
         self.groups: list[Group] = []  # groups holding a live entry of this contact
         self.steps = CompiledSteps((Requirement(),), ())
-        self.step_ends: tuple[float, ...] = ()  # absolute times at which each step expires
+        self.rows: tuple[list[Group], ...] = ()  # per step, the queue's groups of its requirement
+        self.step_ends: list[float] = []  # absolute times at which each step expires
         self.step_index = 0
         self.matured = 0  # index of the largest queue delay this contact has waited out
         self.agent: AgentRecord | None = None
