@@ -6,15 +6,19 @@ which the public commands set after running the timers due before it.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Concatenate, ParamSpec, TypeVar
 
 from helpline.routing import events as ev
 from helpline.routing.criteria import CompiledSteps, RoutingCriteria, compile_steps
 from helpline.routing.errors import (
     ClockWentBackwardsError,
     DuplicateIdError,
+    RoutingError,
     UnknownAgentError,
     UnknownContactError,
     UnknownQueueError,
@@ -44,6 +48,26 @@ _ACW_TIMEOUT = 2
 
 Timer = tuple[float, int, int, ContactRecord, int]
 
+_P = ParamSpec("_P")
+_C = TypeVar("_C", bound="RoutingCore")
+
+
+def command(
+    method: Callable[Concatenate[_C, _P], list[ev.Event]],
+) -> Callable[Concatenate[_C, _P], list[ev.Event]]:
+    """Mark a public command: if it is refused, the events of the timers it already ran are not lost
+    but returned, first, by the next command."""
+
+    @functools.wraps(method)
+    def wrapper(self: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> list[ev.Event]:
+        try:
+            return method(self, *args, **kwargs)
+        except RoutingError:
+            self._carry = self._out
+            raise
+
+    return wrapper
+
 
 class RoutingCore:
     """State and internal transitions of the routing engine (see ``RoutingEngine`` for the API)."""
@@ -69,14 +93,15 @@ class RoutingCore:
         ] = {}
         self._now = -math.inf
         self._out: list[ev.Event] = []
+        self._carry: list[ev.Event] = []  # timer events of a refused command, for the next one
 
     # -- clock and timers ---------------------------------------------------------------------------
 
     def _start(self, now: float) -> list[ev.Event]:
         """Begin a command at ``now``: run due timers, then return the list the command appends to."""
+        self._out, self._carry = self._carry, []
         if now < self._now:
             raise ClockWentBackwardsError(f"now={now} is before {self._now}")
-        self._out = []
         timers = self._timers
         while timers and timers[0][0] <= now:
             due, _, kind, contact, gen = heapq.heappop(timers)

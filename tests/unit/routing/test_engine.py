@@ -438,3 +438,13 @@ def test_same_commands_give_same_events() -> None:
         return events
 
     assert run() == run()
+
+
+def test_timer_events_of_a_refused_command_come_with_the_next_command() -> None:
+    routing = engine(agents=agents("a"))
+    routing.add_contact(contact("c"), 1.0)
+    with pytest.raises(InvalidTransitionError):
+        routing.accept_offer("c", "a", 30.0)  # the offer timed out at 21.0 first
+    events = routing.advance(31.0)
+    assert [type(e).__name__ for e in events][:2] == ["OfferMissed", "AgentStateChanged"]
+    assert events[0].at == 21.0
