@@ -61,10 +61,13 @@ def command(
     @functools.wraps(method)
     def wrapper(self: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> list[ev.Event]:
         try:
-            return method(self, *args, **kwargs)
+            out = method(self, *args, **kwargs)
         except RoutingError:
+            self._flush()
             self._carry = self._out
             raise
+        self._flush()
+        return out
 
     return wrapper
 
@@ -94,6 +97,7 @@ class RoutingCore:
         self._now = -math.inf
         self._out: list[ev.Event] = []
         self._carry: list[ev.Event] = []  # timer events of a refused command, for the next one
+        self._dirty: dict[str, AgentRecord] = {}  # agents whose reported state may have changed
 
     # -- clock and timers ---------------------------------------------------------------------------
 
@@ -114,6 +118,7 @@ class RoutingCore:
                 self._miss(contact, ev.MissReason.TIMED_OUT)
             elif kind == _ACW_TIMEOUT and contact.state is ContactState.ACW:
                 self._close(contact, ev.CloseReason.ACW_TIMED_OUT)
+            self._flush()
         self._now = now
         return self._out
 
@@ -184,12 +189,22 @@ class RoutingCore:
         return agent
 
     def _report(self, agent: AgentRecord) -> None:
-        """Emit AgentStateChanged if the agent's reported state changed."""
-        state = agent.derived_state()
-        if state is not agent.reported:
-            agent.reported = state
-            reason = agent.reason if state is AgentState.NOT_READY else None
-            self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
+        """Note that the agent's reported state may have changed (emitted by :meth:`_flush`)."""
+        self._dirty[agent.agent_id] = agent
+
+    def _flush(self) -> None:
+        """Emit AgentStateChanged for agents whose state differs from the last one reported.
+
+        Done once at the end of each command and timer, so a state held for no time at all (available
+        between a close and the next offer, reserved before an auto-accept) is not reported.
+        """
+        for agent in self._dirty.values():
+            state = agent.derived_state()
+            if state is not agent.reported:
+                agent.reported = state
+                reason = agent.reason if state is AgentState.NOT_READY else None
+                self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
+        self._dirty.clear()
 
     def _push_agent(self, agent: AgentRecord) -> None:
         """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
@@ -230,10 +245,15 @@ class RoutingCore:
             if not agent.has_capacity(queue.queue.channel):
                 continue
             for group in queue.satisfiable(agent, delay_index):
-                entry = group.best_contact()
-                if entry is not None and (best is None or entry < best):
-                    best = entry
-                    level = priority
+                heap = group.contacts  # inlined Group.best_contact: this loop is the hot path
+                while heap:
+                    entry = heap[0]
+                    if entry[3] == entry[4].gen:
+                        if best is None or entry < best:
+                            best = entry
+                            level = priority
+                        break
+                    heapq.heappop(heap)
         return None if best is None else best[4]
 
     # -- contacts -------------------------------------------------------------------------------------

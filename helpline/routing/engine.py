@@ -17,6 +17,7 @@ from helpline.routing import events as ev
 from helpline.routing.core import command
 from helpline.routing.errors import DuplicateIdError, InvalidTransitionError
 from helpline.routing.handling import HandlingCore
+from helpline.routing.hours import ALWAYS_OPEN
 from helpline.routing.index import invalidate_agent, invalidate_contact
 from helpline.routing.model import (
     AgentSpec,
@@ -181,7 +182,8 @@ class RoutingEngine(HandlingCore):
         queue = self._queue(spec.queue_id)
         is_callback = False
         for _ in range(len(self._queues)):  # bounded: closed-overflow chains cannot loop for ever
-            if queue.queue.hours.is_open(now):
+            hours = queue.queue.hours
+            if hours is ALWAYS_OPEN or hours.is_open(now):
                 break
             treatment = queue.queue.closed_treatment
             out.append(

@@ -166,11 +166,19 @@ class QueueIndex:
         queue_id = self.queue.queue_id
         for agent, delay_index in self._candidates(requirement):
             if requirement.is_met_by(agent.agent_id, agent.skills):
+                group = row[delay_index]
                 cached = agent.group_cache.get(queue_id)
                 if cached is not None:
-                    cached.append(row[delay_index])  # keep the agent's cache complete
+                    cached.append(group)  # keep the agent's cache complete
                 if agent.is_ready_for(channel):
-                    row[delay_index].push_agent(agent)
+                    # Appended unordered and heapified once below: O(n) instead of n pushes.
+                    group.agents.append(
+                        (group.agent_key(agent), agent.idle_since, agent.seq, agent.gen, agent)
+                    )
+                    group.live_agents += 1
+                    agent.pushed.append(group)
+        for group in row:
+            heapq.heapify(group.agents)
         return row
 
     def satisfiable(self, agent: AgentRecord, delay_index: int) -> list[Group]:

@@ -194,6 +194,7 @@ class SnapshotCore(RoutingCore):
         for agent in sorted(self._agents.values(), key=lambda a: (a.idle_since, a.seq)):
             self._report(agent)
             self._fill(agent)
+        self._flush()
         return out
 
     def _restored_contact(
