@@ -111,7 +111,8 @@ class RoutingCore:
             due, _, kind, contact, gen = heapq.heappop(timers)
             if contact.gen != gen:
                 continue
-            self._now = max(self._now, due)
+            if due > self._now:
+                self._now = due
             if kind == _WAKE and contact.state is ContactState.QUEUED:
                 self._wake(contact)
             elif kind == _OFFER_TIMEOUT and contact.state is ContactState.OFFERED:
@@ -124,7 +125,7 @@ class RoutingCore:
 
     def _schedule(self, due: float, kind: int, contact: ContactRecord) -> None:
         self._timer_seq += 1
-        timer = (max(due, self._now), self._timer_seq, kind, contact, contact.gen)
+        timer = (due if due > self._now else self._now, self._timer_seq, kind, contact, contact.gen)
         heapq.heappush(self._timers, timer)
 
     def _schedule_acw_timeout(self, contact: ContactRecord) -> None:
@@ -352,9 +353,14 @@ class RoutingCore:
         row = contact.rows[contact.step_index]
         best = None
         for delay_index in range(contact.matured + 1):
-            entry = row[delay_index].best_agent()
-            if entry is not None and (best is None or entry < best):
-                best = entry
+            heap = row[delay_index].agents  # inlined Group.best_agent: this loop is the hot path
+            while heap:
+                entry = heap[0]
+                if entry[3] == entry[4].gen:
+                    if best is None or entry < best:
+                        best = entry
+                    break
+                heapq.heappop(heap)
         if best is not None:
             agent = best[4]
             self._offer(contact, agent)
