@@ -33,6 +33,7 @@ from helpline.routing.index import (
 from helpline.routing.model import (
     AgentState,
     AgentStatus,
+    Channel,
     ContactSpec,
     ContactState,
     RoutingConfig,
@@ -221,6 +222,8 @@ class RoutingCore:
         """Offer the agent the best waiting contacts while it has capacity, then index what is left."""
         invalidate_agent(agent)
         while agent.status is AgentStatus.AVAILABLE:
+            if agent.total and agent.per_channel[Channel.VOICE] and agent.blocks:
+                break  # a voice contact blocks everything else: the common case, answered cheaply
             contact = self._best_contact_for(agent)
             if contact is None:
                 break

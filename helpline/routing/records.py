@@ -33,11 +33,13 @@ class AgentRecord:
 
     __slots__ = (
         "agent_id",
+        "blocks",
         "channels",
         "gen",
         "group_cache",
         "held",
         "idle_since",
+        "limits",
         "n_acw",
         "n_connected",
         "n_offered",
@@ -67,6 +69,8 @@ class AgentRecord:
         self.seq = seq  # registration order: the last tie-breaker between agents
         self.profile = profile
         self.channels: dict[Channel, ChannelSettings] = dict(profile.channels)
+        self.limits = {channel: s.concurrency for channel, s in profile.channels.items()}
+        self.blocks = profile.voice_blocks_other_channels
         self.skills = skills
         # (queue priority, delay seconds, delay index, queue) sorted by priority then queue order:
         # the contact search stops at the first priority level that yields a candidate.
@@ -88,10 +92,9 @@ class AgentRecord:
 
     def has_capacity(self, channel: Channel) -> bool:
         """True when the agent may be offered one more contact on ``channel`` (status aside)."""
-        settings = self.channels.get(channel)
-        if settings is None or self.per_channel[channel] >= settings.concurrency:
+        if self.per_channel[channel] >= self.limits.get(channel, 0):
             return False
-        if self.profile.voice_blocks_other_channels and self.total:
+        if self.blocks and self.total:
             # Voice is exclusive: nothing beside a voice contact, and no voice beside anything else.
             return channel is not Channel.VOICE and not self.per_channel[Channel.VOICE]
         return True
