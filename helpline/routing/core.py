@@ -63,7 +63,10 @@ def command(
     def wrapper(self: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> list[ev.Event]:
         try:
             out = method(self, *args, **kwargs)
-        except RoutingError:
+        except (
+            RoutingError,
+            ValueError,
+        ):  # ValueError: an invalid value object built from arguments
             self._flush()
             self._carry = self._out
             raise
@@ -178,9 +181,8 @@ class RoutingCore:
     ) -> AgentRecord:
         self._agent_seq += 1
         profile_queues = []
-        for pq in sorted(
-            profile.queues, key=lambda pq: pq.priority
-        ):  # stable: ties keep profile order
+        by_priority = sorted(profile.queues, key=lambda pq: pq.priority)  # ties keep profile order
+        for pq in by_priority:
             queue = self._queues[pq.queue_id]
             delay_index = queue.delays.index(pq.delay_seconds)
             profile_queues.append((pq.priority, pq.delay_seconds, delay_index, queue))
@@ -318,7 +320,9 @@ class RoutingCore:
                 contact.is_callback,
             )
         )
-        self._catch_up(contact)
+        ends = contact.step_ends
+        if ends and ends[0] <= now:  # a zero-length first step; delays are all > 0 past class 0
+            self._catch_up(contact)
         self._route(contact)
 
     def _catch_up(self, contact: ContactRecord, emit: bool = True) -> None:
@@ -343,7 +347,10 @@ class RoutingCore:
 
     def _route(self, contact: ContactRecord) -> None:
         """Offer a waiting contact to the best ready agent, or index it to wait (and set its timer)."""
-        invalidate_contact(contact)
+        if contact.groups:
+            invalidate_contact(contact)
+        else:
+            contact.gen += 1  # still voids timers and any personal-queue entry
         personal = contact.personal_agent
         if personal is not None:
             if personal.is_ready_for(contact.channel):

@@ -24,6 +24,8 @@ from helpline.routing.model import (
 if TYPE_CHECKING:
     from helpline.routing.index import Group, QueueIndex
 
+_NO_STEPS = CompiledSteps((Requirement(),), ())
+
 # An entry in an agent's personal queue heap: (priority, ordering arrival, sequence, gen, contact).
 PersonalEntry = tuple[int, float, int, int, "ContactRecord"]
 
@@ -161,7 +163,7 @@ class ContactRecord:
         self.state = ContactState.QUEUED
         self.gen = 0
         self.groups: list[Group] = []  # groups holding a live entry of this contact
-        self.steps = CompiledSteps((Requirement(),), ())
+        self.steps = _NO_STEPS  # set with ``rows`` when the contact enters a queue
         self.rows: tuple[list[Group], ...] = ()  # per step, the queue's groups of its requirement
         self.step_ends: list[float] = []  # absolute times at which each step expires
         self.step_index = 0
