@@ -215,6 +215,8 @@ class RoutingCore:
         invalidate_agent(agent)
         if agent.status is not AgentStatus.AVAILABLE:
             return
+        if agent.total and agent.per_channel[Channel.VOICE] and agent.blocks:
+            return  # a voice contact blocks every channel
         for _, _, delay_index, queue in agent.profile_queues:
             if agent.has_capacity(queue.queue.channel):
                 for group in queue.satisfiable(agent, delay_index):
