@@ -479,6 +479,8 @@ def _required_erlang_c(
     for _ in range(1_000_000):
         if not up.size:
             break
+        if not np.all(np.isfinite(b[up])):  # defensive: never walk on NaN
+            raise ValueError("arrival_rate and aht give a load the model cannot evaluate")
         n[up] += 1.0
         b[up] = load[up] * b[up] / (n[up] + load[up] * b[up])
         up = up[~meets(up, n[up], b[up])]

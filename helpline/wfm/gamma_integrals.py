@@ -255,7 +255,10 @@ def _log_poisson(x: FloatArray, lam: FloatArray) -> FloatArray:
     """
     u = (x - lam) / lam
     deviance = lam * ((1.0 + u) * np.log1p(u) - u)
-    return -_stirlerr(x) - deviance - 0.5 * np.log(2.0 * np.pi * x)
+    near = -_stirlerr(x) - deviance - 0.5 * np.log(2.0 * np.pi * x)
+    # Far from the mode (tiny λ, where u overflows) the direct form has no cancellation to fear.
+    far = x * np.log(lam) - lam - special.gammaln(x + 1.0)
+    return np.where(np.abs(u) < 1.0, near, far)
 
 
 def _fast_or_exact(
@@ -274,8 +277,8 @@ def log_upper_integral_fast(a: FloatArray, y: FloatArray) -> FloatArray:
     """``log_upper_integral`` through scipy where that is accurate, the quadrature elsewhere."""
     a, y = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64))
     tail = special.gammaincc(a, y)
-    usable = (a <= _FAST_MAX_A) & (tail > _FAST_MIN_TAIL)
     fast = np.log(tail) - np.log(a) - _log_poisson(a, y)
+    usable = (a <= _FAST_MAX_A) & (tail > _FAST_MIN_TAIL) & np.isfinite(fast)
     return _fast_or_exact(fast, usable, lambda m: log_upper_integral(a[m], y[m]))
 
 
@@ -287,6 +290,7 @@ def log_lower_integral_fast(a: FloatArray, y: FloatArray, gap: FloatArray) -> Fl
         np.asarray(gap, dtype=np.float64),
     )
     head = special.gammainc(a, y)
-    usable = (a <= _FAST_MAX_A) & (y <= _FAST_MAX_Y) & (head > _FAST_MIN_TAIL) & (y > 0)
     fast = np.log(head) - np.log(a) - _log_poisson(a, np.where(y > 0, y, 1.0))
+    usable = (a <= _FAST_MAX_A) & (y <= _FAST_MAX_Y) & (head > _FAST_MIN_TAIL) & (y > 0)
+    usable &= np.isfinite(fast)
     return _fast_or_exact(fast, usable, lambda m: lower_integral(a[m], y[m], gap[m]).log_value)
