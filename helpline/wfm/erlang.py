@@ -513,37 +513,73 @@ def _required_erlang_a(
         )
         return met
 
-    guess = _erlang_a_guess(lam, handle, sl, t, asa, pat)
-    lowest = np.zeros(lam.size, dtype=np.int64)
+    guess, lowest = _erlang_a_service_level_agents(lam, handle, sl, t, asa, pat)
     return smallest_satisfying(meets, guess, lowest)
 
 
-def _erlang_a_guess(
+def _erlang_a_service_level_agents(
     lam: FloatArray,
     handle: FloatArray,
     sl: FloatArray,
     t: FloatArray,
     asa: FloatArray,
     pat: FloatArray,
-) -> IntArray:
-    """Starting N for the Erlang A search: interpolate the SL between two bracketing guesses.
+) -> tuple[IntArray, IntArray]:
+    """The smallest N meeting the SL target alone, as (guess, lowest) for the full search.
 
     The Erlang C answer is usually at or above the Erlang A one; the efficiency-driven fluid
     limit N = A·max(SL target, e^(-T/patience)) (callers wait ~patience·log(A/N)) is below it.
-    Erlang A's SL is smooth in N, so linear interpolation between the two lands within a few
-    agents, and the gallop that follows needs only a few probes.
+    Erlang A's SL is smooth in N: the first call evaluates both bounds and the Erlang C answer
+    minus one, then rounds of Newton and secant probes (below) close the bracket.
+    Where the two bounds do not bracket the target the full search starts from the nearer one.
     """
     load = lam * handle
     upper = _required_erlang_c(lam, handle, sl, t, np.full_like(sl, np.inf), asa).astype(np.float64)
-    lower = np.minimum(np.floor(load * np.maximum(sl, np.exp(-t / pat))), upper - 1.0)
-    lower = np.maximum(lower, 0.0)
+    lower = np.maximum(np.minimum(np.floor(load * np.maximum(sl, np.exp(-t / pat))), upper - 1), 0)
 
-    def sl_at(n: FloatArray) -> FloatArray:
-        state = _ErlangAState(lam, handle, n, pat, exact=False)
-        return np.where(state.idle, 1.0, state.within(t).answered)
+    def sl_at(i: IntArray, n: FloatArray) -> FloatArray:
+        state = _ErlangAState(lam[i], handle[i], n, pat[i], exact=False)
+        return np.where(state.idle, 1.0, state.within(t[i]).answered)
 
-    sl_upper, sl_lower = sl_at(upper), sl_at(lower)
-    frac = np.nan_to_num((sl - sl_lower) / (sl_upper - sl_lower), nan=1.0)
-    guess = np.ceil(lower + np.clip(frac, 0.0, 1.0) * (upper - lower))
-    guess = np.where(sl_lower >= sl, lower, np.where(sl_upper < sl, upper, guess))
-    return guess.astype(np.int64)
+    size = lam.size
+    everyone = np.arange(size)
+    below = np.maximum(upper - 1, lower)
+    three = sl_at(np.concatenate([everyone] * 3), np.concatenate([upper, lower, below]))
+    sl_hi, sl_lo, sl_below = three[:size], three[size : 2 * size], three[2 * size :]
+    bracketed = (sl_hi >= sl) & (sl_lo < sl)
+    hi, lo = upper.copy(), lower.copy()
+    # The Erlang C answer is usually within a few agents: (upper - 1, upper) is the first pair.
+    below_met = sl_below >= sl
+    hi, sl_hi = np.where(below_met, below, hi), np.where(below_met, sl_below, sl_hi)
+    lo, sl_lo = np.where(below_met, lo, below), np.where(below_met, sl_lo, sl_below)
+    # Each round probes two pairs of neighbours in one call: around a Newton step (its slope the
+    # exact difference of the last pair) and around the secant across the bracket. On a concave
+    # stretch of SL(N) the first lands left of the answer and the second right of it (convex:
+    # the other way round), so the bracket closes from both sides in two or three rounds.
+    newton = below + (sl - sl_below) / (three[:size] - sl_below)
+    for round_ in range(64):
+        open_ = np.flatnonzero(bracketed & (hi - lo > 1))
+        if not open_.size:
+            break
+        lo_o, hi_o, s_lo, s_hi, target = lo[open_], hi[open_], sl_lo[open_], sl_hi[open_], sl[open_]
+        secant = lo_o + (target - s_lo) / (s_hi - s_lo) * (hi_o - lo_o)
+        est = np.nan_to_num(newton[open_], nan=0.0, posinf=0.0, neginf=0.0)
+        if round_ % 4 == 3:  # a bisection now and then bounds the worst case
+            est = 0.5 * (lo_o + hi_o)
+        # Left members of the pairs stay <= hi - 2 so that each pair is two distinct numbers.
+        room = np.maximum(hi_o - 2, lo_o + 1)
+        near = np.clip(np.floor(est), lo_o + 1, room)
+        cut = np.clip(np.ceil(secant) - 1, lo_o + 1, room)
+        probes = [near, np.minimum(near + 1, hi_o - 1), cut, np.minimum(cut + 1, hi_o - 1)]
+        values = sl_at(np.concatenate([open_] * 4), np.concatenate(probes)).reshape(4, -1)
+        for probe, value in zip(probes, values, strict=True):
+            met = value >= target
+            take_hi = met & (probe < hi_o)
+            take_lo = ~met & (probe > lo_o)
+            hi_o, s_hi = np.where(take_hi, probe, hi_o), np.where(take_hi, value, s_hi)
+            lo_o, s_lo = np.where(take_lo, probe, lo_o), np.where(take_lo, value, s_lo)
+        lo[open_], hi[open_], sl_lo[open_], sl_hi[open_] = lo_o, hi_o, s_lo, s_hi
+        newton[open_] = near + (target - values[0]) / (values[1] - values[0])
+    guess = np.where(bracketed, hi, np.where(sl_lo >= sl, lower, upper)).astype(np.int64)
+    lowest = np.where(bracketed, hi, 0).astype(np.int64)
+    return guess, lowest
