@@ -135,6 +135,14 @@ def main() -> int:
         ),
     }
     figures.update(pyworkforce_figures(calls, required))
+    if figures["pyworkforce_erlang_c_week_ms"]:
+        # Same run, same machine: the ratio survives a busy machine better than the times do.
+        figures["erlang_c_week_speedup_vs_pyworkforce"] = round(
+            figures["pyworkforce_erlang_c_week_ms"] / figures["erlang_c_week_ms"], 1
+        )
+        figures["required_agents_300k_speedup_vs_pyworkforce"] = round(
+            figures["pyworkforce_required_agents_300k_ms"] / figures["required_agents_300k_ms"], 1
+        )
     figures.update(
         {
             "python": platform.python_version(),

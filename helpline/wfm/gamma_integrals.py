@@ -71,15 +71,16 @@ class LowerIntegral:
 
 def expm1_minus(t: FloatArray) -> FloatArray:
     """eᵗ - 1 - t without cancellation near t = 0 (a series there, expm1 elsewhere)."""
-    t = np.asarray(t, dtype=np.float64)
-    small = np.abs(t) < 0.1
-    ts = np.where(small, t, 0.0)
-    series = np.zeros_like(ts)
-    for c in _KCOEF[::-1]:
+    shape = np.shape(t)
+    flat = np.atleast_1d(np.asarray(t, dtype=np.float64))
+    out = np.expm1(flat) - flat
+    small = np.abs(flat) < 0.1
+    ts = flat[small]  # the series only where it is needed: a fraction of the quadrature nodes
+    series = np.full_like(ts, _KCOEF[-1])
+    for c in _KCOEF[-2::-1]:
         series = series * ts + c
-    series = series * ts * ts
-    direct = np.expm1(np.where(small, 0.0, t)) - t
-    return np.where(small, series, direct)
+    out[small] = series * ts * ts
+    return out.reshape(shape)
 
 
 def bd0(x: FloatArray, m: FloatArray, d: FloatArray | None = None) -> FloatArray:
