@@ -31,10 +31,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
-from helpline.wfm import gamma_integrals as gi
-from helpline.wfm.agent_search import smallest_satisfying
+from helpline.wfm import erlang_search
+from helpline.wfm.erlang_models import ErlangAState, log_erlang_b
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -102,11 +101,6 @@ def _masked_arithmetic() -> Any:
     return np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore")
 
 
-def _log1p_exp(v: FloatArray) -> FloatArray:
-    """log(1 + e^v) without overflow."""
-    return np.logaddexp(0.0, v)
-
-
 def _checked(name: str, value: ArrayLike, *, positive: bool = False) -> FloatArray:
     """``value`` as a float array; ValueError naming ``name`` unless finite and >= 0 (or > 0)."""
     try:
@@ -129,19 +123,6 @@ def _checked_agents(value: ArrayLike) -> FloatArray:
     return arr
 
 
-def _log_erlang_b(n: FloatArray, load: FloatArray, *, fast: bool = False) -> FloatArray:
-    """log B(n, A) for whole n >= 0 and A >= 0 (log 0 = -inf for A = 0 < n).
-
-    ``fast`` trades the last digits (not the decision of a staffing search) for speed.
-    """
-    n, load = np.broadcast_arrays(n, load)
-    busy = (n > 0) & (load > 0)
-    safe_load = np.where(busy, load, 1.0)
-    upper = gi.log_upper_integral_fast if fast else gi.log_upper_integral
-    log_b = -np.log(safe_load) - upper(np.where(busy, n, 0.0) + 1.0, safe_load)
-    return np.where(busy, np.minimum(log_b, 0.0), np.where(n > 0, -np.inf, 0.0))
-
-
 def erlang_b(arrival_rate: ArrayLike, aht: ArrayLike, agents: ArrayLike) -> FloatArray:
     """Blocking probability of N servers offered A = λ·AHT Erlangs, blocked calls lost (Erlang B).
 
@@ -151,7 +132,7 @@ def erlang_b(arrival_rate: ArrayLike, aht: ArrayLike, agents: ArrayLike) -> Floa
     handle = _checked("aht", aht, positive=True)
     n = _checked_agents(agents)
     with _masked_arithmetic():
-        return np.exp(_log_erlang_b(n, lam * handle))
+        return np.exp(log_erlang_b(n, lam * handle))
 
 
 def erlang_c(
@@ -168,7 +149,7 @@ def erlang_c(
     lam, handle, n, t = np.broadcast_arrays(lam, handle, n, t)
     load = lam * handle
     with _masked_arithmetic():
-        b = np.exp(_log_erlang_b(n, load))
+        b = np.exp(log_erlang_b(n, load))
         return _erlang_c_from_b(load, handle, n, t, b)
 
 
@@ -218,107 +199,6 @@ def erlang_a(
         return _erlang_a(*np.broadcast_arrays(lam, handle, n, pat, t, short))
 
 
-@dataclass(frozen=True)
-class _Within:
-    """Outcomes within a time t of arrival (all over all arrivals)."""
-
-    answered: FloatArray
-    offered_wait_gt: FloatArray
-    waited_le: FloatArray
-    abandoned: FloatArray
-
-
-class _ErlangAState:
-    """The t-independent parts of Erlang A at one (λ, AHT, N, patience): J, P(W > 0), P(Ab)."""
-
-    def __init__(
-        self, lam: FloatArray, handle: FloatArray, n: FloatArray, pat: FloatArray, *, exact: bool
-    ):
-        """``exact=False`` (the staffing search) skips ASA and trades last digits for speed."""
-        self.exact = exact
-        self.idle = lam == 0
-        self.lam = np.where(self.idle, 1.0, lam)  # placeholder load keeps the logs finite
-        self.n, self.pat, self.handle = n, pat, handle
-        self.load = self.lam * handle
-        self.x = n * pat / handle  # x = Nμ/θ
-        self.y = self.lam * pat  # y = λ/θ
-        self.gap = (n - self.load) * pat / handle + 1.0  # (x + 1) - y without cancellation
-        self.lower: gi.LowerIntegral | None = None
-        if exact:
-            lower = gi.lower_integral(self.x + 1.0, self.y, self.gap)
-            self.lower = lower
-            self.log_lower = lower.log_value
-        else:
-            self.log_lower = gi.log_lower_integral_fast(self.x + 1.0, self.y, self.gap)
-        self.log_script_a = np.logaddexp(0.0, np.log(self.y) + self.log_lower)  # log J
-        log_b = _log_erlang_b(n, self.load, fast=not exact)
-        self.erlang_b = np.exp(log_b)
-        # q = P(W = 0)/P(W > 0) = (1 - B)/(J·B)  (M&Z eq. 3.3 rearranged)
-        q = np.exp(np.log1p(-self.erlang_b) - log_b - self.log_script_a)
-        self.p_wait = 1.0 / (1.0 + q)
-        self.no_wait = 1.0 / (1.0 + 1.0 / q)
-        ratio = np.exp(self.log_lower - self.log_script_a)  # ∫/J
-        sr_given_wait = self.x * ratio  # P(answered | W > 0) = (J - 1)/(rhoJ)
-        if exact:
-            # P(Ab | W > 0) = 1/(rhoJ) + 1 - 1/rho, rewritten (integration by parts) as a sum of
-            # positive terms so that it keeps its digits when it is tiny (long patience).
-            given_wait = ratio * (1.0 + self.y * lower.mean_one_minus_exp)
-        else:
-            given_wait = 1.0 - sr_given_wait
-        self.p_abandon_given_wait = np.where(n == 0, 1.0, np.clip(given_wait, 0.0, 1.0))
-        self.p_abandon = self.p_wait * self.p_abandon_given_wait
-        # P(answered) as a sum of positive terms: 1 - P(Ab) would lose every digit when N << A.
-        answered = self.no_wait + self.p_wait * np.where(n == 0, 0.0, sr_given_wait)
-        self.asa = np.zeros_like(answered)
-        if exact:
-            # Mean offered wait of delayed callers who are answered: θ⁻¹·P(Sr | W > 0)·⟨w⟩ with
-            # ⟨w⟩ the mean of the (x + 1)-integrand (differentiating J in x; gamma_integrals).
-            asa = pat * self.p_wait * sr_given_wait * lower.mean_w / answered
-            self.asa = np.where(answered > 0, asa, 0.0)
-        safe_n = np.where(n > 0, n, 1.0)
-        self.occupancy = np.where(n > 0, np.minimum(self.load * answered / safe_n, 1.0), 0.0)
-
-    def within(self, t: FloatArray) -> _Within:
-        """Answered, offered-wait and abandonment probabilities within t seconds (M&Z §3)."""
-        th = t / self.pat  # θt
-        keep = np.exp(-th)
-        y_t = self.y * keep
-        gap_t = self.gap + self.y * -np.expm1(-th)
-        lower_t = None
-        if self.lower is not None:
-            lower_t = gi.lower_integral(self.x + 1.0, y_t, gap_t)
-            log_lower_t = lower_t.log_value
-        else:
-            log_lower_t = gi.log_lower_integral_fast(self.x + 1.0, y_t, gap_t)
-        log_y_lower_t = np.log(y_t) + log_lower_t
-        # log S = -xθt + y(1 - e^(-θt)) = -(N - A)t/AHT - y·k(-θt), the offered-wait decay.
-        log_s = -(self.n - self.load) * t / self.handle - self.y * gi.expm1_minus(-th)
-        # log[S·e^(-θt)·∫(y e^(-θt))/∫(y)]: terms of size y (up to 1e11) cancel here, exactly so
-        # when both integrals peak inside: their peaks differ by a·θt - y(1 - e^(-θt)).
-        later_log = log_s - th + log_lower_t - self.log_lower
-        wait_log = log_s + np.logaddexp(0.0, log_y_lower_t) - self.log_script_a  # log(S·J_t/J)
-        if self.lower is not None and lower_t is not None:
-            both = self.lower.is_interior & lower_t.is_interior
-            exact_later = lower_t.log_sum - self.lower.log_sum
-            # J = y·∫·(1 + 1/(y·∫)), so log(S·J_t/J) = later_log + the two log1p corrections.
-            log_y_lower = np.log(self.y) + self.log_lower
-            exact_wait = exact_later + _log1p_exp(-log_y_lower_t) - _log1p_exp(-log_y_lower)
-            wait_log = np.where(both, exact_wait, wait_log)
-            later_log = np.where(both, exact_later, later_log)
-        ratio = np.exp(self.log_lower - self.log_script_a)
-        # Answered within t given a wait: (x/J)·[∫(y) - S·e^(-θt)·∫(y e^(-θt))].
-        answered_given_wait = self.x * ratio * -np.expm1(np.minimum(later_log, 0.0))
-        answered = np.clip(self.no_wait + self.p_wait * answered_given_wait, 0.0, 1.0)
-        offered_wait_gt = self.p_wait * np.exp(wait_log)
-        offered_wait_gt = np.where(
-            self.n == 0, self.p_wait, np.minimum(offered_wait_gt, self.p_wait)
-        )
-        waited_le = -np.expm1(np.log(np.maximum(offered_wait_gt, 1e-300)) - th)
-        waited_le = np.clip(np.where(offered_wait_gt > 0, waited_le, 1.0), 0.0, 1.0)
-        abandoned = np.clip(waited_le - answered, 0.0, 1.0)
-        return _Within(answered, np.clip(offered_wait_gt, 0.0, 1.0), waited_le, abandoned)
-
-
 def _erlang_a(
     lam: FloatArray,
     handle: FloatArray,
@@ -327,7 +207,7 @@ def _erlang_a(
     t: FloatArray,
     short: FloatArray,
 ) -> ErlangAResult:
-    state = _ErlangAState(lam, handle, n, pat, exact=True)
+    state = ErlangAState(lam, handle, n, pat, exact=True)
     at_t = state.within(t)
     # Abandons within the short-abandon threshold cost a third integral; skip it when unused.
     short_abandoned = state.within(short).abandoned if np.any(short > 0) else np.zeros_like(t)
@@ -392,7 +272,11 @@ def required_agents(
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
     with _masked_arithmetic():
-        agents = _required_erlang_c(*flat[:6]) if patience is None else _required_erlang_a(*flat)
+        agents = (
+            erlang_search.required_erlang_c(*flat[:6])
+            if patience is None
+            else erlang_search.required_erlang_a(*flat)
+        )
     return agents.reshape(shape)
 
 
@@ -404,182 +288,3 @@ def _optional(name: str, value: ArrayLike | None, *, upper: float | None) -> Flo
     if upper is not None and not np.all(arr <= upper):
         raise ValueError(f"{name} must be <= {upper:g}")
     return arr
-
-
-def _square_root_staffing(
-    load: FloatArray, handle: FloatArray, sl: FloatArray, t: FloatArray, asa: FloatArray
-) -> FloatArray:
-    """N ≈ A + β√A from the Halfin-Whitt approximation of Erlang C (Halfin & Whitt 1981).
-
-    C ≈ 1/(1 + β·Φ(β)/φ(β)); SL ≈ 1 - C·e^(-β√A·T/AHT); ASA ≈ C·AHT/(β√A). β is found by
-    bisection on [0, 6]; only a starting point for the exact search, so 11 halvings suffice.
-    """
-    root = np.sqrt(load)
-    decay = root * t / handle
-    lo = np.zeros_like(load)
-    hi = np.full_like(load, 6.0)
-    need_asa = bool(np.any(np.isfinite(asa)))
-    for _ in range(11):
-        beta = 0.5 * (lo + hi)
-        c = 1.0 / (1.0 + beta * np.sqrt(np.pi / 2) * special.erfcx(beta * -np.sqrt(0.5)))
-        ok = c * np.exp(-beta * decay) <= 1.0 - sl
-        if need_asa:
-            ok &= c * handle <= asa * beta * root
-        hi = np.where(ok, beta, hi)
-        lo = np.where(ok, lo, beta)
-    return np.ceil(load + hi * root)
-
-
-def _required_erlang_c(
-    lam: FloatArray,
-    handle: FloatArray,
-    sl: FloatArray,
-    t: FloatArray,
-    occ: FloatArray,
-    asa: FloatArray,
-) -> IntArray:
-    """Erlang C staffing: a square-root-staffing guess, then an Erlang B recurrence walk.
-
-    From the guess, B(N ± 1) follows from B(N) in O(1) (B(N+1) = A·B/(N+1+A·B), and its inverse),
-    so the exact answer a few agents away costs a few vectorised steps, not new integrals.
-    """
-    load = lam * handle
-    # The smallest stable N, raised to meet the occupancy ceiling A/N <= max.
-    lowest = np.maximum(np.floor(load) + 1.0, np.ceil(load / occ))
-    lowest = np.where(load == 0, 0.0, lowest)
-    n = np.maximum(lowest, _square_root_staffing(load, handle, sl, t, asa))
-    n = np.where(load == 0, 0.0, n)
-    b = np.exp(_log_erlang_b(n, load, fast=True))
-
-    need_asa = bool(np.any(np.isfinite(asa)))
-
-    def meets(i: IntArray, n_i: FloatArray, b_i: FloatArray) -> npt.NDArray[np.bool_]:
-        # Erlang C at N > A (guaranteed by `lowest`), trimmed to what the targets read.
-        load_i = load[i]
-        gap = n_i - load_i
-        c = n_i * b_i / (gap + load_i * b_i)
-        ok = c * np.exp(-gap * t[i] / handle[i]) <= 1.0 - sl[i]
-        if need_asa:
-            ok &= c * handle[i] <= asa[i] * gap
-        met: npt.NDArray[np.bool_] = ok | (load_i == 0)
-        return met
-
-    everyone = np.arange(n.size)
-    met = meets(everyone, n, b)
-    # Walk down from met guesses while N - 1 still meets every target.
-    down = np.flatnonzero(met & (n - 1 >= lowest))
-    while down.size:
-        n_prev = n[down] - 1.0
-        b_prev = n[down] * b[down] / (load[down] * (1.0 - b[down]))
-        ok = meets(down, n_prev, b_prev)
-        n[down[ok]], b[down[ok]] = n_prev[ok], b_prev[ok]
-        down = down[ok][n_prev[ok] - 1 >= lowest[down[ok]]]
-    # Walk up from unmet guesses until every target is met.
-    up = np.flatnonzero(~met)
-    for _ in range(1_000_000):
-        if not up.size:
-            break
-        if not np.all(np.isfinite(b[up])):  # defensive: never walk on NaN
-            raise ValueError("arrival_rate and aht give a load the model cannot evaluate")
-        n[up] += 1.0
-        b[up] = load[up] * b[up] / (n[up] + load[up] * b[up])
-        up = up[~meets(up, n[up], b[up])]
-    return n.astype(np.int64)
-
-
-def _required_erlang_a(
-    lam: FloatArray,
-    handle: FloatArray,
-    sl: FloatArray,
-    t: FloatArray,
-    occ: FloatArray,
-    asa: FloatArray,
-    abandon: FloatArray,
-    pat: FloatArray,
-) -> IntArray:
-    """Erlang A staffing: gallop from an interpolated guess (``_erlang_a_guess``), then bisect."""
-    exact_asa = bool(np.any(np.isfinite(asa)))
-
-    def meets(i: IntArray, n_i: IntArray) -> npt.NDArray[np.bool_]:
-        n_f = n_i.astype(np.float64)
-        state = _ErlangAState(lam[i], handle[i], n_f, pat[i], exact=exact_asa)
-        answered = np.where(state.idle, 1.0, state.within(t[i]).answered)
-        idle = state.idle
-        met: npt.NDArray[np.bool_] = (
-            (answered >= sl[i])
-            & ((state.occupancy <= occ[i]) | idle)
-            & ((state.asa <= asa[i]) | idle)
-            & ((state.p_abandon <= abandon[i]) | idle)
-        )
-        return met
-
-    guess, lowest = _erlang_a_service_level_agents(lam, handle, sl, t, asa, pat)
-    return smallest_satisfying(meets, guess, lowest)
-
-
-def _erlang_a_service_level_agents(
-    lam: FloatArray,
-    handle: FloatArray,
-    sl: FloatArray,
-    t: FloatArray,
-    asa: FloatArray,
-    pat: FloatArray,
-) -> tuple[IntArray, IntArray]:
-    """The smallest N meeting the SL target alone, as (guess, lowest) for the full search.
-
-    The Erlang C answer is usually at or above the Erlang A one; the efficiency-driven fluid
-    limit N = A·max(SL target, e^(-T/patience)) (callers wait ~patience·log(A/N)) is below it.
-    Erlang A's SL is smooth in N: the first call evaluates both bounds and the Erlang C answer
-    minus one, then rounds of Newton and secant probes (below) close the bracket.
-    Where the two bounds do not bracket the target the full search starts from the nearer one.
-    """
-    load = lam * handle
-    upper = _required_erlang_c(lam, handle, sl, t, np.full_like(sl, np.inf), asa).astype(np.float64)
-    lower = np.maximum(np.minimum(np.floor(load * np.maximum(sl, np.exp(-t / pat))), upper - 1), 0)
-
-    def sl_at(i: IntArray, n: FloatArray) -> FloatArray:
-        state = _ErlangAState(lam[i], handle[i], n, pat[i], exact=False)
-        return np.where(state.idle, 1.0, state.within(t[i]).answered)
-
-    size = lam.size
-    everyone = np.arange(size)
-    below = np.maximum(upper - 1, lower)
-    three = sl_at(np.concatenate([everyone] * 3), np.concatenate([upper, lower, below]))
-    sl_hi, sl_lo, sl_below = three[:size], three[size : 2 * size], three[2 * size :]
-    bracketed = (sl_hi >= sl) & (sl_lo < sl)
-    hi, lo = upper.copy(), lower.copy()
-    # The Erlang C answer is usually within a few agents: (upper - 1, upper) is the first pair.
-    below_met = sl_below >= sl
-    hi, sl_hi = np.where(below_met, below, hi), np.where(below_met, sl_below, sl_hi)
-    lo, sl_lo = np.where(below_met, lo, below), np.where(below_met, sl_lo, sl_below)
-    # Each round probes two pairs of neighbours in one call: around a Newton step (its slope the
-    # exact difference of the last pair) and around the secant across the bracket. On a concave
-    # stretch of SL(N) the first lands left of the answer and the second right of it (convex:
-    # the other way round), so the bracket closes from both sides in two or three rounds.
-    newton = below + (sl - sl_below) / (three[:size] - sl_below)
-    for round_ in range(64):
-        open_ = np.flatnonzero(bracketed & (hi - lo > 1))
-        if not open_.size:
-            break
-        lo_o, hi_o, s_lo, s_hi, target = lo[open_], hi[open_], sl_lo[open_], sl_hi[open_], sl[open_]
-        secant = lo_o + (target - s_lo) / (s_hi - s_lo) * (hi_o - lo_o)
-        est = np.nan_to_num(newton[open_], nan=0.0, posinf=0.0, neginf=0.0)
-        if round_ % 4 == 3:  # a bisection now and then bounds the worst case
-            est = 0.5 * (lo_o + hi_o)
-        # Left members of the pairs stay <= hi - 2 so that each pair is two distinct numbers.
-        room = np.maximum(hi_o - 2, lo_o + 1)
-        near = np.clip(np.floor(est), lo_o + 1, room)
-        cut = np.clip(np.ceil(secant) - 1, lo_o + 1, room)
-        probes = [near, np.minimum(near + 1, hi_o - 1), cut, np.minimum(cut + 1, hi_o - 1)]
-        values = sl_at(np.concatenate([open_] * 4), np.concatenate(probes)).reshape(4, -1)
-        for probe, value in zip(probes, values, strict=True):
-            met = value >= target
-            take_hi = met & (probe < hi_o)
-            take_lo = ~met & (probe > lo_o)
-            hi_o, s_hi = np.where(take_hi, probe, hi_o), np.where(take_hi, value, s_hi)
-            lo_o, s_lo = np.where(take_lo, probe, lo_o), np.where(take_lo, value, s_lo)
-        lo[open_], hi[open_], sl_lo[open_], sl_hi[open_] = lo_o, hi_o, s_lo, s_hi
-        newton[open_] = near + (target - values[0]) / (values[1] - values[0])
-    guess = np.where(bracketed, hi, np.where(sl_lo >= sl, lower, upper)).astype(np.int64)
-    lowest = np.where(bracketed, hi, 0).astype(np.int64)
-    return guess, lowest

@@ -192,6 +192,8 @@ def test_required_agents_is_the_first_n_meeting_the_target(
 ) -> None:
     n = int(erlang.required_agents(load / AHT, AHT, sl, target))
     at = erlang.erlang_c(load / AHT, AHT, [max(n - 1, 0), n], target)
-    assert at.service_level[1] >= sl
+    # Exact ties (A = 0.5, N = 1, T = 0 gives SL = 0.5) may round either way in the last ulp.
+    assert at.service_level[1] >= sl - 1e-15
     if n > 0:
-        assert at.service_level[0] < sl or n - 1 <= load
+        # N - 1 fails the target, or is unstable for the load the model sees, (load/AHT)·AHT.
+        assert at.service_level[0] < sl or n - 1 <= (load / AHT) * AHT
