@@ -50,3 +50,7 @@ app.add_typer(_admin.apikey_app, name="apikey")
 app.command("serve")(_admin.serve)
 app.command("demo-data")(_demo.demo_data)
 app.add_typer(_forecast.app, name="forecast")
+
+from helpline.cli import staff as _staff  # noqa: E402
+
+app.command("staff")(_staff.staff)
