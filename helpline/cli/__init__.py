@@ -51,6 +51,10 @@ app.command("serve")(_admin.serve)
 app.command("demo-data")(_demo.demo_data)
 app.add_typer(_forecast.app, name="forecast")
 
+from helpline.cli import staff as _staff  # noqa: E402
+
+app.command("staff")(_staff.staff)
+
 from helpline.cli import simulate as _simulate  # noqa: E402
 
 app.command("simulate")(_simulate.simulate_command)
