@@ -21,12 +21,8 @@ import numpy as np
 import pytest
 
 from helpline.sim import SimulationSummary, simulate
+from helpline.wfm import erlang
 from tests.unit.sim.sim_factories import single_queue
-
-erlang = pytest.importorskip(
-    "helpline.wfm.erlang",
-    reason="helpline.wfm.erlang (issue 4, branch erlang) has not landed in main yet",
-)
 
 AHT = 300.0
 PATIENCE = 180.0
