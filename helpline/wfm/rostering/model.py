@@ -22,7 +22,13 @@ class RosterInputError(ValueError):
 
 @dataclass(frozen=True)
 class Contract:
-    """Working-time rules of an agent's contract (hours are paid hours per week)."""
+    """Working-time rules of an agent's contract (hours are paid hours per week).
+
+    A rostered agent works between ``min_hours_per_week`` and ``max_hours_per_week`` every week, never
+    more than ``max_days_in_a_row`` days in a row, has a block of ``min_consecutive_days_off`` days off
+    each week and at least ``min_rest_minutes`` between the end of a shift and the next start. An
+    agent who cannot be given the minimum is left out of the roster, at a cost per missing hour.
+    """
 
     name: str
     max_hours_per_week: float = 40.0

@@ -61,6 +61,8 @@ def work_patterns(
 ) -> list[Pattern]:
     """Every set of days (within ``available_days``) a contract allows with shifts of ``paid_hours``.
 
+    Each week's paid hours lie between the contract's minimum and maximum (an agent who cannot be
+    given the minimum is left unrostered, the empty pattern, which the model charges for).
     The horizon repeats when ``wraps_around``: runs of days and blocks of days off continue from its
     last day into its first. A pattern working every day of a repeating horizon is left out: such an
     agent never has a day off, so no contract with rest rules allows it.
@@ -78,7 +80,10 @@ def work_patterns(
                 continue
             pattern = Pattern(days, paid_hours)
             weeks = range(num_days // 7)
-            if any(pattern.hours_in_week(w) > contract.max_hours_per_week + 1e-9 for w in weeks):
+            hours = [pattern.hours_in_week(w) for w in weeks]
+            if max(hours) > contract.max_hours_per_week + 1e-9:
+                continue
+            if min(hours) < contract.min_hours_per_week - 1e-9:
                 continue
             block = contract.min_consecutive_days_off
             if block and not all(

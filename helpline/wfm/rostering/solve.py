@@ -6,9 +6,9 @@ solution (HiGHS did not find a full roster in 60 s on one). The model therefore 
 identical agents and per *work pattern* (days worked and shift length, see
 :mod:`helpline.wfm.rostering.patterns`), with integer counts:
 
-- ``p_cπ``: agents of class ``c`` working pattern ``π`` (``sum_π p_cπ = |c|``, the empty pattern
-  included); its cost carries the soft minimum hours and the weekend fairness term, which depend on
-  the pattern alone;
+- ``p_cπ``: agents of class ``c`` working pattern ``π`` (``sum_π p_cπ = |c|``); the empty pattern
+  (agent left out) costs the minimum hours it misses, the others the weekend fairness term, which
+  depends on the pattern alone;
 - ``z_cπj``: of those, how many work shift kind ``j`` on its day (``sum_j z_cπj = p_cπ`` per day worked);
 - cover: ``sum z_cπj + unfilled_j = count_j``, ``unfilled_j`` penalised;
 - minimum rest between consecutive days worked ``d -> d'`` of a pattern: an agent on kind ``j`` may
@@ -117,19 +117,12 @@ class _RosterModel:
     def _add_pattern(
         self, c: int, agent: Agent, size_row: int, pattern: Pattern, kinds: list[int]
     ) -> None:
-        problem, builder, weights = self.problem, self.builder, self.problem.weights
+        builder, weights = self.builder, self.problem.weights
         contract = agent.contract
         chain = self._chain(pattern, kinds, contract.min_rest_minutes)
         if chain is None:
             return
-        weeks = range(problem.num_days // 7)
-        short_hours = sum(
-            max(0.0, contract.min_hours_per_week - pattern.hours_in_week(w)) for w in weeks
-        )
-        cost = (
-            weights.hour_below_minimum * short_hours
-            + weights.weekend_days_squared * pattern.weekend_days() ** 2
-        )
+        cost = weights.weekend_days_squared * pattern.weekend_days() ** 2
         p = int(builder.add_columns([cost], is_integer=True)[0])
         builder.add_entries([size_row], [p], 1.0)
         members = np.array([j for j in kinds if self.kinds[j].day in pattern.days], dtype=np.int64)
