@@ -11,6 +11,7 @@ app = typer.Typer(
     help="Helpline contact center: serve the API, manage the database, run WFM tools.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 
 
@@ -36,3 +37,14 @@ def _root(
 def main() -> None:
     """Entry point of the ``helpline`` console script."""
     app()
+
+
+# Command groups, each in its own module (imported here so `helpline --help` lists them all).
+from helpline.cli import admin as _admin  # noqa: E402
+from helpline.cli import demo as _demo  # noqa: E402
+
+app.add_typer(_admin.db_app, name="db")
+app.add_typer(_admin.org_app, name="org")
+app.add_typer(_admin.apikey_app, name="apikey")
+app.command("serve")(_admin.serve)
+app.command("demo-data")(_demo.demo_data)

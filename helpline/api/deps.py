@@ -1,0 +1,60 @@
+"""Request dependencies: the database and the authenticated actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+
+from helpline.bootstrap import Database
+from helpline.config import Settings
+from helpline.errors import AuthenticationFailed, PermissionDenied
+from helpline.services import organizations
+from helpline.services.actor import Actor
+from helpline.services.security import digests_match
+
+SESSION_COOKIE = "helpline_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_db(connection: HTTPConnection) -> Database:
+    """The application's database (set up by ``create_app``)."""
+    db: Database = connection.app.state.db
+    return db
+
+
+def get_settings(connection: HTTPConnection) -> Settings:
+    """The application's settings."""
+    settings: Settings = connection.app.state.settings
+    return settings
+
+
+def authenticate(connection: HTTPConnection, db: Database, method: str) -> Actor:
+    """The actor behind a request or WebSocket: bearer API key, or session cookie plus CSRF token."""
+    header = connection.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    with db.transaction() as session:
+        if scheme.lower() == "bearer" and credentials:
+            return organizations.authenticate_api_key(session, credentials.strip())
+        if header:
+            raise AuthenticationFailed("use 'Authorization: Bearer <API key>'")
+        token = connection.cookies.get(SESSION_COOKIE)
+        if not token:
+            raise AuthenticationFailed("log in or send an API key")
+        found = organizations.authenticate_session(session, token)
+    if method not in SAFE_METHODS and not digests_match(
+        found.csrf_token, connection.headers.get(CSRF_HEADER, "")
+    ):
+        raise PermissionDenied(f"missing or wrong {CSRF_HEADER} header for a cookie session")
+    return found.actor
+
+
+def current_actor(request: Request, db: Annotated[Database, Depends(get_db)]) -> Actor:
+    """Dependency: the authenticated actor of an HTTP request."""
+    return authenticate(request, db, request.method)
+
+
+DB = Annotated[Database, Depends(get_db)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,56 @@
+"""The one mapping from domain errors to HTTP responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from helpline.errors import (
+    AuthenticationFailed,
+    Conflict,
+    HelplineError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+
+STATUS = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    AuthenticationFailed: 401,
+    PermissionDenied: 403,
+}
+
+
+def error_response(error: HelplineError) -> JSONResponse:
+    """The JSON response for a domain error; InvalidInput uses FastAPI's 422 shape (``loc`` names it)."""
+    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+    if isinstance(error, InvalidInput):
+        body: object = [
+            {"loc": ["body", *error.field.split(".")], "msg": error.reason, "type": "value_error"}
+        ]
+    else:
+        body = error.message
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": body}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handler for every HelplineError."""
+
+    async def handle(_request: Request, error: Exception) -> JSONResponse:
+        if not isinstance(error, HelplineError):  # pragma: no cover - registered for this type only
+            raise error
+        return error_response(error)
+
+    async def handle_integrity(_request: Request, _error: Exception) -> JSONResponse:
+        # Services check uniqueness first; this only fires when a concurrent request won a race.
+        return JSONResponse(
+            {"detail": "the change conflicts with a concurrent change; retry the request"},
+            status_code=409,
+        )
+
+    app.add_exception_handler(HelplineError, handle)
+    app.add_exception_handler(IntegrityError, handle_integrity)

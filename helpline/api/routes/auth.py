@@ -1,0 +1,67 @@
+"""Login sessions for the browser: log in, log out, who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import select
+
+from helpline.api.deps import DB, SESSION_COOKIE, CurrentActor, get_settings
+from helpline.api.schemas import LoginIn, LoginOut, OrganizationOut, UserOut
+from helpline.errors import NotFound
+from helpline.services import organizations
+from helpline.storage.tables import Organization, User
+
+router = APIRouter(prefix="/auth", tags=["Auth"])
+
+
+@router.post("/login", response_model=LoginOut, summary="Log in with email and password")
+def login(body: LoginIn, request: Request, response: Response, db: DB) -> LoginOut:
+    """Open a session: sets the ``helpline_session`` cookie and returns the CSRF token."""
+    settings = get_settings(request)
+    with db.transaction() as session:
+        opened = organizations.log_in(
+            session, body.email, body.password, hours=settings.session_hours
+        )
+        org = session.get(Organization, opened.user.organization_id)
+        if org is None:  # pragma: no cover - a user always belongs to an organization
+            raise NotFound("organization not found")
+        result = LoginOut(
+            user=UserOut.model_validate(opened.user, from_attributes=True),
+            organization=OrganizationOut.model_validate(org, from_attributes=True),
+            csrf_token=opened.csrf_token,
+        )
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.token,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return result
+
+
+@router.post("/logout", status_code=204, summary="End the browser session")
+def logout(request: Request, db: DB) -> Response:
+    """Forget the session behind the cookie (safe to call when not logged in)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with db.transaction() as session:
+            organizations.log_out(session, token)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/me", response_model=UserOut, summary="The logged-in user")
+def me(actor: CurrentActor, db: DB) -> User:
+    """The user behind the session (404 for API keys, which have no user)."""
+    with db.transaction() as session:
+        user = session.scalar(
+            select(User).where(
+                User.id == actor.user_id, User.organization_id == actor.organization_id
+            )
+        )
+        if user is None:
+            raise NotFound("this credential is an API key, not a user")
+        return user

@@ -1,0 +1,94 @@
+"""CRUD routes for the configuration resources (teams, skills, agents, queues, routing profiles,
+wrap-up codes). Each resource gets the same five routes from ``resource_router``."""
+
+# No ``from __future__ import annotations``: FastAPI must see the body models of each closure.
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel
+
+from helpline.api import schemas
+from helpline.api.deps import DB, CurrentActor
+from helpline.services import configuration as config
+from helpline.services.configuration import ResourceKind
+
+
+def resource_router(
+    kind: ResourceKind,
+    path: str,
+    id_name: str,
+    body_in: type[BaseModel],
+    body_out: type[BaseModel],
+) -> APIRouter:
+    """List, create, read, update (PATCH) and delete routes for one configuration resource."""
+    body_patch = schemas.partial(body_in, body_in.__name__.removesuffix("In") + "Patch")
+    router = APIRouter(prefix=f"/{path}", tags=[path.replace("-", " ").title()])
+    plural = f"{kind.name}s"
+
+    @router.get("", response_model=list[body_out], summary=f"List {plural}")  # type: ignore[valid-type]
+    def list_resources(
+        actor: CurrentActor,
+        db: DB,
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> list[dict[str, Any]]:
+        with db.transaction() as session:
+            return config.list_rows(session, actor, kind, limit=limit, offset=offset)
+
+    @router.post("", response_model=body_out, status_code=201, summary=f"Create a {kind.name}")
+    def create_resource(body: body_in, actor: CurrentActor, db: DB) -> dict[str, Any]:  # type: ignore[valid-type]
+        with db.transaction() as session:
+            return config.create(session, actor, kind, body.model_dump(mode="json"))  # type: ignore[attr-defined]
+
+    @router.get(f"/{{{id_name}}}", response_model=body_out, summary=f"Get a {kind.name}")
+    def get_resource(
+        actor: CurrentActor, db: DB, item_id: int = Path(alias=id_name)
+    ) -> dict[str, Any]:
+        with db.transaction() as session:
+            return config.represent(session, kind, config.get_row(session, actor, kind, item_id))
+
+    @router.patch(f"/{{{id_name}}}", response_model=body_out, summary=f"Change a {kind.name}")
+    def update_resource(
+        body: body_patch,  # type: ignore[valid-type]
+        actor: CurrentActor,
+        db: DB,
+        item_id: int = Path(alias=id_name),
+    ) -> dict[str, Any]:
+        values = body.model_dump(mode="json", exclude_unset=True)  # type: ignore[attr-defined]
+        with db.transaction() as session:
+            return config.update(session, actor, kind, item_id, values)
+
+    @router.delete(f"/{{{id_name}}}", status_code=204, summary=f"Delete a {kind.name}")
+    def delete_resource(
+        actor: CurrentActor, db: DB, item_id: int = Path(alias=id_name)
+    ) -> Response:
+        with db.transaction() as session:
+            config.remove(session, actor, kind, item_id)
+        return Response(status_code=204)
+
+    return router
+
+
+def configuration_routers() -> list[APIRouter]:
+    """The routers of every configuration resource."""
+    return [
+        resource_router(config.TEAM, "teams", "team_id", schemas.TeamIn, schemas.TeamOut),
+        resource_router(config.SKILL, "skills", "skill_id", schemas.SkillIn, schemas.SkillOut),
+        resource_router(
+            config.WRAP_UP_CODE,
+            "wrap-up-codes",
+            "wrap_up_code_id",
+            schemas.WrapUpCodeIn,
+            schemas.WrapUpCodeOut,
+        ),
+        resource_router(config.QUEUE, "queues", "queue_id", schemas.QueueIn, schemas.QueueOut),
+        resource_router(
+            config.ROUTING_PROFILE,
+            "routing-profiles",
+            "routing_profile_id",
+            schemas.RoutingProfileIn,
+            schemas.RoutingProfileOut,
+        ),
+        resource_router(config.AGENT, "agents", "agent_id", schemas.AgentIn, schemas.AgentOut),
+    ]

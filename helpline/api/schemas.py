@@ -1,0 +1,353 @@
+"""Request and response bodies of the REST API (pydantic stays at this boundary)."""
+
+from __future__ import annotations
+
+import re
+from copy import copy
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from helpline.domain.enums import (
+    AgentSelection,
+    Channel,
+    ClosedTreatment,
+    ContactState,
+    Direction,
+    IdentityKind,
+    Role,
+)
+from helpline.domain.hours import WEEKDAYS
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Id = Annotated[int, Field(ge=1)]
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """A PATCH body: every field of ``model`` optional, with the same checks when it is sent.
+
+    Only fields actually sent are applied (``exclude_unset``); sending null for a required field is
+    still a 422 because the original type is kept.
+    """
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        optional = copy(info)
+        optional.default = None
+        optional.default_factory = None
+        fields[field_name] = (info.annotation, optional)
+    return create_model(name, __base__=Body, **fields)
+
+
+# --- teams, skills, wrap-up codes -------------------------------------------------------------
+
+
+class TeamIn(Body):
+    name: Name
+    description: str = Field(default="", max_length=2000)
+
+
+class TeamOut(TeamIn):
+    id: int
+
+
+class SkillIn(Body):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    description: str = Field(default="", max_length=2000)
+
+
+class SkillOut(SkillIn):
+    id: int
+
+
+class WrapUpCodeIn(Body):
+    code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    label: Name
+    is_active: bool = True
+
+
+class WrapUpCodeOut(WrapUpCodeIn):
+    id: int
+
+
+# --- queues ---------------------------------------------------------------------------------
+
+
+class TimeSpan(Body):
+    open: str = Field(description="HH:MM in the organization's time zone")
+    close: str = Field(description="HH:MM, after open; 24:00 for midnight")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeSpan:
+        for name in ("open", "close"):
+            if not _CLOCK.match(getattr(self, name)):
+                raise ValueError(f"{name} must be HH:MM (00:00 to 24:00)")
+        if self.close <= self.open:
+            raise ValueError("close must be after open")
+        return self
+
+
+class Hours(Body):
+    """Weekly opening hours; ``always_open`` ignores ``weekly``."""
+
+    always_open: bool = True
+    weekly: dict[str, list[TimeSpan]] = Field(default_factory=dict)
+
+    @field_validator("weekly")
+    @classmethod
+    def _days(cls, value: dict[str, list[TimeSpan]]) -> dict[str, list[TimeSpan]]:
+        unknown = set(value) - set(WEEKDAYS)
+        if unknown:
+            raise ValueError(f"days are {', '.join(WEEKDAYS)}; not {', '.join(sorted(unknown))}")
+        return value
+
+
+class SkillRequirement(Body):
+    skill_id: Id
+    min_proficiency: int = Field(default=1, ge=1, le=5)
+
+
+class RoutingStep(Body):
+    """One escalation step: who may take the contact until the step expires."""
+
+    requirements: list[SkillRequirement] = Field(default_factory=list)
+    preferred_agent_ids: list[Id] = Field(default_factory=list)
+    expires_after_seconds: int | None = Field(default=None, ge=1, le=86_400)
+
+
+class QueueIn(Body):
+    name: Name
+    channel: Channel
+    priority: int = Field(default=1, ge=1, le=100, description="1 is served first")
+    service_level_percent: float = Field(default=80.0, gt=0, le=100)
+    service_level_seconds: int = Field(default=20, ge=0, le=86_400)
+    short_abandon_seconds: int = Field(default=5, ge=0, le=3600)
+    after_contact_work_seconds: int = Field(default=60, ge=0, le=86_400)
+    offer_timeout_seconds: int = Field(default=20, ge=1, le=3600)
+    agent_selection: AgentSelection = AgentSelection.LONGEST_IDLE
+    hours: Hours = Field(default_factory=Hours)
+    closed_treatment: ClosedTreatment = ClosedTreatment.MESSAGE
+    closed_message: str = Field(default="", max_length=2000)
+    overflow_queue_id: Id | None = None
+    skills: list[SkillRequirement] = Field(default_factory=list)
+    routing_steps: list[RoutingStep] = Field(default_factory=list)
+
+
+class QueueOut(QueueIn):
+    id: int
+
+
+# --- routing profiles -------------------------------------------------------------------------
+
+
+class ProfileChannel(Body):
+    channel: Channel
+    concurrency: int = Field(ge=1, le=50)
+    is_enabled: bool = True
+    auto_accept: bool = False
+
+
+class ProfileQueue(Body):
+    queue_id: Id
+    priority: int = Field(default=1, ge=1, le=100)
+    delay_seconds: int = Field(default=0, ge=0, le=86_400)
+
+
+class RoutingProfileIn(Body):
+    name: Name
+    voice_blocks_other_channels: bool = True
+    channels: list[ProfileChannel] = Field(min_length=1)
+    queues: list[ProfileQueue] = Field(default_factory=list)
+
+
+class RoutingProfileOut(RoutingProfileIn):
+    id: int
+
+
+# --- agents and users -------------------------------------------------------------------------
+
+
+class AgentSkillIn(Body):
+    skill_id: Id
+    proficiency: int = Field(ge=1, le=5)
+
+
+class AgentIn(Body):
+    user_id: Id
+    display_name: Name
+    team_id: Id | None = None
+    routing_profile_id: Id | None = None
+    hourly_cost: float | None = Field(default=None, ge=0)
+    is_active: bool = True
+    skills: list[AgentSkillIn] = Field(default_factory=list)
+
+
+class AgentOut(AgentIn):
+    id: int
+
+
+class UserIn(Body):
+    email: Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+    display_name: Name
+    role: Role
+    password: Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    is_active: bool
+
+
+class ApiKeyIn(Body):
+    name: Name
+    role: Role
+
+
+class ApiKeyOut(BaseModel):
+    id: int
+    name: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class IssuedApiKeyOut(ApiKeyOut):
+    key: str = Field(description="The secret; shown only in this response")
+
+
+class OrganizationOut(BaseModel):
+    id: int
+    name: str
+    time_zone: str
+    country: str
+
+
+class LoginIn(Body):
+    email: Annotated[str, Field(min_length=3, max_length=320)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class LoginOut(BaseModel):
+    user: UserOut
+    organization: OrganizationOut
+    csrf_token: str = Field(
+        description="Send as X-CSRF-Token on unsafe requests made with the cookie"
+    )
+
+
+# --- customers and contacts -------------------------------------------------------------------
+
+
+class Identities(Body):
+    phone: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=320)
+    chat: str | None = Field(default=None, max_length=320)
+    social: str | None = Field(default=None, max_length=320)
+
+    def as_mapping(self) -> dict[IdentityKind, str]:
+        return {
+            IdentityKind(k): v for k, v in self.model_dump(exclude_none=True).items() if v != ""
+        }
+
+
+class CustomerIn(Body):
+    display_name: str = Field(default="", max_length=200)
+    identities: Identities = Field(default_factory=Identities)
+
+
+class CustomerPatch(Body):
+    display_name: str | None = Field(default=None, max_length=200)
+    identities: Identities = Field(
+        default_factory=Identities, description="Identities to add to the customer"
+    )
+
+
+class CustomerOut(BaseModel):
+    id: int
+    display_name: str
+    created_at: datetime
+    identities: dict[str, list[str]]
+
+
+class ContactIn(Body):
+    channel: Channel
+    direction: Direction = Direction.INBOUND
+    queue_id: Id | None = None
+    customer_id: Id | None = None
+    customer: CustomerIn | None = Field(
+        default=None, description="Who is contacting; matched to a known customer by any identity"
+    )
+    priority: int = Field(default=5, ge=1, le=10, description="1 is most urgent")
+    subject: str = Field(default="", max_length=500)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    message: str | None = Field(default=None, max_length=100_000, description="First message")
+
+    @model_validator(mode="after")
+    def _one_customer(self) -> ContactIn:
+        if self.customer_id is not None and self.customer is not None:
+            raise ValueError("give customer_id or customer, not both")
+        return self
+
+
+class MessageOut(BaseModel):
+    id: int
+    direction: str
+    sender: str
+    body: str
+    created_at: datetime
+
+
+class ContactOut(BaseModel):
+    id: int
+    customer_id: int | None
+    channel: Channel
+    direction: Direction
+    queue_id: int | None
+    agent_id: int | None
+    priority: int
+    state: ContactState
+    subject: str
+    attributes: dict[str, Any]
+    wrap_up_code_id: int | None
+    notes: str
+    created_at: datetime
+    queued_at: datetime | None
+    connected_at: datetime | None
+    ended_at: datetime | None
+    closed_at: datetime | None
+
+
+class TimelineEntry(ContactOut):
+    messages: list[MessageOut]
+
+
+class ContactPage(BaseModel):
+    items: list[ContactOut]
+    next_after_id: int | None = Field(
+        description="Pass as after_id for the next page; null at the end"
+    )
+
+
+class EventOut(BaseModel):
+    sequence: int
+    type: str
+    contact_id: int | None
+    agent_id: int | None
+    actor: str
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+
+class EventPage(BaseModel):
+    events: list[EventOut]
+    last_sequence: int = Field(description="Pass as after= to continue")

@@ -1,0 +1,42 @@
+"""The one place where concrete adapters are chosen and wired: database engine, sessions, notifier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from helpline.config import Settings
+from helpline.storage.database import make_engine, make_session_factory, transaction
+from helpline.storage.notify import EventNotifier
+
+
+@dataclass
+class Database:
+    """A database and the ways the application uses it."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    notifier: EventNotifier
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work (state and events commit together)."""
+        with transaction(self.sessions) as session:
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def open_database(settings: Settings) -> Database:
+    """Connect to ``settings.database_url`` (migrations are run separately by ``helpline db``)."""
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    sessions = make_session_factory(engine)
+    notifier = EventNotifier()
+    notifier.watch(sessions)
+    return Database(engine=engine, sessions=sessions, notifier=notifier)

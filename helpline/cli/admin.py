@@ -1,0 +1,112 @@
+"""Commands that run the service and manage its database and credentials."""
+
+from __future__ import annotations
+
+import typer
+
+from helpline.bootstrap import open_database
+from helpline.config import Settings, get_settings
+from helpline.domain.enums import Role
+from helpline.errors import HelplineError
+from helpline.services import organizations
+from helpline.services.actor import system_actor
+from helpline.storage import migrations
+
+DatabaseOption = typer.Option(
+    None, "--database-url", help="Overrides HELPLINE_DATABASE_URL (default sqlite:///helpline.db)."
+)
+
+
+def settings_with(database_url: str | None) -> Settings:
+    """The process settings, with the database URL of the command line when given."""
+    settings = get_settings()
+    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` to stderr and return the exit to raise (code 2: bad input)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: str | None = DatabaseOption) -> None:
+    """Create or migrate the database schema to the newest version."""
+    db = open_database(settings_with(database_url))
+    try:
+        migrations.upgrade(db.engine)
+        typer.echo(f"database at revision {migrations.current_revision(db.engine)}")
+    finally:
+        db.dispose()
+
+
+def serve(
+    host: str = typer.Option(None, help="Interface to listen on (HELPLINE_HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (HELPLINE_PORT, 8000)."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Serve the REST API and pages."""
+    import uvicorn
+
+    from helpline.api.app import create_app
+
+    settings = settings_with(database_url)
+    settings = settings.model_copy(
+        update={"host": host or settings.host, "port": port or settings.port}
+    )
+    db = open_database(settings)
+    if migrations.current_revision(db.engine) is None:
+        db.dispose()
+        raise fail("the database has no schema yet; run `helpline db upgrade` first")
+    typer.echo(f"Helpline is serving on http://{settings.host}:{settings.port}")
+    uvicorn.run(create_app(settings, db), host=settings.host, port=settings.port, log_level="info")
+
+
+org_app = typer.Typer(help="Manage organizations.", no_args_is_help=True)
+
+
+@org_app.command("create")
+def org_create(
+    name: str = typer.Argument(..., help="Organization name (unique)."),
+    time_zone: str = typer.Option("UTC", "--time-zone", help="IANA time zone, e.g. Europe/Paris."),
+    country: str = typer.Option("US", help="Two-letter country code (holidays, phone numbers)."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Create an organization."""
+    db = open_database(settings_with(database_url))
+    try:
+        with db.transaction() as session:
+            org = organizations.create_organization(session, name, time_zone, country)
+            typer.echo(f"created organization {org.name} (id {org.id})")
+    except HelplineError as error:
+        raise fail(error.message) from None
+    finally:
+        db.dispose()
+
+
+apikey_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    org: str = typer.Option(..., "--org", help="Organization name."),
+    role: Role = typer.Option(..., "--role", help="What the key may do."),
+    name: str = typer.Option("cli", "--name", help="A label to recognise the key by."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Create an API key and print only the key (shown once; store it safely)."""
+    db = open_database(settings_with(database_url))
+    try:
+        with db.transaction() as session:
+            organization = organizations.organization_by_name(session, org)
+            issued = organizations.create_api_key(
+                session, system_actor(organization.id), name=name, role=role
+            )
+        typer.echo(issued.key)
+    except HelplineError as error:
+        raise fail(error.message) from None
+    finally:
+        db.dispose()

@@ -1,0 +1,44 @@
+"""Domain errors, defined once and mapped to HTTP status codes in ``helpline.api.errors``.
+
+HelplineError
+ ├── InvalidInput        (422) a field's value is unacceptable; names the field
+ ├── NotFound            (404) no such object in the caller's organization
+ ├── Conflict            (409) the change clashes with stored state (duplicate name, wrong state)
+ ├── AuthenticationFailed (401) no valid credentials
+ └── PermissionDenied    (403) valid credentials, but the role may not do this
+"""
+
+from __future__ import annotations
+
+
+class HelplineError(Exception):
+    """Base of every error Helpline raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(HelplineError):
+    """A value given by the caller is unacceptable; ``field`` names it (dotted path)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+class NotFound(HelplineError):
+    """The object does not exist in the caller's organization."""
+
+
+class Conflict(HelplineError):
+    """The change clashes with stored state."""
+
+
+class AuthenticationFailed(HelplineError):
+    """Missing, unknown, expired or revoked credentials."""
+
+
+class PermissionDenied(HelplineError):
+    """The caller's role does not allow this action."""

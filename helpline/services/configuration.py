@@ -1,0 +1,347 @@
+"""Configuration use cases: create, read, update and delete teams, skills, agents, queues, routing
+profiles and wrap-up codes, each change with its event in the same transaction.
+
+The six resources share one mechanism described by a ``ResourceKind``: the table, which fields must be
+unique in the organization, which fields point at other rows (checked to belong to the same
+organization), and child rows (an agent's skills, a profile's queues...) replaced as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from helpline.clock import utc_now
+from helpline.domain.enums import ContactState, Role
+from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.actor import Actor
+from helpline.storage.events import append_event
+from helpline.storage.tables import (
+    Agent,
+    AgentSkill,
+    Base,
+    Contact,
+    Queue,
+    QueueSkill,
+    RoutingProfile,
+    RoutingProfileChannel,
+    RoutingProfileQueue,
+    Skill,
+    Team,
+    User,
+    WrapUpCode,
+)
+
+CONFIGURATION_ROLES = (Role.MANAGER,)
+"""Who may change configuration besides admins."""
+
+OPEN_CONTACT_STATES = tuple(
+    s.value
+    for s in (
+        ContactState.CREATED,
+        ContactState.QUEUED,
+        ContactState.OFFERED,
+        ContactState.CONNECTED,
+        ContactState.ON_HOLD,
+        ContactState.WRAP_UP,
+    )
+)
+
+
+@dataclass(frozen=True)
+class ChildKind:
+    """Rows owned by a parent and replaced together (e.g. an agent's skills)."""
+
+    attribute: str  # name in the representation, e.g. "skills"
+    table: type[Base]
+    parent_column: str  # e.g. "agent_id"
+    key: str  # unique within one parent, e.g. "skill_id"
+    references: Mapping[str, type[Base]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    """How one configuration resource is stored, checked and reported."""
+
+    name: str  # singular, for messages: "routing profile"
+    event_prefix: str  # "RoutingProfile" -> RoutingProfileCreated/Updated/Deleted
+    table: type[Base]
+    unique_fields: tuple[str, ...] = ()
+    references: Mapping[str, type[Base]] = field(default_factory=dict)
+    children: tuple[ChildKind, ...] = ()
+
+
+TEAM = ResourceKind("team", "Team", Team, unique_fields=("name",))
+SKILL = ResourceKind("skill", "Skill", Skill, unique_fields=("name",))
+WRAP_UP_CODE = ResourceKind("wrap-up code", "WrapUpCode", WrapUpCode, unique_fields=("code",))
+QUEUE = ResourceKind(
+    "queue",
+    "Queue",
+    Queue,
+    unique_fields=("name",),
+    references={"overflow_queue_id": Queue},
+    children=(ChildKind("skills", QueueSkill, "queue_id", "skill_id", {"skill_id": Skill}),),
+)
+ROUTING_PROFILE = ResourceKind(
+    "routing profile",
+    "RoutingProfile",
+    RoutingProfile,
+    unique_fields=("name",),
+    children=(
+        ChildKind("channels", RoutingProfileChannel, "routing_profile_id", "channel"),
+        ChildKind(
+            "queues", RoutingProfileQueue, "routing_profile_id", "queue_id", {"queue_id": Queue}
+        ),
+    ),
+)
+AGENT = ResourceKind(
+    "agent",
+    "Agent",
+    Agent,
+    unique_fields=("user_id",),
+    references={"user_id": User, "team_id": Team, "routing_profile_id": RoutingProfile},
+    children=(ChildKind("skills", AgentSkill, "agent_id", "skill_id", {"skill_id": Skill}),),
+)
+
+KINDS: tuple[ResourceKind, ...] = (TEAM, SKILL, WRAP_UP_CODE, QUEUE, ROUTING_PROFILE, AGENT)
+
+
+def _columns(kind: ResourceKind) -> list[str]:
+    return [c.key for c in kind.table.__table__.columns]
+
+
+def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]:
+    """A plain dict of the row's columns (without ``organization_id``) and its children."""
+    data = {name: getattr(row, name) for name in _columns(kind) if name != "organization_id"}
+    for child in kind.children:
+        rows = session.scalars(
+            select(child.table)
+            .where(getattr(child.table, child.parent_column) == data["id"])
+            .order_by(getattr(child.table, child.key))
+        ).all()
+        skip = {child.parent_column, "organization_id"}
+        data[child.attribute] = [
+            {c.key: getattr(r, c.key) for c in child.table.__table__.columns if c.key not in skip}
+            for r in rows
+        ]
+    return data
+
+
+def get_row(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> Base:
+    """The row ``row_id`` of the actor's organization, or NotFound (also for other organizations)."""
+    table: Any = kind.table
+    row = session.scalar(
+        select(table).where(table.id == row_id, table.organization_id == actor.organization_id)
+    )
+    if row is None:
+        raise NotFound(f"{kind.name} {row_id} not found")
+    return row  # type: ignore[no-any-return]
+
+
+def list_rows(
+    session: Session, actor: Actor, kind: ResourceKind, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """The organization's rows of ``kind`` by id, one page."""
+    table: Any = kind.table
+    rows = session.scalars(
+        select(table)
+        .where(table.organization_id == actor.organization_id)
+        .order_by(table.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [represent(session, kind, row) for row in rows]
+
+
+def _check_reference(
+    session: Session, actor: Actor, field_name: str, table: type[Base], value: Any
+) -> None:
+    if value is None:
+        return
+    target: Any = table
+    found = session.scalar(
+        select(target.id).where(target.id == value, target.organization_id == actor.organization_id)
+    )
+    if found is None:
+        raise InvalidInput(field_name, f"no {target.__tablename__[:-1]} with id {value}")
+
+
+def _check_unique(
+    session: Session,
+    actor: Actor,
+    kind: ResourceKind,
+    values: Mapping[str, Any],
+    exclude_id: int | None,
+) -> None:
+    table: Any = kind.table
+    for name in kind.unique_fields:
+        if name not in values:
+            continue
+        query = select(table.id).where(
+            table.organization_id == actor.organization_id, getattr(table, name) == values[name]
+        )
+        if exclude_id is not None:
+            query = query.where(table.id != exclude_id)
+        if session.scalar(query) is not None:
+            raise Conflict(f"a {kind.name} with {name} {values[name]!r} already exists")
+
+
+def _replace_children(
+    session: Session,
+    actor: Actor,
+    kind: ResourceKind,
+    parent_id: int,
+    children: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> None:
+    for child in kind.children:
+        if child.attribute not in children:
+            continue
+        items = children[child.attribute]
+        seen: set[Any] = set()
+        for index, item in enumerate(items):
+            key = item[child.key]
+            if key in seen:
+                raise InvalidInput(
+                    f"{child.attribute}.{index}.{child.key}", f"{key!r} is listed twice"
+                )
+            seen.add(key)
+            for ref_field, ref_table in child.references.items():
+                _check_reference(
+                    session,
+                    actor,
+                    f"{child.attribute}.{index}.{ref_field}",
+                    ref_table,
+                    item[ref_field],
+                )
+        session.execute(
+            delete(child.table).where(getattr(child.table, child.parent_column) == parent_id)
+        )
+        session.add_all(
+            child.table(
+                **{child.parent_column: parent_id, "organization_id": actor.organization_id},
+                **item,
+            )
+            for item in items
+        )
+    session.flush()
+
+
+def _split(kind: ResourceKind, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    child_fields = {c.attribute for c in kind.children}
+    own = {k: v for k, v in values.items() if k not in child_fields}
+    children = {k: v for k, v in values.items() if k in child_fields}
+    return own, children
+
+
+def _check_kind_rules(
+    session: Session, actor: Actor, kind: ResourceKind, row_id: int | None, own: Mapping[str, Any]
+) -> None:
+    if kind is QUEUE and row_id is not None and own.get("overflow_queue_id") == row_id:
+        raise InvalidInput("overflow_queue_id", "a queue cannot overflow to itself")
+    for index, step in enumerate(own.get("routing_steps", ()) if kind is QUEUE else ()):
+        where = f"routing_steps.{index}"
+        for number, requirement in enumerate(step.get("requirements", ())):
+            _check_reference(
+                session,
+                actor,
+                f"{where}.requirements.{number}.skill_id",
+                Skill,
+                requirement["skill_id"],
+            )
+        for number, agent_id in enumerate(step.get("preferred_agent_ids", ())):
+            _check_reference(
+                session, actor, f"{where}.preferred_agent_ids.{number}", Agent, agent_id
+            )
+    if kind is AGENT and "user_id" in own:
+        role = session.scalar(
+            select(User.role).where(
+                User.id == own["user_id"], User.organization_id == actor.organization_id
+            )
+        )
+        if role is None:
+            raise InvalidInput("user_id", f"no user with id {own['user_id']}")
+
+
+def create(
+    session: Session, actor: Actor, kind: ResourceKind, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Create a resource from validated ``values`` (children included) and record ``<Kind>Created``."""
+    actor.require(*CONFIGURATION_ROLES)
+    own, children = _split(kind, values)
+    for name, table in kind.references.items():
+        _check_reference(session, actor, name, table, own.get(name))
+    _check_kind_rules(session, actor, kind, None, own)
+    _check_unique(session, actor, kind, own, None)
+    row: Any = kind.table(organization_id=actor.organization_id, **own)
+    session.add(row)
+    session.flush()
+    _replace_children(session, actor, kind, row.id, children)
+    data = represent(session, kind, row)
+    append_event(
+        session,
+        actor.organization_id,
+        f"{kind.event_prefix}Created",
+        occurred_at=utc_now(),
+        actor=actor.label,
+        agent_id=row.id if kind is AGENT else None,
+        payload=data,
+    )
+    return data
+
+
+def update(
+    session: Session, actor: Actor, kind: ResourceKind, row_id: int, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Change the given fields (children lists are replaced whole) and record ``<Kind>Updated``."""
+    actor.require(*CONFIGURATION_ROLES)
+    row: Any = get_row(session, actor, kind, row_id)
+    own, children = _split(kind, values)
+    for name, table in kind.references.items():
+        if name in own:
+            _check_reference(session, actor, name, table, own[name])
+    _check_kind_rules(session, actor, kind, row_id, own)
+    _check_unique(session, actor, kind, own, row_id)
+    for name, value in own.items():
+        setattr(row, name, value)
+    session.flush()
+    _replace_children(session, actor, kind, row_id, children)
+    data = represent(session, kind, row)
+    append_event(
+        session,
+        actor.organization_id,
+        f"{kind.event_prefix}Updated",
+        occurred_at=utc_now(),
+        actor=actor.label,
+        agent_id=row_id if kind is AGENT else None,
+        payload={"id": row_id, "changed": dict(values)},
+    )
+    return data
+
+
+def remove(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> None:
+    """Delete a resource and record ``<Kind>Deleted``; a queue with open contacts is kept (409)."""
+    actor.require(*CONFIGURATION_ROLES)
+    row = get_row(session, actor, kind, row_id)
+    if kind is QUEUE:
+        waiting = session.scalar(
+            select(func.count())
+            .select_from(Contact)
+            .where(Contact.queue_id == row_id, Contact.state.in_(OPEN_CONTACT_STATES))
+        )
+        if waiting:
+            raise Conflict(f"queue {row_id} still has {waiting} open contacts")
+    session.delete(row)
+    session.flush()
+    append_event(
+        session,
+        actor.organization_id,
+        f"{kind.event_prefix}Deleted",
+        occurred_at=utc_now(),
+        actor=actor.label,
+        agent_id=row_id if kind is AGENT else None,
+        payload={"id": row_id},
+    )

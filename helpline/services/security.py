@@ -1,0 +1,62 @@
+"""Credentials: argon2 password hashes, API keys and session tokens (only their hashes are stored)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_password_hasher = PasswordHasher()
+
+API_KEY_PREFIX = "hl_"
+"""Every API key starts with this, so leaked keys are easy to recognise in logs and scanners."""
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (salted, with the library's recommended cost)."""
+    return _password_hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``; never raises for a wrong or malformed hash."""
+    try:
+        return _password_hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 hex digest of a random token.
+
+    API keys and session tokens carry 256 random bits, so a fast hash is safe for them (a slow
+    password hash would only add latency to every request).
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """A fresh API key as ``(key, prefix, digest)``; the key is shown once, prefix+digest stored."""
+    prefix = secrets.token_hex(6)
+    key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    return key, prefix, token_digest(key)
+
+
+def parse_api_key_prefix(key: str) -> str | None:
+    """The lookup prefix of a well-formed key, or None."""
+    if not key.startswith(API_KEY_PREFIX):
+        return None
+    prefix, sep, _secret = key[len(API_KEY_PREFIX) :].partition("_")
+    return prefix if sep and len(prefix) == 12 else None
+
+
+def digests_match(expected: str, given: str) -> bool:
+    """Constant-time comparison of two hex digests."""
+    return hmac.compare_digest(expected, given)
+
+
+def new_session_token() -> str:
+    """A random token for a login cookie or a CSRF check."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,363 @@
+"""The database schema: one set of tables for SQLite and PostgreSQL.
+
+Every row except ``organizations`` belongs to exactly one organization (``organization_id``); queries are
+always scoped by it (see ``repositories``). Alembic migrations in ``migrations/`` create these tables; a
+test checks that the migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from helpline.storage.types import BigId, Json, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations name constraints the same everywhere."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: Json,
+        list[dict[str, Any]]: Json,
+        datetime: UTCDateTime(),
+    }
+
+
+def _org_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+
+
+class Organization(Base):
+    """A tenant: a contact-center operation isolated from every other."""
+
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+
+
+class EventCounter(Base):
+    """The last event sequence number of an organization; its row lock serialises event writers."""
+
+    __tablename__ = "event_counters"
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_sequence: Mapped[int] = mapped_column(BigId, default=0)
+
+
+class User(Base):
+    """A person who logs in; their role decides what they may do."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class UserSession(Base):
+    """A browser login; the cookie holds the token, the database only its hash."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class ApiKey(Base):
+    """A bearer key for integrations; stored hashed and shown once."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Team(Base):
+    """A group of agents with a common supervisor."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Skill(Base):
+    """Something an agent can do and a contact may need (a product, a language...)."""
+
+    __tablename__ = "skills"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class RoutingProfile(Base):
+    """Which queues an agent serves, and how many contacts per channel at once."""
+
+    __tablename__ = "routing_profiles"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    voice_blocks_other_channels: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RoutingProfileChannel(Base):
+    """Per-channel settings of a routing profile."""
+
+    __tablename__ = "routing_profile_channels"
+    __table_args__ = (CheckConstraint("concurrency >= 1", name="concurrency_positive"),)
+    routing_profile_id: Mapped[int] = mapped_column(
+        ForeignKey("routing_profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    concurrency: Mapped[int] = mapped_column(Integer)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    auto_accept: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RoutingProfileQueue(Base):
+    """A queue served by a routing profile, with its priority (1 first) and delay before eligibility."""
+
+    __tablename__ = "routing_profile_queues"
+    routing_profile_id: Mapped[int] = mapped_column(
+        ForeignKey("routing_profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    queue_id: Mapped[int] = mapped_column(
+        ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    organization_id: Mapped[int] = _org_fk()
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    delay_seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Agent(Base):
+    """A user who handles contacts."""
+
+    __tablename__ = "agents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), index=True
+    )
+    routing_profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("routing_profiles.id", ondelete="SET NULL"), index=True
+    )
+    hourly_cost: Mapped[float | None] = mapped_column(Float)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AgentSkill(Base):
+    """An agent's proficiency (1 novice .. 5 expert) in a skill."""
+
+    __tablename__ = "agent_skills"
+    __table_args__ = (CheckConstraint("proficiency BETWEEN 1 AND 5", name="proficiency_1_5"),)
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(
+        ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    organization_id: Mapped[int] = _org_fk()
+    proficiency: Mapped[int] = mapped_column(Integer)
+
+
+class Queue(Base):
+    """Where contacts of one channel wait for an agent, with a service-level target and hours."""
+
+    __tablename__ = "queues"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    service_level_percent: Mapped[float] = mapped_column(Float, default=80.0)
+    service_level_seconds: Mapped[int] = mapped_column(Integer, default=20)
+    short_abandon_seconds: Mapped[int] = mapped_column(Integer, default=5)
+    after_contact_work_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    offer_timeout_seconds: Mapped[int] = mapped_column(Integer, default=20)
+    agent_selection: Mapped[str] = mapped_column(String(32), default="longest_idle")
+    hours: Mapped[dict[str, Any]] = mapped_column(
+        default=lambda: {"always_open": True, "weekly": {}}
+    )
+    closed_treatment: Mapped[str] = mapped_column(String(16), default="message")
+    closed_message: Mapped[str] = mapped_column(Text, default="")
+    overflow_queue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("queues.id", ondelete="SET NULL")
+    )
+    routing_steps: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+
+
+class QueueSkill(Base):
+    """A skill a queue's contacts need, at a minimum proficiency."""
+
+    __tablename__ = "queue_skills"
+    __table_args__ = (
+        CheckConstraint("min_proficiency BETWEEN 1 AND 5", name="min_proficiency_1_5"),
+    )
+    queue_id: Mapped[int] = mapped_column(
+        ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(
+        ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    organization_id: Mapped[int] = _org_fk()
+    min_proficiency: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class WrapUpCode(Base):
+    """A disposition an agent picks when wrapping up a contact (the contact reason/outcome)."""
+
+    __tablename__ = "wrap_up_codes"
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    code: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Customer(Base):
+    """A person or business who contacts the organization, on any channel."""
+
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class CustomerIdentity(Base):
+    """A normalised phone, email or handle that identifies one customer within an organization."""
+
+    __tablename__ = "customer_identities"
+    __table_args__ = (UniqueConstraint("organization_id", "kind", "value"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    customer_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(320))
+
+
+class Contact(Base):
+    """One customer interaction on one channel: a call, a chat, an email thread, an SMS exchange."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "idempotency_key"),
+        Index("ix_contacts_org_state", "organization_id", "state"),
+        Index("ix_contacts_org_created", "organization_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    customer_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(16))
+    queue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("queues.id", ondelete="SET NULL"), index=True
+    )
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=5)
+    state: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    wrap_up_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wrap_up_codes.id", ondelete="SET NULL")
+    )
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    queued_at: Mapped[datetime | None]
+    connected_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class Message(Base):
+    """A message of a text-channel contact (chat line, email, SMS, social post)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_contact_created", "contact_id", "created_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    contact_id: Mapped[int] = mapped_column(BigId, ForeignKey("contacts.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(16))
+    sender: Mapped[str] = mapped_column(String(320), default="")
+    body: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class Event(Base):
+    """An append-only record of something that happened; ``sequence`` is gap-free per organization."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "sequence"),
+        Index("ix_events_org_contact", "organization_id", "contact_id"),
+        Index("ix_events_org_agent", "organization_id", "agent_id"),
+        Index("ix_events_org_occurred", "organization_id", "occurred_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(BigId)
+    type: Mapped[str] = mapped_column(String(64))
+    contact_id: Mapped[int | None] = mapped_column(BigId)
+    agent_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    occurred_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)

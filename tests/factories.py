@@ -1,0 +1,140 @@
+"""Test data made through the real services (never raw inserts)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from helpline.api.app import create_app
+from helpline.bootstrap import Database
+from helpline.config import Settings
+from helpline.domain.enums import Role
+from helpline.services import organizations
+from helpline.services.actor import Actor, system_actor
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """An organization with an API key of each role, ready for API calls."""
+
+    organization_id: int
+    name: str
+    keys: dict[Role, str]
+
+    @property
+    def actor(self) -> Actor:
+        return system_actor(self.organization_id)
+
+    def headers(self, role: Role = Role.ADMIN) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[role]}"}
+
+
+def make_tenant(db: Database, *, time_zone: str = "Europe/London", country: str = "GB") -> Tenant:
+    """A new organization with a unique name and one API key per role."""
+    name = f"Org {uuid.uuid4().hex[:10]}"
+    with db.transaction() as session:
+        org = organizations.create_organization(session, name, time_zone, country)
+        actor = system_actor(org.id)
+        keys = {
+            role: organizations.create_api_key(session, actor, name=role.value, role=role).key
+            for role in Role
+        }
+    return Tenant(organization_id=org.id, name=name, keys=keys)
+
+
+def make_client(db: Database) -> TestClient:
+    """An HTTP client for an app on ``db`` (the app does not own or close the database)."""
+    settings = Settings(database_url=db.engine.url.render_as_string(hide_password=False))
+    return TestClient(create_app(settings, db))
+
+
+def create_ok(
+    client: TestClient, tenant: Tenant, path: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """POST ``body`` to ``/api/v1/<path>`` as admin and return the created resource."""
+    response = client.post(f"/api/v1/{path}", json=body, headers=tenant.headers())
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def full_configuration(client: TestClient, tenant: Tenant) -> dict[str, dict[str, Any]]:
+    """One of every configuration resource, linked together, plus a customer and a contact."""
+    skill = create_ok(client, tenant, "skills", {"name": "billing"})
+    team = create_ok(client, tenant, "teams", {"name": "Blue"})
+    code = create_ok(client, tenant, "wrap-up-codes", {"code": "resolved", "label": "Resolved"})
+    queue = create_ok(
+        client,
+        tenant,
+        "queues",
+        {
+            "name": "Billing",
+            "channel": "voice",
+            "skills": [{"skill_id": skill["id"], "min_proficiency": 2}],
+            "hours": {
+                "always_open": False,
+                "weekly": {"mon": [{"open": "08:00", "close": "18:00"}]},
+            },
+        },
+    )
+    profile = create_ok(
+        client,
+        tenant,
+        "routing-profiles",
+        {
+            "name": "Voice",
+            "channels": [{"channel": "voice", "concurrency": 1}],
+            "queues": [{"queue_id": queue["id"], "priority": 1, "delay_seconds": 0}],
+        },
+    )
+    user = create_ok(
+        client,
+        tenant,
+        "users",
+        {
+            "email": f"{uuid.uuid4().hex[:8]}@example.com",
+            "display_name": "Ann Agent",
+            "role": "agent",
+            "password": "correct horse",
+        },
+    )
+    agent = create_ok(
+        client,
+        tenant,
+        "agents",
+        {
+            "user_id": user["id"],
+            "display_name": "Ann Agent",
+            "team_id": team["id"],
+            "routing_profile_id": profile["id"],
+            "skills": [{"skill_id": skill["id"], "proficiency": 4}],
+        },
+    )
+    customer = create_ok(
+        client,
+        tenant,
+        "customers",
+        {"display_name": "Cleo", "identities": {"phone": "+44 20 7946 0001"}},
+    )
+    contact = create_ok(
+        client,
+        tenant,
+        "contacts",
+        {"channel": "voice", "queue_id": queue["id"], "customer_id": customer["id"]},
+    )
+    api_key = create_ok(client, tenant, "api-keys", {"name": "extra", "role": "agent"})
+    return {
+        "skill": skill,
+        "team": team,
+        "wrap_up_code": code,
+        "queue": queue,
+        "routing_profile": profile,
+        "user": user,
+        "agent": agent,
+        "customer": customer,
+        "contact": contact,
+        "api_key": api_key,
+    }

@@ -1,0 +1,105 @@
+"""Organizations are isolated: every route, tried with another organization's key and this one's ids,
+answers 403/404 (or 422 for ids inside a body) and changes nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from helpline.bootstrap import Database
+from tests.factories import full_configuration, make_client, make_tenant
+from tests.integration.snapshot import organization_snapshot
+
+pytestmark = pytest.mark.integration
+
+# Which object of the victim organization each path parameter names.
+PATH_OBJECTS = {
+    "team_id": "team",
+    "skill_id": "skill",
+    "wrap_up_code_id": "wrap_up_code",
+    "queue_id": "queue",
+    "routing_profile_id": "routing_profile",
+    "agent_id": "agent",
+    "customer_id": "customer",
+    "contact_id": "contact",
+    "api_key_id": "api_key",
+}
+# Strings only the victim's data contains (see tests.factories.full_configuration).
+VICTIM_STRINGS = ("Ann Agent", "Cleo", "Blue", "Billing", "billing", "resolved", "+442079460001")
+PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
+
+
+def api_operations(client: TestClient) -> dict[str, list[str]]:
+    """Every documented operation under /api/v1 (the OpenAPI schema is the route table we promise)."""
+    schema = client.get("/openapi.json").json()
+    return {
+        path: sorted(method.upper() for method in operations)
+        for path, operations in schema["paths"].items()
+        if path.startswith("/api/v1")
+    }
+
+
+def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A create body that points at the victim's objects wherever the resource has a reference."""
+    ids = {key: value["id"] for key, value in victim.items()}
+    bodies: dict[str, dict[str, Any]] = {
+        "/api/v1/agents": {"user_id": ids["user"], "display_name": "X", "team_id": ids["team"]},
+        "/api/v1/queues": {"name": "X", "channel": "voice", "overflow_queue_id": ids["queue"]},
+        "/api/v1/routing-profiles": {
+            "name": "X",
+            "channels": [{"channel": "voice", "concurrency": 1}],
+            "queues": [{"queue_id": ids["queue"]}],
+        },
+        "/api/v1/contacts": {"channel": "voice", "customer_id": ids["customer"]},
+    }
+    return bodies.get(path, {})
+
+
+def test_every_route_denies_another_organizations_ids_and_changes_nothing(
+    db: Database,
+) -> None:
+    client: TestClient = make_client(db)
+    victim_tenant = make_tenant(db)
+    attacker = make_tenant(db)
+    victim = full_configuration(client, victim_tenant)
+    before = organization_snapshot(db, victim_tenant.organization_id)
+    tried = 0
+    for path, operations in api_operations(client).items():
+        params = re.findall(r"{(\w+)}", path)
+        for method in operations:
+            if (method, path) in PUBLIC:
+                continue
+            unknown = [p for p in params if p not in PATH_OBJECTS]
+            assert not unknown, f"add {unknown} to PATH_OBJECTS to cover {method} {path}"
+            url = path
+            for param in params:
+                url = url.replace(f"{{{param}}}", str(victim[PATH_OBJECTS[param]]["id"]))
+            body = _body_with_victim_ids(path, victim) if method == "POST" else {}
+            response = client.request(
+                method,
+                url,
+                json=body if method in {"POST", "PATCH"} else None,
+                headers=attacker.headers(),
+            )
+            tried += 1
+            if params:
+                assert response.status_code in {403, 404}, (method, url, response.text)
+            elif method == "POST" and body:
+                assert response.status_code in {403, 404, 422}, (method, url, response.text)
+            elif method == "GET":
+                for secret in VICTIM_STRINGS:
+                    assert secret not in response.text, (method, url, secret)
+    assert tried > 30
+    assert organization_snapshot(db, victim_tenant.organization_id) == before
+
+
+def test_event_page_shows_only_the_callers_organization(db: Database) -> None:
+    client = make_client(db)
+    victim_tenant = make_tenant(db)
+    attacker = make_tenant(db)
+    full_configuration(client, victim_tenant)
+    events = client.get("/api/v1/events?limit=1000", headers=attacker.headers()).json()["events"]
+    assert {event["type"] for event in events} <= {"OrganizationCreated", "ApiKeyCreated"}

@@ -1,0 +1,169 @@
+"""Every create endpoint answers invalid input with 422 naming the field, and writes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from helpline.bootstrap import Database
+from tests.factories import full_configuration, make_client, make_tenant
+from tests.integration.snapshot import organization_snapshot
+from tests.integration.test_cross_organization import api_operations
+
+pytestmark = pytest.mark.integration
+
+MISSING = object()
+
+# path -> list of (body, the field the error must name). ``{queue}`` etc. are replaced by real ids.
+INVALID: dict[str, list[tuple[dict[str, Any], str]]] = {
+    "/api/v1/teams": [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "A", "colour": "red"}, "colour"),
+    ],
+    "/api/v1/skills": [({"name": "x" * 101}, "name"), ({"name": 7}, "name")],
+    "/api/v1/wrap-up-codes": [
+        ({"code": "has space", "label": "L"}, "code"),
+        ({"code": "ok"}, "label"),
+    ],
+    "/api/v1/queues": [
+        ({"name": "Q", "channel": "fax"}, "channel"),
+        ({"name": "Q", "channel": "voice", "service_level_percent": 120}, "service_level_percent"),
+        (
+            {
+                "name": "Q",
+                "channel": "voice",
+                "hours": {
+                    "always_open": False,
+                    "weekly": {"mon": [{"open": "18:00", "close": "08:00"}]},
+                },
+            },
+            "hours",
+        ),
+        ({"name": "Q", "channel": "voice", "hours": {"weekly": {"funday": []}}}, "hours"),
+        ({"name": "Q", "channel": "voice", "overflow_queue_id": 999999}, "overflow_queue_id"),
+        ({"name": "Q", "channel": "voice", "skills": [{"skill_id": 999999}]}, "skills"),
+        (
+            {
+                "name": "Q",
+                "channel": "voice",
+                "routing_steps": [{"requirements": [{"skill_id": 999999}]}],
+            },
+            "routing_steps",
+        ),
+        (
+            {
+                "name": "Q",
+                "channel": "voice",
+                "skills": [{"skill_id": "{skill}", "min_proficiency": 6}],
+            },
+            "skills",
+        ),
+    ],
+    "/api/v1/routing-profiles": [
+        ({"name": "P", "channels": []}, "channels"),
+        ({"name": "P", "channels": [{"channel": "voice", "concurrency": 0}]}, "channels"),
+        (
+            {
+                "name": "P",
+                "channels": [{"channel": "voice", "concurrency": 1}],
+                "queues": [{"queue_id": 999999}],
+            },
+            "queues",
+        ),
+        (
+            {
+                "name": "P",
+                "channels": [
+                    {"channel": "voice", "concurrency": 1},
+                    {"channel": "voice", "concurrency": 2},
+                ],
+            },
+            "channels",
+        ),
+    ],
+    "/api/v1/agents": [
+        ({"display_name": "A"}, "user_id"),
+        ({"user_id": "{user}", "display_name": "A", "team_id": 999999}, "team_id"),
+        (
+            {
+                "user_id": "{user}",
+                "display_name": "A",
+                "skills": [{"skill_id": "{skill}", "proficiency": 0}],
+            },
+            "skills",
+        ),
+        ({"user_id": "{user}", "display_name": "A", "hourly_cost": -1}, "hourly_cost"),
+    ],
+    "/api/v1/users": [
+        (
+            {"email": "nope", "display_name": "U", "role": "agent", "password": "long enough"},
+            "email",
+        ),
+        (
+            {
+                "email": "u@example.com",
+                "display_name": "U",
+                "role": "king",
+                "password": "long enough",
+            },
+            "role",
+        ),
+        (
+            {"email": "u@example.com", "display_name": "U", "role": "agent", "password": "short"},
+            "password",
+        ),
+    ],
+    "/api/v1/api-keys": [({"name": "k", "role": "root"}, "role"), ({"role": "agent"}, "name")],
+    "/api/v1/customers": [
+        ({"identities": {"phone": "not a phone"}}, "phone"),
+        ({"identities": {"email": "no-at-sign"}}, "email"),
+        ({"identities": {"social": "missing network"}}, "social"),
+    ],
+    "/api/v1/contacts": [
+        ({"channel": "pigeon"}, "channel"),
+        ({"channel": "voice", "priority": 0}, "priority"),
+        ({"channel": "voice", "queue_id": 999999}, "queue_id"),
+        ({"channel": "voice", "customer": {"identities": {"phone": "12"}}}, "phone"),
+        ({"channel": "voice", "customer_id": "{customer}", "customer": {}}, "body"),
+        ({"channel": "voice", "attributes": "not an object"}, "attributes"),
+    ],
+}
+NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
+
+
+def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    return value
+
+
+def test_every_create_endpoint_is_covered(sqlite_db: Database) -> None:
+    operations = api_operations(make_client(sqlite_db))
+    creates = {
+        path for path, methods in operations.items() if "POST" in methods and "{" not in path
+    }
+    assert creates - NOT_CREATE == set(INVALID)
+
+
+@pytest.mark.parametrize("path", sorted(INVALID))
+def test_invalid_create_gets_422_naming_the_field_and_writes_nothing(
+    db: Database, path: str
+) -> None:
+    client: TestClient = make_client(db)
+    tenant = make_tenant(db)
+    config = full_configuration(client, tenant)
+    ids = {key: value["id"] for key, value in config.items()}
+    before = organization_snapshot(db, tenant.organization_id)
+    for body, field in INVALID[path]:
+        response = client.post(path, json=_fill(body, ids), headers=tenant.headers())
+        assert response.status_code == 422, (path, body, response.text)
+        locations = [".".join(map(str, error["loc"])) for error in response.json()["detail"]]
+        assert any(field in location for location in locations), (path, body, locations)
+    assert organization_snapshot(db, tenant.organization_id) == before
