@@ -9,6 +9,7 @@ optimality) uniform across both.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -18,6 +19,8 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+# From the LP relaxation's solution, a partial integer start: (column indices, values).
+StartHeuristic = Callable[[FloatArray], tuple[IntArray, FloatArray]]
 
 
 @dataclass(frozen=True)
@@ -119,24 +122,26 @@ def solve_mip(
     *,
     time_limit_seconds: float | None = None,
     mip_rel_gap: float = 1e-6,
-    start: FloatArray | None = None,
+    start_from_lp: StartHeuristic | None = None,
     threads: int | None = None,
 ) -> MipSolution:
     """Solve ``model`` with HiGHS: the LP relaxation first (for ``lp_bound``), then the integer program.
 
-    ``start`` is an optional feasible integer solution handed to the branch and bound. Raises
+    ``start_from_lp``, if given, rounds the LP solution into values for some columns (typically the
+    integer ones); HiGHS completes the rest and starts its branch and bound from it, which matters
+    where its own heuristics find poor first solutions (shift models with breaks). Raises
     ``RuntimeError`` if HiGHS reports the model infeasible or unbounded: callers build models with
     penalised slack so that never happens for valid input.
     """
-    lp_bound, _ = solve_lp_bound(model, threads=threads)
+    lp_bound, lp_x = solve_lp_bound(model, threads=threads)
     highs = _make_highs(time_limit_seconds, threads)
     highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     highs.passModel(_to_highs_lp(model, integer=True))
-    if start is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = start.tolist()
-        solution.value_valid = True
-        highs.setSolution(solution)
+    if start_from_lp is not None:
+        indices, values = start_from_lp(lp_x)
+        highs.setSolution(
+            int(indices.shape[0]), indices.astype(np.int32), values.astype(np.float64)
+        )
     highs.run()
     status = highs.getModelStatus()
     info = highs.getInfo()

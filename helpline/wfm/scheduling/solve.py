@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from helpline.wfm.highs import FloatArray, MipSolution, ModelBuilder, solve_mip
+from helpline.wfm.highs import FloatArray, IntArray, MipSolution, ModelBuilder, solve_mip
 from helpline.wfm.scheduling.columns import Column, Span, enumerate_columns, minute_span
 from helpline.wfm.scheduling.model import (
     MINUTES_PER_DAY,
@@ -125,6 +125,31 @@ class _Model:
         cover_rows = builder.add_rows(self.floor, np.inf, n_groups * num_t)
         builder.add_entries(cover_rows, self.n, 1.0)
         builder.add_entries(cover_rows, self.u, 1.0)
+
+    def rounded_start(self, lp_x: FloatArray) -> tuple[IntArray, FloatArray]:
+        """A start for the branch and bound: shifts rounded up, breaks spread by largest remainder.
+
+        Rounding every shift count up keeps coverage at least the LP's (up to break rounding), so
+        the start is rarely short; HiGHS completes the continuous columns. Template caps may make it
+        infeasible, in which case HiGHS just ignores it.
+        """
+        counts = np.ceil(lp_x[self.x] - 1e-6).clip(min=0.0)
+        indices = [self.x]
+        values = [counts]
+        groups: dict[tuple[int, int, int], list[int]] = {}
+        for var, j, k, r, _ in self.break_vars:
+            groups.setdefault((j, k, r), []).append(var)
+        for (j, _, _), members in groups.items():
+            share = lp_x[members].clip(min=0.0)
+            placed = np.floor(share + 1e-9)
+            left = int(counts[j] - placed.sum())
+            if left > 0:
+                order = np.argsort(-(share - placed), kind="stable")
+                for step in range(left):
+                    placed[order[step % len(order)]] += 1
+            indices.append(np.asarray(members, dtype=np.int64))
+            values.append(placed)
+        return np.concatenate(indices).astype(np.int64), np.concatenate(values)
 
     def _add_template_caps(self) -> None:
         for index, template in enumerate(self.problem.templates):
@@ -248,7 +273,11 @@ def schedule_shifts(
     report("building model")
     model = _Model(problem, columns)
     report("solving")
-    solution = solve_mip(model.builder.build(), time_limit_seconds=problem.time_limit_seconds)
+    solution = solve_mip(
+        model.builder.build(),
+        time_limit_seconds=problem.time_limit_seconds,
+        start_from_lp=model.rounded_start,
+    )
     report("reading solution")
     shifts, tours = _shifts_from_solution(model, solution.x)
     return _result(problem, model, shifts, tours, solution)
