@@ -56,7 +56,8 @@ class MipModel:
 class MipSolution:
     """What HiGHS found: the values, the objective and how far from proven optimal it is.
 
-    ``lp_bound`` is the objective of the LP relaxation (solved first, to optimality); ``dual_bound`` is
+    ``lp_bound`` is the objective of the LP relaxation (solved first, to optimality; None when the
+    caller skipped it); ``dual_bound`` is
     the best lower bound the branch and bound proved; ``gap`` is HiGHS's relative gap
     ``(objective - dual_bound) / objective`` (0 when proven optimal). ``has_solution`` is False only
     when the time limit passed before any integer solution was found.
@@ -64,7 +65,7 @@ class MipSolution:
 
     x: FloatArray
     objective: float
-    lp_bound: float
+    lp_bound: float | None
     dual_bound: float
     gap: float
     is_proven_optimal: bool
@@ -124,16 +125,21 @@ def solve_mip(
     mip_rel_gap: float = 1e-6,
     start_from_lp: StartHeuristic | None = None,
     threads: int | None = None,
+    with_lp_bound: bool = True,
 ) -> MipSolution:
     """Solve ``model`` with HiGHS: the LP relaxation first (for ``lp_bound``), then the integer program.
 
     ``start_from_lp``, if given, rounds the LP solution into values for some columns (typically the
     integer ones); HiGHS completes the rest and starts its branch and bound from it, which matters
-    where its own heuristics find poor first solutions (shift models with breaks). Raises
+    where its own heuristics find poor first solutions (shift models with breaks). ``with_lp_bound``
+    False skips the separate LP solve when no start is needed (the root of the branch and bound solves
+    it anyway, and ``dual_bound`` is the stronger bound). Raises
     ``RuntimeError`` if HiGHS reports the model infeasible or unbounded: callers build models with
     penalised slack so that never happens for valid input.
     """
-    lp_bound, lp_x = solve_lp_bound(model, threads=threads)
+    lp_bound: float | None = None
+    if with_lp_bound or start_from_lp is not None:
+        lp_bound, lp_x = solve_lp_bound(model, threads=threads)
     highs = _make_highs(time_limit_seconds, threads)
     highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     highs.passModel(_to_highs_lp(model, integer=True))

@@ -151,13 +151,16 @@ class AgentSummary:
 
 @dataclass(frozen=True)
 class RosterResult:
-    """The best roster found: assignments, unfilled shifts, per-agent summary and the proof status."""
+    """The best roster found: assignments, unfilled shifts, per-agent summary and the proof status.
+
+    ``dual_bound`` is the lower bound HiGHS proved on ``objective``; ``gap`` their relative distance
+    (0 and ``is_proven_optimal`` when the roster is optimal).
+    """
 
     assignments: tuple[Assignment, ...]
     unfilled: tuple[UnfilledShift, ...]
     agents: tuple[AgentSummary, ...]
     objective: float
-    lp_bound: float
     dual_bound: float
     gap: float
     is_proven_optimal: bool

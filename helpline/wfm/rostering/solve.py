@@ -278,7 +278,6 @@ class _RosterModel:
             unfilled=unfilled,
             agents=tuple(summaries),
             objective=solution.objective,
-            lp_bound=solution.lp_bound,
             dual_bound=solution.dual_bound,
             gap=solution.gap,
             is_proven_optimal=solution.is_proven_optimal,
@@ -301,6 +300,8 @@ def roster_agents(
     report("building roster model")
     model = _RosterModel(problem, shift_kinds(problem.shifts))
     report("solving roster")
-    solution = solve_mip(model.builder.build(), time_limit_seconds=problem.time_limit_seconds)
+    solution = solve_mip(
+        model.builder.build(), time_limit_seconds=problem.time_limit_seconds, with_lp_bound=False
+    )
     report("splitting roster")
     return model.result(solution)

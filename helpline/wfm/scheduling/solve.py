@@ -22,6 +22,7 @@ little above the offered load), where the linear cuts are exact at integer agent
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 
@@ -335,7 +336,7 @@ def _result(
         paid_hours=paid_hours,
         cost=cost,
         objective=solution.objective,
-        lp_bound=solution.lp_bound,
+        lp_bound=solution.lp_bound if solution.lp_bound is not None else -math.inf,
         dual_bound=solution.dual_bound,
         gap=solution.gap,
         is_proven_optimal=solution.is_proven_optimal,
