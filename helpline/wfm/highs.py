@@ -124,6 +124,7 @@ def solve_mip(
     time_limit_seconds: float | None = None,
     mip_rel_gap: float = 1e-6,
     start_from_lp: StartHeuristic | None = None,
+    start: FloatArray | None = None,
     threads: int | None = None,
     with_lp_bound: bool = True,
 ) -> MipSolution:
@@ -131,7 +132,8 @@ def solve_mip(
 
     ``start_from_lp``, if given, rounds the LP solution into values for some columns (typically the
     integer ones); HiGHS completes the rest and starts its branch and bound from it, which matters
-    where its own heuristics find poor first solutions (shift models with breaks). ``with_lp_bound``
+    where its own heuristics find poor first solutions (shift models with breaks). ``start`` is a
+    complete solution to start from instead. ``with_lp_bound``
     False skips the separate LP solve when no start is needed (the root of the branch and bound solves
     it anyway, and ``dual_bound`` is the stronger bound). Raises
     ``RuntimeError`` if HiGHS reports the model infeasible or unbounded: callers build models with
@@ -143,7 +145,11 @@ def solve_mip(
     highs = _make_highs(time_limit_seconds, threads)
     highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     highs.passModel(_to_highs_lp(model, integer=True))
-    if start_from_lp is not None:
+    if start is not None:
+        highs.setSolution(
+            model.num_cols, np.arange(model.num_cols, dtype=np.int32), start.astype(np.float64)
+        )
+    elif start_from_lp is not None:
         indices, values = start_from_lp(lp_x)
         highs.setSolution(
             int(indices.shape[0]), indices.astype(np.int32), values.astype(np.float64)

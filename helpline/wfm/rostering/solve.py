@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from helpline.wfm.highs import FloatArray, IntArray, MipSolution, ModelBuilder, solve_mip
+from helpline.wfm.highs import FloatArray, IntArray, MipModel, MipSolution, ModelBuilder, solve_mip
 from helpline.wfm.rostering.model import (
     MINUTES_PER_DAY,
     Agent,
@@ -82,6 +82,7 @@ class _RosterModel:
         self.builder = ModelBuilder()
         self.classes = _agent_classes(problem.agents)
         self.blocks: list[_PatternBlock] = []
+        self.rest_rows: list[int] = []
         counts = np.array([k.count for k in kinds], dtype=np.float64)
         weights = problem.weights
         self.unfilled = self.builder.add_columns(np.full(len(kinds), weights.unfilled_shift))
@@ -188,6 +189,7 @@ class _RosterModel:
             ready = np.array([self.kinds[j].end + rest for j in first_kinds])
             starts = np.array([self.kinds[j].start + shift for j in second_kinds])
             rows = builder.add_rows(-np.inf, 0.0, len(thresholds))
+            self.rest_rows.extend(rows.tolist())
             for row, tau in zip(rows.tolist(), thresholds, strict=True):
                 late = first[ready >= tau]
                 early_enough = second[starts >= tau]
@@ -300,8 +302,58 @@ def roster_agents(
     report("building roster model")
     model = _RosterModel(problem, shift_kinds(problem.shifts))
     report("solving roster")
-    solution = solve_mip(
-        model.builder.build(), time_limit_seconds=problem.time_limit_seconds, with_lp_bound=False
-    )
+    mip = model.builder.build()
+    solution, start = _solve_without_rest_first(model, mip, problem.time_limit_seconds)
+    if solution is None:
+        solution = solve_mip(
+            mip, time_limit_seconds=problem.time_limit_seconds, with_lp_bound=False, start=start
+        )
     report("splitting roster")
     return model.result(solution)
+
+
+def _solve_without_rest_first(
+    model: _RosterModel, mip: MipModel, time_limit_seconds: float | None
+) -> tuple[MipSolution | None, FloatArray | None]:
+    """Try the roster the cheap way: pattern counts ignoring rest, then shifts that keep the rule.
+
+    Without the rest rows the model is close to a transportation problem and solves fast; its optimum
+    is a lower bound on the real one. With those pattern counts fixed, the full model only chooses
+    each pattern's shifts. If that reaches the bound, it is optimal and proven so: returned first.
+    Otherwise its solution (if any) is returned second, as a start for the full model.
+    """
+    if not model.rest_rows:
+        return None, None
+    upper = mip.row_upper.copy()
+    upper[model.rest_rows] = np.inf
+    relaxed = solve_mip(
+        replace(mip, row_upper=upper), time_limit_seconds=time_limit_seconds, with_lp_bound=False
+    )
+    if not relaxed.has_solution:
+        return None, None
+    columns = np.array([b.p for b in model.blocks], dtype=np.int64)
+    lower, upper_cols = mip.col_lower.copy(), mip.col_upper.copy()
+    counts = np.rint(relaxed.x[columns])
+    lower[columns] = counts
+    upper_cols[columns] = counts
+    try:
+        fixed = solve_mip(
+            replace(mip, col_lower=lower, col_upper=upper_cols),
+            time_limit_seconds=time_limit_seconds,
+            with_lp_bound=False,
+        )
+    except RuntimeError:  # those counts cannot keep the rest rule
+        return None, None
+    if not fixed.has_solution:
+        return None, None
+    tolerance = 1e-6 * max(1.0, abs(relaxed.dual_bound))
+    if relaxed.is_proven_optimal and fixed.objective <= relaxed.dual_bound + tolerance:
+        proven = replace(
+            fixed,
+            dual_bound=relaxed.dual_bound,
+            gap=0.0,
+            is_proven_optimal=True,
+            solver_seconds=relaxed.solver_seconds + fixed.solver_seconds,
+        )
+        return proven, None
+    return None, fixed.x
