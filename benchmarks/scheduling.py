@@ -7,8 +7,9 @@ Run: ``.venv/bin/python benchmarks/scheduling.py`` (needs ``../shared/reference`
   ``week_requirements_80_20.csv`` (required_agents_80_20), without and with shifts over midnight.
 - Rostering: the 8 h-only week for 545 agents (40 h/week, at most 5 days in a row, 2 days off in a
   row, 11 h rest), with every rule re-checked independently of the solver.
-- Baseline: pyworkforce's MinRequiredResources (CP-SAT) on the same scheduling problem, in a
-  subprocess with a timeout.
+- Baselines: pyworkforce's MinRequiredResources (CP-SAT) on the same scheduling problem, and its
+  MinHoursRoster on the same roster (rest rule only: it cannot express weekly hours or days off in
+  a row), each in a subprocess with a time limit.
 """
 
 from __future__ import annotations
@@ -62,6 +63,28 @@ solution = scheduler.solve()
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "status": solution["status"],
                   "agent_hours": solution["cost"] / 2 if solution["cost"] >= 0 else None}))
+"""
+
+
+PYWORKFORCE_ROSTER_SCRIPT = """
+import json, sys, time
+from pyworkforce.rostering.binary_programming import MinHoursRoster
+shifts_in, agents, limit = json.loads(sys.stdin.read()), int(sys.argv[1]), float(sys.argv[2])
+starts = sorted({start for _, start, _ in shifts_in})
+names = [f"s{start}" for start in starts]
+required = {name: [0] * 7 for name in names}
+for day, start, count in shifts_in:
+    required[f"s{start}"][day] += count
+# 11 h rest between 8 h shifts on consecutive days, as pyworkforce's "non sequential" pairs.
+pairs = [{"origin": f"s{a}", "destination": f"s{b}"} for a in starts for b in starts
+         if b + 1440 - (a + 480) < 660]
+started = time.perf_counter()
+roster = MinHoursRoster(num_days=7, resources=[f"agent{i}" for i in range(agents)], shifts=names,
+    shifts_hours=[8] * len(names), min_working_hours=0, banned_shifts=[], max_resting=7,
+    required_resources=required, non_sequential_shifts=pairs, max_search_time=limit,
+    num_search_workers=2)
+solution = roster.solve()
+print(json.dumps({"seconds": time.perf_counter() - started, "status": solution["status"]}))
 """
 
 
@@ -165,6 +188,40 @@ def pyworkforce_baseline(reference: Path) -> dict[str, object]:
     }
 
 
+def pyworkforce_roster_baseline(shifts: list[list[int]]) -> dict[str, object]:
+    """pyworkforce's MinHoursRoster on the same week: it has no weekly maximum hours nor days off in a
+    row, so it gets the rest rule only; recorded with its status."""
+    try:
+        import pyworkforce  # noqa: F401
+    except ImportError as error:
+        return {"pyworkforce_roster_seconds": None, "pyworkforce_roster_note": f"{error}"}
+    try:
+        completed = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [
+                sys.executable,
+                "-c",
+                PYWORKFORCE_ROSTER_SCRIPT,
+                str(AGENTS),
+                str(PYWORKFORCE_SEARCH_SECONDS),
+            ],
+            input=json.dumps(shifts),
+            capture_output=True,
+            text=True,
+            timeout=PYWORKFORCE_SEARCH_SECONDS + 300,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"pyworkforce_roster_seconds": None, "pyworkforce_roster_note": "timed out"}
+    if completed.returncode != 0:
+        tail = completed.stderr.strip().splitlines()[-1:] or ["no output"]
+        return {"pyworkforce_roster_seconds": None, "pyworkforce_roster_note": f"failed: {tail[0]}"}
+    found = json.loads(completed.stdout.strip().splitlines()[-1])
+    return {
+        "pyworkforce_roster_seconds": round(found["seconds"], 3),
+        "pyworkforce_roster_status": found["status"],
+    }
+
+
 def main() -> None:
     reference = shared_dir() / "reference" / "week_requirements_80_20.csv"
     if not reference.exists():
@@ -202,6 +259,9 @@ def main() -> None:
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
     figures.update(pyworkforce_baseline(reference))
+    figures.update(
+        pyworkforce_roster_baseline([[s.day, s.start_minutes, s.count] for s in full_only.shifts])
+    )
     print(json.dumps(figures))
 
 
