@@ -68,7 +68,6 @@ def _problem(
     answer_time: float,
     aht: float | None,
 ) -> ScheduleProblem:
-    goal = None
     groups = {t.group for t in settings.templates}
     if len(groups) != 1:
         raise ScheduleInputError(
@@ -76,11 +75,12 @@ def _problem(
         )
     group = groups.pop()
     required = requirements.required
-    if service_level is not None:
-        if requirements.calls is None:
-            raise ScheduleInputError("--service-level needs a 'calls' (or 'volume') column")
-        if aht is None:
-            raise ScheduleInputError("--service-level needs --aht (average handle time, seconds)")
+    goal, report_curves = None, {}
+    if service_level is not None and (requirements.calls is None or aht is None):
+        raise ScheduleInputError(
+            "--service-level needs a 'calls' (or 'volume') column and --aht (seconds)"
+        )
+    if requirements.calls is not None and aht is not None:
         try:
             curve = erlang_c_curve(
                 requirements.calls,
@@ -90,10 +90,12 @@ def _problem(
             )
         except ImportError:
             raise ScheduleInputError(
-                "--service-level needs the Erlang C module helpline.wfm.erlang (issue 4)"
+                "service levels need the Erlang C module helpline.wfm.erlang (issue 4)"
             ) from None
-        goal = ServiceLevelGoal(service_level, {group: curve})
-        required = np.zeros_like(required)
+        report_curves = {group: curve}
+        if service_level is not None:
+            goal = ServiceLevelGoal(service_level, report_curves)
+            required = np.zeros_like(required)
     return ScheduleProblem(
         interval_minutes=requirements.interval_minutes,
         requirements={group: required},
@@ -102,6 +104,7 @@ def _problem(
         wraps_around=settings.wraps_around,
         service_level_goal=goal,
         time_limit_seconds=time_limit,
+        report_curves=report_curves,
     )
 
 
@@ -159,7 +162,11 @@ def schedule(
         help="Meet this service level over the whole horizon (e.g. 0.8) instead of the headcount.",
     ),
     answer_time: float = typer.Option(20.0, "--answer-time", help="Target answer time, seconds."),
-    aht: float | None = typer.Option(None, "--aht", help="Average handle time, seconds."),
+    aht: float | None = typer.Option(
+        None,
+        "--aht",
+        help="Average handle time, seconds: with a calls column, predicts SL per interval.",
+    ),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time limit per stage, s."),
 ) -> None:
     """Turn required agents per interval into the cheapest shifts, and optionally a roster."""

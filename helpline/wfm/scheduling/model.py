@@ -185,7 +185,8 @@ class ScheduleProblem:
     ``wraps_around`` (default) the horizon repeats (a standard week): a shift running past its end
     covers its first intervals. ``understaffing_penalty`` is charged per agent short per interval (in
     the same money as ``cost_per_paid_hour``); set it above an interval's share of a shift's cost so
-    the scheduler covers whenever it can.
+    the scheduler covers whenever it can. ``report_curves`` only serve to predict the service level
+    of the schedule per interval (the goal's curves do when a goal is given).
     """
 
     interval_minutes: int
@@ -195,6 +196,7 @@ class ScheduleProblem:
     wraps_around: bool = True
     service_level_goal: ServiceLevelGoal | None = None
     time_limit_seconds: float | None = 60.0
+    report_curves: Mapping[str, ServiceLevelCurve] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.interval_minutes <= 0 or MINUTES_PER_DAY % self.interval_minutes:
@@ -225,13 +227,16 @@ class ScheduleProblem:
         if self.understaffing_penalty < 0:
             raise ScheduleInputError("understaffing_penalty must be >= 0")
         goal = self.service_level_goal
+        curves = dict(self.report_curves)
         if goal is not None:
-            for group, curve in goal.curves.items():
+            curves.update(goal.curves)
+        if curves:
+            for group, curve in curves.items():
                 if group not in self.requirements:
-                    raise ScheduleInputError(f"service level goal: unknown group {group!r}")
+                    raise ScheduleInputError(f"service level curves: unknown group {group!r}")
                 if curve.calls.shape[0] != self.num_intervals:
                     raise ScheduleInputError(
-                        f"service level goal: curve of {group!r} has the wrong number of intervals"
+                        f"service level curves: {group!r} has the wrong number of intervals"
                     )
 
     def _check_template(self, template: ShiftTemplate) -> None:

@@ -314,7 +314,9 @@ def _result(
             )
             for t in np.nonzero(under[group] > _EPS)[0]
         )
-        curve: ServiceLevelCurve | None = goal.curves.get(group) if goal is not None else None
+        curve: ServiceLevelCurve | None = (
+            goal.curves.get(group) if goal is not None else problem.report_curves.get(group)
+        )
         if curve is not None:
             levels[group] = interpolate_service_level(curve.service_level, cov)
             total = float(curve.calls.sum())

@@ -219,3 +219,19 @@ def test_invalid_template_is_rejected_naming_the_field(
 def test_requirement_that_is_not_whole_days_is_rejected() -> None:
     with pytest.raises(ScheduleInputError, match="whole number of days"):
         ScheduleProblem(60, {"default": np.ones(25)}, (ShiftTemplate("t", 480, (0,)),))
+
+
+def test_report_curves_predict_the_service_level_of_a_headcount_schedule() -> None:
+    levels = np.array([0.0, 0.5, 0.8, 0.9, 1.0])
+    curve = ServiceLevelCurve(calls=np.array([100.0, 300.0]), service_level=np.tile(levels, (2, 1)))
+    problem = ScheduleProblem(
+        interval_minutes=720,
+        requirements={"default": np.array([1.0, 2.0])},
+        templates=(ShiftTemplate("half", 720, (0, 720), may_cross_midnight=False),),
+        wraps_around=False,
+        report_curves={"default": curve},
+    )
+    result = schedule_shifts(problem)
+    np.testing.assert_allclose(result.coverage["default"], [1.0, 2.0])
+    np.testing.assert_allclose(result.service_level["default"], [0.5, 0.8])
+    assert result.weekly_service_level["default"] == pytest.approx((50 + 240) / 400)
