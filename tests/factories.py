@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -61,6 +62,38 @@ def create_ok(
     return data
 
 
+def planning_objects(
+    client: TestClient, tenant: Tenant, queue_id: int
+) -> dict[str, dict[str, Any]]:
+    """A calendar event and a (draft) forecast for ``queue_id``, from a two-week uploaded history."""
+    start = datetime.fromisoformat("2026-09-07T00:00")  # local wall-clock time
+    history = [
+        {
+            "timestamp": (start + timedelta(hours=h)).isoformat(),
+            "volume": float(h % 24 in range(9, 17)) * 5,
+        }
+        for h in range(14 * 24)
+    ]
+    forecast = create_ok(
+        client,
+        tenant,
+        "forecasts",
+        {"queue_id": queue_id, "interval_minutes": 60, "horizon_days": 1, "history": history},
+    )
+    event = create_ok(
+        client,
+        tenant,
+        "calendar-events",
+        {
+            "name": "Billing day",
+            "starts_at": "2026-12-01T00:00:00Z",
+            "ends_at": "2026-12-02T00:00:00Z",
+            "volume_multiplier": 1.5,
+        },
+    )
+    return {"forecast": forecast, "calendar_event": event}
+
+
 def full_configuration(client: TestClient, tenant: Tenant) -> dict[str, dict[str, Any]]:
     """One of every configuration resource, linked together, plus a customer and a contact."""
     skill = create_ok(client, tenant, "skills", {"name": "billing"})
@@ -75,7 +108,7 @@ def full_configuration(client: TestClient, tenant: Tenant) -> dict[str, dict[str
             "channel": "voice",
             "skills": [{"skill_id": skill["id"], "min_proficiency": 2}],
             "hours": {
-                "always_open": False,
+                "always_open": True,
                 "weekly": {"mon": [{"open": "08:00", "close": "18:00"}]},
             },
         },

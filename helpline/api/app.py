@@ -2,29 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import APIRouter, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
 from helpline import __version__
 from helpline.api.errors import install_error_handlers
-from helpline.api.routes import admin, auth, contacts, customers, events
+from helpline.api.routes import acd, admin, auth, contacts, customers, events, forecasts
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
+from helpline.clock import utc_now
 from helpline.config import Settings
+from helpline.services.routing import RoutingService
+from helpline.storage.tables import Organization
 
 API_PREFIX = "/api/v1"
+TIMER_TICK_SECONDS = 0.5
+"""Longest sleep of the routing timer loop (it wakes earlier when a timer is due sooner)."""
+logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
-    """Build the application around ``db`` (opened from ``settings`` when not given)."""
+def _organization_ids(db: Database) -> list[int]:
+    with db.transaction() as session:
+        return list(session.scalars(select(Organization.id)).all())
+
+
+async def _run_timers(routing: RoutingService) -> None:
+    """Run routing timers (offer timeouts, escalations, after-contact work) as they fall due."""
+    while True:
+        await asyncio.sleep(routing.seconds_to_next_timer(TIMER_TICK_SECONDS))
+        try:
+            await run_in_threadpool(routing.advance_due)
+        except Exception:  # a failed tick must not stop routing; the engine rebuilds next time
+            logger.exception("routing timers failed")
+
+
+def create_app(
+    settings: Settings, db: Database | None = None, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    """Build the application around ``db`` (opened from ``settings`` when not given).
+
+    ``clock`` drives routing timers and decisions (tests pass a controllable one).
+    """
     database = db if db is not None else open_database(settings)
+    routing = RoutingService(database, clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(routing.start, await run_in_threadpool(_organization_ids, database))
+        timers = asyncio.create_task(_run_timers(routing))
         yield
+        timers.cancel()
         if db is None:
             database.dispose()
 
@@ -35,13 +70,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.db = database
+    app.state.routing = routing
     app.state.settings = settings
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth.router, admin.router, *configuration_routers()):
         api.include_router(router)
-    for router in (customers.router, contacts.router, events.router):
+    for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)
     app.include_router(api)
 

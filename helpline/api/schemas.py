@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from copy import copy
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
@@ -136,6 +136,18 @@ class QueueIn(Body):
     closed_treatment: ClosedTreatment = ClosedTreatment.MESSAGE
     closed_message: str = Field(default="", max_length=2000)
     overflow_queue_id: Id | None = None
+    overflow_after_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=86_400,
+        description="After this wait, move to overflow_queue_id, or offer a callback if none",
+    )
+    sticky_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=3600,
+        description="Wait this long for the agent who last served the customer",
+    )
     skills: list[SkillRequirement] = Field(default_factory=list)
     routing_steps: list[RoutingStep] = Field(default_factory=list)
 
@@ -291,6 +303,12 @@ class ContactIn(Body):
     subject: str = Field(default="", max_length=500)
     attributes: dict[str, Any] = Field(default_factory=dict)
     message: str | None = Field(default=None, max_length=100_000, description="First message")
+    routing_steps: list[RoutingStep] = Field(
+        default_factory=list, description="Criteria for this contact only; default: the queue's"
+    )
+    age_adjustment_seconds: float = Field(
+        default=0.0, ge=0, le=86_400, description="Place in line as if it had waited this long more"
+    )
 
     @model_validator(mode="after")
     def _one_customer(self) -> ContactIn:
@@ -351,3 +369,124 @@ class EventOut(BaseModel):
 class EventPage(BaseModel):
     events: list[EventOut]
     last_sequence: int = Field(description="Pass as after= to continue")
+
+
+# --- ACD operations ---------------------------------------------------------------------------
+
+
+class AgentStateIn(Body):
+    state: str = Field(description="available, not_ready or offline")
+    reason: str | None = Field(
+        default=None, max_length=64, description="Why not ready: break, lunch, meeting, training..."
+    )
+
+
+class AgentStateOut(BaseModel):
+    agent_id: int
+    state: str = Field(description="offline, available, reserved, busy, acw or not_ready")
+    status: str = Field(description="What the agent chose: available, not_ready or offline")
+    reason: str | None
+    idle_since: datetime | None
+    contact_ids: list[int]
+
+
+class OfferOut(BaseModel):
+    contact: ContactOut
+    expires_at: datetime
+
+
+class AgentChoice(Body):
+    agent_id: Id | None = Field(
+        default=None, description="The agent acting (default: the caller's own agent)"
+    )
+
+
+class TransferIn(Body):
+    queue_id: Id | None = None
+    agent_id: Id | None = None
+    mode: Literal["blind", "consult"] = "blind"
+
+
+class TransferOut(BaseModel):
+    contact: ContactOut
+    consult_contact_id: int | None = Field(description="The consult leg of a warm transfer")
+
+
+class WrapUpIn(Body):
+    wrap_up_code_id: Id
+    notes: str = Field(default="", max_length=10_000)
+
+
+class CallbackIn(Body):
+    phone: str | None = Field(default=None, max_length=64, description="Default: the customer's")
+
+
+class CallbackOut(BaseModel):
+    callback_contact_id: int
+
+
+# --- forecasts and the calendar -----------------------------------------------------------------
+
+
+class HistoryPointIn(Body):
+    timestamp: datetime = Field(description="Local interval start in the organization's time zone")
+    volume: float = Field(ge=0)
+    aht_seconds: float | None = Field(default=None, ge=0)
+
+
+class ForecastIn(Body):
+    queue_id: Id | None = Field(default=None, description="Null: the whole organization")
+    name: str = Field(default="", max_length=200)
+    interval_minutes: Literal[15, 30, 60] = 30
+    horizon_days: int = Field(default=7, ge=1, le=42)
+    start: datetime | None = Field(
+        default=None, description="First interval (with time zone); default: next local midnight"
+    )
+    coverage: float = Field(default=0.8, gt=0, lt=1, description="Prediction interval coverage")
+    history: list[HistoryPointIn] = Field(
+        default_factory=list,
+        max_length=200_000,
+        description="Upload a history instead of using the queue's stored contacts",
+    )
+
+
+class ForecastSummary(BaseModel):
+    id: int
+    queue_id: int | None
+    name: str
+    status: str = Field(description="draft, published or superseded")
+    source: str = Field(description="history (stored contacts) or upload")
+    interval_minutes: int
+    starts_at: datetime
+    horizon_minutes: int
+    coverage: float
+    model: str
+    accuracy: dict[str, Any] = Field(description="Backtest accuracy of the chosen model and others")
+    created_at: datetime
+    published_at: datetime | None
+
+
+class ForecastOut(ForecastSummary):
+    series: dict[str, Any] = Field(
+        description="timestamps (UTC interval starts), volume, lower, upper, aht_seconds"
+    )
+
+
+class ForecastAccuracyOut(BaseModel):
+    intervals: int = Field(description="Intervals of the forecast already past")
+    actual: float
+    forecast: float
+    wape: float | None
+    bias: float | None
+
+
+class CalendarEventIn(Body):
+    name: Name
+    starts_at: datetime
+    ends_at: datetime
+    volume_multiplier: float = Field(default=1.0, ge=0, le=100, description="0 = closed")
+    queue_id: Id | None = None
+
+
+class CalendarEventOut(CalendarEventIn):
+    id: int

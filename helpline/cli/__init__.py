@@ -42,12 +42,14 @@ def main() -> None:
 # Command groups, each in its own module (imported here so `helpline --help` lists them all).
 from helpline.cli import admin as _admin  # noqa: E402
 from helpline.cli import demo as _demo  # noqa: E402
+from helpline.cli import forecast as _forecast  # noqa: E402
 
 app.add_typer(_admin.db_app, name="db")
 app.add_typer(_admin.org_app, name="org")
 app.add_typer(_admin.apikey_app, name="apikey")
 app.command("serve")(_admin.serve)
 app.command("demo-data")(_demo.demo_data)
+app.add_typer(_forecast.app, name="forecast")
 
 from helpline.cli import schedule as _schedule  # noqa: E402
 

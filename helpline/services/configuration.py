@@ -266,6 +266,12 @@ def _check_kind_rules(
             raise InvalidInput("user_id", f"no user with id {own['user_id']}")
 
 
+def _check_row(kind: ResourceKind, row: Any) -> None:
+    """Rules across fields, checked on the row as it will be stored (after a PATCH too)."""
+    if kind is QUEUE and row.closed_treatment == "overflow" and row.overflow_queue_id is None:
+        raise InvalidInput("overflow_queue_id", "needed when closed_treatment is overflow")
+
+
 def create(
     session: Session, actor: Actor, kind: ResourceKind, values: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -277,6 +283,7 @@ def create(
     _check_kind_rules(session, actor, kind, None, own)
     _check_unique(session, actor, kind, own, None)
     row: Any = kind.table(organization_id=actor.organization_id, **own)
+    _check_row(kind, row)
     session.add(row)
     session.flush()
     _replace_children(session, actor, kind, row.id, children)
@@ -307,6 +314,7 @@ def update(
     _check_unique(session, actor, kind, own, row_id)
     for name, value in own.items():
         setattr(row, name, value)
+    _check_row(kind, row)
     session.flush()
     _replace_children(session, actor, kind, row_id, children)
     data = represent(session, kind, row)

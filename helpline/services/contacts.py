@@ -48,6 +48,19 @@ class NewContact:
     subject: str = ""
     attributes: Mapping[str, Any] = field(default_factory=dict)
     first_message: str | None = None
+    routing_steps: tuple[Mapping[str, Any], ...] = ()
+    """Criteria for this contact only (e.g. set by a flow); empty means the queue's."""
+    age_adjustment_seconds: float = 0.0
+    """Place the contact in line as if it had waited this much longer (reported waits unchanged)."""
+
+
+def _routing_request(spec: NewContact) -> dict[str, Any]:
+    request: dict[str, Any] = {}
+    if spec.routing_steps:
+        request["criteria"] = json_value([dict(step) for step in spec.routing_steps])
+    if spec.age_adjustment_seconds:
+        request["age_adjustment_seconds"] = spec.age_adjustment_seconds
+    return request
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,8 @@ def fingerprint(spec: NewContact) -> str:
             "subject": spec.subject,
             "attributes": dict(spec.attributes),
             "first_message": spec.first_message,
+            "routing_steps": [dict(step) for step in spec.routing_steps],
+            "age_adjustment_seconds": spec.age_adjustment_seconds,
         }
     )
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
@@ -128,7 +143,7 @@ def create_contact(
         found = _existing(session, actor, idempotency_key, digest)
         if found is not None:
             return CreatedContact(found, created=False)
-    queue = _queue_for(session, actor, spec)
+    _queue_for(session, actor, spec)
     if spec.customer_id is not None:
         customer_id: int | None = get_customer(session, actor, spec.customer_id).id
     else:
@@ -137,7 +152,7 @@ def create_contact(
         )
         customer_id = customer.id if customer else None
     now = utc_now()
-    state = ContactState.QUEUED if queue is not None else ContactState.CREATED
+    state = ContactState.CREATED  # the routing service queues it (see services.routing)
     contact = Contact(
         organization_id=actor.organization_id,
         customer_id=customer_id,
@@ -153,7 +168,8 @@ def create_contact(
         idempotency_fingerprint=digest if idempotency_key else None,
         notes="",
         created_at=now,
-        queued_at=now if queue is not None else None,
+        queued_at=None,
+        routing_state=_routing_request(spec),
     )
     session.add(contact)
     try:

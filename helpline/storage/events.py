@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from helpline.storage.tables import Event, EventCounter
 
 APPENDED_ORGANIZATIONS = "helpline.appended_organizations"
-"""Key in ``Session.info``: organizations that got events in the current transaction."""
+"""Key in ``Session.info``: event types appended per organization in the current transaction."""
 
 
 def append_event(
@@ -52,7 +52,9 @@ def append_event(
     )
     session.add(event)
     session.flush()
-    session.info.setdefault(APPENDED_ORGANIZATIONS, set()).add(organization_id)
+    session.info.setdefault(APPENDED_ORGANIZATIONS, {}).setdefault(organization_id, set()).add(
+        event_type
+    )
     return event
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +22,11 @@ class EventNotifier:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._waiters: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self._subscribers: list[Callable[[int, frozenset[str]], None]] = []
+
+    def subscribe(self, callback: Callable[[int, frozenset[str]], None]) -> None:
+        """Call ``callback(organization_id, event_types)`` after each commit that appended events."""
+        self._subscribers.append(callback)
 
     def notify(self, organization_id: int) -> None:
         """Wake every waiter of ``organization_id`` (thread-safe)."""
@@ -48,7 +54,10 @@ class EventNotifier:
 
         @event.listens_for(factory, "after_commit")
         def _after_commit(session: Session) -> None:
-            for organization_id in session.info.pop(APPENDED_ORGANIZATIONS, ()):
+            appended: dict[int, set[str]] = session.info.pop(APPENDED_ORGANIZATIONS, {})
+            for organization_id, types in appended.items():
+                for callback in self._subscribers:
+                    callback(organization_id, frozenset(types))
                 self.notify(organization_id)
 
         @event.listens_for(factory, "after_rollback")

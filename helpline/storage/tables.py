@@ -232,6 +232,8 @@ class Queue(Base):
     overflow_queue_id: Mapped[int | None] = mapped_column(
         ForeignKey("queues.id", ondelete="SET NULL")
     )
+    overflow_after_seconds: Mapped[int | None] = mapped_column(Integer)
+    sticky_seconds: Mapped[int | None] = mapped_column(Integer)
     routing_steps: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
 
 
@@ -325,6 +327,23 @@ class Contact(Base):
     connected_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    routing_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """What the routing engine needs to rebuild this contact's place after a restart."""
+
+
+class AgentStatus(Base):
+    """An agent's chosen status (available, not-ready with a reason, offline) and reported state."""
+
+    __tablename__ = "agent_statuses"
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = _org_fk()
+    status: Mapped[str] = mapped_column(String(16), default="offline")
+    reason: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="offline")
+    state_since: Mapped[datetime]
+    idle_since: Mapped[datetime | None]
 
 
 class Message(Base):
@@ -361,3 +380,40 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(64), default="")
     occurred_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CalendarEvent(Base):
+    """A user-entered special period (campaign, outage, billing day) and its effect on volume."""
+
+    __tablename__ = "calendar_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    volume_multiplier: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class Forecast(Base):
+    """A stored volume/AHT forecast for a queue, with the model that made it and its accuracy."""
+
+    __tablename__ = "forecasts"
+    __table_args__ = (
+        Index("ix_forecasts_org_queue_status", "organization_id", "queue_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    source: Mapped[str] = mapped_column(String(16))
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime]
+    horizon_minutes: Mapped[int] = mapped_column(Integer)
+    coverage: Mapped[float] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(200))
+    accuracy: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    series: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from helpline.bootstrap import Database
-from tests.factories import full_configuration, make_client, make_tenant
+from tests.factories import full_configuration, make_client, make_tenant, planning_objects
 from tests.integration.snapshot import organization_snapshot
 
 pytestmark = pytest.mark.integration
@@ -26,9 +26,20 @@ PATH_OBJECTS = {
     "customer_id": "customer",
     "contact_id": "contact",
     "api_key_id": "api_key",
+    "forecast_id": "forecast",
+    "calendar_event_id": "calendar_event",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
-VICTIM_STRINGS = ("Ann Agent", "Cleo", "Blue", "Billing", "billing", "resolved", "+442079460001")
+VICTIM_STRINGS = (
+    "Billing day",
+    "Ann Agent",
+    "Cleo",
+    "Blue",
+    "Billing",
+    "billing",
+    "resolved",
+    "+442079460001",
+)
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
 
 
@@ -54,6 +65,18 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
             "queues": [{"queue_id": ids["queue"]}],
         },
         "/api/v1/contacts": {"channel": "voice", "customer_id": ids["customer"]},
+        "/api/v1/forecasts": {"queue_id": ids["queue"]},
+        "/api/v1/calendar-events": {
+            "name": "X",
+            "starts_at": "2026-12-01T00:00:00Z",
+            "ends_at": "2026-12-02T00:00:00Z",
+            "queue_id": ids["queue"],
+        },
+        "/api/v1/agents/{agent_id}/state": {"state": "available"},
+        "/api/v1/contacts/{contact_id}/transfer": {"queue_id": ids["queue"]},
+        "/api/v1/contacts/{contact_id}/wrap-up": {"wrap_up_code_id": ids["wrap_up_code"]},
+        "/api/v1/contacts/{contact_id}/accept": {"agent_id": ids["agent"]},
+        "/api/v1/contacts/{contact_id}/reject": {"agent_id": ids["agent"]},
     }
     return bodies.get(path, {})
 
@@ -65,6 +88,7 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
     victim_tenant = make_tenant(db)
     attacker = make_tenant(db)
     victim = full_configuration(client, victim_tenant)
+    victim |= planning_objects(client, victim_tenant, victim["queue"]["id"])
     before = organization_snapshot(db, victim_tenant.organization_id)
     tried = 0
     for path, operations in api_operations(client).items():

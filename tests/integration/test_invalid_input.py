@@ -131,6 +131,39 @@ INVALID: dict[str, list[tuple[dict[str, Any], str]]] = {
         ({"channel": "voice", "attributes": "not an object"}, "attributes"),
     ],
 }
+INVALID["/api/v1/forecasts"] = [
+    ({"horizon_days": 0}, "horizon_days"),
+    ({"history": [{"timestamp": "2026-10-05T00:00:00", "volume": -1}]}, "volume"),
+    ({"queue_id": 999999}, "queue_id"),
+]
+INVALID["/api/v1/calendar-events"] = [
+    (
+        {"name": "X", "starts_at": "2026-12-02T00:00:00Z", "ends_at": "2026-12-01T00:00:00Z"},
+        "ends_at",
+    ),
+    (
+        {"name": "X", "starts_at": "2026-12-01T00:00:00", "ends_at": "2026-12-02T00:00:00"},
+        "starts_at",
+    ),
+    (
+        {
+            "name": "X",
+            "starts_at": "2026-12-01T00:00:00Z",
+            "ends_at": "2026-12-02T00:00:00Z",
+            "volume_multiplier": -1,
+        },
+        "volume_multiplier",
+    ),
+    (
+        {
+            "name": "X",
+            "starts_at": "2026-12-01T00:00:00Z",
+            "ends_at": "2026-12-02T00:00:00Z",
+            "queue_id": 999999,
+        },
+        "queue_id",
+    ),
+]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 
 

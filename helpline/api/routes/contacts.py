@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from helpline.api.deps import DB, CurrentActor
+from helpline.api.routes.acd import get_routing
 from helpline.api.schemas import ContactIn, ContactOut, ContactPage
 from helpline.domain.enums import Channel, ContactState
 from helpline.errors import InvalidInput
-from helpline.services import contacts
+from helpline.services import acd, contacts
 from helpline.services.contacts import ContactFilter, NewContact
 
 router = APIRouter(prefix="/contacts", tags=["Contacts"])
@@ -26,6 +27,7 @@ router = APIRouter(prefix="/contacts", tags=["Contacts"])
 )
 def create_contact(
     body: ContactIn,
+    request: Request,
     actor: CurrentActor,
     db: DB,
     response: Response,
@@ -46,11 +48,16 @@ def create_contact(
         subject=body.subject,
         attributes=body.attributes,
         first_message=body.message,
+        routing_steps=tuple(step.model_dump(mode="json") for step in body.routing_steps),
+        age_adjustment_seconds=body.age_adjustment_seconds,
     )
     result = contacts.create_contact_idempotently(db.transaction, actor, spec, idempotency_key)
     if not result.created:
         response.status_code = 200
-    return contacts.represent_contact(result.contact)
+    if result.contact.queue_id is not None:
+        acd.route_contact(get_routing(request), actor, result.contact.id)
+    with db.transaction() as session:
+        return contacts.represent_contact(contacts.get_contact(session, actor, result.contact.id))
 
 
 @router.get("/{contact_id}", response_model=ContactOut, summary="Get a contact")

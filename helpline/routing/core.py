@@ -1,0 +1,414 @@
+"""The routing engine's machinery: matching both ways, offers, timers and queue entry.
+
+``RoutingEngine`` (engine.py) adds the public commands on top. Everything here runs at ``self._now``,
+which the public commands set after running the timers due before it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import replace
+
+from helpline.routing import events as ev
+from helpline.routing.criteria import CompiledSteps, RoutingCriteria, compile_steps
+from helpline.routing.errors import (
+    ClockWentBackwardsError,
+    DuplicateIdError,
+    UnknownAgentError,
+    UnknownContactError,
+    UnknownQueueError,
+)
+from helpline.routing.index import ContactEntry, QueueIndex, invalidate_agent, invalidate_contact
+from helpline.routing.model import (
+    AgentState,
+    AgentStatus,
+    ContactSpec,
+    ContactState,
+    RoutingConfig,
+    RoutingProfile,
+)
+from helpline.routing.records import AgentRecord, ContactRecord
+
+# Timer kinds. A timer is (due, seq, kind, contact, contact gen at scheduling); it is void when the
+# contact's gen moved on, which is how cancelling costs nothing.
+_WAKE = 0  # a queued contact's next escalation step, delay class or overflow
+_OFFER_TIMEOUT = 1
+_ACW_TIMEOUT = 2
+
+Timer = tuple[float, int, int, ContactRecord, int]
+
+
+class RoutingCore:
+    """State and internal transitions of the routing engine (see ``RoutingEngine`` for the API)."""
+
+    def __init__(self, config: RoutingConfig) -> None:
+        self._config = config
+        delays: dict[str, set[float]] = {q.queue_id: set() for q in config.queues}
+        for profile in config.profiles:
+            for pq in profile.queues:
+                delays[pq.queue_id].add(pq.delay_seconds)
+        self._queues = {q.queue_id: QueueIndex(q, delays[q.queue_id]) for q in config.queues}
+        self._profiles: dict[str, RoutingProfile] = {p.profile_id: p for p in config.profiles}
+        self._agents: dict[str, AgentRecord] = {}
+        self._contacts: dict[str, ContactRecord] = {}
+        self._timers: list[Timer] = []
+        self._timer_seq = 0
+        self._agent_seq = 0
+        self._contact_seq = 0
+        self._steps_cache: dict[
+            tuple[RoutingCriteria, str | None, float | None], CompiledSteps
+        ] = {}
+        self._now = -math.inf
+        self._out: list[ev.Event] = []
+
+    # -- clock and timers ---------------------------------------------------------------------------
+
+    def _start(self, now: float) -> list[ev.Event]:
+        """Begin a command at ``now``: run due timers, then return the list the command appends to."""
+        if now < self._now:
+            raise ClockWentBackwardsError(f"now={now} is before {self._now}")
+        self._out = []
+        timers = self._timers
+        while timers and timers[0][0] <= now:
+            due, _, kind, contact, gen = heapq.heappop(timers)
+            if contact.gen != gen:
+                continue
+            self._now = max(self._now, due)
+            if kind == _WAKE and contact.state is ContactState.QUEUED:
+                self._wake(contact)
+            elif kind == _OFFER_TIMEOUT and contact.state is ContactState.OFFERED:
+                self._miss(contact, ev.MissReason.TIMED_OUT)
+            elif kind == _ACW_TIMEOUT and contact.state is ContactState.ACW:
+                self._close(contact, ev.CloseReason.ACW_TIMED_OUT)
+        self._now = now
+        return self._out
+
+    def _schedule(self, due: float, kind: int, contact: ContactRecord) -> None:
+        self._timer_seq += 1
+        timer = (max(due, self._now), self._timer_seq, kind, contact, contact.gen)
+        heapq.heappush(self._timers, timer)
+
+    def _schedule_acw_timeout(self, contact: ContactRecord) -> None:
+        assert contact.acw_ends_at is not None  # noqa: S101 -- callers check
+        self._schedule(contact.acw_ends_at, _ACW_TIMEOUT, contact)
+
+    def _schedule_wake(self, contact: ContactRecord) -> None:
+        """Schedule the next moment a queued contact's eligibility changes (if any)."""
+        due = math.inf
+        if contact.step_index < len(contact.step_ends):
+            due = contact.step_ends[contact.step_index]
+        delays = contact.queue.delays
+        if contact.matured + 1 < len(delays):
+            due = min(due, contact.enqueued_at + delays[contact.matured + 1])
+        overflow = contact.queue.queue.overflow
+        if overflow is not None and not contact.overflow_done and contact.personal_agent is None:
+            due = min(due, contact.enqueued_at + overflow.after_seconds)
+        if due < math.inf:
+            self._schedule(due, _WAKE, contact)
+
+    # -- lookups --------------------------------------------------------------------------------------
+
+    def _agent(self, agent_id: str) -> AgentRecord:
+        try:
+            return self._agents[agent_id]
+        except KeyError:
+            raise UnknownAgentError(agent_id) from None
+
+    def _contact(self, contact_id: str) -> ContactRecord:
+        try:
+            return self._contacts[contact_id]
+        except KeyError:
+            raise UnknownContactError(contact_id) from None
+
+    def _queue(self, queue_id: str) -> QueueIndex:
+        try:
+            return self._queues[queue_id]
+        except KeyError:
+            raise UnknownQueueError(queue_id) from None
+
+    def _check_new_contact_id(self, contact_id: str) -> None:
+        if contact_id in self._contacts:
+            raise DuplicateIdError(f"contact {contact_id} already exists")
+
+    # -- agents ---------------------------------------------------------------------------------------
+
+    def _new_agent(
+        self, agent_id: str, profile: RoutingProfile, skills: dict[str, int]
+    ) -> AgentRecord:
+        self._agent_seq += 1
+        profile_queues = []
+        for pq in sorted(
+            profile.queues, key=lambda pq: pq.priority
+        ):  # stable: ties keep profile order
+            queue = self._queues[pq.queue_id]
+            delay_index = queue.delays.index(pq.delay_seconds)
+            profile_queues.append((pq.priority, pq.delay_seconds, delay_index, queue))
+        agent = AgentRecord(agent_id, self._agent_seq, profile, skills, profile_queues, self._now)
+        for _, _, delay_index, queue in profile_queues:
+            queue.members[agent_id] = (agent, delay_index)
+        self._agents[agent_id] = agent
+        return agent
+
+    def _report(self, agent: AgentRecord) -> None:
+        """Emit AgentStateChanged if the agent's reported state changed."""
+        state = agent.derived_state()
+        if state is not agent.reported:
+            agent.reported = state
+            reason = agent.reason if state is AgentState.NOT_READY else None
+            self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
+
+    def _push_agent(self, agent: AgentRecord) -> None:
+        """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
+        invalidate_agent(agent)
+        if agent.status is not AgentStatus.AVAILABLE:
+            return
+        for _, _, delay_index, queue in agent.profile_queues:
+            if agent.has_capacity(queue.queue.channel):
+                for group in queue.satisfiable(agent, delay_index):
+                    group.push_agent(agent)
+
+    def _fill(self, agent: AgentRecord) -> None:
+        """Offer the agent the best waiting contacts while it has capacity, then index what is left."""
+        invalidate_agent(agent)
+        while agent.status is AgentStatus.AVAILABLE:
+            contact = self._best_contact_for(agent)
+            if contact is None:
+                break
+            self._offer(contact, agent)
+        self._push_agent(agent)
+
+    def _best_contact_for(self, agent: AgentRecord) -> ContactRecord | None:
+        """The contact the agent should get next: personal queue first, then queues by priority, then
+        contact priority, place in line and sequence."""
+        if agent.personal:
+            live = [e for e in agent.personal if e[3] == e[4].gen]
+            if len(live) != len(agent.personal):
+                heapq.heapify(live)
+                agent.personal = live
+            fits = [e for e in live if agent.has_capacity(e[4].channel)]
+            if fits:
+                return min(fits)[4]
+        best: ContactEntry | None = None
+        level = 0
+        for priority, _, delay_index, queue in agent.profile_queues:
+            if best is not None and priority != level:
+                break  # queues are sorted by priority: a worse level cannot beat the candidate
+            if not agent.has_capacity(queue.queue.channel):
+                continue
+            for group in queue.satisfiable(agent, delay_index):
+                entry = group.best_contact()
+                if entry is not None and (best is None or entry < best):
+                    best = entry
+                    level = priority
+        return None if best is None else best[4]
+
+    # -- contacts -------------------------------------------------------------------------------------
+
+    def _compiled(self, spec: ContactSpec, queue: QueueIndex) -> CompiledSteps:
+        criteria = spec.criteria if spec.criteria is not None else queue.queue.criteria
+        sticky = queue.queue.sticky_seconds if spec.last_agent_id is not None else None
+        key = (criteria, spec.last_agent_id if sticky else None, sticky)
+        steps = self._steps_cache.get(key)
+        if steps is None:
+            steps = compile_steps(criteria, key[1], sticky)
+            self._steps_cache[key] = steps
+        return steps
+
+    def _enter_queue(self, contact: ContactRecord, queue: QueueIndex, new_place: bool) -> None:
+        """Put a contact in a queue (arrival, transfer, overflow) and route it.
+
+        ``new_place``: join the back of the line (arrival, transfer); otherwise keep the place in line
+        (overflow, which exists to help the contacts that waited longest).
+        """
+        now = self._now
+        if contact.queue is not queue:
+            contact.spec = replace(contact.spec, queue_id=queue.queue.queue_id, criteria=None)
+        contact.queue = queue
+        contact.channel = queue.queue.channel
+        contact.enqueued_at = now
+        if new_place:
+            self._contact_seq += 1
+            contact.seq = self._contact_seq
+            contact.waiting_since = now
+            contact.order_arrival = now - contact.spec.age_adjustment_seconds
+        contact.steps = self._compiled(contact.spec, queue)
+        contact.step_ends = tuple(now + end for end in contact.steps.ends)
+        contact.step_index = 0
+        contact.matured = 0
+        contact.overflow_done = False
+        contact.state = ContactState.QUEUED
+        self._out.append(
+            ev.ContactQueued(
+                now,
+                contact.contact_id,
+                queue.queue.queue_id,
+                contact.seq,
+                contact.personal_agent.agent_id if contact.personal_agent else None,
+                contact.is_callback,
+            )
+        )
+        self._catch_up(contact)
+        self._route(contact)
+
+    def _catch_up(self, contact: ContactRecord, emit: bool = True) -> None:
+        """Advance the contact's step and delay class to ``now``."""
+        now = self._now
+        index = contact.step_index
+        ends = contact.step_ends
+        while index < len(ends) and now >= ends[index]:
+            index += 1
+            if emit:
+                self._out.append(
+                    ev.ContactEscalated(
+                        now, contact.contact_id, contact.queue.queue.queue_id, index
+                    )
+                )
+        contact.step_index = index
+        delays = contact.queue.delays
+        matured = contact.matured
+        while matured + 1 < len(delays) and contact.enqueued_at + delays[matured + 1] <= now:
+            matured += 1
+        contact.matured = matured
+
+    def _route(self, contact: ContactRecord) -> None:
+        """Offer a waiting contact to the best ready agent, or index it to wait (and set its timer)."""
+        invalidate_contact(contact)
+        personal = contact.personal_agent
+        if personal is not None:
+            if personal.is_ready_for(contact.channel):
+                self._offer(contact, personal)
+                self._push_agent(personal)
+            else:
+                item = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
+                heapq.heappush(personal.personal, item)
+            return
+        row = contact.queue.groups_for(contact.steps.requirements[contact.step_index])
+        best = None
+        for delay_index in range(contact.matured + 1):
+            entry = row[delay_index].best_agent()
+            if entry is not None and (best is None or entry < best):
+                best = entry
+        if best is not None:
+            agent = best[4]
+            self._offer(contact, agent)
+            self._push_agent(agent)
+            return
+        for delay_index in range(contact.matured + 1):
+            row[delay_index].push_contact(contact)
+        self._schedule_wake(contact)
+
+    def _wake(self, contact: ContactRecord) -> None:
+        """A queued contact's timer: overflow if due, else escalate / mature and route again."""
+        now = self._now
+        overflow = contact.queue.queue.overflow
+        due = overflow is not None and now >= contact.enqueued_at + overflow.after_seconds
+        if overflow is not None and due and not contact.overflow_done:
+            contact.overflow_done = True
+            if overflow.to_queue_id is not None:
+                source = contact.queue.queue.queue_id
+                self._out.append(
+                    ev.ContactOverflowed(now, contact.contact_id, source, overflow.to_queue_id)
+                )
+                invalidate_contact(contact)
+                contact.spec = replace(contact.spec, last_agent_id=None)
+                self._enter_queue(contact, self._queues[overflow.to_queue_id], new_place=False)
+                return
+            contact.callback_proposed = True
+            self._out.append(
+                ev.CallbackProposed(now, contact.contact_id, contact.queue.queue.queue_id)
+            )
+        self._catch_up(contact)
+        self._route(contact)
+
+    def _offer(self, contact: ContactRecord, agent: AgentRecord) -> None:
+        """Reserve the agent for the contact; auto-accept connects at once."""
+        now = self._now
+        invalidate_contact(contact)
+        invalidate_agent(agent)
+        contact.state = ContactState.OFFERED
+        contact.agent = agent
+        agent.held[contact.contact_id] = contact
+        agent.per_channel[contact.channel] += 1
+        agent.total += 1
+        agent.idle_since = now
+        queue = contact.queue.queue
+        wait = now - contact.waiting_since
+        if agent.channels[contact.channel].auto_accept:
+            self._out.append(
+                ev.ContactOffered(
+                    now,
+                    contact.contact_id,
+                    agent.agent_id,
+                    queue.queue_id,
+                    wait,
+                    now,
+                    contact.is_callback,
+                )
+            )
+            contact.state = ContactState.CONNECTED
+            agent.n_connected += 1
+            self._out.append(
+                ev.ContactConnected(now, contact.contact_id, agent.agent_id, queue.queue_id, wait)
+            )
+        else:
+            expires = now + queue.offer_timeout_seconds
+            contact.offer_expires_at = expires
+            agent.n_offered += 1
+            self._out.append(
+                ev.ContactOffered(
+                    now,
+                    contact.contact_id,
+                    agent.agent_id,
+                    queue.queue_id,
+                    wait,
+                    expires,
+                    contact.is_callback,
+                )
+            )
+            self._schedule(expires, _OFFER_TIMEOUT, contact)
+        self._report(agent)
+
+    def _unhold(self, contact: ContactRecord) -> AgentRecord:
+        """Take the contact off its agent's capacity (any held state) and return the agent."""
+        agent = contact.agent
+        assert agent is not None  # noqa: S101 -- held states always have an agent
+        del agent.held[contact.contact_id]
+        agent.per_channel[contact.channel] -= 1
+        agent.total -= 1
+        if contact.state is ContactState.OFFERED:
+            agent.n_offered -= 1
+        elif contact.state is ContactState.ACW:
+            agent.n_acw -= 1
+        else:
+            agent.n_connected -= 1
+        agent.idle_since = self._now
+        contact.agent = None
+        return agent
+
+    def _miss(self, contact: ContactRecord, reason: ev.MissReason) -> None:
+        """The offer was rejected or timed out: agent to not-ready (missed), contact back in its place."""
+        agent = self._unhold(contact)
+        self._out.append(ev.OfferMissed(self._now, contact.contact_id, agent.agent_id, reason))
+        agent.status = AgentStatus.NOT_READY
+        agent.reason = "missed"
+        invalidate_agent(agent)
+        self._report(agent)
+        self._requeue(contact)
+
+    def _requeue(self, contact: ContactRecord) -> None:
+        """Return an offered contact to its queue with its place in line unchanged."""
+        contact.state = ContactState.QUEUED
+        contact.gen += 1
+        self._catch_up(contact)
+        self._route(contact)
+
+    def _close(self, contact: ContactRecord, reason: ev.CloseReason) -> None:
+        """Finish a held contact, free the agent's capacity and give the agent its next contact."""
+        agent = self._unhold(contact)
+        contact.state = ContactState.CLOSED
+        contact.gen += 1
+        del self._contacts[contact.contact_id]
+        self._out.append(ev.ContactClosed(self._now, contact.contact_id, agent.agent_id, reason))
+        self._report(agent)
+        self._fill(agent)

@@ -1,0 +1,510 @@
+"""The routing engine's public API: commands in, events out.
+
+Every command takes ``now`` (seconds on the driver's clock, never decreasing), first runs the timers due
+by then (offer timeouts, escalations, delays, overflow, ACW timeouts), then applies itself, and returns
+the events of everything that happened, in order. A command that raises changed nothing except for the
+timers it ran (their events are then returned by the next command). Drivers call :meth:`advance` at
+:meth:`next_wakeup` so timers fire without waiting for a command.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from helpline.routing import events as ev
+from helpline.routing.errors import DuplicateIdError, InvalidTransitionError
+from helpline.routing.index import invalidate_agent, invalidate_contact
+from helpline.routing.model import (
+    AgentSpec,
+    AgentState,
+    AgentStatus,
+    ClosedTreatment,
+    ContactSpec,
+    ContactState,
+    RoutingConfig,
+)
+from helpline.routing.records import AgentRecord, ContactRecord
+from helpline.routing.snapshot import EngineSnapshot, SnapshotCore
+
+_ACTIVE = (ContactState.CONNECTED, ContactState.ON_HOLD)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentView:
+    """A read-only picture of one agent for APIs and tests."""
+
+    agent_id: str
+    state: AgentState
+    status: AgentStatus
+    reason: str | None
+    idle_since: float
+    contact_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    """A read-only picture of one live contact for APIs and tests."""
+
+    contact_id: str
+    state: ContactState
+    queue_id: str
+    agent_id: str | None
+    step_index: int
+    waiting_since: float
+    queue_sequence: int
+    is_callback: bool
+
+
+class RoutingEngine(SnapshotCore):
+    """Decides which agent gets which contact, deterministically, from commands and time.
+
+    Build it from a :class:`~helpline.routing.model.RoutingConfig`, register agents, then drive it with
+    the commands below (or rebuild it with :func:`helpline.routing.snapshot.rebuild`). Same commands at
+    the same times always give the same events.
+    """
+
+    @classmethod
+    def from_snapshot(
+        cls, config: RoutingConfig, snapshot: EngineSnapshot, now: float
+    ) -> tuple[RoutingEngine, list[ev.Event]]:
+        """Rebuild an engine after a restart; returns it with the events of the rebuild (withdrawn
+        offers, new offers, overflows that fell due during the downtime) for the service to persist."""
+        engine = cls(config)
+        out = engine._restore(snapshot, now)
+        out.extend(engine.advance(now))
+        return engine, out
+
+    # -- time -----------------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """The time of the latest command (``-inf`` before the first)."""
+        return self._now
+
+    def next_wakeup(self) -> float | None:
+        """When the earliest pending timer is due (None if none): call :meth:`advance` then."""
+        timers = self._timers
+        while timers and timers[0][3].gen != timers[0][4]:
+            heapq.heappop(timers)
+        return timers[0][0] if timers else None
+
+    def advance(self, now: float) -> list[ev.Event]:
+        """Run every timer due at or before ``now``."""
+        return self._start(now)
+
+    # -- agents ---------------------------------------------------------------------------------------
+
+    def add_agent(self, spec: AgentSpec, now: float) -> list[ev.Event]:
+        """Register an agent (offline). Raises if the id is taken or the profile unknown."""
+        out = self._start(now)
+        if spec.agent_id in self._agents:
+            raise DuplicateIdError(f"agent {spec.agent_id} already exists")
+        profile = self._profiles.get(spec.profile_id)
+        if profile is None:
+            raise InvalidTransitionError(f"unknown routing profile {spec.profile_id}")
+        self._new_agent(spec.agent_id, profile, dict(spec.skills))
+        return out
+
+    def remove_agent(self, agent_id: str, now: float) -> list[ev.Event]:
+        """Forget an offline agent; contacts waiting in their personal queue go back to their queue."""
+        out = self._start(now)
+        agent = self._agent(agent_id)
+        if agent.status is not AgentStatus.OFFLINE or agent.held:
+            raise InvalidTransitionError(f"agent {agent_id} must be offline and free to be removed")
+        invalidate_agent(agent)
+        del self._agents[agent_id]
+        for _, _, _, queue in agent.profile_queues:
+            del queue.members[agent_id]
+        for entry in sorted(agent.personal):
+            contact = entry[4]
+            if entry[3] == contact.gen:
+                contact.personal_agent = None
+                self._route(contact)
+        return out
+
+    def set_agent_skills(
+        self, agent_id: str, skills: Mapping[str, int], now: float
+    ) -> list[ev.Event]:
+        """Replace an agent's skills (name -> proficiency 1-5); takes effect for the next decision."""
+        out = self._start(now)
+        agent = self._agent(agent_id)
+        AgentSpec(agent_id, agent.profile.profile_id, skills)  # validates proficiencies
+        agent.skills = dict(skills)
+        agent.group_cache.clear()
+        self._fill(agent)
+        return out
+
+    def set_agent_status(
+        self, agent_id: str, status: AgentStatus, now: float, reason: str | None = None
+    ) -> list[ev.Event]:
+        """The agent chooses available, not-ready (with a reason) or offline.
+
+        Going offline is refused while the agent holds contacts; going not-ready keeps current contacts
+        (an open offer can still be accepted) but stops new offers.
+        """
+        out = self._start(now)
+        agent = self._agent(agent_id)
+        if status is AgentStatus.OFFLINE and agent.held:
+            raise InvalidTransitionError(f"agent {agent_id} still holds contacts")
+        was, was_reason = agent.status, agent.reason
+        agent.status = status
+        agent.reason = reason if status is AgentStatus.NOT_READY else None
+        if status is AgentStatus.AVAILABLE:
+            if was is not AgentStatus.AVAILABLE:
+                agent.idle_since = now
+            self._report(agent)
+            self._fill(agent)
+            return out
+        invalidate_agent(agent)
+        if agent.reported is AgentState.NOT_READY and was_reason != agent.reason:
+            out.append(ev.AgentStateChanged(now, agent_id, AgentState.NOT_READY, agent.reason))
+        else:
+            self._report(agent)
+        return out
+
+    # -- arrival and waiting --------------------------------------------------------------------------
+
+    def add_contact(self, spec: ContactSpec, now: float) -> list[ev.Event]:
+        """A contact arrives for a queue: routed now, queued, or given the queue's closed treatment."""
+        out = self._start(now)
+        self._check_new_contact_id(spec.contact_id)
+        queue = self._queue(spec.queue_id)
+        is_callback = False
+        for _ in range(len(self._queues)):  # bounded: closed-overflow chains cannot loop for ever
+            if queue.queue.hours.is_open(now):
+                break
+            treatment = queue.queue.closed_treatment
+            out.append(
+                ev.ContactArrivedWhileClosed(now, spec.contact_id, queue.queue.queue_id, treatment)
+            )
+            if treatment is ClosedTreatment.MESSAGE:
+                out.append(
+                    ev.ContactClosed(now, spec.contact_id, None, ev.CloseReason.CLOSED_OUT_OF_HOURS)
+                )
+                return out
+            if treatment is ClosedTreatment.CALLBACK:
+                is_callback = True
+                break
+            target = queue.queue.closed_overflow_queue_id
+            assert target is not None  # noqa: S101 -- Queue validates this
+            out.append(ev.ContactOverflowed(now, spec.contact_id, queue.queue.queue_id, target))
+            queue = self._queues[target]
+            spec = replace(spec, queue_id=target, criteria=None)
+        contact = ContactRecord(spec, queue, 0, now)
+        contact.is_callback = is_callback
+        self._contacts[spec.contact_id] = contact
+        if is_callback:
+            out.append(
+                ev.CallbackRequested(now, spec.contact_id, spec.contact_id, queue.queue.queue_id)
+            )
+        self._enter_queue(contact, queue, new_place=True)
+        return out
+
+    def abandon_contact(self, contact_id: str, now: float) -> list[ev.Event]:
+        """The customer left while queued or offered (an open offer is withdrawn without penalty)."""
+        out = self._start(now)
+        contact = self._contact(contact_id)
+        if contact.state not in (ContactState.QUEUED, ContactState.OFFERED):
+            raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not waiting")
+        agent = None
+        if contact.state is ContactState.OFFERED:
+            agent = self._unhold(contact)
+            out.append(ev.OfferWithdrawn(now, contact_id, agent.agent_id))
+        invalidate_contact(contact)
+        contact.state = ContactState.ABANDONED
+        del self._contacts[contact_id]
+        wait = now - contact.waiting_since
+        out.append(ev.ContactAbandoned(now, contact_id, contact.queue.queue.queue_id, wait))
+        self._detach_consult(contact)
+        if agent is not None:
+            self._report(agent)
+            self._fill(agent)
+        return out
+
+    def request_callback(
+        self, contact_id: str, now: float, callback_contact_id: str | None = None
+    ) -> list[ev.Event]:
+        """A waiting caller asks to be called back; the callback keeps their place in line.
+
+        ``callback_contact_id`` renames the waiting contact (the service's outbound contact row); by
+        default the contact keeps its id. When its turn comes it is offered with ``is_callback``.
+        """
+        out = self._start(now)
+        contact = self._contact(contact_id)
+        if contact.state is not ContactState.QUEUED:
+            raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not queued")
+        new_id = callback_contact_id or contact_id
+        if new_id != contact_id:
+            self._check_new_contact_id(new_id)
+            del self._contacts[contact_id]
+            contact.contact_id = new_id
+            contact.spec = replace(contact.spec, contact_id=new_id)
+            self._contacts[new_id] = contact
+        contact.is_callback = True
+        out.append(ev.CallbackRequested(now, contact_id, new_id, contact.queue.queue.queue_id))
+        return out
+
+    # -- offers ---------------------------------------------------------------------------------------
+
+    def _offered_to(self, contact_id: str, agent_id: str) -> ContactRecord:
+        contact = self._contact(contact_id)
+        if contact.state is not ContactState.OFFERED or contact.agent is not self._agent(agent_id):
+            raise InvalidTransitionError(f"contact {contact_id} is not offered to agent {agent_id}")
+        return contact
+
+    def accept_offer(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
+        """The agent accepts the offer: the contact is connected. Refused if the offer is gone."""
+        out = self._start(now)
+        contact = self._offered_to(contact_id, agent_id)
+        agent = self._agent(agent_id)
+        contact.state = ContactState.CONNECTED
+        contact.gen += 1  # voids the offer timer
+        agent.n_offered -= 1
+        agent.n_connected += 1
+        wait = now - contact.waiting_since
+        out.append(
+            ev.ContactConnected(now, contact_id, agent_id, contact.queue.queue.queue_id, wait)
+        )
+        self._report(agent)
+        return out
+
+    def reject_offer(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
+        """The agent rejects the offer: missed offer, agent not-ready (missed), contact back in place."""
+        out = self._start(now)
+        contact = self._offered_to(contact_id, agent_id)
+        self._miss(contact, ev.MissReason.REJECTED)
+        return out
+
+    # -- during the contact ---------------------------------------------------------------------------
+
+    def _handled(self, contact_id: str, *states: ContactState) -> tuple[ContactRecord, AgentRecord]:
+        contact = self._contact(contact_id)
+        if contact.state not in states or contact.agent is None:
+            raise InvalidTransitionError(f"contact {contact_id} is {contact.state}")
+        return contact, contact.agent
+
+    def hold_contact(self, contact_id: str, now: float) -> list[ev.Event]:
+        """Put a connected customer on hold."""
+        out = self._start(now)
+        contact, agent = self._handled(contact_id, ContactState.CONNECTED)
+        contact.state = ContactState.ON_HOLD
+        out.append(ev.ContactHeld(now, contact_id, agent.agent_id))
+        return out
+
+    def resume_contact(self, contact_id: str, now: float) -> list[ev.Event]:
+        """Take a held customer off hold."""
+        out = self._start(now)
+        contact, agent = self._handled(contact_id, ContactState.ON_HOLD)
+        contact.state = ContactState.CONNECTED
+        out.append(ev.ContactResumed(now, contact_id, agent.agent_id))
+        return out
+
+    def end_contact(self, contact_id: str, now: float) -> list[ev.Event]:
+        """The conversation is over: after-contact work starts (or the contact closes if the queue has
+        no ACW). The capacity stays taken until the wrap-up or the ACW timeout."""
+        out = self._start(now)
+        contact, agent = self._handled(contact_id, *_ACTIVE)
+        if contact.consult_leg is not None:
+            self._cancel_leg(contact)
+        timeout = contact.queue.queue.acw_timeout_seconds
+        if timeout == 0:
+            self._close(contact, ev.CloseReason.CLOSED_BY_AGENT)
+            return out
+        agent.n_connected -= 1
+        agent.n_acw += 1
+        contact.state = ContactState.ACW
+        contact.gen += 1
+        contact.acw_ends_at = None if timeout is None else now + timeout
+        out.append(ev.AfterContactWorkStarted(now, contact_id, agent.agent_id, contact.acw_ends_at))
+        if contact.acw_ends_at is not None:
+            self._schedule_acw_timeout(contact)
+        self._report(agent)
+        return out
+
+    def wrap_up(self, contact_id: str, wrap_up_code: str, notes: str, now: float) -> list[ev.Event]:
+        """Record the wrap-up code and notes; in after-contact work this also closes the contact."""
+        out = self._start(now)
+        contact, agent = self._handled(contact_id, ContactState.ACW, *_ACTIVE)
+        out.append(ev.ContactWrappedUp(now, contact_id, agent.agent_id, wrap_up_code, notes))
+        if contact.state is ContactState.ACW:
+            self._close(contact, ev.CloseReason.WRAPPED_UP)
+        return out
+
+    def close_contact(self, contact_id: str, now: float) -> list[ev.Event]:
+        """Close a handled contact at once (no or no more after-contact work) and free the capacity."""
+        out = self._start(now)
+        contact, _ = self._handled(contact_id, ContactState.ACW, *_ACTIVE)
+        if contact.consult_leg is not None:
+            self._cancel_leg(contact)
+        self._close(contact, ev.CloseReason.CLOSED_BY_AGENT)
+        return out
+
+    # -- transfers ------------------------------------------------------------------------------------
+
+    def transfer_to_queue(self, contact_id: str, queue_id: str, now: float) -> list[ev.Event]:
+        """Blind transfer: the contact joins the back of ``queue_id`` under that queue's criteria; the
+        transferring agent's capacity is freed at once (no after-contact work)."""
+        out = self._start(now)
+        contact, agent = self._handled(contact_id, *_ACTIVE)
+        queue = self._queue(queue_id)
+        if contact.consult_leg is not None:
+            raise InvalidTransitionError("finish or cancel the consult first")
+        out.append(ev.ContactTransferred(now, contact_id, agent.agent_id, queue_id, None, False))
+        self._unhold(contact)
+        contact.spec = replace(contact.spec, last_agent_id=None)
+        self._enter_queue(contact, queue, new_place=True)
+        self._report(agent)
+        self._fill(agent)
+        return out
+
+    def transfer_to_agent(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
+        """Blind transfer to one agent: the contact waits in that agent's personal queue, which comes
+        before all their queues, and is offered as soon as they have capacity."""
+        out = self._start(now)
+        contact, agent = self._handled(contact_id, *_ACTIVE)
+        target = self._agent(agent_id)
+        if contact.consult_leg is not None:
+            raise InvalidTransitionError("finish or cancel the consult first")
+        out.append(ev.ContactTransferred(now, contact_id, agent.agent_id, None, agent_id, False))
+        self._unhold(contact)
+        contact.personal_agent = target
+        self._enter_queue(contact, contact.queue, new_place=True)
+        self._report(agent)
+        self._fill(agent)
+        return out
+
+    def start_consult(
+        self,
+        contact_id: str,
+        consult_contact_id: str,
+        now: float,
+        *,
+        queue_id: str | None = None,
+        agent_id: str | None = None,
+    ) -> list[ev.Event]:
+        """Warm transfer, step 1: route a consult leg (a new contact id) to a queue or an agent while
+        the agent keeps the customer (usually on hold). Then :meth:`complete_consult` or
+        :meth:`cancel_consult`."""
+        out = self._start(now)
+        contact, agent = self._handled(contact_id, *_ACTIVE)
+        if (queue_id is None) == (agent_id is None):
+            raise InvalidTransitionError("consult a queue or an agent, not both or neither")
+        if contact.consult_leg is not None:
+            raise InvalidTransitionError(f"contact {contact_id} already has a consult")
+        self._check_new_contact_id(consult_contact_id)
+        queue = contact.queue if queue_id is None else self._queue(queue_id)
+        if queue.queue.channel is not contact.channel:
+            raise InvalidTransitionError(
+                f"queue {queue.queue.queue_id} is not on {contact.channel}"
+            )
+        target = None if agent_id is None else self._agent(agent_id)
+        leg_spec = ContactSpec(consult_contact_id, queue.queue.queue_id, contact.priority)
+        leg = ContactRecord(leg_spec, queue, 0, now)
+        leg.consult_of = contact
+        leg.personal_agent = target
+        contact.consult_leg = leg
+        self._contacts[consult_contact_id] = leg
+        out.append(ev.ConsultStarted(now, contact_id, consult_contact_id, agent.agent_id))
+        self._enter_queue(leg, queue, new_place=True)
+        return out
+
+    def complete_consult(self, contact_id: str, now: float) -> list[ev.Event]:
+        """Warm transfer, step 2: the consulted agent (leg connected) takes over the customer; the
+        consult leg closes and the first agent's capacity is freed."""
+        out = self._start(now)
+        contact, agent = self._handled(contact_id, *_ACTIVE)
+        leg = contact.consult_leg
+        if leg is None or leg.state not in _ACTIVE or leg.agent is None:
+            raise InvalidTransitionError(f"contact {contact_id} has no connected consult")
+        target = leg.agent
+        out.append(
+            ev.ContactTransferred(now, contact_id, agent.agent_id, None, target.agent_id, True)
+        )
+        leg.state = ContactState.CLOSED
+        del target.held[leg.contact_id]
+        del self._contacts[leg.contact_id]
+        out.append(
+            ev.ContactClosed(now, leg.contact_id, target.agent_id, ev.CloseReason.TRANSFERRED_OUT)
+        )
+        contact.consult_leg = None
+        state = contact.state
+        self._unhold(contact)
+        target.held[contact_id] = contact  # the leg's slot (same channel) now carries the customer
+        contact.agent = target
+        contact.state = state
+        contact.queue = leg.queue
+        self._report(agent)
+        self._fill(agent)
+        return out
+
+    def cancel_consult(self, contact_id: str, now: float) -> list[ev.Event]:
+        """Warm transfer abandoned: the consult leg ends wherever it is; the first agent keeps the customer."""
+        out = self._start(now)
+        contact, _ = self._handled(contact_id, *_ACTIVE)
+        if contact.consult_leg is None:
+            raise InvalidTransitionError(f"contact {contact_id} has no consult")
+        self._cancel_leg(contact)
+        return out
+
+    def _cancel_leg(self, contact: ContactRecord) -> None:
+        leg = contact.consult_leg
+        assert leg is not None  # noqa: S101 -- callers check
+        contact.consult_leg = None
+        leg.consult_of = None
+        if leg.agent is not None:
+            self._close(leg, ev.CloseReason.CONSULT_CANCELLED)
+            return
+        invalidate_contact(leg)
+        leg.state = ContactState.CLOSED
+        del self._contacts[leg.contact_id]
+        self._out.append(
+            ev.ContactClosed(self._now, leg.contact_id, None, ev.CloseReason.CONSULT_CANCELLED)
+        )
+
+    def _detach_consult(self, contact: ContactRecord) -> None:
+        """An abandoned consult leg no longer belongs to its customer contact."""
+        if contact.consult_of is not None:
+            contact.consult_of.consult_leg = None
+            contact.consult_of = None
+
+    # -- inspection -----------------------------------------------------------------------------------
+
+    def agent_view(self, agent_id: str) -> AgentView:
+        """The agent's current state and contacts."""
+        agent = self._agent(agent_id)
+        return AgentView(
+            agent_id,
+            agent.derived_state(),
+            agent.status,
+            agent.reason,
+            agent.idle_since,
+            tuple(agent.held),
+        )
+
+    def contact_view(self, contact_id: str) -> ContactView:
+        """The contact's current state."""
+        c = self._contact(contact_id)
+        agent_id = c.agent.agent_id if c.agent else None
+        return ContactView(
+            contact_id,
+            c.state,
+            c.queue.queue.queue_id,
+            agent_id,
+            c.step_index,
+            c.waiting_since,
+            c.seq,
+            c.is_callback,
+        )
+
+    def queued_contact_ids(self, queue_id: str) -> list[str]:
+        """Contacts waiting in a queue, in line order (priority, place, sequence). O(n log n)."""
+        queue = self._queue(queue_id)
+        waiting = [
+            c
+            for c in self._contacts.values()
+            if c.queue is queue and c.state is ContactState.QUEUED and c.personal_agent is None
+        ]
+        waiting.sort(key=lambda c: (c.priority, c.order_arrival, c.seq))
+        return [c.contact_id for c in waiting]

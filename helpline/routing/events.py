@@ -1,0 +1,219 @@
+"""Events the routing engine emits: one per transition, past tense, in the order they happened.
+
+The service layer persists them in the append-only events table (same transaction as the state change)
+and pushes offers to agents. ``at`` is the engine-clock time of the transition, which for timer-driven
+transitions (offer timeouts, escalations, ACW timeouts) is the timer's due time, not the time the driver
+happened to call ``advance``: the simulator and the live server then record the same history.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from helpline.routing.model import AgentState, ClosedTreatment
+
+
+class MissReason(enum.StrEnum):
+    """Why an offer was missed (RONA: redirect on no answer)."""
+
+    REJECTED = "rejected"
+    TIMED_OUT = "timed_out"
+
+
+class CloseReason(enum.StrEnum):
+    """Why a contact was closed."""
+
+    WRAPPED_UP = "wrapped_up"  # the agent submitted the wrap-up
+    ACW_TIMED_OUT = "acw_timed_out"  # after-contact work ran out
+    CLOSED_BY_AGENT = "closed_by_agent"  # closed without after-contact work
+    TRANSFERRED_OUT = "transferred_out"  # a consult leg merged into the transferred contact
+    CONSULT_CANCELLED = "consult_cancelled"  # a consult leg ended without a transfer
+    CLOSED_OUT_OF_HOURS = "closed_out_of_hours"  # arrived while closed, got the closed message
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of every routing event."""
+
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChanged(Event):
+    """The agent's reported state changed (``reason`` for not-ready)."""
+
+    agent_id: str
+    state: AgentState
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQueued(Event):
+    """The contact entered a queue (or an agent's personal queue when ``personal_agent_id`` is set).
+
+    ``queue_sequence`` is the contact's FIFO tie-breaker: persist it and pass it back in a snapshot so a
+    rebuilt engine keeps the same order.
+    """
+
+    contact_id: str
+    queue_id: str
+    queue_sequence: int
+    personal_agent_id: str | None
+    is_callback: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOffered(Event):
+    """The agent was reserved and offered the contact until ``expires_at``."""
+
+    contact_id: str
+    agent_id: str
+    queue_id: str
+    wait_seconds: float
+    expires_at: float
+    is_callback: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OfferMissed(Event):
+    """The agent rejected or let the offer time out; the contact went back to its place in line."""
+
+    contact_id: str
+    agent_id: str
+    reason: MissReason
+
+
+@dataclass(frozen=True, slots=True)
+class OfferWithdrawn(Event):
+    """An offer ended without the agent's doing (customer left, engine rebuilt); no penalty."""
+
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactConnected(Event):
+    """The agent accepted (or auto-accepted) and is now handling the contact."""
+
+    contact_id: str
+    agent_id: str
+    queue_id: str
+    wait_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAbandoned(Event):
+    """The customer left while queued or offered."""
+
+    contact_id: str
+    queue_id: str
+    wait_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEscalated(Event):
+    """A criteria step expired; ``step_index`` now applies (past the last step: any agent)."""
+
+    contact_id: str
+    queue_id: str
+    step_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOverflowed(Event):
+    """The contact moved to another queue by the queue's overflow or closed treatment."""
+
+    contact_id: str
+    from_queue_id: str
+    to_queue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackProposed(Event):
+    """The customer should be offered a callback (overflow); they keep waiting until they accept."""
+
+    contact_id: str
+    queue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequested(Event):
+    """The customer asked to be called back; ``callback_contact_id`` holds their place in line."""
+
+    contact_id: str
+    callback_contact_id: str
+    queue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactArrivedWhileClosed(Event):
+    """The contact arrived outside the queue's hours; ``treatment`` follows."""
+
+    contact_id: str
+    queue_id: str
+    treatment: ClosedTreatment
+
+
+@dataclass(frozen=True, slots=True)
+class ContactHeld(Event):
+    """The agent put the customer on hold."""
+
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactResumed(Event):
+    """The agent took the customer off hold."""
+
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTransferred(Event):
+    """The contact left ``from_agent_id`` for a queue or an agent (``is_consult``: after a warm consult)."""
+
+    contact_id: str
+    from_agent_id: str
+    to_queue_id: str | None
+    to_agent_id: str | None
+    is_consult: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultStarted(Event):
+    """The agent started a consult; ``consult_contact_id`` is the leg routed to the colleague."""
+
+    contact_id: str
+    consult_contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AfterContactWorkStarted(Event):
+    """The conversation ended; the agent is wrapping up until ``ends_at`` (None: until they finish)."""
+
+    contact_id: str
+    agent_id: str
+    ends_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactWrappedUp(Event):
+    """The agent recorded a wrap-up code and notes."""
+
+    contact_id: str
+    agent_id: str
+    wrap_up_code: str
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactClosed(Event):
+    """The contact is finished and the agent's capacity freed."""
+
+    contact_id: str
+    agent_id: str | None
+    reason: CloseReason

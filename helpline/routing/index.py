@@ -1,0 +1,174 @@
+"""The matching indexes: per queue, one *group* per (current requirement, delay class).
+
+What the structure buys:
+
+* A contact waits in exactly the groups of its queue's current requirement, one per profile delay it has
+  already waited out. A group keeps two heaps: its waiting contacts ordered by (contact priority, place
+  in line, sequence), and the ready agents who satisfy the requirement, ordered by the queue's agent
+  selection key. So a new contact finds its agent by peeking the top of one heap per delay class
+  (usually one): O(log n) instead of scanning 10,000 agents.
+* A freed agent looks only at the groups it can satisfy in its own queues (cached per agent, recomputed
+  only when a queue gains a new requirement), peeks each group's best contact and takes the best of those,
+  visiting queues in priority order and stopping at the first priority level with a candidate: cost
+  proportional to the number of distinct requirements it meets, not to the 100,000 queued contacts.
+* Deletion is lazy: entries carry the record's ``gen``; a record that changes bumps ``gen`` and its old
+  entries become stale, dropped when they reach a heap top or when a heap compacts (when over half of it
+  is stale). Removing an agent from 20 heaps is then one integer increment.
+
+Between commands the engine keeps the matching *maximal*: no group holds both a live contact and a live
+agent (every change that adds one side first looks for the other). That is what lets each side search
+only its own view.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+
+from helpline.routing.criteria import Requirement
+from helpline.routing.model import AgentSelection, Queue
+from helpline.routing.records import AgentRecord, ContactRecord
+
+AgentEntry = tuple[
+    int, float, int, int, AgentRecord
+]  # (selection key, idle since, seq, gen, agent)
+ContactEntry = tuple[int, float, int, int, ContactRecord]  # (priority, place, seq, gen, contact)
+
+_COMPACT_SLACK = 64  # heaps smaller than this never compact: cleaning them is not worth a pass
+
+
+class Group:
+    """Contacts of one queue whose current requirement is ``requirement``, waited past one delay class,
+    and the ready agents of that delay class who meet the requirement."""
+
+    __slots__ = (
+        "agents",
+        "contacts",
+        "delay_index",
+        "live_agents",
+        "live_contacts",
+        "queue",
+        "requirement",
+        "selection",
+    )
+
+    def __init__(self, queue: QueueIndex, requirement: Requirement, delay_index: int) -> None:
+        self.queue = queue
+        self.requirement = requirement
+        self.delay_index = delay_index
+        self.selection = queue.queue.agent_selection
+        self.contacts: list[ContactEntry] = []
+        self.agents: list[AgentEntry] = []
+        self.live_contacts = 0
+        self.live_agents = 0
+
+    def agent_key(self, agent: AgentRecord) -> int:
+        """The first component of an agent's heap entry under this queue's selection rule."""
+        if self.selection is AgentSelection.LONGEST_IDLE:
+            return 0
+        if self.selection is AgentSelection.MOST_SKILLED:
+            return -self.requirement.skill_score(agent.skills)
+        return agent.total
+
+    def push_agent(self, agent: AgentRecord) -> None:
+        """Add a live entry for a ready agent (the caller checked readiness and the requirement)."""
+        heap = self.agents
+        heapq.heappush(heap, (self.agent_key(agent), agent.idle_since, agent.seq, agent.gen, agent))
+        self.live_agents += 1
+        agent.pushed.append(self)
+        if len(heap) > 2 * self.live_agents + _COMPACT_SLACK:
+            self.agents = [e for e in heap if e[3] == e[4].gen]
+            heapq.heapify(self.agents)
+
+    def push_contact(self, contact: ContactRecord) -> None:
+        """Add a live entry for a waiting contact."""
+        heap = self.contacts
+        entry = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
+        heapq.heappush(heap, entry)
+        self.live_contacts += 1
+        contact.groups.append(self)
+        if len(heap) > 2 * self.live_contacts + _COMPACT_SLACK:
+            self.contacts = [e for e in heap if e[3] == e[4].gen]
+            heapq.heapify(self.contacts)
+
+    def best_agent(self) -> AgentEntry | None:
+        """The live entry of the best ready agent, dropping stale tops on the way."""
+        heap = self.agents
+        while heap:
+            entry = heap[0]
+            if entry[3] == entry[4].gen:
+                return entry
+            heapq.heappop(heap)
+        return None
+
+    def best_contact(self) -> ContactEntry | None:
+        """The live entry of the first contact in line, dropping stale tops on the way."""
+        heap = self.contacts
+        while heap:
+            entry = heap[0]
+            if entry[3] == entry[4].gen:
+                return entry
+            heapq.heappop(heap)
+        return None
+
+
+class QueueIndex:
+    """A queue's configuration plus its groups and the agents whose profile includes it."""
+
+    __slots__ = ("delays", "groups", "members", "queue", "version")
+
+    def __init__(self, queue: Queue, delays: Iterable[float]) -> None:
+        self.queue = queue
+        # Distinct profile delays for this queue, ascending; a contact that has waited ``delays[i]``
+        # lives in the groups of delay classes 0..i. Always contains 0.0 so a class-0 group exists.
+        self.delays: tuple[float, ...] = tuple(sorted({0.0, *delays}))
+        self.groups: dict[Requirement, list[Group]] = {}
+        self.version = 0  # bumped when a requirement (a row of groups) is added
+        self.members: dict[str, tuple[AgentRecord, int]] = {}  # agent id -> (agent, delay index)
+
+    def groups_for(self, requirement: Requirement) -> list[Group]:
+        """The groups (one per delay class) of a requirement, created on first use.
+
+        A new row is filled with the ready member agents who meet it, so maximality holds from the
+        start; this scan of the queue's members happens once per distinct requirement.
+        """
+        row = self.groups.get(requirement)
+        if row is not None:
+            return row
+        row = [Group(self, requirement, i) for i in range(len(self.delays))]
+        self.groups[requirement] = row
+        self.version += 1
+        channel = self.queue.channel
+        for agent, delay_index in self.members.values():
+            if agent.is_ready_for(channel) and requirement.is_met_by(agent.agent_id, agent.skills):
+                row[delay_index].push_agent(agent)
+        return row
+
+    def satisfiable(self, agent: AgentRecord, delay_index: int) -> list[Group]:
+        """Groups of the agent's delay class whose requirement the agent meets (cached per agent)."""
+        cached = agent.group_cache.get(self.queue.queue_id)
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        groups = [
+            row[delay_index]
+            for requirement, row in self.groups.items()
+            if requirement.is_met_by(agent.agent_id, agent.skills)
+        ]
+        agent.group_cache[self.queue.queue_id] = (self.version, groups)
+        return groups
+
+
+def invalidate_agent(agent: AgentRecord) -> None:
+    """Make every index entry of the agent stale (it changed readiness, capacity or keys)."""
+    agent.gen += 1
+    for group in agent.pushed:
+        group.live_agents -= 1
+    agent.pushed.clear()
+
+
+def invalidate_contact(contact: ContactRecord) -> None:
+    """Make every index entry of the contact stale (it was offered, moved, escalated or left)."""
+    contact.gen += 1
+    for group in contact.groups:
+        group.live_contacts -= 1
+    contact.groups.clear()

@@ -1,0 +1,188 @@
+"""The engine's mutable working records of agents and contacts (internal; read-only outside the engine).
+
+They are plain ``__slots__`` classes rather than dataclasses because the hot path touches their fields
+millions of times in the benchmark. Two counters make lazy deletion from the indexes possible: every index
+entry carries the record's ``gen`` at the time it was pushed, and any change that could alter a record's
+place in an index bumps ``gen``, turning all its old entries stale in O(1) (see ``index.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from helpline.routing.criteria import CompiledSteps, Requirement
+from helpline.routing.model import (
+    AgentState,
+    AgentStatus,
+    Channel,
+    ChannelSettings,
+    ContactSpec,
+    ContactState,
+    RoutingProfile,
+)
+
+if TYPE_CHECKING:
+    from helpline.routing.index import Group, QueueIndex
+
+# An entry in an agent's personal queue heap: (priority, ordering arrival, sequence, gen, contact).
+PersonalEntry = tuple[int, float, int, int, "ContactRecord"]
+
+
+class AgentRecord:
+    """An agent's live routing state: status, capacity in use and index bookkeeping."""
+
+    __slots__ = (
+        "agent_id",
+        "channels",
+        "gen",
+        "group_cache",
+        "held",
+        "idle_since",
+        "n_acw",
+        "n_connected",
+        "n_offered",
+        "per_channel",
+        "personal",
+        "profile",
+        "profile_queues",
+        "pushed",
+        "reason",
+        "reported",
+        "seq",
+        "skills",
+        "status",
+        "total",
+    )
+
+    def __init__(
+        self,
+        agent_id: str,
+        seq: int,
+        profile: RoutingProfile,
+        skills: dict[str, int],
+        profile_queues: list[tuple[int, float, int, QueueIndex]],
+        idle_since: float,
+    ) -> None:
+        self.agent_id = agent_id
+        self.seq = seq  # registration order: the last tie-breaker between agents
+        self.profile = profile
+        self.channels: dict[Channel, ChannelSettings] = dict(profile.channels)
+        self.skills = skills
+        # (queue priority, delay seconds, delay index, queue) sorted by priority then queue order:
+        # the contact search stops at the first priority level that yields a candidate.
+        self.profile_queues = profile_queues
+        self.status = AgentStatus.OFFLINE
+        self.reason: str | None = None
+        self.reported = AgentState.OFFLINE
+        self.idle_since = idle_since
+        self.gen = 0
+        self.pushed: list[Group] = []  # groups holding a live entry of this agent (for live counts)
+        self.group_cache: dict[
+            str, tuple[int, list[Group]]
+        ] = {}  # queue id -> (queue version, groups)
+        self.held: dict[str, ContactRecord] = {}  # contacts offered to / handled by the agent
+        self.per_channel: dict[Channel, int] = dict.fromkeys(Channel, 0)
+        self.total = 0
+        self.n_offered = 0
+        self.n_connected = 0
+        self.n_acw = 0
+        self.personal: list[PersonalEntry] = []  # heap of contacts transferred to this agent
+
+    def has_capacity(self, channel: Channel) -> bool:
+        """True when the agent may be offered one more contact on ``channel`` (status aside)."""
+        settings = self.channels.get(channel)
+        if settings is None or self.per_channel[channel] >= settings.concurrency:
+            return False
+        if self.profile.voice_blocks_other_channels and self.total:
+            # Voice is exclusive: nothing beside a voice contact, and no voice beside anything else.
+            return channel is not Channel.VOICE and not self.per_channel[Channel.VOICE]
+        return True
+
+    def is_ready_for(self, channel: Channel) -> bool:
+        """True when the agent is available and has capacity on ``channel``."""
+        return self.status is AgentStatus.AVAILABLE and self.has_capacity(channel)
+
+    def derived_state(self) -> AgentState:
+        """The reported state: reserved > busy > ACW > the chosen status."""
+        if self.n_offered:
+            return AgentState.RESERVED
+        if self.n_connected:
+            return AgentState.BUSY
+        if self.n_acw:
+            return AgentState.ACW
+        return AgentState(self.status.value)
+
+
+class ContactRecord:
+    """A contact's live routing state: where it waits, which step applies, who holds it."""
+
+    __slots__ = (
+        "acw_ends_at",
+        "agent",
+        "callback_proposed",
+        "channel",
+        "consult_leg",
+        "consult_of",
+        "contact_id",
+        "enqueued_at",
+        "gen",
+        "groups",
+        "is_callback",
+        "matured",
+        "offer_expires_at",
+        "order_arrival",
+        "overflow_done",
+        "personal_agent",
+        "priority",
+        "queue",
+        "seq",
+        "spec",
+        "state",
+        "step_ends",
+        "step_index",
+        "steps",
+        "waiting_since",
+    )
+
+    def __init__(self, spec: ContactSpec, queue: QueueIndex, seq: int, now: float) -> None:
+        self.contact_id = spec.contact_id
+        self.spec = spec  # current routing inputs (queue, criteria) — replaced on transfer/overflow
+        self.queue = queue
+        self.channel = queue.queue.channel
+        self.priority = spec.priority
+        self.seq = seq  # FIFO tie-breaker, persisted via ContactQueued.queue_sequence
+        self.waiting_since = now  # reported waits count from here
+        self.order_arrival = now - spec.age_adjustment_seconds  # place in line
+        self.enqueued_at = (
+            now  # entry into the current queue: steps, delays, overflow count from here
+        )
+        self.state = ContactState.QUEUED
+        self.gen = 0
+        self.groups: list[Group] = []  # groups holding a live entry of this contact
+        self.steps = CompiledSteps((Requirement(),), ())
+        self.step_ends: tuple[float, ...] = ()  # absolute times at which each step expires
+        self.step_index = 0
+        self.matured = 0  # index of the largest queue delay this contact has waited out
+        self.agent: AgentRecord | None = None
+        self.personal_agent: AgentRecord | None = None
+        self.offer_expires_at = 0.0
+        self.acw_ends_at: float | None = None
+        self.is_callback = False
+        self.overflow_done = False
+        self.callback_proposed = False
+        self.consult_of: ContactRecord | None = None
+        self.consult_leg: ContactRecord | None = None
+
+    @property
+    def requirement(self) -> Requirement:
+        """The requirement in force now."""
+        return self.steps.requirements[self.step_index]
+
+    def step_index_at(self, now: float) -> int:
+        """Index of the requirement in force at ``now`` (the timers keep ``step_index`` equal to it)."""
+        i = 0
+        for end in self.step_ends:
+            if now < end:
+                return i
+            i += 1
+        return i

@@ -1,0 +1,221 @@
+"""Crash safety: the engine's state as plain values, and the engine rebuilt from them.
+
+At start-up the service layer reads agents and live contacts from the database into an
+:class:`EngineSnapshot` and calls ``RoutingEngine.from_snapshot``. Queued contacts come back in the same
+order (their persisted ``queue_sequence`` is the FIFO tie-breaker, and the place in line is derived from
+``waiting_since`` and the contact's age adjustment); offers that were made but not answered before the
+crash are withdrawn (``OfferWithdrawn``, no penalty for the agent) and the contacts routed again.
+Escalation steps that expired while the engine was down are applied silently (their times are derivable
+from ``enqueued_at``); overflows due during the downtime fire at start-up.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+from helpline.routing import events as ev
+from helpline.routing.core import RoutingCore
+from helpline.routing.index import invalidate_contact
+from helpline.routing.model import AgentSpec, AgentState, AgentStatus, ContactSpec, ContactState
+from helpline.routing.records import ContactRecord
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSnapshot:
+    """An agent's chosen status; ``idle_since`` keeps longest-idle fair across a restart."""
+
+    spec: AgentSpec
+    status: AgentStatus
+    reason: str | None = None
+    idle_since: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingContact:
+    """A contact waiting for an agent: queued, or offered to ``offered_to_agent_id`` without an answer.
+
+    ``spec.queue_id`` is the queue it waits in now; ``enqueued_at`` when it entered that queue (steps,
+    delays and overflow count from there); ``waiting_since`` when it started waiting (reported wait and
+    place in line).
+    """
+
+    spec: ContactSpec
+    queue_sequence: int
+    waiting_since: float
+    enqueued_at: float
+    is_callback: bool = False
+    personal_agent_id: str | None = None
+    offered_to_agent_id: str | None = None
+    overflow_done: bool = False
+    consult_of_contact_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldContact:
+    """A contact an agent is handling: connected, on hold or in after-contact work."""
+
+    spec: ContactSpec
+    agent_id: str
+    state: ContactState
+    queue_sequence: int
+    waiting_since: float
+    is_callback: bool = False
+    acw_ends_at: float | None = None
+    consult_of_contact_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSnapshot:
+    """Everything needed to rebuild an engine.
+
+    ``agents`` in registration order (it breaks ties between equally idle agents); ``waiting`` in any
+    order (sorted by ``queue_sequence`` on rebuild).
+    """
+
+    agents: tuple[AgentSnapshot, ...]
+    waiting: tuple[WaitingContact, ...] = ()
+    held: tuple[HeldContact, ...] = ()
+
+
+_HELD_STATES = (ContactState.CONNECTED, ContactState.ON_HOLD, ContactState.ACW)
+
+
+class SnapshotCore(RoutingCore):
+    """Adds taking a snapshot and restoring from one to the engine core."""
+
+    def snapshot(self) -> EngineSnapshot:
+        """The engine's state as plain values (what the database holds, for tests and tooling)."""
+        agents = tuple(
+            AgentSnapshot(
+                AgentSpec(a.agent_id, a.profile.profile_id, dict(a.skills)),
+                a.status,
+                a.reason,
+                a.idle_since,
+            )
+            for a in self._agents.values()
+        )
+        waiting: list[WaitingContact] = []
+        held: list[HeldContact] = []
+        for c in sorted(self._contacts.values(), key=lambda c: c.seq):
+            consult_of = c.consult_of.contact_id if c.consult_of else None
+            if c.state in (ContactState.QUEUED, ContactState.OFFERED):
+                offered_to = c.agent.agent_id if c.agent else None
+                personal = c.personal_agent.agent_id if c.personal_agent else None
+                waiting.append(
+                    WaitingContact(
+                        c.spec,
+                        c.seq,
+                        c.waiting_since,
+                        c.enqueued_at,
+                        c.is_callback,
+                        personal,
+                        offered_to,
+                        c.overflow_done,
+                        consult_of,
+                    )
+                )
+            else:
+                assert c.agent is not None  # noqa: S101 -- held states always have an agent
+                held.append(
+                    HeldContact(
+                        c.spec,
+                        c.agent.agent_id,
+                        c.state,
+                        c.seq,
+                        c.waiting_since,
+                        c.is_callback,
+                        c.acw_ends_at,
+                        consult_of,
+                    )
+                )
+        return EngineSnapshot(agents, tuple(waiting), tuple(held))
+
+    def _restore(self, snapshot: EngineSnapshot, now: float) -> list[ev.Event]:
+        """Load a snapshot into this fresh engine at ``now`` and make the decisions now due."""
+        self._now = now
+        out = self._out = []
+        for a in snapshot.agents:
+            agent = self._new_agent(
+                a.spec.agent_id, self._profiles[a.spec.profile_id], dict(a.spec.skills)
+            )
+            agent.status = a.status
+            agent.reason = a.reason if a.status is AgentStatus.NOT_READY else None
+            agent.idle_since = a.idle_since
+        links: list[tuple[ContactRecord, str]] = []
+        for h in snapshot.held:
+            if h.state not in _HELD_STATES:
+                raise ValueError(f"held contact {h.spec.contact_id} has state {h.state}")
+            contact = self._restored_contact(
+                h.spec, h.queue_sequence, h.waiting_since, h.is_callback
+            )
+            agent = self._agent(h.agent_id)
+            contact.state = h.state
+            contact.agent = agent
+            agent.held[contact.contact_id] = contact
+            agent.per_channel[contact.channel] += 1
+            agent.total += 1
+            if h.state is ContactState.ACW:
+                agent.n_acw += 1
+                contact.acw_ends_at = h.acw_ends_at
+                if h.acw_ends_at is not None:
+                    self._schedule_acw_timeout(contact)
+            else:
+                agent.n_connected += 1
+            if h.consult_of_contact_id is not None:
+                links.append((contact, h.consult_of_contact_id))
+        reserved: set[str] = set()
+        for w in sorted(snapshot.waiting, key=lambda w: w.queue_sequence):
+            contact = self._restored_contact(
+                w.spec, w.queue_sequence, w.waiting_since, w.is_callback
+            )
+            contact.enqueued_at = w.enqueued_at
+            contact.overflow_done = w.overflow_done
+            contact.steps = self._compiled(contact.spec, contact.queue)
+            contact.step_ends = tuple(w.enqueued_at + end for end in contact.steps.ends)
+            self._catch_up(contact, emit=False)
+            if w.personal_agent_id is not None:
+                contact.personal_agent = self._agent(w.personal_agent_id)
+            if w.offered_to_agent_id is not None:
+                out.append(ev.OfferWithdrawn(now, contact.contact_id, w.offered_to_agent_id))
+                reserved.add(w.offered_to_agent_id)
+            if w.consult_of_contact_id is not None:
+                links.append((contact, w.consult_of_contact_id))
+            self._index_waiting(contact)
+        for contact, of_id in links:
+            customer = self._contact(of_id)
+            contact.consult_of = customer
+            customer.consult_leg = contact
+        for agent in self._agents.values():
+            agent.reported = (
+                AgentState.RESERVED if agent.agent_id in reserved else agent.derived_state()
+            )
+        # Agents who lost an offer look for work first, longest idle first; the others find none
+        # unless an escalation happened during the downtime.
+        for agent in sorted(self._agents.values(), key=lambda a: (a.idle_since, a.seq)):
+            self._report(agent)
+            self._fill(agent)
+        return out
+
+    def _restored_contact(
+        self, spec: ContactSpec, sequence: int, waiting_since: float, is_callback: bool
+    ) -> ContactRecord:
+        self._check_new_contact_id(spec.contact_id)
+        contact = ContactRecord(spec, self._queue(spec.queue_id), sequence, waiting_since)
+        contact.is_callback = is_callback
+        self._contact_seq = max(self._contact_seq, sequence)
+        self._contacts[spec.contact_id] = contact
+        return contact
+
+    def _index_waiting(self, contact: ContactRecord) -> None:
+        """Index a restored waiting contact without matching it (agents search afterwards)."""
+        invalidate_contact(contact)
+        personal = contact.personal_agent
+        if personal is not None:
+            item = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
+            heapq.heappush(personal.personal, item)
+            return
+        row = contact.queue.groups_for(contact.requirement)
+        for delay_index in range(contact.matured + 1):
+            row[delay_index].push_contact(contact)
+        self._schedule_wake(contact)
