@@ -186,7 +186,8 @@ class ScheduleProblem:
     covers its first intervals. ``understaffing_penalty`` is charged per agent short per interval (in
     the same money as ``cost_per_paid_hour``); set it above an interval's share of a shift's cost so
     the scheduler covers whenever it can. ``report_curves`` only serve to predict the service level
-    of the schedule per interval (the goal's curves do when a goal is given).
+    of the schedule per interval (the goal's curves do when a goal is given). The solver stops
+    once the schedule is proven within ``mip_relative_gap`` of optimal (or at the time limit).
     """
 
     interval_minutes: int
@@ -197,6 +198,7 @@ class ScheduleProblem:
     service_level_goal: ServiceLevelGoal | None = None
     time_limit_seconds: float | None = 60.0
     report_curves: Mapping[str, ServiceLevelCurve] = field(default_factory=dict)
+    mip_relative_gap: float = 1e-6
 
     def __post_init__(self) -> None:
         if self.interval_minutes <= 0 or MINUTES_PER_DAY % self.interval_minutes:
@@ -226,6 +228,8 @@ class ScheduleProblem:
             self._check_template(template)
         if self.understaffing_penalty < 0:
             raise ScheduleInputError("understaffing_penalty must be >= 0")
+        if not 0.0 <= self.mip_relative_gap < 1.0:
+            raise ScheduleInputError("mip_relative_gap must be in [0, 1)")
         goal = self.service_level_goal
         curves = dict(self.report_curves)
         if goal is not None:
@@ -326,7 +330,8 @@ class ScheduleResult:
     ``understaffed``/``overstaffed`` (agents), and ``service_level`` when curves were given.
     ``objective`` is cost plus penalties; ``lp_bound`` the LP relaxation's objective, a lower bound on
     any schedule; ``dual_bound`` and ``gap`` what the branch and bound proved;
-    ``is_proven_optimal`` True when the gap closed. ``shortfalls`` lists every uncovered interval.
+    ``is_proven_optimal`` True when the gap closed (to the problem's ``mip_relative_gap``).
+    ``shortfalls`` lists every uncovered interval.
     """
 
     interval_minutes: int

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import math
 from typing import Any
 
 import numpy as np
@@ -39,18 +38,38 @@ def erlang_c_curve(
     if aht_seconds <= 0 or answer_time_seconds < 0 or interval_minutes <= 0:
         raise ScheduleInputError("aht_seconds and interval_minutes must be > 0, answer time >= 0")
     rate = offered / (interval_minutes * 60.0)
-    load = float((rate * aht_seconds).max(initial=0.0))
-    agents = max(2, math.ceil(load + 8.0 * math.sqrt(load) + 20.0))
+    load = rate * aht_seconds
+    # Erlang C answers nobody in time with N <= A agents, so only N from floor(A) upwards needs the
+    # formula: one flat call over each interval's own range (a ragged grid) instead of a rectangle.
+    low = np.floor(load).astype(np.int64)
+    width = np.ceil(8.0 * np.sqrt(load) + 20.0).astype(np.int64)
     erlang = _erlang_module()
     while True:
-        n = np.arange(agents + 1, dtype=np.float64)
+        high = low + width
+        counts = np.where(offered > 0, high - low + 1, 0)
+        rows = np.repeat(np.arange(offered.shape[0]), counts)
+        agents = np.concatenate(
+            [np.arange(a, b + 1) for a, b, n in zip(low, high, counts, strict=True) if n > 0]
+            or [np.zeros(0, dtype=np.int64)]
+        )
         levels = np.asarray(
             erlang.erlang_c(
-                rate[:, None], aht_seconds, n[None, :], answer_time_seconds
+                rate[rows], aht_seconds, agents.astype(np.float64), answer_time_seconds
             ).service_level,
             dtype=np.float64,
-        )
-        levels = np.where(offered[:, None] > 0, np.clip(levels, 0.0, 1.0), 1.0)
-        if np.all(levels[:, -1] >= _SATURATED) or agents > 4 * load + 1000:
-            return ServiceLevelCurve(calls=offered, service_level=levels)
-        agents *= 2
+        ).clip(0.0, 1.0)
+        last = np.cumsum(counts) - 1
+        saturated = np.ones(offered.shape[0], dtype=bool)
+        saturated[counts > 0] = levels[last[counts > 0]] >= _SATURATED
+        if saturated.all() or width.max() > 4 * float(load.max(initial=0.0)) + 1000:
+            break
+        width = np.where(saturated, width, 2 * width)
+    size = int(high.max(initial=0)) + 1
+    curve = np.ones((offered.shape[0], max(size, 2)))
+    served = offered > 0
+    curve[served] = 0.0
+    curve[rows, agents] = levels
+    # Past each interval's range the service level stays at its last (saturated) value.
+    for t in np.nonzero(served)[0]:
+        curve[t, high[t] + 1 :] = curve[t, high[t]]
+    return ServiceLevelCurve(calls=offered, service_level=curve)

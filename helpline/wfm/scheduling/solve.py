@@ -277,6 +277,7 @@ def schedule_shifts(
     solution = solve_mip(
         model.builder.build(),
         time_limit_seconds=problem.time_limit_seconds,
+        mip_rel_gap=problem.mip_relative_gap,
         start_from_lp=model.rounded_start,
     )
     report("reading solution")
