@@ -161,3 +161,14 @@ def test_missing_file_exits_2(tmp_path: Path, simple_shifts: Path) -> None:
     )  # fmt: skip
     assert code == 2
     assert "nope.csv" in output
+
+
+def test_service_level_mode_without_handle_time_exits_2(
+    tmp_path: Path, simple_shifts: Path
+) -> None:
+    code, output = run(
+        "--requirements", REQUIREMENTS, "--shifts", simple_shifts, "--out", tmp_path / "o.csv",
+        "--service-level", "0.8",
+    )  # fmt: skip
+    assert code == 2
+    assert "--aht" in output
