@@ -51,6 +51,10 @@ app.command("serve")(_admin.serve)
 app.command("demo-data")(_demo.demo_data)
 app.add_typer(_forecast.app, name="forecast")
 
+from helpline.cli import staff as _staff  # noqa: E402
+
+app.command("staff")(_staff.staff)
+
 from helpline.cli import schedule as _schedule  # noqa: E402
 
 app.command("schedule")(_schedule.schedule)

@@ -81,17 +81,12 @@ def _problem(
             "--service-level needs a 'calls' (or 'volume') column and --aht (seconds)"
         )
     if requirements.calls is not None and aht is not None:
-        try:
-            curve = erlang_c_curve(
-                requirements.calls,
-                interval_minutes=requirements.interval_minutes,
-                aht_seconds=aht,
-                answer_time_seconds=answer_time,
-            )
-        except ImportError:
-            raise ScheduleInputError(
-                "service levels need the Erlang C module helpline.wfm.erlang (issue 4)"
-            ) from None
+        curve = erlang_c_curve(
+            requirements.calls,
+            interval_minutes=requirements.interval_minutes,
+            aht_seconds=aht,
+            answer_time_seconds=answer_time,
+        )
         report_curves = {group: curve}
         if service_level is not None:
             goal = ServiceLevelGoal(service_level, report_curves)

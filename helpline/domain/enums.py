@@ -13,6 +13,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     SOCIAL = "social"
+    TASK = "task"  # back-office work items routed like contacts
 
 
 class Direction(StrEnum):

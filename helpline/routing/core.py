@@ -6,23 +6,34 @@ which the public commands set after running the timers due before it.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Concatenate, ParamSpec, TypeVar
 
 from helpline.routing import events as ev
 from helpline.routing.criteria import CompiledSteps, RoutingCriteria, compile_steps
 from helpline.routing.errors import (
     ClockWentBackwardsError,
     DuplicateIdError,
+    RoutingError,
     UnknownAgentError,
     UnknownContactError,
     UnknownQueueError,
 )
-from helpline.routing.index import ContactEntry, QueueIndex, invalidate_agent, invalidate_contact
+from helpline.routing.index import (
+    ContactEntry,
+    Group,
+    QueueIndex,
+    invalidate_agent,
+    invalidate_contact,
+)
 from helpline.routing.model import (
     AgentState,
     AgentStatus,
+    Channel,
     ContactSpec,
     ContactState,
     RoutingConfig,
@@ -37,6 +48,32 @@ _OFFER_TIMEOUT = 1
 _ACW_TIMEOUT = 2
 
 Timer = tuple[float, int, int, ContactRecord, int]
+
+_P = ParamSpec("_P")
+_C = TypeVar("_C", bound="RoutingCore")
+
+
+def command(
+    method: Callable[Concatenate[_C, _P], list[ev.Event]],
+) -> Callable[Concatenate[_C, _P], list[ev.Event]]:
+    """Mark a public command: if it is refused, the events of the timers it already ran are not lost
+    but returned, first, by the next command."""
+
+    @functools.wraps(method)
+    def wrapper(self: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> list[ev.Event]:
+        try:
+            out = method(self, *args, **kwargs)
+        except (
+            RoutingError,
+            ValueError,
+        ):  # ValueError: an invalid value object built from arguments
+            self._flush()
+            self._carry = self._out
+            raise
+        self._flush()
+        return out
+
+    return wrapper
 
 
 class RoutingCore:
@@ -56,37 +93,43 @@ class RoutingCore:
         self._timer_seq = 0
         self._agent_seq = 0
         self._contact_seq = 0
-        self._steps_cache: dict[
-            tuple[RoutingCriteria, str | None, float | None], CompiledSteps
+        # (criteria, sticky agent, sticky seconds, queue id) -> (steps, group row per step)
+        self._plans: dict[
+            tuple[RoutingCriteria, str | None, float | None, str],
+            tuple[CompiledSteps, tuple[list[Group], ...]],
         ] = {}
         self._now = -math.inf
         self._out: list[ev.Event] = []
+        self._carry: list[ev.Event] = []  # timer events of a refused command, for the next one
+        self._dirty: dict[str, AgentRecord] = {}  # agents whose reported state may have changed
 
     # -- clock and timers ---------------------------------------------------------------------------
 
     def _start(self, now: float) -> list[ev.Event]:
         """Begin a command at ``now``: run due timers, then return the list the command appends to."""
+        self._out, self._carry = self._carry, []
         if now < self._now:
             raise ClockWentBackwardsError(f"now={now} is before {self._now}")
-        self._out = []
         timers = self._timers
         while timers and timers[0][0] <= now:
             due, _, kind, contact, gen = heapq.heappop(timers)
             if contact.gen != gen:
                 continue
-            self._now = max(self._now, due)
+            if due > self._now:
+                self._now = due
             if kind == _WAKE and contact.state is ContactState.QUEUED:
                 self._wake(contact)
             elif kind == _OFFER_TIMEOUT and contact.state is ContactState.OFFERED:
                 self._miss(contact, ev.MissReason.TIMED_OUT)
             elif kind == _ACW_TIMEOUT and contact.state is ContactState.ACW:
                 self._close(contact, ev.CloseReason.ACW_TIMED_OUT)
+            self._flush()
         self._now = now
         return self._out
 
     def _schedule(self, due: float, kind: int, contact: ContactRecord) -> None:
         self._timer_seq += 1
-        timer = (max(due, self._now), self._timer_seq, kind, contact, contact.gen)
+        timer = (due if due > self._now else self._now, self._timer_seq, kind, contact, contact.gen)
         heapq.heappush(self._timers, timer)
 
     def _schedule_acw_timeout(self, contact: ContactRecord) -> None:
@@ -138,31 +181,42 @@ class RoutingCore:
     ) -> AgentRecord:
         self._agent_seq += 1
         profile_queues = []
-        for pq in sorted(
-            profile.queues, key=lambda pq: pq.priority
-        ):  # stable: ties keep profile order
+        by_priority = sorted(profile.queues, key=lambda pq: pq.priority)  # ties keep profile order
+        for pq in by_priority:
             queue = self._queues[pq.queue_id]
             delay_index = queue.delays.index(pq.delay_seconds)
             profile_queues.append((pq.priority, pq.delay_seconds, delay_index, queue))
         agent = AgentRecord(agent_id, self._agent_seq, profile, skills, profile_queues, self._now)
         for _, _, delay_index, queue in profile_queues:
-            queue.members[agent_id] = (agent, delay_index)
+            queue.add_member(agent, delay_index)
         self._agents[agent_id] = agent
         return agent
 
     def _report(self, agent: AgentRecord) -> None:
-        """Emit AgentStateChanged if the agent's reported state changed."""
-        state = agent.derived_state()
-        if state is not agent.reported:
-            agent.reported = state
-            reason = agent.reason if state is AgentState.NOT_READY else None
-            self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
+        """Note that the agent's reported state may have changed (emitted by :meth:`_flush`)."""
+        self._dirty[agent.agent_id] = agent
+
+    def _flush(self) -> None:
+        """Emit AgentStateChanged for agents whose state differs from the last one reported.
+
+        Done once at the end of each command and timer, so a state held for no time at all (available
+        between a close and the next offer, reserved before an auto-accept) is not reported.
+        """
+        for agent in self._dirty.values():
+            state = agent.derived_state()
+            if state is not agent.reported:
+                agent.reported = state
+                reason = agent.reason if state is AgentState.NOT_READY else None
+                self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
+        self._dirty.clear()
 
     def _push_agent(self, agent: AgentRecord) -> None:
         """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
         invalidate_agent(agent)
         if agent.status is not AgentStatus.AVAILABLE:
             return
+        if agent.total and agent.per_channel[Channel.VOICE] and agent.blocks:
+            return  # a voice contact blocks every channel
         for _, _, delay_index, queue in agent.profile_queues:
             if agent.has_capacity(queue.queue.channel):
                 for group in queue.satisfiable(agent, delay_index):
@@ -172,6 +226,8 @@ class RoutingCore:
         """Offer the agent the best waiting contacts while it has capacity, then index what is left."""
         invalidate_agent(agent)
         while agent.status is AgentStatus.AVAILABLE:
+            if agent.total and agent.per_channel[Channel.VOICE] and agent.blocks:
+                break  # a voice contact blocks everything else: the common case, answered cheaply
             contact = self._best_contact_for(agent)
             if contact is None:
                 break
@@ -197,23 +253,42 @@ class RoutingCore:
             if not agent.has_capacity(queue.queue.channel):
                 continue
             for group in queue.satisfiable(agent, delay_index):
-                entry = group.best_contact()
-                if entry is not None and (best is None or entry < best):
-                    best = entry
-                    level = priority
+                heap = group.contacts  # inlined Group.best_contact: this loop is the hot path
+                while heap:
+                    entry = heap[0]
+                    if entry[3] == entry[4].gen:
+                        if best is None or entry < best:
+                            best = entry
+                            level = priority
+                        break
+                    heapq.heappop(heap)
         return None if best is None else best[4]
 
     # -- contacts -------------------------------------------------------------------------------------
 
     def _compiled(self, spec: ContactSpec, queue: QueueIndex) -> CompiledSteps:
+        """The contact's escalation steps in this queue (its own criteria or the queue's)."""
+        return self._plan(spec, queue)[0]
+
+    def _plan(
+        self, spec: ContactSpec, queue: QueueIndex
+    ) -> tuple[CompiledSteps, tuple[list[Group], ...]]:
+        """Compiled steps and, per step, the queue's group row: cached per distinct criteria, so routing
+        a contact never hashes a requirement."""
         criteria = spec.criteria if spec.criteria is not None else queue.queue.criteria
         sticky = queue.queue.sticky_seconds if spec.last_agent_id is not None else None
-        key = (criteria, spec.last_agent_id if sticky else None, sticky)
-        steps = self._steps_cache.get(key)
-        if steps is None:
+        key = (criteria, spec.last_agent_id if sticky else None, sticky, queue.queue.queue_id)
+        plan = self._plans.get(key)
+        if plan is None:
             steps = compile_steps(criteria, key[1], sticky)
-            self._steps_cache[key] = steps
-        return steps
+            plan = (steps, tuple(queue.groups_for(r) for r in steps.requirements))
+            self._plans[key] = plan
+        return plan
+
+    def _set_plan(self, contact: ContactRecord, enqueued_at: float) -> None:
+        """Attach the contact's steps and group rows for its current queue, timed from ``enqueued_at``."""
+        contact.steps, contact.rows = self._plan(contact.spec, contact.queue)
+        contact.step_ends = [enqueued_at + end for end in contact.steps.ends]
 
     def _enter_queue(self, contact: ContactRecord, queue: QueueIndex, new_place: bool) -> None:
         """Put a contact in a queue (arrival, transfer, overflow) and route it.
@@ -232,8 +307,7 @@ class RoutingCore:
             contact.seq = self._contact_seq
             contact.waiting_since = now
             contact.order_arrival = now - contact.spec.age_adjustment_seconds
-        contact.steps = self._compiled(contact.spec, queue)
-        contact.step_ends = tuple(now + end for end in contact.steps.ends)
+        self._set_plan(contact, now)
         contact.step_index = 0
         contact.matured = 0
         contact.overflow_done = False
@@ -248,7 +322,9 @@ class RoutingCore:
                 contact.is_callback,
             )
         )
-        self._catch_up(contact)
+        ends = contact.step_ends
+        if ends and ends[0] <= now:  # a zero-length first step; delays are all > 0 past class 0
+            self._catch_up(contact)
         self._route(contact)
 
     def _catch_up(self, contact: ContactRecord, emit: bool = True) -> None:
@@ -273,7 +349,10 @@ class RoutingCore:
 
     def _route(self, contact: ContactRecord) -> None:
         """Offer a waiting contact to the best ready agent, or index it to wait (and set its timer)."""
-        invalidate_contact(contact)
+        if contact.groups:
+            invalidate_contact(contact)
+        else:
+            contact.gen += 1  # still voids timers and any personal-queue entry
         personal = contact.personal_agent
         if personal is not None:
             if personal.is_ready_for(contact.channel):
@@ -283,12 +362,17 @@ class RoutingCore:
                 item = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
                 heapq.heappush(personal.personal, item)
             return
-        row = contact.queue.groups_for(contact.steps.requirements[contact.step_index])
+        row = contact.rows[contact.step_index]
         best = None
         for delay_index in range(contact.matured + 1):
-            entry = row[delay_index].best_agent()
-            if entry is not None and (best is None or entry < best):
-                best = entry
+            heap = row[delay_index].agents  # inlined Group.best_agent: this loop is the hot path
+            while heap:
+                entry = heap[0]
+                if entry[3] == entry[4].gen:
+                    if best is None or entry < best:
+                        best = entry
+                    break
+                heapq.heappop(heap)
         if best is not None:
             agent = best[4]
             self._offer(contact, agent)

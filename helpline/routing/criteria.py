@@ -12,7 +12,7 @@ contacts of one queue with an equal current requirement share one group, whateve
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -51,11 +51,18 @@ class RoutingCriteria:
     """Ordered escalation steps; empty means any agent of the queue from the start."""
 
     steps: tuple[Step, ...] = ()
+    # The engine looks criteria up by value on every arrival; hashing nested steps each time costs more
+    # than the routing decision itself, so the hash is computed once.
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for step in self.steps[:-1]:
             if step.expiry_seconds is None:
                 raise ValueError("only the last step may lack an expiry")
+        object.__setattr__(self, "_hash", hash(self.steps))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from helpline.routing import events as ev
+from helpline.routing.core import command
 from helpline.routing.errors import DuplicateIdError, InvalidTransitionError
+from helpline.routing.handling import HandlingCore
+from helpline.routing.hours import ALWAYS_OPEN
 from helpline.routing.index import invalidate_agent, invalidate_contact
 from helpline.routing.model import (
     AgentSpec,
@@ -25,10 +28,8 @@ from helpline.routing.model import (
     ContactState,
     RoutingConfig,
 )
-from helpline.routing.records import AgentRecord, ContactRecord
-from helpline.routing.snapshot import EngineSnapshot, SnapshotCore
-
-_ACTIVE = (ContactState.CONNECTED, ContactState.ON_HOLD)
+from helpline.routing.records import ContactRecord
+from helpline.routing.snapshot import EngineSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class ContactView:
     is_callback: bool
 
 
-class RoutingEngine(SnapshotCore):
+class RoutingEngine(HandlingCore):
     """Decides which agent gets which contact, deterministically, from commands and time.
 
     Build it from a :class:`~helpline.routing.model.RoutingConfig`, register agents, then drive it with
@@ -90,12 +91,14 @@ class RoutingEngine(SnapshotCore):
             heapq.heappop(timers)
         return timers[0][0] if timers else None
 
+    @command
     def advance(self, now: float) -> list[ev.Event]:
         """Run every timer due at or before ``now``."""
         return self._start(now)
 
     # -- agents ---------------------------------------------------------------------------------------
 
+    @command
     def add_agent(self, spec: AgentSpec, now: float) -> list[ev.Event]:
         """Register an agent (offline). Raises if the id is taken or the profile unknown."""
         out = self._start(now)
@@ -107,6 +110,7 @@ class RoutingEngine(SnapshotCore):
         self._new_agent(spec.agent_id, profile, dict(spec.skills))
         return out
 
+    @command
     def remove_agent(self, agent_id: str, now: float) -> list[ev.Event]:
         """Forget an offline agent; contacts waiting in their personal queue go back to their queue."""
         out = self._start(now)
@@ -116,7 +120,7 @@ class RoutingEngine(SnapshotCore):
         invalidate_agent(agent)
         del self._agents[agent_id]
         for _, _, _, queue in agent.profile_queues:
-            del queue.members[agent_id]
+            queue.remove_member(agent)
         for entry in sorted(agent.personal):
             contact = entry[4]
             if entry[3] == contact.gen:
@@ -124,6 +128,7 @@ class RoutingEngine(SnapshotCore):
                 self._route(contact)
         return out
 
+    @command
     def set_agent_skills(
         self, agent_id: str, skills: Mapping[str, int], now: float
     ) -> list[ev.Event]:
@@ -133,9 +138,12 @@ class RoutingEngine(SnapshotCore):
         AgentSpec(agent_id, agent.profile.profile_id, skills)  # validates proficiencies
         agent.skills = dict(skills)
         agent.group_cache.clear()
+        for _, _, delay_index, queue in agent.profile_queues:
+            queue.add_member(agent, delay_index)
         self._fill(agent)
         return out
 
+    @command
     def set_agent_status(
         self, agent_id: str, status: AgentStatus, now: float, reason: str | None = None
     ) -> list[ev.Event]:
@@ -166,6 +174,7 @@ class RoutingEngine(SnapshotCore):
 
     # -- arrival and waiting --------------------------------------------------------------------------
 
+    @command
     def add_contact(self, spec: ContactSpec, now: float) -> list[ev.Event]:
         """A contact arrives for a queue: routed now, queued, or given the queue's closed treatment."""
         out = self._start(now)
@@ -173,7 +182,8 @@ class RoutingEngine(SnapshotCore):
         queue = self._queue(spec.queue_id)
         is_callback = False
         for _ in range(len(self._queues)):  # bounded: closed-overflow chains cannot loop for ever
-            if queue.queue.hours.is_open(now):
+            hours = queue.queue.hours
+            if hours is ALWAYS_OPEN or hours.is_open(now):
                 break
             treatment = queue.queue.closed_treatment
             out.append(
@@ -202,6 +212,7 @@ class RoutingEngine(SnapshotCore):
         self._enter_queue(contact, queue, new_place=True)
         return out
 
+    @command
     def abandon_contact(self, contact_id: str, now: float) -> list[ev.Event]:
         """The customer left while queued or offered (an open offer is withdrawn without penalty)."""
         out = self._start(now)
@@ -223,6 +234,7 @@ class RoutingEngine(SnapshotCore):
             self._fill(agent)
         return out
 
+    @command
     def request_callback(
         self, contact_id: str, now: float, callback_contact_id: str | None = None
     ) -> list[ev.Event]:
@@ -254,6 +266,7 @@ class RoutingEngine(SnapshotCore):
             raise InvalidTransitionError(f"contact {contact_id} is not offered to agent {agent_id}")
         return contact
 
+    @command
     def accept_offer(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent accepts the offer: the contact is connected. Refused if the offer is gone."""
         out = self._start(now)
@@ -270,204 +283,13 @@ class RoutingEngine(SnapshotCore):
         self._report(agent)
         return out
 
+    @command
     def reject_offer(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent rejects the offer: missed offer, agent not-ready (missed), contact back in place."""
         out = self._start(now)
         contact = self._offered_to(contact_id, agent_id)
         self._miss(contact, ev.MissReason.REJECTED)
         return out
-
-    # -- during the contact ---------------------------------------------------------------------------
-
-    def _handled(self, contact_id: str, *states: ContactState) -> tuple[ContactRecord, AgentRecord]:
-        contact = self._contact(contact_id)
-        if contact.state not in states or contact.agent is None:
-            raise InvalidTransitionError(f"contact {contact_id} is {contact.state}")
-        return contact, contact.agent
-
-    def hold_contact(self, contact_id: str, now: float) -> list[ev.Event]:
-        """Put a connected customer on hold."""
-        out = self._start(now)
-        contact, agent = self._handled(contact_id, ContactState.CONNECTED)
-        contact.state = ContactState.ON_HOLD
-        out.append(ev.ContactHeld(now, contact_id, agent.agent_id))
-        return out
-
-    def resume_contact(self, contact_id: str, now: float) -> list[ev.Event]:
-        """Take a held customer off hold."""
-        out = self._start(now)
-        contact, agent = self._handled(contact_id, ContactState.ON_HOLD)
-        contact.state = ContactState.CONNECTED
-        out.append(ev.ContactResumed(now, contact_id, agent.agent_id))
-        return out
-
-    def end_contact(self, contact_id: str, now: float) -> list[ev.Event]:
-        """The conversation is over: after-contact work starts (or the contact closes if the queue has
-        no ACW). The capacity stays taken until the wrap-up or the ACW timeout."""
-        out = self._start(now)
-        contact, agent = self._handled(contact_id, *_ACTIVE)
-        if contact.consult_leg is not None:
-            self._cancel_leg(contact)
-        timeout = contact.queue.queue.acw_timeout_seconds
-        if timeout == 0:
-            self._close(contact, ev.CloseReason.CLOSED_BY_AGENT)
-            return out
-        agent.n_connected -= 1
-        agent.n_acw += 1
-        contact.state = ContactState.ACW
-        contact.gen += 1
-        contact.acw_ends_at = None if timeout is None else now + timeout
-        out.append(ev.AfterContactWorkStarted(now, contact_id, agent.agent_id, contact.acw_ends_at))
-        if contact.acw_ends_at is not None:
-            self._schedule_acw_timeout(contact)
-        self._report(agent)
-        return out
-
-    def wrap_up(self, contact_id: str, wrap_up_code: str, notes: str, now: float) -> list[ev.Event]:
-        """Record the wrap-up code and notes; in after-contact work this also closes the contact."""
-        out = self._start(now)
-        contact, agent = self._handled(contact_id, ContactState.ACW, *_ACTIVE)
-        out.append(ev.ContactWrappedUp(now, contact_id, agent.agent_id, wrap_up_code, notes))
-        if contact.state is ContactState.ACW:
-            self._close(contact, ev.CloseReason.WRAPPED_UP)
-        return out
-
-    def close_contact(self, contact_id: str, now: float) -> list[ev.Event]:
-        """Close a handled contact at once (no or no more after-contact work) and free the capacity."""
-        out = self._start(now)
-        contact, _ = self._handled(contact_id, ContactState.ACW, *_ACTIVE)
-        if contact.consult_leg is not None:
-            self._cancel_leg(contact)
-        self._close(contact, ev.CloseReason.CLOSED_BY_AGENT)
-        return out
-
-    # -- transfers ------------------------------------------------------------------------------------
-
-    def transfer_to_queue(self, contact_id: str, queue_id: str, now: float) -> list[ev.Event]:
-        """Blind transfer: the contact joins the back of ``queue_id`` under that queue's criteria; the
-        transferring agent's capacity is freed at once (no after-contact work)."""
-        out = self._start(now)
-        contact, agent = self._handled(contact_id, *_ACTIVE)
-        queue = self._queue(queue_id)
-        if contact.consult_leg is not None:
-            raise InvalidTransitionError("finish or cancel the consult first")
-        out.append(ev.ContactTransferred(now, contact_id, agent.agent_id, queue_id, None, False))
-        self._unhold(contact)
-        contact.spec = replace(contact.spec, last_agent_id=None)
-        self._enter_queue(contact, queue, new_place=True)
-        self._report(agent)
-        self._fill(agent)
-        return out
-
-    def transfer_to_agent(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
-        """Blind transfer to one agent: the contact waits in that agent's personal queue, which comes
-        before all their queues, and is offered as soon as they have capacity."""
-        out = self._start(now)
-        contact, agent = self._handled(contact_id, *_ACTIVE)
-        target = self._agent(agent_id)
-        if contact.consult_leg is not None:
-            raise InvalidTransitionError("finish or cancel the consult first")
-        out.append(ev.ContactTransferred(now, contact_id, agent.agent_id, None, agent_id, False))
-        self._unhold(contact)
-        contact.personal_agent = target
-        self._enter_queue(contact, contact.queue, new_place=True)
-        self._report(agent)
-        self._fill(agent)
-        return out
-
-    def start_consult(
-        self,
-        contact_id: str,
-        consult_contact_id: str,
-        now: float,
-        *,
-        queue_id: str | None = None,
-        agent_id: str | None = None,
-    ) -> list[ev.Event]:
-        """Warm transfer, step 1: route a consult leg (a new contact id) to a queue or an agent while
-        the agent keeps the customer (usually on hold). Then :meth:`complete_consult` or
-        :meth:`cancel_consult`."""
-        out = self._start(now)
-        contact, agent = self._handled(contact_id, *_ACTIVE)
-        if (queue_id is None) == (agent_id is None):
-            raise InvalidTransitionError("consult a queue or an agent, not both or neither")
-        if contact.consult_leg is not None:
-            raise InvalidTransitionError(f"contact {contact_id} already has a consult")
-        self._check_new_contact_id(consult_contact_id)
-        queue = contact.queue if queue_id is None else self._queue(queue_id)
-        if queue.queue.channel is not contact.channel:
-            raise InvalidTransitionError(
-                f"queue {queue.queue.queue_id} is not on {contact.channel}"
-            )
-        target = None if agent_id is None else self._agent(agent_id)
-        leg_spec = ContactSpec(consult_contact_id, queue.queue.queue_id, contact.priority)
-        leg = ContactRecord(leg_spec, queue, 0, now)
-        leg.consult_of = contact
-        leg.personal_agent = target
-        contact.consult_leg = leg
-        self._contacts[consult_contact_id] = leg
-        out.append(ev.ConsultStarted(now, contact_id, consult_contact_id, agent.agent_id))
-        self._enter_queue(leg, queue, new_place=True)
-        return out
-
-    def complete_consult(self, contact_id: str, now: float) -> list[ev.Event]:
-        """Warm transfer, step 2: the consulted agent (leg connected) takes over the customer; the
-        consult leg closes and the first agent's capacity is freed."""
-        out = self._start(now)
-        contact, agent = self._handled(contact_id, *_ACTIVE)
-        leg = contact.consult_leg
-        if leg is None or leg.state not in _ACTIVE or leg.agent is None:
-            raise InvalidTransitionError(f"contact {contact_id} has no connected consult")
-        target = leg.agent
-        out.append(
-            ev.ContactTransferred(now, contact_id, agent.agent_id, None, target.agent_id, True)
-        )
-        leg.state = ContactState.CLOSED
-        del target.held[leg.contact_id]
-        del self._contacts[leg.contact_id]
-        out.append(
-            ev.ContactClosed(now, leg.contact_id, target.agent_id, ev.CloseReason.TRANSFERRED_OUT)
-        )
-        contact.consult_leg = None
-        state = contact.state
-        self._unhold(contact)
-        target.held[contact_id] = contact  # the leg's slot (same channel) now carries the customer
-        contact.agent = target
-        contact.state = state
-        contact.queue = leg.queue
-        self._report(agent)
-        self._fill(agent)
-        return out
-
-    def cancel_consult(self, contact_id: str, now: float) -> list[ev.Event]:
-        """Warm transfer abandoned: the consult leg ends wherever it is; the first agent keeps the customer."""
-        out = self._start(now)
-        contact, _ = self._handled(contact_id, *_ACTIVE)
-        if contact.consult_leg is None:
-            raise InvalidTransitionError(f"contact {contact_id} has no consult")
-        self._cancel_leg(contact)
-        return out
-
-    def _cancel_leg(self, contact: ContactRecord) -> None:
-        leg = contact.consult_leg
-        assert leg is not None  # noqa: S101 -- callers check
-        contact.consult_leg = None
-        leg.consult_of = None
-        if leg.agent is not None:
-            self._close(leg, ev.CloseReason.CONSULT_CANCELLED)
-            return
-        invalidate_contact(leg)
-        leg.state = ContactState.CLOSED
-        del self._contacts[leg.contact_id]
-        self._out.append(
-            ev.ContactClosed(self._now, leg.contact_id, None, ev.CloseReason.CONSULT_CANCELLED)
-        )
-
-    def _detach_consult(self, contact: ContactRecord) -> None:
-        """An abandoned consult leg no longer belongs to its customer contact."""
-        if contact.consult_of is not None:
-            contact.consult_of.consult_leg = None
-            contact.consult_of = None
 
     # -- inspection -----------------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ happened to call ``advance``: the simulator and the live server then record the 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from helpline.routing.model import AgentState, ClosedTreatment
 
@@ -32,6 +33,28 @@ class CloseReason(enum.StrEnum):
     CLOSED_OUT_OF_HOURS = "closed_out_of_hours"  # arrived while closed, got the closed message
 
 
+_E = TypeVar("_E", bound="Event")
+
+
+def _fast_init(cls: type[_E]) -> type[_E]:
+    """Give a frozen slots dataclass an ``__init__`` that writes the slots through their descriptors.
+
+    The generated frozen ``__init__`` calls ``object.__setattr__`` per field, which made building events
+    a third of a routing decision; writing the slot descriptors directly is about 2x faster, and the
+    instances stay frozen (assignment still raises). Signature and defaults are unchanged (no defaults).
+    """
+    names = [f.name for f in fields(cls)]
+    setters = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
+    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
+    source = f"def __init__(self, {', '.join(names)}):\n{body}"
+    namespace: dict[str, object] = {}
+    exec(source, setters, namespace)  # noqa: S102 -- fixed template over our own field names
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
+    setattr(cls, "__init__", init)  # noqa: B010 -- mypy forbids assigning to a method
+    return cls
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """Base of every routing event."""
@@ -39,6 +62,7 @@ class Event:
     at: float
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class AgentStateChanged(Event):
     """The agent's reported state changed (``reason`` for not-ready)."""
@@ -48,6 +72,7 @@ class AgentStateChanged(Event):
     reason: str | None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactQueued(Event):
     """The contact entered a queue (or an agent's personal queue when ``personal_agent_id`` is set).
@@ -63,6 +88,7 @@ class ContactQueued(Event):
     is_callback: bool
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactOffered(Event):
     """The agent was reserved and offered the contact until ``expires_at``."""
@@ -75,6 +101,7 @@ class ContactOffered(Event):
     is_callback: bool
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class OfferMissed(Event):
     """The agent rejected or let the offer time out; the contact went back to its place in line."""
@@ -84,6 +111,7 @@ class OfferMissed(Event):
     reason: MissReason
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class OfferWithdrawn(Event):
     """An offer ended without the agent's doing (customer left, engine rebuilt); no penalty."""
@@ -92,6 +120,7 @@ class OfferWithdrawn(Event):
     agent_id: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactConnected(Event):
     """The agent accepted (or auto-accepted) and is now handling the contact."""
@@ -102,6 +131,7 @@ class ContactConnected(Event):
     wait_seconds: float
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactAbandoned(Event):
     """The customer left while queued or offered."""
@@ -111,6 +141,7 @@ class ContactAbandoned(Event):
     wait_seconds: float
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactEscalated(Event):
     """A criteria step expired; ``step_index`` now applies (past the last step: any agent)."""
@@ -120,6 +151,7 @@ class ContactEscalated(Event):
     step_index: int
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactOverflowed(Event):
     """The contact moved to another queue by the queue's overflow or closed treatment."""
@@ -129,6 +161,7 @@ class ContactOverflowed(Event):
     to_queue_id: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class CallbackProposed(Event):
     """The customer should be offered a callback (overflow); they keep waiting until they accept."""
@@ -137,6 +170,7 @@ class CallbackProposed(Event):
     queue_id: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class CallbackRequested(Event):
     """The customer asked to be called back; ``callback_contact_id`` holds their place in line."""
@@ -146,6 +180,7 @@ class CallbackRequested(Event):
     queue_id: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactArrivedWhileClosed(Event):
     """The contact arrived outside the queue's hours; ``treatment`` follows."""
@@ -155,6 +190,7 @@ class ContactArrivedWhileClosed(Event):
     treatment: ClosedTreatment
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactHeld(Event):
     """The agent put the customer on hold."""
@@ -163,6 +199,7 @@ class ContactHeld(Event):
     agent_id: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactResumed(Event):
     """The agent took the customer off hold."""
@@ -171,6 +208,7 @@ class ContactResumed(Event):
     agent_id: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactTransferred(Event):
     """The contact left ``from_agent_id`` for a queue or an agent (``is_consult``: after a warm consult)."""
@@ -182,6 +220,7 @@ class ContactTransferred(Event):
     is_consult: bool
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ConsultStarted(Event):
     """The agent started a consult; ``consult_contact_id`` is the leg routed to the colleague."""
@@ -191,6 +230,7 @@ class ConsultStarted(Event):
     agent_id: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class AfterContactWorkStarted(Event):
     """The conversation ended; the agent is wrapping up until ``ends_at`` (None: until they finish)."""
@@ -200,6 +240,7 @@ class AfterContactWorkStarted(Event):
     ends_at: float | None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactWrappedUp(Event):
     """The agent recorded a wrap-up code and notes."""
@@ -210,6 +251,7 @@ class ContactWrappedUp(Event):
     notes: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ContactClosed(Event):
     """The contact is finished and the agent's capacity freed."""

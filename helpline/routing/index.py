@@ -115,7 +115,7 @@ class Group:
 class QueueIndex:
     """A queue's configuration plus its groups and the agents whose profile includes it."""
 
-    __slots__ = ("delays", "groups", "members", "queue", "version")
+    __slots__ = ("by_skill", "delays", "groups", "members", "queue")
 
     def __init__(self, queue: Queue, delays: Iterable[float]) -> None:
         self.queue = queue
@@ -123,8 +123,33 @@ class QueueIndex:
         # lives in the groups of delay classes 0..i. Always contains 0.0 so a class-0 group exists.
         self.delays: tuple[float, ...] = tuple(sorted({0.0, *delays}))
         self.groups: dict[Requirement, list[Group]] = {}
-        self.version = 0  # bumped when a requirement (a row of groups) is added
         self.members: dict[str, tuple[AgentRecord, int]] = {}  # agent id -> (agent, delay index)
+        # skill -> members having it: a new requirement scans only the members with its rarest skill.
+        self.by_skill: dict[str, dict[str, tuple[AgentRecord, int]]] = {}
+
+    def add_member(self, agent: AgentRecord, delay_index: int) -> None:
+        """Register an agent whose profile includes this queue (or re-register after a skill change)."""
+        self.remove_member(agent)
+        self.members[agent.agent_id] = (agent, delay_index)
+        for skill in agent.skills:
+            self.by_skill.setdefault(skill, {})[agent.agent_id] = (agent, delay_index)
+
+    def remove_member(self, agent: AgentRecord) -> None:
+        """Forget an agent (removed, or about to be re-registered)."""
+        if self.members.pop(agent.agent_id, None) is None:
+            return
+        for members in self.by_skill.values():
+            members.pop(agent.agent_id, None)
+
+    def _candidates(self, requirement: Requirement) -> Iterable[tuple[AgentRecord, int]]:
+        """Members who might meet the requirement (a superset, in registration order)."""
+        if requirement.agent_ids is not None:
+            found = [self.members[a] for a in requirement.agent_ids if a in self.members]
+            return sorted(found, key=lambda member: member[0].seq)
+        if not requirement.skills:
+            return self.members.values()
+        sets = [self.by_skill.get(skill, {}) for skill, _ in requirement.skills]
+        return min(sets, key=len).values()
 
     def groups_for(self, requirement: Requirement) -> list[Group]:
         """The groups (one per delay class) of a requirement, created on first use.
@@ -137,24 +162,40 @@ class QueueIndex:
             return row
         row = [Group(self, requirement, i) for i in range(len(self.delays))]
         self.groups[requirement] = row
-        self.version += 1
         channel = self.queue.channel
-        for agent, delay_index in self.members.values():
-            if agent.is_ready_for(channel) and requirement.is_met_by(agent.agent_id, agent.skills):
-                row[delay_index].push_agent(agent)
+        queue_id = self.queue.queue_id
+        for agent, delay_index in self._candidates(requirement):
+            if requirement.is_met_by(agent.agent_id, agent.skills):
+                group = row[delay_index]
+                cached = agent.group_cache.get(queue_id)
+                if cached is not None:
+                    cached.append(group)  # keep the agent's cache complete
+                if agent.is_ready_for(channel):
+                    # Appended unordered and heapified once below: O(n) instead of n pushes.
+                    group.agents.append(
+                        (group.agent_key(agent), agent.idle_since, agent.seq, agent.gen, agent)
+                    )
+                    group.live_agents += 1
+                    agent.pushed.append(group)
+        for group in row:
+            heapq.heapify(group.agents)
         return row
 
     def satisfiable(self, agent: AgentRecord, delay_index: int) -> list[Group]:
-        """Groups of the agent's delay class whose requirement the agent meets (cached per agent)."""
+        """Groups of the agent's delay class whose requirement the agent meets.
+
+        Cached per agent and kept complete by :meth:`groups_for` when a requirement is added, so it is
+        computed once per agent and queue (again only after a skill change clears the cache).
+        """
         cached = agent.group_cache.get(self.queue.queue_id)
-        if cached is not None and cached[0] == self.version:
-            return cached[1]
+        if cached is not None:
+            return cached
         groups = [
             row[delay_index]
             for requirement, row in self.groups.items()
             if requirement.is_met_by(agent.agent_id, agent.skills)
         ]
-        agent.group_cache[self.queue.queue_id] = (self.version, groups)
+        agent.group_cache[self.queue.queue_id] = groups
         return groups
 
 

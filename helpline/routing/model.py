@@ -12,19 +12,12 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+# The channel and queue options are the product's own vocabulary, shared with storage and the API.
+from helpline.domain.enums import AgentSelection as AgentSelection
+from helpline.domain.enums import Channel as Channel
+from helpline.domain.enums import ClosedTreatment as ClosedTreatment
 from helpline.routing.criteria import RoutingCriteria
 from helpline.routing.hours import ALWAYS_OPEN, Hours
-
-
-class Channel(enum.StrEnum):
-    """The medium of a contact; each has its own concurrency in a routing profile."""
-
-    VOICE = "voice"
-    CHAT = "chat"
-    EMAIL = "email"
-    SMS = "sms"
-    SOCIAL = "social"
-    TASK = "task"
 
 
 class AgentStatus(enum.StrEnum):
@@ -59,22 +52,6 @@ class ContactState(enum.StrEnum):
     ACW = "acw"  # conversation over, the agent is wrapping up
     CLOSED = "closed"  # finished; the engine forgets it after emitting ContactClosed
     ABANDONED = "abandoned"  # the customer left before being connected
-
-
-class AgentSelection(enum.StrEnum):
-    """How a queue picks among several eligible agents for a new contact (ties: longest idle)."""
-
-    LONGEST_IDLE = "longest_idle"  # the agent whose last routing activity is oldest
-    MOST_SKILLED = "most_skilled"  # highest sum of proficiency over the active step's skills
-    LEAST_OCCUPIED = "least_occupied"  # fewest contacts held right now, on any channel
-
-
-class ClosedTreatment(enum.StrEnum):
-    """What happens to a contact arriving while its queue is closed."""
-
-    MESSAGE = "message"  # play/send the closed message; the contact is not queued
-    CALLBACK = "callback"  # queue a callback request that keeps its place
-    OVERFLOW = "overflow"  # route to ``Queue.closed_overflow_queue_id`` instead
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ from helpline.routing.model import (
 if TYPE_CHECKING:
     from helpline.routing.index import Group, QueueIndex
 
+_NO_STEPS = CompiledSteps((Requirement(),), ())
+
 # An entry in an agent's personal queue heap: (priority, ordering arrival, sequence, gen, contact).
 PersonalEntry = tuple[int, float, int, int, "ContactRecord"]
 
@@ -33,11 +35,13 @@ class AgentRecord:
 
     __slots__ = (
         "agent_id",
+        "blocks",
         "channels",
         "gen",
         "group_cache",
         "held",
         "idle_since",
+        "limits",
         "n_acw",
         "n_connected",
         "n_offered",
@@ -67,6 +71,8 @@ class AgentRecord:
         self.seq = seq  # registration order: the last tie-breaker between agents
         self.profile = profile
         self.channels: dict[Channel, ChannelSettings] = dict(profile.channels)
+        self.limits = {channel: s.concurrency for channel, s in profile.channels.items()}
+        self.blocks = profile.voice_blocks_other_channels
         self.skills = skills
         # (queue priority, delay seconds, delay index, queue) sorted by priority then queue order:
         # the contact search stops at the first priority level that yields a candidate.
@@ -77,9 +83,7 @@ class AgentRecord:
         self.idle_since = idle_since
         self.gen = 0
         self.pushed: list[Group] = []  # groups holding a live entry of this agent (for live counts)
-        self.group_cache: dict[
-            str, tuple[int, list[Group]]
-        ] = {}  # queue id -> (queue version, groups)
+        self.group_cache: dict[str, list[Group]] = {}  # queue id -> groups it meets (index.py)
         self.held: dict[str, ContactRecord] = {}  # contacts offered to / handled by the agent
         self.per_channel: dict[Channel, int] = dict.fromkeys(Channel, 0)
         self.total = 0
@@ -90,10 +94,9 @@ class AgentRecord:
 
     def has_capacity(self, channel: Channel) -> bool:
         """True when the agent may be offered one more contact on ``channel`` (status aside)."""
-        settings = self.channels.get(channel)
-        if settings is None or self.per_channel[channel] >= settings.concurrency:
+        if self.per_channel[channel] >= self.limits.get(channel, 0):
             return False
-        if self.profile.voice_blocks_other_channels and self.total:
+        if self.blocks and self.total:
             # Voice is exclusive: nothing beside a voice contact, and no voice beside anything else.
             return channel is not Channel.VOICE and not self.per_channel[Channel.VOICE]
         return True
@@ -135,6 +138,7 @@ class ContactRecord:
         "personal_agent",
         "priority",
         "queue",
+        "rows",
         "seq",
         "spec",
         "state",
@@ -159,8 +163,9 @@ class ContactRecord:
         self.state = ContactState.QUEUED
         self.gen = 0
         self.groups: list[Group] = []  # groups holding a live entry of this contact
-        self.steps = CompiledSteps((Requirement(),), ())
-        self.step_ends: tuple[float, ...] = ()  # absolute times at which each step expires
+        self.steps = _NO_STEPS  # set with ``rows`` when the contact enters a queue
+        self.rows: tuple[list[Group], ...] = ()  # per step, the queue's groups of its requirement
+        self.step_ends: list[float] = []  # absolute times at which each step expires
         self.step_index = 0
         self.matured = 0  # index of the largest queue delay this contact has waited out
         self.agent: AgentRecord | None = None

@@ -171,8 +171,7 @@ class SnapshotCore(RoutingCore):
             )
             contact.enqueued_at = w.enqueued_at
             contact.overflow_done = w.overflow_done
-            contact.steps = self._compiled(contact.spec, contact.queue)
-            contact.step_ends = tuple(w.enqueued_at + end for end in contact.steps.ends)
+            self._set_plan(contact, w.enqueued_at)
             self._catch_up(contact, emit=False)
             if w.personal_agent_id is not None:
                 contact.personal_agent = self._agent(w.personal_agent_id)
@@ -195,6 +194,7 @@ class SnapshotCore(RoutingCore):
         for agent in sorted(self._agents.values(), key=lambda a: (a.idle_since, a.seq)):
             self._report(agent)
             self._fill(agent)
+        self._flush()
         return out
 
     def _restored_contact(
@@ -215,7 +215,7 @@ class SnapshotCore(RoutingCore):
             item = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
             heapq.heappush(personal.personal, item)
             return
-        row = contact.queue.groups_for(contact.requirement)
+        row = contact.rows[contact.step_index]
         for delay_index in range(contact.matured + 1):
             row[delay_index].push_contact(contact)
         self._schedule_wake(contact)

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 
+from helpline.wfm.erlang import erlang_c
 from helpline.wfm.scheduling.model import ScheduleInputError, ServiceLevelCurve
 
 _SATURATED = 1.0 - 1e-6
-
-
-def _erlang_module() -> Any:
-    # helpline.wfm.erlang (issue 4) is developed on its own branch; importing it by name keeps this
-    # module type-checking before and after that branch lands. Switch to a plain import once merged.
-    return importlib.import_module("helpline.wfm.erlang")
 
 
 def erlang_c_curve(
@@ -43,7 +35,6 @@ def erlang_c_curve(
     # formula: one flat call over each interval's own range (a ragged grid) instead of a rectangle.
     low = np.floor(load).astype(np.int64)
     width = np.ceil(8.0 * np.sqrt(load) + 20.0).astype(np.int64)
-    erlang = _erlang_module()
     while True:
         high = low + width
         counts = np.where(offered > 0, high - low + 1, 0)
@@ -53,7 +44,7 @@ def erlang_c_curve(
             or [np.zeros(0, dtype=np.int64)]
         )
         levels = np.asarray(
-            erlang.erlang_c(
+            erlang_c(
                 rate[rows], aht_seconds, agents.astype(np.float64), answer_time_seconds
             ).service_level,
             dtype=np.float64,

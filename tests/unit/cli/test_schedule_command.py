@@ -172,3 +172,24 @@ def test_service_level_mode_without_handle_time_exits_2(
     )  # fmt: skip
     assert code == 2
     assert "--aht" in output
+
+
+def test_service_level_mode_meets_the_goal_over_the_day(
+    tmp_path: Path, simple_shifts: Path
+) -> None:
+    day = tmp_path / "day.csv"
+    lines = ["day,period,calls,required_agents_80_20"]
+    lines += [f"0,{h},{120 if 8 <= h < 20 else 12},0" for h in range(24)]
+    day.write_text("\n".join(lines) + "\n")
+    coverage = tmp_path / "coverage.csv"
+    code, output = run(
+        "--requirements", day, "--shifts", simple_shifts, "--out", tmp_path / "s.csv",
+        "--coverage-out", coverage, "--service-level", "0.8", "--answer-time", "20",
+        "--aht", "300",
+    )  # fmt: skip
+    assert code == 0, output
+    assert "predicted service level" in output
+    rows = read_csv(coverage)
+    calls = [120 if 8 <= h < 20 else 12 for h in range(24)]
+    answered = sum(c * float(r["service_level"]) for c, r in zip(calls, rows, strict=True))
+    assert answered / sum(calls) >= 0.8 - 1e-3

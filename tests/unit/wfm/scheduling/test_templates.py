@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from helpline.wfm.scheduling import ScheduleInputError, WeeklyPattern
+from helpline.wfm.scheduling.service_level import erlang_c_curve
 from helpline.wfm.scheduling.solve import concave_start
 from helpline.wfm.scheduling.templates import parse_minutes, shift_settings_from_data
 
@@ -80,9 +81,6 @@ def test_concave_start_skips_the_convex_foot_of_an_erlang_like_curve() -> None:
 
 
 def test_erlang_c_curve_rises_from_zero_at_the_load_to_one() -> None:
-    pytest.importorskip("helpline.wfm.erlang")
-    from helpline.wfm.scheduling.service_level import erlang_c_curve
-
     # 360 calls in 30 min with AHT 300 s = 60 Erlangs: no agent count up to the load answers in
     # time (Erlang C's SL is 0 for N <= A, issue 4), then SL rises to 1.
     curve = erlang_c_curve(
