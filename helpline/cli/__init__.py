@@ -43,6 +43,9 @@ def main() -> None:
 from helpline.cli import admin as _admin  # noqa: E402
 from helpline.cli import demo as _demo  # noqa: E402
 from helpline.cli import forecast as _forecast  # noqa: E402
+from helpline.cli import schedule as _schedule  # noqa: E402
+from helpline.cli import simulate as _simulate  # noqa: E402
+from helpline.cli import staff as _staff  # noqa: E402
 
 app.add_typer(_admin.db_app, name="db")
 app.add_typer(_admin.org_app, name="org")
@@ -50,11 +53,6 @@ app.add_typer(_admin.apikey_app, name="apikey")
 app.command("serve")(_admin.serve)
 app.command("demo-data")(_demo.demo_data)
 app.add_typer(_forecast.app, name="forecast")
-
-from helpline.cli import staff as _staff  # noqa: E402
-
 app.command("staff")(_staff.staff)
-
-from helpline.cli import simulate as _simulate  # noqa: E402
-
+app.command("schedule")(_schedule.schedule)
 app.command("simulate")(_simulate.simulate_command)
