@@ -20,6 +20,7 @@ from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.services.actor import Actor
 from helpline.services.customers import find_or_create_customer, get_customer
 from helpline.storage.events import append_event, json_value
+from helpline.storage.locks import lock_name
 from helpline.storage.tables import Contact, Message, Queue
 
 CONTACT_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.AGENT)
@@ -140,6 +141,8 @@ def create_contact(
     actor.require(*CONTACT_ROLES)
     digest = fingerprint(spec)
     if idempotency_key is not None:
+        # Retries with one key wait for each other instead of racing to insert.
+        lock_name(session, f"contact-idempotency:{actor.organization_id}:{idempotency_key}")
         found = _existing(session, actor, idempotency_key, digest)
         if found is not None:
             return CreatedContact(found, created=False)
