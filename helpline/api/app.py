@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from helpline import __version__
 from helpline.api.errors import install_error_handlers
-from helpline.api.routes import acd, admin, auth, contacts, customers, events
+from helpline.api.routes import acd, admin, auth, contacts, customers, events, reports
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
 from helpline.clock import utc_now
@@ -79,6 +79,7 @@ def create_app(
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router):
         api.include_router(router)
+    api.include_router(reports.router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["Health"], summary="Liveness and database check")

@@ -52,3 +52,7 @@ app.command("demo-data")(_demo.demo_data)
 from helpline.cli import imports as _imports  # noqa: E402
 
 app.add_typer(_imports.import_app, name="import")
+
+from helpline.cli import report as _report  # noqa: E402
+
+app.command("report")(_report.report)

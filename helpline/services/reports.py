@@ -7,7 +7,7 @@ into ``analytics.EventRecord`` values, and labels the groups. See ``docs/metrics
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from helpline.analytics import (
     EventRecord,
     GroupBy,
     Interval,
+    Metrics,
     QueueSettings,
     ReportRow,
     Window,
@@ -65,7 +66,7 @@ class Report:
         return [
             {
                 "interval_start": row.interval_start.isoformat(),
-                "group": row.group,
+                "group": None if row.group is None else str(row.group),
                 "group_name": self.labels.get(
                     row.group, "" if row.group is None else str(row.group)
                 ),
@@ -73,6 +74,11 @@ class Report:
             }
             for row in self.rows
         ]
+
+
+METRIC_COLUMNS = tuple(item.name for item in fields(Metrics))
+INTEGER_COLUMNS = frozenset(item.name for item in fields(Metrics) if item.type == "int")
+REPORT_COLUMNS = ("interval_start", "group", "group_name", *METRIC_COLUMNS)
 
 
 def _record(row: Any) -> EventRecord:
