@@ -11,9 +11,11 @@ from helpline.analytics.aggregate import GroupBy, ReportRow, Window, aggregate, 
 from helpline.analytics.facts import AgentTimeline, ContactFact, agent_timelines, contact_facts
 from helpline.analytics.intervals import Interval, bucket_start, split_by_interval
 from helpline.analytics.metrics import Metrics, ServiceLevelVariant, Tally
+from helpline.analytics.realtime import AgentNow, QueueNow, RealtimeSnapshot, realtime_snapshot
 from helpline.analytics.records import AgentSettings, Dimensions, EventRecord, QueueSettings
 
 __all__ = [
+    "AgentNow",
     "AgentSettings",
     "AgentTimeline",
     "ContactFact",
@@ -22,7 +24,9 @@ __all__ = [
     "GroupBy",
     "Interval",
     "Metrics",
+    "QueueNow",
     "QueueSettings",
+    "RealtimeSnapshot",
     "ReportRow",
     "ServiceLevelVariant",
     "Tally",
@@ -31,6 +35,7 @@ __all__ = [
     "aggregate",
     "bucket_start",
     "contact_facts",
+    "realtime_snapshot",
     "split_by_interval",
     "tally",
 ]

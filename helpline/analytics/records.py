@@ -41,6 +41,8 @@ class AgentSettings:
     hourly_cost: float | None = None
     slots: int = 1
     """Contacts the agent may hold at once (the largest channel concurrency of its routing profile)."""
+    queue_ids: frozenset[int] = frozenset()
+    """The queues its routing profile serves (wallboards count agents per queue)."""
 
 
 DEFAULT_QUEUE = QueueSettings()

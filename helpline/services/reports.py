@@ -36,6 +36,7 @@ from helpline.storage.tables import (
     Organization,
     Queue,
     RoutingProfileChannel,
+    RoutingProfileQueue,
     Team,
 )
 
@@ -163,11 +164,19 @@ def load_dimensions(session: Session, organization_id: int, fcr_days: int) -> Di
             .group_by(RoutingProfileChannel.routing_profile_id)
         )
     )
+    served: dict[int, set[int]] = {}
+    for profile_id, queue_id in session.execute(
+        select(RoutingProfileQueue.routing_profile_id, RoutingProfileQueue.queue_id).where(
+            RoutingProfileQueue.organization_id == organization_id
+        )
+    ):
+        served.setdefault(profile_id, set()).add(queue_id)
     agents = {
         agent.id: AgentSettings(
             team_id=agent.team_id,
             hourly_cost=agent.hourly_cost,
             slots=int(slots.get(agent.routing_profile_id, 1)) if agent.routing_profile_id else 1,
+            queue_ids=frozenset(served.get(agent.routing_profile_id or 0, ())),
         )
         for agent in session.scalars(select(Agent).where(Agent.organization_id == organization_id))
     }
