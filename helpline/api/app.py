@@ -15,7 +15,17 @@ from sqlalchemy import select
 
 from helpline import __version__
 from helpline.api.errors import install_error_handlers
-from helpline.api.routes import acd, admin, auth, contacts, customers, events, forecasts
+from helpline.api.routes import (
+    acd,
+    admin,
+    auth,
+    contacts,
+    customers,
+    events,
+    forecasts,
+    realtime,
+    reports,
+)
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
 from helpline.clock import utc_now
@@ -72,6 +82,7 @@ def create_app(
     app.state.db = database
     app.state.routing = routing
     app.state.settings = settings
+    app.state.clock = clock
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
@@ -79,6 +90,8 @@ def create_app(
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)
+    api.include_router(reports.router)
+    api.include_router(realtime.router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["Health"], summary="Liveness and database check")

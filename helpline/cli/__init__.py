@@ -43,6 +43,8 @@ def main() -> None:
 from helpline.cli import admin as _admin  # noqa: E402
 from helpline.cli import demo as _demo  # noqa: E402
 from helpline.cli import forecast as _forecast  # noqa: E402
+from helpline.cli import imports as _imports  # noqa: E402
+from helpline.cli import report as _report  # noqa: E402
 from helpline.cli import schedule as _schedule  # noqa: E402
 from helpline.cli import simulate as _simulate  # noqa: E402
 from helpline.cli import staff as _staff  # noqa: E402
@@ -56,3 +58,5 @@ app.add_typer(_forecast.app, name="forecast")
 app.command("staff")(_staff.staff)
 app.command("schedule")(_schedule.schedule)
 app.command("simulate")(_simulate.simulate_command)
+app.add_typer(_imports.import_app, name="import")
+app.command("report")(_report.report)
