@@ -48,3 +48,7 @@ app.add_typer(_admin.org_app, name="org")
 app.add_typer(_admin.apikey_app, name="apikey")
 app.command("serve")(_admin.serve)
 app.command("demo-data")(_demo.demo_data)
+
+from helpline.cli import staff as _staff  # noqa: E402
+
+app.command("staff")(_staff.staff)

@@ -93,6 +93,15 @@ class ErlangAResult:
     """Fraction of agent time busy, A·(1 − P(Ab))/N (0 when N = 0)."""
 
 
+def _masked_arithmetic() -> Any:
+    """Silence floating-point warnings from lanes that ``np.where`` discards.
+
+    Vectorised code evaluates every branch on every element (for example log(y) where y = 0 is
+    later replaced by the closed form for no calls); results are checked by the tests instead.
+    """
+    return np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore")
+
+
 def _checked(name: str, value: ArrayLike, *, positive: bool = False) -> FloatArray:
     """``value`` as a float array; ValueError naming ``name`` unless finite and >= 0 (or > 0)."""
     try:
@@ -137,7 +146,8 @@ def erlang_b(arrival_rate: ArrayLike, aht: ArrayLike, agents: ArrayLike) -> Floa
     lam = _checked("arrival_rate", arrival_rate)
     handle = _checked("aht", aht, positive=True)
     n = _checked_agents(agents)
-    return np.exp(_log_erlang_b(n, lam * handle))
+    with _masked_arithmetic():
+        return np.exp(_log_erlang_b(n, lam * handle))
 
 
 def erlang_c(
@@ -153,9 +163,9 @@ def erlang_c(
     t = _checked("target_answer_time", target_answer_time)
     lam, handle, n, t = np.broadcast_arrays(lam, handle, n, t)
     load = lam * handle
-    log_b = _log_erlang_b(n, load)
-    b = np.exp(log_b)
-    return _erlang_c_from_b(load, handle, n, t, b)
+    with _masked_arithmetic():
+        b = np.exp(_log_erlang_b(n, load))
+        return _erlang_c_from_b(load, handle, n, t, b)
 
 
 def _erlang_c_from_b(
@@ -200,7 +210,8 @@ def erlang_a(
     pat = _checked("patience", patience, positive=True)
     t = _checked("target_answer_time", target_answer_time)
     short = _checked("short_abandon", short_abandon)
-    return _erlang_a(*np.broadcast_arrays(lam, handle, n, pat, t, short))
+    with _masked_arithmetic():
+        return _erlang_a(*np.broadcast_arrays(lam, handle, n, pat, t, short))
 
 
 @dataclass(frozen=True)
@@ -251,7 +262,8 @@ class _ErlangAState:
             given_wait = 1.0 - sr_given_wait
         self.p_abandon_given_wait = np.where(n == 0, 1.0, np.clip(given_wait, 0.0, 1.0))
         self.p_abandon = self.p_wait * self.p_abandon_given_wait
-        answered = 1.0 - self.p_abandon
+        # P(answered) as a sum of positive terms: 1 − P(Ab) would lose every digit when N << A.
+        answered = self.no_wait + self.p_wait * np.where(n == 0, 0.0, sr_given_wait)
         self.asa = np.zeros_like(answered)
         if exact:
             # Mean offered wait of delayed callers who are answered: θ⁻¹·P(Sr | W > 0)·⟨w⟩ with
@@ -260,7 +272,7 @@ class _ErlangAState:
                 asa = pat * self.p_wait * sr_given_wait * lower.mean_w / answered
             self.asa = np.where(answered > 0, asa, 0.0)
         safe_n = np.where(n > 0, n, 1.0)
-        self.occupancy = np.where(n > 0, self.load * answered / safe_n, 0.0)
+        self.occupancy = np.where(n > 0, np.minimum(self.load * answered / safe_n, 1.0), 0.0)
 
     def within(self, t: FloatArray) -> _Within:
         """Answered, offered-wait and abandonment probabilities within t seconds (M&Z §3)."""
@@ -283,8 +295,9 @@ class _ErlangAState:
         answered_given_wait = np.where(later > 0, answered_given_wait, self.x * ratio)
         answered = np.clip(self.no_wait + self.p_wait * answered_given_wait, 0.0, 1.0)
         offered_wait_gt = self.p_wait * np.exp(log_s + log_script_a_t - self.log_script_a)
+        offered_wait_gt = np.where(self.n == 0, self.p_wait, np.minimum(offered_wait_gt, self.p_wait))
         waited_le = -np.expm1(np.log(np.maximum(offered_wait_gt, 1e-300)) - th)
-        waited_le = np.where(offered_wait_gt > 0, waited_le, 1.0)
+        waited_le = np.clip(np.where(offered_wait_gt > 0, waited_le, 1.0), 0.0, 1.0)
         abandoned = np.clip(waited_le - answered, 0.0, 1.0)
         return _Within(answered, np.clip(offered_wait_gt, 0.0, 1.0), waited_le, abandoned)
 
@@ -363,10 +376,11 @@ def required_agents(
         raise ValueError("max_abandon needs patience: Erlang C has no abandonment")
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
-    if patience is None:
-        agents = _required_erlang_c(*flat[:6])
-    else:
-        agents = _required_erlang_a(*flat)
+    with _masked_arithmetic():
+        if patience is None:
+            agents = _required_erlang_c(*flat[:6])
+        else:
+            agents = _required_erlang_a(*flat)
     return agents.reshape(shape)
 
 
