@@ -85,7 +85,9 @@ def read_volumes(path: Path, default_aht: float | None) -> VolumeRows:
                 datetime.fromisoformat(stamp)
             except ValueError:
                 raise InputError(f"{path}:{line}: bad timestamp {stamp!r}") from None
-            volume = _number(path, line, "volume", (row.get("volume") or "").strip(), positive=False)
+            volume = _number(
+                path, line, "volume", (row.get("volume") or "").strip(), positive=False
+            )
             aht_text = (row.get("aht") or "").strip() if has_aht else ""
             if aht_text:
                 aht = _number(path, line, "aht", aht_text, positive=True)

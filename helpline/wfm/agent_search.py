@@ -4,7 +4,7 @@ Staffing a week means 336 independent searches. Walking N up one at a time from 
 O(√A) evaluations each (hundreds at 300,000 Erlangs); instead each element starts from a guess,
 gallops (steps 1, 2, 4, ...) away from it until the answer is bracketed, then bisects. Every round
 evaluates all still-open elements in one vectorised call, so a week costs about
-2·log2(|answer − guess|) + 1 calls of the model, however many intervals there are.
+2·log2(|answer - guess|) + 1 calls of the model, however many intervals there are.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def smallest_satisfying(is_met: IsMet, guess: IntArray, lowest: IntArray) -> Int
     lowest = lowest.astype(np.int64)
     everyone = np.arange(guess.size, dtype=np.int64)
     met = is_met(everyone, guess)
-    # Invariant: `hi` is met; `lo` is not met, or is lowest − 1 (nothing below to try).
+    # Invariant: `hi` is met; `lo` is not met, or is lowest - 1 (nothing below to try).
     hi = np.where(met, guess, -1)
     lo = np.where(met, lowest - 1, guess)
     step = np.ones_like(guess)

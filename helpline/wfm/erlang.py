@@ -7,12 +7,12 @@ handle time, 1/μ, s), ``patience`` (mean time a caller waits before abandoning,
 
 Models and sources:
 - Erlang B (M/M/N/N, blocked calls lost): Erlang 1917; computed from Jagerman's integral
-  1/B(N, A) = A·∫₀^∞ e^(−A·s)(1 + s)^N ds, in log space (see ``gamma_integrals``).
-- Erlang C (M/M/N, infinite patience): C = N·B/(N − A(1 − B)); SL(T) = 1 − C·e^(−(N − A)T/AHT);
-  ASA = C·AHT/(N − A) (e.g. Gans, Koole & Mandelbaum 2003, §4.1).
+  1/B(N, A) = A·∫₀^∞ e^(-A·s)(1 + s)^N ds, in log space (see ``gamma_integrals``).
+- Erlang C (M/M/N, infinite patience): C = N·B/(N - A(1 - B)); SL(T) = 1 - C·e^(-(N - A)T/AHT);
+  ASA = C·AHT/(N - A) (e.g. Gans, Koole & Mandelbaum 2003, §4.1).
 - Erlang A (M/M/N+M, exponential patience; Palm 1943): the closed forms of Mandelbaum & Zeltyn,
   "Service engineering in action: the Palm/Erlang-A queue", 2007, eqs. (3.1)-(3.10), with
-  x = Nμ/θ, y = λ/θ and 𝒜(x, y) = x·eʸ·y^(−x)·γ(x, y); the same formulas are written out in
+  x = Nμ/θ, y = λ/θ and J(x, y) = x·eʸ·y^(-x)·gamma(x, y) (their script A, here J); the same formulas are written out in
   ``shared/reference/README.md``.
 
 Conventions where the steady state does not answer the question:
@@ -90,7 +90,7 @@ class ErlangAResult:
     mean_queue_length: FloatArray
     """Mean number of callers waiting (Little's law: λ·mean_wait_all)."""
     occupancy: FloatArray
-    """Fraction of agent time busy, A·(1 − P(Ab))/N (0 when N = 0)."""
+    """Fraction of agent time busy, A·(1 - P(Ab))/N (0 when N = 0)."""
 
 
 def _masked_arithmetic() -> Any:
@@ -125,7 +125,7 @@ def _checked_agents(value: ArrayLike) -> FloatArray:
 
 
 def _log_erlang_b(n: FloatArray, load: FloatArray, *, fast: bool = False) -> FloatArray:
-    """log B(n, A) for whole n >= 0 and A >= 0 (log 0 = −inf for A = 0 < n).
+    """log B(n, A) for whole n >= 0 and A >= 0 (log 0 = -inf for A = 0 < n).
 
     ``fast`` trades the last digits (not the decision of a staffing search) for speed.
     """
@@ -176,7 +176,7 @@ def _erlang_c_from_b(
     gap = np.where(stable, n - load, 1.0)
     denom = gap + load * b
     c = n * b / denom
-    # P(W = 0) and 1 − e^(−x) written without subtraction from 1, so tiny values keep their digits.
+    # P(W = 0) and 1 - e^(-x) written without subtraction from 1, so tiny values keep their digits.
     no_wait = gap * (1.0 - b) / denom
     sl = no_wait + c * -np.expm1(-gap * t / handle)
     asa = c * handle / gap
@@ -225,7 +225,7 @@ class _Within:
 
 
 class _ErlangAState:
-    """The t-independent parts of Erlang A at one (λ, AHT, N, patience): 𝒜, P(W > 0), P(Ab)."""
+    """The t-independent parts of Erlang A at one (λ, AHT, N, patience): J, P(W > 0), P(Ab)."""
 
     def __init__(
         self, lam: FloatArray, handle: FloatArray, n: FloatArray, pat: FloatArray, *, exact: bool
@@ -238,36 +238,36 @@ class _ErlangAState:
         self.load = self.lam * handle
         self.x = n * pat / handle  # x = Nμ/θ
         self.y = self.lam * pat  # y = λ/θ
-        self.gap = (n - self.load) * pat / handle + 1.0  # (x + 1) − y without cancellation
+        self.gap = (n - self.load) * pat / handle + 1.0  # (x + 1) - y without cancellation
         if exact:
             lower = gi.lower_integral(self.x + 1.0, self.y, self.gap)
             self.log_lower = lower.log_value
         else:
             self.log_lower = gi.log_lower_integral_fast(self.x + 1.0, self.y, self.gap)
-        self.log_script_a = np.logaddexp(0.0, np.log(self.y) + self.log_lower)  # log 𝒜
+        self.log_script_a = np.logaddexp(0.0, np.log(self.y) + self.log_lower)  # log J
         log_b = _log_erlang_b(n, self.load, fast=not exact)
         self.erlang_b = np.exp(log_b)
         with np.errstate(divide="ignore", over="ignore"):
-            # q = P(W = 0)/P(W > 0) = (1 − B)/(𝒜·B)  (M&Z eq. 3.3 rearranged)
+            # q = P(W = 0)/P(W > 0) = (1 - B)/(J·B)  (M&Z eq. 3.3 rearranged)
             q = np.exp(np.log1p(-self.erlang_b) - log_b - self.log_script_a)
             self.p_wait = 1.0 / (1.0 + q)
             self.no_wait = 1.0 / (1.0 + 1.0 / q)
-        ratio = np.exp(self.log_lower - self.log_script_a)  # ∫/𝒜
-        sr_given_wait = self.x * ratio  # P(answered | W > 0) = (𝒜 − 1)/(ρ𝒜)
+        ratio = np.exp(self.log_lower - self.log_script_a)  # ∫/J
+        sr_given_wait = self.x * ratio  # P(answered | W > 0) = (J - 1)/(rhoJ)
         if exact:
-            # P(Ab | W > 0) = 1/(ρ𝒜) + 1 − 1/ρ, rewritten (integration by parts) as a sum of
+            # P(Ab | W > 0) = 1/(rhoJ) + 1 - 1/rho, rewritten (integration by parts) as a sum of
             # positive terms so that it keeps its digits when it is tiny (long patience).
             given_wait = ratio * (1.0 + self.y * lower.mean_one_minus_exp)
         else:
             given_wait = 1.0 - sr_given_wait
         self.p_abandon_given_wait = np.where(n == 0, 1.0, np.clip(given_wait, 0.0, 1.0))
         self.p_abandon = self.p_wait * self.p_abandon_given_wait
-        # P(answered) as a sum of positive terms: 1 − P(Ab) would lose every digit when N << A.
+        # P(answered) as a sum of positive terms: 1 - P(Ab) would lose every digit when N << A.
         answered = self.no_wait + self.p_wait * np.where(n == 0, 0.0, sr_given_wait)
         self.asa = np.zeros_like(answered)
         if exact:
             # Mean offered wait of delayed callers who are answered: θ⁻¹·P(Sr | W > 0)·⟨w⟩ with
-            # ⟨w⟩ the mean of the (x + 1)-integrand (differentiating 𝒜 in x; gamma_integrals).
+            # ⟨w⟩ the mean of the (x + 1)-integrand (differentiating J in x; gamma_integrals).
             with np.errstate(divide="ignore", invalid="ignore"):
                 asa = pat * self.p_wait * sr_given_wait * lower.mean_w / answered
             self.asa = np.where(answered > 0, asa, 0.0)
@@ -286,16 +286,18 @@ class _ErlangAState:
             log_lower_t = gi.log_lower_integral_fast(self.x + 1.0, y_t, gap_t)
         with np.errstate(divide="ignore"):
             log_script_a_t = np.logaddexp(0.0, np.log(y_t) + log_lower_t)
-        # log S = −xθt + y(1 − e^(−θt)) = −(N − A)t/AHT − y·k(−θt), the offered-wait decay.
+        # log S = -xθt + y(1 - e^(-θt)) = -(N - A)t/AHT - y·k(-θt), the offered-wait decay.
         log_s = -(self.n - self.load) * t / self.handle - self.y * gi.expm1_minus(-th)
         ratio = np.exp(self.log_lower - self.log_script_a)
-        # Answered within t given a wait: (x/𝒜)·[∫(y) − S·e^(−θt)·∫(y e^(−θt))].
+        # Answered within t given a wait: (x/J)·[∫(y) - S·e^(-θt)·∫(y e^(-θt))].
         later = np.exp(log_s - th + log_lower_t - self.log_lower)
         answered_given_wait = self.x * ratio * -np.expm1(np.log(np.maximum(later, 1e-300)))
         answered_given_wait = np.where(later > 0, answered_given_wait, self.x * ratio)
         answered = np.clip(self.no_wait + self.p_wait * answered_given_wait, 0.0, 1.0)
         offered_wait_gt = self.p_wait * np.exp(log_s + log_script_a_t - self.log_script_a)
-        offered_wait_gt = np.where(self.n == 0, self.p_wait, np.minimum(offered_wait_gt, self.p_wait))
+        offered_wait_gt = np.where(
+            self.n == 0, self.p_wait, np.minimum(offered_wait_gt, self.p_wait)
+        )
         waited_le = -np.expm1(np.log(np.maximum(offered_wait_gt, 1e-300)) - th)
         waited_le = np.clip(np.where(offered_wait_gt > 0, waited_le, 1.0), 0.0, 1.0)
         abandoned = np.clip(waited_le - answered, 0.0, 1.0)
@@ -312,10 +314,8 @@ def _erlang_a(
 ) -> ErlangAResult:
     state = _ErlangAState(lam, handle, n, pat, exact=True)
     at_t = state.within(t)
-    if np.any(short > 0):
-        short_abandoned = state.within(short).abandoned
-    else:
-        short_abandoned = np.zeros_like(t)
+    # Abandons within the short-abandon threshold cost a third integral; skip it when unused.
+    short_abandoned = state.within(short).abandoned if np.any(short > 0) else np.zeros_like(t)
     idle = state.idle
     zero = np.zeros_like(t)
     one = np.ones_like(t)
@@ -377,10 +377,7 @@ def required_agents(
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
     with _masked_arithmetic():
-        if patience is None:
-            agents = _required_erlang_c(*flat[:6])
-        else:
-            agents = _required_erlang_a(*flat)
+        agents = _required_erlang_c(*flat[:6]) if patience is None else _required_erlang_a(*flat)
     return agents.reshape(shape)
 
 
@@ -399,7 +396,7 @@ def _square_root_staffing(
 ) -> FloatArray:
     """N ≈ A + β√A from the Halfin-Whitt approximation of Erlang C (Halfin & Whitt 1981).
 
-    C ≈ 1/(1 + β·Φ(β)/φ(β)); SL ≈ 1 − C·e^(−β√A·T/AHT); ASA ≈ C·AHT/(β√A). β is found by
+    C ≈ 1/(1 + β·Φ(β)/φ(β)); SL ≈ 1 - C·e^(-β√A·T/AHT); ASA ≈ C·AHT/(β√A). β is found by
     bisection on [0, 6]; only a starting point for the exact search, so 11 halvings suffice.
     """
     root = np.sqrt(load)
@@ -450,11 +447,12 @@ def _required_erlang_c(
         ok = c * np.exp(-gap * t[i] / handle[i]) <= 1.0 - sl[i]
         if need_asa:
             ok &= c * handle[i] <= asa[i] * gap
-        return ok | (load_i == 0)
+        met: npt.NDArray[np.bool_] = ok | (load_i == 0)
+        return met
 
     everyone = np.arange(n.size)
     met = meets(everyone, n, b)
-    # Walk down from met guesses while N − 1 still meets every target.
+    # Walk down from met guesses while N - 1 still meets every target.
     down = np.flatnonzero(met & (n - 1 >= lowest))
     while down.size:
         n_prev = n[down] - 1.0
@@ -483,8 +481,7 @@ def _required_erlang_a(
     abandon: FloatArray,
     pat: FloatArray,
 ) -> IntArray:
-    """Erlang A staffing: gallop from the Erlang C answer (an upper-ish bound), then bisect."""
-    load = lam * handle
+    """Erlang A staffing: gallop from an interpolated guess (``_erlang_a_guess``), then bisect."""
     exact_asa = bool(np.any(np.isfinite(asa)))
 
     def meets(i: IntArray, n_i: IntArray) -> npt.NDArray[np.bool_]:
@@ -492,12 +489,13 @@ def _required_erlang_a(
         state = _ErlangAState(lam[i], handle[i], n_f, pat[i], exact=exact_asa)
         answered = np.where(state.idle, 1.0, state.within(t[i]).answered)
         idle = state.idle
-        return (
+        met: npt.NDArray[np.bool_] = (
             (answered >= sl[i])
             & ((state.occupancy <= occ[i]) | idle)
             & ((state.asa <= asa[i]) | idle)
             & ((state.p_abandon <= abandon[i]) | idle)
         )
+        return met
 
     guess = _erlang_a_guess(lam, handle, sl, t, asa, pat)
     lowest = np.zeros(lam.size, dtype=np.int64)
@@ -515,7 +513,7 @@ def _erlang_a_guess(
     """Starting N for the Erlang A search: interpolate the SL between two bracketing guesses.
 
     The Erlang C answer is usually at or above the Erlang A one; the efficiency-driven fluid
-    limit N = A·max(SL target, e^(−T/patience)) (callers wait ~patience·log(A/N)) is below it.
+    limit N = A·max(SL target, e^(-T/patience)) (callers wait ~patience·log(A/N)) is below it.
     Erlang A's SL is smooth in N, so linear interpolation between the two lands within a few
     agents, and the gallop that follows needs only a few probes.
     """

@@ -2,20 +2,20 @@
 
 Erlang B and Erlang A both reduce to the two halves of one integral,
 
-    ∫ exp(ψ(u)) du  with  ψ(u) = a·u − y·(eᵘ − 1),   a > 0, y >= 0,
+    ∫ exp(ψ(u)) du  with  ψ(u) = a·u - y·(eᵘ - 1),   a > 0, y >= 0,
 
-whose whole-line value is Γ(a)·e^y·y^(−a). The half over u >= 0 is the Erlang B integral
-(1/B(n, A) = A·∫₀^∞ e^(−A·s)·(1 + s)^n ds with 1 + s = eᵘ, a = n + 1, y = A; Jagerman 1974) and the
-half over u <= 0, written with w = −u, is the Erlang A function of Mandelbaum & Zeltyn:
-𝒜(x, y) = 1 + y·∫₀^∞ exp(−(x + 1)·w + y·(1 − e^(−w))) dw, with x = nμ/θ and y = λ/θ.
+whose whole-line value is Γ(a)·e^y·y^(-a). The half over u >= 0 is the Erlang B integral
+(1/B(n, A) = A·∫₀^∞ e^(-A·s)·(1 + s)^n ds with 1 + s = eᵘ, a = n + 1, y = A; Jagerman 1974) and the
+half over u <= 0, written with w = -u, is the Erlang A function of Mandelbaum & Zeltyn:
+J(x, y) = 1 + y·∫₀^∞ exp(-(x + 1)·w + y·(1 - e^(-w))) dw, with x = nμ/θ and y = λ/θ.
 
 Why integrals rather than ``scipy.special.gammainc``: the regularised incomplete gamma functions
 underflow to 0 long before the ratios we need stop being finite (at 10^6 Erlangs, or patience of
 10^7 s, both numerator and denominator are below 1e-300), and the classic
-``x·eʸ·y^(−x)·γ(x, y)`` cancels catastrophically when x and y exceed ~1e6. Each half integrand is
+``x·eʸ·y^(-x)·gamma(x, y)`` cancels catastrophically when x and y exceed ~1e6. Each half integrand is
 log-concave, so it is computed around its maximum: the exponent is written as an exactly
 non-positive function of the distance to the mode (no cancellation even for a, y ~ 1e11), the
-integration range is cut where the integrand has dropped by e^(−_DROP), and each side of the mode
+integration range is cut where the integrand has dropped by e^(-_DROP), and each side of the mode
 gets one panel of Gauss-Legendre nodes. For a log-concave analytic integrand this converges to
 double precision with a fixed node count, and the work is a fixed-size vectorised NumPy
 expression, which is what makes a week of intervals one call.
@@ -39,16 +39,16 @@ _DROP = 44.0
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 _NODES01: FloatArray = 0.5 * (_NODES + 1.0)
 _WEIGHTS01: FloatArray = 0.5 * _WEIGHTS
-# Coefficients 1/k! for k = 2..16: the Taylor series of eᵗ − 1 − t, used where |t| is small.
+# Coefficients 1/k! for k = 2..16: the Taylor series of eᵗ - 1 - t, used where |t| is small.
 _KCOEF = np.array([1.0 / np.prod(np.arange(1.0, k + 1.0)) for k in range(2, 17)])
 
 
 @dataclass(frozen=True)
 class LowerIntegral:
-    """The Erlang A half integral ∫₀^∞ exp(−a·w + y·(1 − e^(−w))) dw and two moments of w.
+    """The Erlang A half integral ∫₀^∞ exp(-a·w + y·(1 - e^(-w))) dw and two moments of w.
 
     ``log_value`` is its natural logarithm; ``mean_w`` and ``mean_one_minus_exp`` are ⟨w⟩ and
-    ⟨1 − e^(−w)⟩ under the density proportional to the integrand.
+    ⟨1 - e^(-w)⟩ under the density proportional to the integrand.
     """
 
     log_value: FloatArray
@@ -57,7 +57,7 @@ class LowerIntegral:
 
 
 def expm1_minus(t: FloatArray) -> FloatArray:
-    """eᵗ − 1 − t without cancellation near t = 0 (a series there, expm1 elsewhere)."""
+    """eᵗ - 1 - t without cancellation near t = 0 (a series there, expm1 elsewhere)."""
     t = np.asarray(t, dtype=np.float64)
     small = np.abs(t) < 0.5
     ts = np.where(small, t, 0.0)
@@ -71,17 +71,17 @@ def expm1_minus(t: FloatArray) -> FloatArray:
 
 
 def _k(t: FloatArray) -> FloatArray:
-    """eᵗ − 1 − t, cheaply: inside the integrands its absolute error eps·|t| is harmless (the
+    """eᵗ - 1 - t, cheaply: inside the integrands its absolute error eps·|t| is harmless (the
     exponent b·k stays below _DROP, so the error is at most eps·sqrt(2·_DROP·b), ~1e-11 at b = 1e11).
     """
     return np.expm1(t) - t
 
 
 def bd0(x: FloatArray, m: FloatArray, d: FloatArray | None = None) -> FloatArray:
-    """x·log(x/m) + m − x >= 0 with relative accuracy near machine precision (Loader 2000).
+    """x·log(x/m) + m - x >= 0 with relative accuracy near machine precision (Loader 2000).
 
     The deviance term of the saddle-point Poisson density; exact 0 at x = m. ``x >= 0``, ``m > 0``;
-    ``d``, when given, is x − m computed by the caller without cancellation.
+    ``d``, when given, is x - m computed by the caller without cancellation.
     """
     x = np.asarray(x, dtype=np.float64)
     m = np.asarray(m, dtype=np.float64)
@@ -101,11 +101,11 @@ def bd0(x: FloatArray, m: FloatArray, d: FloatArray | None = None) -> FloatArray
 
 
 def _drop_point(c: FloatArray, b: FloatArray, exp_side: bool) -> FloatArray:
-    """t > 0 where c·t + b·k(±t) reaches _DROP, k(t) = eᵗ − 1 − t (``exp_side`` picks +t).
+    """t > 0 where c·t + b·k(±t) reaches _DROP, k(t) = eᵗ - 1 - t (``exp_side`` picks +t).
 
     f(t) = c·t + b·k(±t) is convex and increasing on t > 0 with f(0) = 0. We start from the least
     of several closed-form upper bounds of the root (from k(t) >= t²/2 on the exp side;
-    k(−t) >= t²/3 for t <= 1 and k(−t) >= t − 1 on the linear side) and take Newton steps, which
+    k(-t) >= t²/3 for t <= 1 and k(-t) >= t - 1 on the linear side) and take Newton steps, which
     from the right of a convex root stay to its right: any iterate is a safe cut-off.
     """
     sign = 1.0 if exp_side else -1.0
@@ -132,7 +132,7 @@ def _panel(
 
 
 def log_upper_integral(a: FloatArray, y: FloatArray) -> FloatArray:
-    """log ∫₀^∞ exp(a·u − y·(eᵘ − 1)) du for a > 0, y > 0 (the Erlang B half).
+    """log ∫₀^∞ exp(a·u - y·(eᵘ - 1)) du for a > 0, y > 0 (the Erlang B half).
 
     With a = n + 1 and y = A, Erlang B is B(n, A) = 1 / (A · integral) (Jagerman 1974).
     """
@@ -140,28 +140,31 @@ def log_upper_integral(a: FloatArray, y: FloatArray) -> FloatArray:
     y = np.asarray(y, dtype=np.float64)
     a, y = np.broadcast_arrays(a, y)
     interior = a > y
-    # Interior mode u* = log(a/y): ψ(u* + v) − ψ* = −a·k(v), ψ* = bd0(a, y).
-    # Boundary mode at 0: ψ(v) = −(y − a)·v − y·k(v).
+    # Interior mode u* = log(a/y): ψ(u* + v) - ψ* = -a·k(v), ψ* = bd0(a, y).
+    # Boundary mode at 0: ψ(v) = -(y - a)·v - y·k(v).
     c = np.where(interior, 0.0, y - a)
     b = np.where(interior, a, y)
     with np.errstate(divide="ignore"):
         u_star = np.where(interior, np.log(a / y), 0.0)
     right = _drop_point(c, b, exp_side=True)
-    left = np.where(interior, np.minimum(_drop_point(np.zeros_like(a), b, exp_side=False), u_star), 0.0)
+    left = np.where(
+        interior, np.minimum(_drop_point(np.zeros_like(a), b, exp_side=False), u_star), 0.0
+    )
     v_r, w_r = _panel(np.zeros_like(a), right)
     v_l, w_l = _panel(-left, np.zeros_like(a))
     c_, b_ = c[..., None], b[..., None]
     s = np.sum(w_r * np.exp(-c_ * v_r - b_ * _k(v_r)), axis=-1)
     s = s + np.sum(w_l * np.exp(-c_ * v_l - b_ * _k(v_l)), axis=-1)
     peak = np.where(interior, bd0(a, y), 0.0)
-    return peak + np.log(s)
+    log_value: FloatArray = peak + np.log(s)
+    return log_value
 
 
 def lower_integral(a: FloatArray, y: FloatArray, gap: FloatArray | None = None) -> LowerIntegral:
-    """∫₀^∞ exp(−a·w + y·(1 − e^(−w))) dw (a > 0, y >= 0) in log space, with ⟨w⟩, ⟨1 − e^(−w)⟩.
+    """∫₀^∞ exp(-a·w + y·(1 - e^(-w))) dw (a > 0, y >= 0) in log space, with ⟨w⟩, ⟨1 - e^(-w)⟩.
 
-    With a = x + 1 this is (𝒜(x, y) − 1)/y, 𝒜 the Erlang A function (Mandelbaum & Zeltyn 2007).
-    ``gap``, when given, is a − y computed by the caller without cancellation (a and y reach 1e11
+    With a = x + 1 this is (J(x, y) - 1)/y, J the Erlang A function (Mandelbaum & Zeltyn 2007).
+    ``gap``, when given, is a - y computed by the caller without cancellation (a and y reach 1e11
     for long patience while their difference stays small).
     """
     a = np.asarray(a, dtype=np.float64)
@@ -169,17 +172,23 @@ def lower_integral(a: FloatArray, y: FloatArray, gap: FloatArray | None = None) 
     gap = a - y if gap is None else np.asarray(gap, dtype=np.float64)
     a, y, gap = np.broadcast_arrays(a, y, gap)
     interior = gap < 0
-    # Interior mode w* = log(y/a): φ(w* + v) − φ* = −a·k(−v), φ* = bd0(a, y).
-    # Boundary mode at 0: φ(v) = −(a − y)·v − y·k(−v).
+    # Interior mode w* = log(y/a): φ(w* + v) - φ* = -a·k(-v), φ* = bd0(a, y).
+    # Boundary mode at 0: φ(v) = -(a - y)·v - y·k(-v).
     c = np.where(interior, 0.0, gap)
     b = np.where(interior, a, y)
     with np.errstate(divide="ignore"):
         w_star = np.where(interior, -np.log1p(gap / np.where(interior, y, 1.0)), 0.0)
     right = _drop_point(c, b, exp_side=False)
-    left = np.where(interior, np.minimum(_drop_point(np.zeros_like(a), b, exp_side=True), w_star), 0.0)
+    left = np.where(
+        interior, np.minimum(_drop_point(np.zeros_like(a), b, exp_side=True), w_star), 0.0
+    )
     c_, b_, ws = c[..., None], b[..., None], w_star[..., None]
-    v = np.concatenate(_panel(-left, np.zeros_like(a))[:1] + _panel(np.zeros_like(a), right)[:1], -1)
-    wt = np.concatenate(_panel(-left, np.zeros_like(a))[1:] + _panel(np.zeros_like(a), right)[1:], -1)
+    v = np.concatenate(
+        _panel(-left, np.zeros_like(a))[:1] + _panel(np.zeros_like(a), right)[:1], -1
+    )
+    wt = np.concatenate(
+        _panel(-left, np.zeros_like(a))[1:] + _panel(np.zeros_like(a), right)[1:], -1
+    )
     f = wt * np.exp(-c_ * v - b_ * _k(-v))
     s = np.sum(f, axis=-1)
     w = ws + v
@@ -191,14 +200,14 @@ def lower_integral(a: FloatArray, y: FloatArray, gap: FloatArray | None = None) 
 
 # scipy's regularised incomplete gamma functions agree with the integrals above to ~1e-12 (in log)
 # up to a ≈ 1e3 and drift beyond (1e-10 at 1e5, worse above); they are ~50x faster, so the
-# staffing search, which only needs the sign of (model − target), uses them in that range.
+# staffing search, which only needs the sign of (model - target), uses them in that range.
 _FAST_MAX_A = 1e3
 _FAST_MIN_TAIL = 1e-280
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
 def _stirlerr(n: FloatArray) -> FloatArray:
-    """log Γ(n + 1) − (n + ½)·log n + n − ½·log 2π for n >= 1 (Loader 2000)."""
+    """log Γ(n + 1) - (n + ½)·log n + n - ½·log 2π for n >= 1 (Loader 2000)."""
     nn = n * n
     series = (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - (1 / 1188) / nn) / nn) / nn) / nn) / n
     small = n <= 15
@@ -209,12 +218,14 @@ def _stirlerr(n: FloatArray) -> FloatArray:
 
 
 def _log_poisson(x: FloatArray, lam: FloatArray) -> FloatArray:
-    """log(e^(−λ)·λ^x / Γ(x + 1)) for x >= 1, λ > 0, by Loader's saddle-point split."""
+    """log(e^(-λ)·λ^x / Γ(x + 1)) for x >= 1, λ > 0, by Loader's saddle-point split."""
     return -_stirlerr(x) - bd0(x, lam) - 0.5 * np.log(2.0 * np.pi * x)
 
 
 def _fast_or_exact(
-    fast: FloatArray, usable: npt.NDArray[np.bool_], exact: Callable[[npt.NDArray[np.bool_]], FloatArray]
+    fast: FloatArray,
+    usable: npt.NDArray[np.bool_],
+    exact: Callable[[npt.NDArray[np.bool_]], FloatArray],
 ) -> FloatArray:
     if np.all(usable):
         return fast

@@ -19,7 +19,7 @@ from helpline.wfm import erlang
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-# N/(1 − shrinkage) is rounded up, but 7/(1 − 0.3) is 10.000000000000002 in binary floating point:
+# N/(1 - shrinkage) is rounded up, but 7/(1 - 0.3) is 10.000000000000002 in binary floating point:
 # a relative slack far below one agent keeps exact quotients exact.
 _ROUNDING_SLACK = 1e-9
 
@@ -33,7 +33,7 @@ class IntervalStaffing:
     agents: IntArray
     """Agents needed on the phones (productive), the smallest N meeting every target."""
     fte: IntArray
-    """Agents to schedule: ceil(agents / (1 − shrinkage))."""
+    """Agents to schedule: ceil(agents / (1 - shrinkage))."""
     service_level: FloatArray
     """Predicted fraction of offered calls answered within the target answer time."""
     asa: FloatArray
