@@ -102,6 +102,11 @@ def _masked_arithmetic() -> Any:
     return np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore")
 
 
+def _log1p_exp(v: FloatArray) -> FloatArray:
+    """log(1 + e^v) without overflow."""
+    return np.logaddexp(0.0, v)
+
+
 def _checked(name: str, value: ArrayLike, *, positive: bool = False) -> FloatArray:
     """``value`` as a float array; ValueError naming ``name`` unless finite and >= 0 (or > 0)."""
     try:
@@ -239,8 +244,10 @@ class _ErlangAState:
         self.x = n * pat / handle  # x = Nμ/θ
         self.y = self.lam * pat  # y = λ/θ
         self.gap = (n - self.load) * pat / handle + 1.0  # (x + 1) - y without cancellation
+        self.lower: gi.LowerIntegral | None = None
         if exact:
             lower = gi.lower_integral(self.x + 1.0, self.y, self.gap)
+            self.lower = lower
             self.log_lower = lower.log_value
         else:
             self.log_lower = gi.log_lower_integral_fast(self.x + 1.0, self.y, self.gap)
@@ -280,21 +287,32 @@ class _ErlangAState:
         keep = np.exp(-th)
         y_t = self.y * keep
         gap_t = self.gap + self.y * -np.expm1(-th)
-        if self.exact:
-            log_lower_t = gi.lower_integral(self.x + 1.0, y_t, gap_t).log_value
+        lower_t = None
+        if self.lower is not None:
+            lower_t = gi.lower_integral(self.x + 1.0, y_t, gap_t)
+            log_lower_t = lower_t.log_value
         else:
             log_lower_t = gi.log_lower_integral_fast(self.x + 1.0, y_t, gap_t)
-        with np.errstate(divide="ignore"):
-            log_script_a_t = np.logaddexp(0.0, np.log(y_t) + log_lower_t)
+        log_y_lower_t = np.log(y_t) + log_lower_t
         # log S = -xθt + y(1 - e^(-θt)) = -(N - A)t/AHT - y·k(-θt), the offered-wait decay.
         log_s = -(self.n - self.load) * t / self.handle - self.y * gi.expm1_minus(-th)
+        # log[S·e^(-θt)·∫(y e^(-θt))/∫(y)]: terms of size y (up to 1e11) cancel here, exactly so
+        # when both integrals peak inside: their peaks differ by a·θt - y(1 - e^(-θt)).
+        later_log = log_s - th + log_lower_t - self.log_lower
+        wait_log = log_s + np.logaddexp(0.0, log_y_lower_t) - self.log_script_a  # log(S·J_t/J)
+        if self.lower is not None and lower_t is not None:
+            both = self.lower.is_interior & lower_t.is_interior
+            exact_later = lower_t.log_sum - self.lower.log_sum
+            # J = y·∫·(1 + 1/(y·∫)), so log(S·J_t/J) = later_log + the two log1p corrections.
+            log_y_lower = np.log(self.y) + self.log_lower
+            exact_wait = exact_later + _log1p_exp(-log_y_lower_t) - _log1p_exp(-log_y_lower)
+            wait_log = np.where(both, exact_wait, wait_log)
+            later_log = np.where(both, exact_later, later_log)
         ratio = np.exp(self.log_lower - self.log_script_a)
         # Answered within t given a wait: (x/J)·[∫(y) - S·e^(-θt)·∫(y e^(-θt))].
-        later = np.exp(log_s - th + log_lower_t - self.log_lower)
-        answered_given_wait = self.x * ratio * -np.expm1(np.log(np.maximum(later, 1e-300)))
-        answered_given_wait = np.where(later > 0, answered_given_wait, self.x * ratio)
+        answered_given_wait = self.x * ratio * -np.expm1(np.minimum(later_log, 0.0))
         answered = np.clip(self.no_wait + self.p_wait * answered_given_wait, 0.0, 1.0)
-        offered_wait_gt = self.p_wait * np.exp(log_s + log_script_a_t - self.log_script_a)
+        offered_wait_gt = self.p_wait * np.exp(wait_log)
         offered_wait_gt = np.where(
             self.n == 0, self.p_wait, np.minimum(offered_wait_gt, self.p_wait)
         )

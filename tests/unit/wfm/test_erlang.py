@@ -161,8 +161,8 @@ def test_erlang_c_is_finite_in_range_and_sl_grows_with_agents(
     agents = max(0, math.floor(load) + extra)
     both = erlang.erlang_c(load / aht, aht, np.array([agents, agents + 1]), target)
     assert_sane(both)
-    assert both.service_level[1] >= both.service_level[0]
-    assert both.asa[1] <= both.asa[0]
+    assert both.service_level[1] >= both.service_level[0] - 1e-15  # rounding near 1
+    assert both.asa[1] <= both.asa[0] * (1 + 1e-12)
 
 
 @settings(max_examples=60, deadline=None)
