@@ -138,9 +138,8 @@ def _log_erlang_b(n: FloatArray, load: FloatArray, *, fast: bool = False) -> Flo
     busy = (n > 0) & (load > 0)
     safe_load = np.where(busy, load, 1.0)
     upper = gi.log_upper_integral_fast if fast else gi.log_upper_integral
-    with np.errstate(divide="ignore"):
-        log_b = -np.log(safe_load) - upper(np.where(busy, n, 0.0) + 1.0, safe_load)
-        return np.where(busy, np.minimum(log_b, 0.0), np.where(n > 0, -np.inf, 0.0))
+    log_b = -np.log(safe_load) - upper(np.where(busy, n, 0.0) + 1.0, safe_load)
+    return np.where(busy, np.minimum(log_b, 0.0), np.where(n > 0, -np.inf, 0.0))
 
 
 def erlang_b(arrival_rate: ArrayLike, aht: ArrayLike, agents: ArrayLike) -> FloatArray:
@@ -254,11 +253,10 @@ class _ErlangAState:
         self.log_script_a = np.logaddexp(0.0, np.log(self.y) + self.log_lower)  # log J
         log_b = _log_erlang_b(n, self.load, fast=not exact)
         self.erlang_b = np.exp(log_b)
-        with np.errstate(divide="ignore", over="ignore"):
-            # q = P(W = 0)/P(W > 0) = (1 - B)/(J·B)  (M&Z eq. 3.3 rearranged)
-            q = np.exp(np.log1p(-self.erlang_b) - log_b - self.log_script_a)
-            self.p_wait = 1.0 / (1.0 + q)
-            self.no_wait = 1.0 / (1.0 + 1.0 / q)
+        # q = P(W = 0)/P(W > 0) = (1 - B)/(J·B)  (M&Z eq. 3.3 rearranged)
+        q = np.exp(np.log1p(-self.erlang_b) - log_b - self.log_script_a)
+        self.p_wait = 1.0 / (1.0 + q)
+        self.no_wait = 1.0 / (1.0 + 1.0 / q)
         ratio = np.exp(self.log_lower - self.log_script_a)  # ∫/J
         sr_given_wait = self.x * ratio  # P(answered | W > 0) = (J - 1)/(rhoJ)
         if exact:
@@ -275,8 +273,7 @@ class _ErlangAState:
         if exact:
             # Mean offered wait of delayed callers who are answered: θ⁻¹·P(Sr | W > 0)·⟨w⟩ with
             # ⟨w⟩ the mean of the (x + 1)-integrand (differentiating J in x; gamma_integrals).
-            with np.errstate(divide="ignore", invalid="ignore"):
-                asa = pat * self.p_wait * sr_given_wait * lower.mean_w / answered
+            asa = pat * self.p_wait * sr_given_wait * lower.mean_w / answered
             self.asa = np.where(answered > 0, asa, 0.0)
         safe_n = np.where(n > 0, n, 1.0)
         self.occupancy = np.where(n > 0, np.minimum(self.load * answered / safe_n, 1.0), 0.0)
@@ -448,8 +445,7 @@ def _required_erlang_c(
     """
     load = lam * handle
     # The smallest stable N, raised to meet the occupancy ceiling A/N <= max.
-    with np.errstate(divide="ignore"):
-        lowest = np.maximum(np.floor(load) + 1.0, np.ceil(load / occ))
+    lowest = np.maximum(np.floor(load) + 1.0, np.ceil(load / occ))
     lowest = np.where(load == 0, 0.0, lowest)
     n = np.maximum(lowest, _square_root_staffing(load, handle, sl, t, asa))
     n = np.where(load == 0, 0.0, n)
@@ -545,8 +541,7 @@ def _erlang_a_guess(
         return np.where(state.idle, 1.0, state.within(t).answered)
 
     sl_upper, sl_lower = sl_at(upper), sl_at(lower)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.nan_to_num((sl - sl_lower) / (sl_upper - sl_lower), nan=1.0)
+    frac = np.nan_to_num((sl - sl_lower) / (sl_upper - sl_lower), nan=1.0)
     guess = np.ceil(lower + np.clip(frac, 0.0, 1.0) * (upper - lower))
     guess = np.where(sl_lower >= sl, lower, np.where(sl_upper < sl, upper, guess))
     return guess.astype(np.int64)
