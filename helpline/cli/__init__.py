@@ -43,6 +43,7 @@ def main() -> None:
 from helpline.cli import admin as _admin  # noqa: E402
 from helpline.cli import demo as _demo  # noqa: E402
 from helpline.cli import forecast as _forecast  # noqa: E402
+from helpline.cli import staff as _staff  # noqa: E402
 
 app.add_typer(_admin.db_app, name="db")
 app.add_typer(_admin.org_app, name="org")
@@ -50,3 +51,4 @@ app.add_typer(_admin.apikey_app, name="apikey")
 app.command("serve")(_admin.serve)
 app.command("demo-data")(_demo.demo_data)
 app.add_typer(_forecast.app, name="forecast")
+app.command("staff")(_staff.staff)
