@@ -43,6 +43,7 @@ def main() -> None:
 from helpline.cli import admin as _admin  # noqa: E402
 from helpline.cli import demo as _demo  # noqa: E402
 from helpline.cli import forecast as _forecast  # noqa: E402
+from helpline.cli import schedule as _schedule  # noqa: E402
 from helpline.cli import staff as _staff  # noqa: E402
 
 app.add_typer(_admin.db_app, name="db")
@@ -52,3 +53,4 @@ app.command("serve")(_admin.serve)
 app.command("demo-data")(_demo.demo_data)
 app.add_typer(_forecast.app, name="forecast")
 app.command("staff")(_staff.staff)
+app.command("schedule")(_schedule.schedule)

@@ -1,0 +1,234 @@
+"""Inputs and outputs of rostering: contracts, agents, the problem and the roster.
+
+Days are horizon days (0 = the first Monday); minutes are minutes since the start of the horizon
+unless a name says "of day"; hours are paid hours.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from helpline.wfm.scheduling import ScheduledShift
+
+MINUTES_PER_DAY = 1440
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+
+class RosterInputError(ValueError):
+    """An input of the rostering is invalid; the message names the field and the problem."""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """Working-time rules of an agent's contract (hours are paid hours per week).
+
+    A rostered agent works between ``min_hours_per_week`` and ``max_hours_per_week`` every week, never
+    more than ``max_days_in_a_row`` days in a row, has a block of ``min_consecutive_days_off`` days off
+    each week and at least ``min_rest_minutes`` between the end of a shift and the next start. An
+    agent who cannot be given the minimum is left out of the roster, at a cost per missing hour.
+    """
+
+    name: str
+    max_hours_per_week: float = 40.0
+    min_hours_per_week: float = 0.0
+    max_days_in_a_row: int = 6
+    min_consecutive_days_off: int = 0
+    min_rest_minutes: int = 660
+
+    def __post_init__(self) -> None:
+        where = f"contract {self.name!r}"
+        if not 0 <= self.min_hours_per_week <= self.max_hours_per_week:
+            raise RosterInputError(f"{where}: need 0 <= min_hours_per_week <= max_hours_per_week")
+        if not 1 <= self.max_days_in_a_row <= 7:
+            raise RosterInputError(f"{where}: max_days_in_a_row must be between 1 and 7")
+        if not 0 <= self.min_consecutive_days_off <= 6:
+            raise RosterInputError(f"{where}: min_consecutive_days_off must be between 0 and 6")
+        if self.min_rest_minutes < 0:
+            raise RosterInputError(f"{where}: min_rest_minutes must be >= 0")
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A named agent: contract, skill groups, time off and preferences.
+
+    ``days_off`` are horizon days (0 = first Monday) the agent does not work (time off, holidays);
+    ``unavailable`` lists ``(start_minute, end_minute)`` stretches of the horizon no shift may overlap.
+    ``preferred_templates`` earn a bonus when worked; ``preferred_days_off`` (days of the week) cost a
+    penalty when worked.
+    """
+
+    name: str
+    contract: Contract
+    skills: frozenset[str] = frozenset({"default"})
+    days_off: frozenset[int] = frozenset()
+    unavailable: tuple[tuple[int, int], ...] = ()
+    preferred_templates: frozenset[str] = frozenset()
+    preferred_days_off: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise RosterInputError("agent: name must not be empty")
+        for start, end in self.unavailable:
+            if end <= start:
+                raise RosterInputError(
+                    f"agent {self.name!r}: unavailable stretch ends before start"
+                )
+
+
+@dataclass(frozen=True)
+class RosterWeights:
+    """Objective weights: penalties are costs, bonuses are subtracted.
+
+    ``weekend_days_squared`` is charged per agent on the square of the weekend days worked, which
+    spreads weekends evenly (two agents with one weekend day each cost 2, one agent with two costs 4).
+    """
+
+    unfilled_shift: float = 1000.0
+    hour_below_minimum: float = 10.0
+    weekend_days_squared: float = 1.0
+    preferred_template_bonus: float = 0.1
+    preferred_day_off_worked: float = 0.5
+
+
+@dataclass(frozen=True)
+class RosterProblem:
+    """Shifts to staff (from a schedule), the agents, and the rules of the horizon.
+
+    ``num_days`` is the horizon length in days (a multiple of 7). A shift is a night shift when it
+    overlaps ``night_window_minutes`` (minutes after midnight) by at least an hour.
+    """
+
+    shifts: tuple[ScheduledShift, ...]
+    agents: tuple[Agent, ...]
+    num_days: int = 7
+    wraps_around: bool = True
+    weights: RosterWeights = RosterWeights()
+    night_window_minutes: tuple[int, int] = (0, 360)
+    time_limit_seconds: float | None = 60.0
+
+    def __post_init__(self) -> None:
+        if self.num_days <= 0 or self.num_days % 7:
+            raise RosterInputError("num_days must be a positive multiple of 7")
+        names = [a.name for a in self.agents]
+        if len(set(names)) != len(names):
+            raise RosterInputError("agents: names must be unique")
+        for shift in self.shifts:
+            if not 0 <= shift.day < self.num_days:
+                raise RosterInputError(f"shift {shift.template!r}: day {shift.day} outside horizon")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Agent ``agent`` works ``shift`` (its ``count`` is 1)."""
+
+    agent: str
+    shift: ScheduledShift
+
+
+@dataclass(frozen=True)
+class UnfilledShift:
+    """``missing`` agents short on ``template`` starting ``day`` at ``start_minutes``."""
+
+    template: str
+    group: str
+    day: int
+    start_minutes: int
+    missing: int
+
+
+@dataclass(frozen=True)
+class AgentSummary:
+    """Per agent: paid hours per week, days worked, weekend days and night shifts."""
+
+    agent: str
+    paid_hours: tuple[float, ...]
+    days_worked: int
+    weekend_days: int
+    night_shifts: int
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """The best roster found: assignments, unfilled shifts, per-agent summary and the proof status.
+
+    ``dual_bound`` is the lower bound HiGHS proved on ``objective``; ``gap`` their relative distance
+    (0 and ``is_proven_optimal`` when the roster is optimal).
+    """
+
+    assignments: tuple[Assignment, ...]
+    unfilled: tuple[UnfilledShift, ...]
+    agents: tuple[AgentSummary, ...]
+    objective: float
+    dual_bound: float
+    gap: float
+    is_proven_optimal: bool
+    solver_status: str
+    solver_seconds: float
+
+
+@dataclass(frozen=True)
+class ShiftKind:
+    """Shifts with the same template, group, day and start: interchangeable for rostering."""
+
+    template: str
+    group: str
+    day: int
+    start_minutes: int
+    length_minutes: int
+    paid_hours: float
+    count: int
+
+    @property
+    def start(self) -> int:
+        """Start, minutes since the start of the horizon."""
+        return self.day * MINUTES_PER_DAY + self.start_minutes
+
+    @property
+    def end(self) -> int:
+        """End, minutes since the start of the horizon (may pass the horizon's end)."""
+        return self.start + self.length_minutes
+
+
+def shift_kinds(shifts: Sequence[ScheduledShift]) -> list[ShiftKind]:
+    """Group scheduled shifts into kinds (template, group, day, start), ordered by start time."""
+    counts: dict[tuple[str, str, int, int], int] = defaultdict(int)
+    shape: dict[tuple[str, str, int, int], tuple[int, int]] = {}
+    for shift in shifts:
+        key = (shift.template, shift.group, shift.day, shift.start_minutes)
+        counts[key] += shift.count
+        shape[key] = (shift.length_minutes, shift.paid_minutes)
+    return [
+        ShiftKind(*key, shape[key][0], shape[key][1] / 60.0, count)
+        for key, count in sorted(counts.items(), key=lambda item: (item[0][2], item[0][3], item[0]))
+        if count > 0
+    ]
+
+
+def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int, horizon: int | None) -> bool:
+    if horizon is None:
+        return a_start < b_end and b_start < a_end
+    return any(a_start < b_end + k and b_start + k < a_end for k in (-horizon, 0, horizon))
+
+
+def is_eligible(agent: Agent, kind: ShiftKind, horizon: int | None) -> bool:
+    """Whether ``agent`` may work ``kind``: skill, time off and unavailability (cyclic if horizon)."""
+    if kind.group not in agent.skills or kind.day in agent.days_off:
+        return False
+    return not any(
+        _overlaps(kind.start, kind.end, start, end, horizon) for start, end in agent.unavailable
+    )
+
+
+def is_night(kind: ShiftKind, window: tuple[int, int]) -> bool:
+    """Whether ``kind`` overlaps the night ``window`` (minutes of day) by at least an hour."""
+    low, high = window
+    overlap = 0
+    for day_start in (kind.day - 1, kind.day, kind.day + 1):
+        base = day_start * MINUTES_PER_DAY
+        overlap += max(0, min(kind.end, base + high) - max(kind.start, base + low))
+    return overlap >= 60
+
+
+ProgressCallback = Callable[[str], None]

@@ -1,0 +1,163 @@
+"""`helpline schedule`: end to end on the sample week, and clear errors (exit 2) on bad input."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from helpline.cli import app
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "scheduling"
+REQUIREMENTS = DATA / "week_hourly_requirements.csv"
+SHIFTS = DATA / "shifts.yaml"
+AGENTS = DATA / "agents.csv"
+SIMPLE_SHIFTS = """
+templates:
+  - name: full
+    length: 8h
+    starts: {from: "00:00", to: "23:00", every: 1h}
+"""
+
+runner = CliRunner()
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["schedule", *map(str, args)])
+    return result.exit_code, result.output
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(path.read_text().splitlines()))
+
+
+@pytest.fixture
+def simple_shifts(tmp_path: Path) -> Path:
+    path = tmp_path / "shifts.yaml"
+    path.write_text(SIMPLE_SHIFTS)
+    return path
+
+
+def test_schedule_writes_shifts_and_coverage(tmp_path: Path, simple_shifts: Path) -> None:
+    out, coverage = tmp_path / "schedule.csv", tmp_path / "coverage.csv"
+    code, output = run(
+        "--requirements", REQUIREMENTS, "--shifts", simple_shifts, "--out", out,
+        "--coverage-out", coverage,
+    )  # fmt: skip
+    assert code == 0, output
+    shifts = read_csv(out)
+    assert shifts
+    assert {"day", "start", "end", "template", "count"} <= set(shifts[0])
+    lines = read_csv(coverage)
+    assert len(lines) == 168
+    assert all(float(line["scheduled"]) >= float(line["required"]) for line in lines)
+
+
+def test_schedule_with_agents_writes_a_roster(tmp_path: Path, simple_shifts: Path) -> None:
+    small = tmp_path / "small.csv"
+    lines = ["day,period,required_agents_80_20"]
+    lines += [
+        f"{d},{h},{(3 if 8 <= h < 20 else 1) if d < 5 else 1}" for d in range(7) for h in range(24)
+    ]
+    small.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "roster.csv"
+    code, output = run(
+        "--requirements", small, "--shifts", simple_shifts, "--agents", AGENTS, "--out", out
+    )  # fmt: skip
+    assert code == 0, output
+    rows = read_csv(out)
+    assert {row["agent"] for row in rows} <= {f"agent{i:02d}" for i in range(30)} | {
+        f"part{i:02d}" for i in range(10)
+    }
+    assert not any(row["agent"] == "agent03" and row["weekday"] == "wed" for row in rows)
+
+
+def test_sample_shift_file_with_lunches_parses_and_solves(tmp_path: Path) -> None:
+    code, output = run(
+        "--requirements", REQUIREMENTS, "--shifts", SHIFTS, "--out", tmp_path / "s.csv",
+        "--time-limit", "2",
+    )  # fmt: skip
+    assert code == 0, output
+
+
+def test_staff_output_format_with_timestamps_is_accepted(
+    tmp_path: Path, simple_shifts: Path
+) -> None:
+    staff = tmp_path / "staff.csv"
+    lines = ["timestamp,volume,agents,fte,service_level"]
+    lines += [f"2026-03-02T{h:02d}:00:00,10,{2 if 8 <= h < 18 else 1},3,0.8" for h in range(24)]
+    staff.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "schedule.csv"
+    code, output = run("--requirements", staff, "--shifts", simple_shifts, "--out", out)
+    assert code == 0, output
+    first = read_csv(out)[0]
+    assert first["date"] == "2026-03-02"
+    assert first["weekday"] == "mon"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("day,period,required_agents_80_20\n0,0,1\n0,1,abc\n", "line 3"),
+        ("day,period,required_agents_80_20\n0,0,1\n0,1,-2\n", "line 3"),
+        ("day,period,other\n0,0,1\n", "no requirement column"),
+        ("timestamp,agents\n2026-03-02T00:00:00,1\nnot a time,1\n", "line 3"),
+        (
+            "timestamp,agents\n2026-03-02T00:00:00,1\n2026-03-02T01:00:00,1\n2026-03-02T03:00:00,1\n",
+            "line 4",
+        ),
+        ("", "empty file"),
+    ],
+)
+def test_bad_requirements_file_exits_2_naming_the_line(
+    tmp_path: Path, simple_shifts: Path, content: str, message: str
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content)
+    code, output = run(
+        "--requirements", bad, "--shifts", simple_shifts, "--out", tmp_path / "o.csv"
+    )
+    assert code == 2
+    assert message in output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("templates: [", "not valid YAML"),
+        ("templates: []", "at least one"),
+        ("templates:\n  - {name: x, length: 8h}\n", "missing field 'starts'"),
+        ("templates:\n  - {name: x, length: eight, starts: ['08:00']}\n", "templates[0].length"),
+        ("templates:\n  - {name: x, length: 8h, starts: ['25:00']}\n", "templates[0].starts[0]"),
+        ("templates:\n  - {name: x, length: 8h, starts: ['08:00'], colour: red}\n", "colour"),
+    ],
+)
+def test_bad_shift_file_exits_2_naming_the_field(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    bad = tmp_path / "shifts.yaml"
+    bad.write_text(content)
+    code, output = run("--requirements", REQUIREMENTS, "--shifts", bad, "--out", tmp_path / "o.csv")
+    assert code == 2
+    assert message in output
+
+
+def test_bad_agents_file_exits_2_naming_the_line(tmp_path: Path, simple_shifts: Path) -> None:
+    bad = tmp_path / "agents.csv"
+    bad.write_text("name,max_hours_per_week\nana,40\nbo,lots\n")
+    code, output = run(
+        "--requirements", REQUIREMENTS, "--shifts", simple_shifts, "--agents", bad,
+        "--out", tmp_path / "o.csv",
+    )  # fmt: skip
+    assert code == 2
+    assert "line 3" in output
+
+
+def test_missing_file_exits_2(tmp_path: Path, simple_shifts: Path) -> None:
+    code, output = run(
+        "--requirements", tmp_path / "nope.csv", "--shifts", simple_shifts, "--out", tmp_path / "o"
+    )  # fmt: skip
+    assert code == 2
+    assert "nope.csv" in output
