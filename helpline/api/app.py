@@ -15,7 +15,17 @@ from sqlalchemy import select
 
 from helpline import __version__
 from helpline.api.errors import install_error_handlers
-from helpline.api.routes import acd, admin, auth, contacts, customers, events, forecasts
+from helpline.api.routes import (
+    acd,
+    adherence,
+    admin,
+    auth,
+    contacts,
+    customers,
+    events,
+    forecasts,
+    schedules,
+)
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
 from helpline.clock import utc_now
@@ -71,6 +81,7 @@ def create_app(
     )
     app.state.db = database
     app.state.routing = routing
+    app.state.clock = clock
     app.state.settings = settings
     install_error_handlers(app)
 
@@ -78,6 +89,8 @@ def create_app(
     for router in (auth.router, admin.router, *configuration_routers()):
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
+        api.include_router(router)
+    for router in (schedules.router, adherence.router):
         api.include_router(router)
     app.include_router(api)
 
