@@ -24,6 +24,7 @@ from helpline.api.routes import (
     customers,
     events,
     forecasts,
+    intraday,
     schedules,
 )
 from helpline.api.routes.configuration import configuration_routers
@@ -90,7 +91,7 @@ def create_app(
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)
-    for router in (schedules.router, adherence.router):
+    for router in (schedules.router, adherence.router, intraday.router):
         api.include_router(router)
     app.include_router(api)
 

@@ -612,3 +612,31 @@ class OutOfAdherenceOut(BaseModel):
     reason: str | None
     since: datetime
     minutes: int
+
+
+class IntradayIntervalOut(BaseModel):
+    starts_at: datetime
+    is_completed: bool = Field(description="The interval has ended: its volume is the actual")
+    forecast: float = Field(description="The published forecast")
+    actual: float = Field(description="Contacts that entered the queue so far")
+    volume: float = Field(description="Actual for completed intervals, re-forecast for the rest")
+    required_agents: float
+    scheduled_agents: float = Field(description="On duty per the published schedules")
+    gap: float = Field(description="Scheduled minus required (negative: short)")
+    service_level: float = Field(description="Predicted with the scheduled agents")
+
+
+class IntradayActionOut(BaseModel):
+    starts_at: datetime
+    action: str = Field(description="move_breaks, offer_overtime or offer_voluntary_time_off")
+    agents: float
+    to_starts_at: datetime | None = Field(description="Where breaks move to")
+
+
+class IntradayOut(BaseModel):
+    queue_id: int
+    forecast_id: int
+    interval_minutes: int
+    method: str = Field(description="How the rest of the day was re-forecast")
+    intervals: list[IntradayIntervalOut]
+    actions: list[IntradayActionOut]
