@@ -532,7 +532,7 @@ class ScheduleIn(Body):
     interval_minutes: Literal[15, 30, 60] | None = Field(
         default=None, description="Default: the forecast's interval, or 30"
     )
-    requirements: list[float] | None = Field(
+    requirements: list[Annotated[float, Field(ge=0, le=100_000)]] | None = Field(
         default=None,
         max_length=7 * 96,
         description="Agents required per interval of the week, from Monday 00:00 local time",
@@ -540,6 +540,12 @@ class ScheduleIn(Body):
     staffing: StaffingTargetIn = Field(default_factory=StaffingTargetIn)
     contract: ContractIn = Field(default_factory=ContractIn)
     time_limit_seconds: float = Field(default=10.0, gt=0, le=120)
+    objective: Literal["requirement", "service_level"] = Field(
+        default="requirement",
+        description="requirement: cover the agents required per interval at minimum cost; "
+        "service_level (with a forecast): meet the service-level target over the whole week's "
+        "calls at minimum cost, on Erlang C curves",
+    )
 
 
 class ScheduleSummaryOut(BaseModel):

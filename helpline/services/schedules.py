@@ -28,8 +28,15 @@ from helpline.wfm import erlang
 from helpline.wfm.activities import shift_activities
 from helpline.wfm.rostering import Agent, Contract, RosterInputError, RosterProblem, roster_agents
 from helpline.wfm.rostering import RosterResult as Roster
-from helpline.wfm.scheduling import ScheduleInputError, ScheduleProblem, ScheduleResult
+from helpline.wfm.scheduling import (
+    ScheduleInputError,
+    ScheduleProblem,
+    ScheduleResult,
+    ServiceLevelCurve,
+    ServiceLevelGoal,
+)
 from helpline.wfm.scheduling import schedule_shifts as solve_schedule
+from helpline.wfm.scheduling.service_level import erlang_c_curve
 from helpline.wfm.scheduling.templates import ShiftSettings, shift_settings_from_data
 from helpline.wfm.staffing import staff_intervals
 
@@ -77,6 +84,7 @@ class ScheduleRequest:
     staffing: StaffingTarget = field(default_factory=StaffingTarget)
     contract: ContractRules = field(default_factory=ContractRules)
     time_limit_seconds: float = 10.0
+    objective: str = "requirement"  # or "service_level": the week's SL target at minimum cost
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class _Demand:
     answer_time_seconds: float | None
     source: dict[str, Any]
     notes: list[str]
+    target_service_level: float | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,8 @@ def _check(request: ScheduleRequest) -> None:
         raise InvalidInput("interval_minutes", "use 15, 30 or 60")
     if not 0 < request.time_limit_seconds <= 120:
         raise InvalidInput("time_limit_seconds", "between 0 and 120 seconds")
+    if request.objective not in {"requirement", "service_level"}:
+        raise InvalidInput("objective", "requirement or service_level")
     target = request.staffing
     if target.service_level is not None and not 0 < target.service_level < 1:
         raise InvalidInput("staffing.service_level", "a fraction between 0 and 1, e.g. 0.8")
@@ -235,32 +246,75 @@ def _demand_from_forecast(
         "patience_seconds": target.patience_seconds,
     }
     return _Demand(
-        interval, staffing.fte.astype(np.float64), calls, aht, answer_time, source, notes
+        interval,
+        staffing.fte.astype(np.float64),
+        calls,
+        aht,
+        answer_time,
+        source,
+        notes,
+        target_service_level=service_level,
     )
 
 
 def _settings(shifts: dict[str, Any]) -> ShiftSettings:
     try:
         settings = shift_settings_from_data(shifts)
-    except ScheduleInputError as error:
+    except (ScheduleInputError, ValueError, TypeError) as error:
+        # The parser names the field in ScheduleInputError; a few document-level numbers
+        # (understaffing_penalty) still reach float() unchecked and raise plain ValueError/TypeError.
         raise InvalidInput("shifts", str(error)) from None
     if len({t.group for t in settings.templates}) != 1:
         raise InvalidInput("shifts", "every template of one schedule covers the same group")
     return settings
 
 
+def _service_level_goal(demand: _Demand, group: str, shrinkage: float) -> ServiceLevelGoal:
+    """The week's service-level goal on Erlang C curves of scheduled (not productive) agents.
+
+    A scheduled agent is on the phones ``1 - shrinkage`` of the time, so the curve of ``n`` scheduled
+    agents is Erlang C's at ``n (1 - shrinkage)`` productive agents, interpolated linearly: scaling the
+    argument keeps the curve concave above its inflection, which the scheduler's model relies on.
+    """
+    if demand.calls is None or demand.aht_seconds is None or demand.target_service_level is None:
+        raise InvalidInput(
+            "objective", "the service-level objective needs a forecast: give queue_id only"
+        )
+    calls = demand.calls
+    weights = calls.sum()
+    aht = float((demand.aht_seconds * calls).sum() / weights) if weights else DEFAULT_AHT_SECONDS
+    base = erlang_c_curve(
+        calls,
+        interval_minutes=demand.interval_minutes,
+        aht_seconds=aht,
+        answer_time_seconds=demand.answer_time_seconds or 20.0,
+    ).service_level
+    productive = 1.0 - shrinkage
+    top = base.shape[1] - 1
+    scheduled = np.arange(math.ceil(top / productive) + 1) * productive
+    levels = np.array([np.interp(scheduled, np.arange(top + 1), row) for row in base])
+    curve = ServiceLevelCurve(calls=calls, service_level=levels)
+    return ServiceLevelGoal(demand.target_service_level, {group: curve})
+
+
 def _solve(
-    demand: _Demand, settings: ShiftSettings, time_limit: float
+    demand: _Demand, settings: ShiftSettings, request: ScheduleRequest
 ) -> tuple[ScheduleProblem, ScheduleResult]:
     group = settings.templates[0].group
+    goal = None
+    required = demand.required
+    if request.objective == "service_level":
+        goal = _service_level_goal(demand, group, request.staffing.shrinkage)
+        required = np.zeros_like(required)
     try:
         problem = ScheduleProblem(
             interval_minutes=demand.interval_minutes,
-            requirements={group: demand.required},
+            requirements={group: required},
             templates=settings.templates,
             understaffing_penalty=settings.understaffing_penalty,
             wraps_around=settings.wraps_around,
-            time_limit_seconds=time_limit,
+            service_level_goal=goal,
+            time_limit_seconds=request.time_limit_seconds,
         )
     except ScheduleInputError as error:
         raise InvalidInput("shifts", str(error)) from None
@@ -324,7 +378,14 @@ def _coverage(
     group = next(iter(result.coverage))
     scheduled = result.coverage[group]
     service_level: list[float | None] | None = None
-    if demand.calls is not None and demand.aht_seconds is not None:
+    interpolated = result.service_level.get(group)
+    if interpolated is not None and demand.calls is not None:
+        # Service-level mode: the curves the scheduler met the goal on.
+        service_level = [
+            round(float(v), 4) if c > 0 else None
+            for v, c in zip(interpolated, demand.calls, strict=True)
+        ]
+    elif demand.calls is not None and demand.aht_seconds is not None:
         on_phones = np.floor(scheduled * (1.0 - shrinkage) + 1e-9)
         rate = demand.calls / (demand.interval_minutes * 60.0)
         levels = erlang.erlang_c(
@@ -453,7 +514,7 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
         demand = _demand_from_body(request)
     else:
         demand = _demand_from_forecast(session, actor, request, zone)
-    problem, result = _solve(demand, settings, request.time_limit_seconds)
+    problem, result = _solve(demand, settings, request)
     roster, agent_ids = _roster(session, actor, result, problem, request.contract)
     starts = local_interval_starts(request.week_start, zone, demand.interval_minutes)
     coverage = _coverage(demand, result, starts, request.staffing.shrinkage)
@@ -478,6 +539,7 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
             "shifts": request.shifts,
             "contract": request.contract.__dict__,
             "time_limit_seconds": request.time_limit_seconds,
+            "objective": request.objective,
         },
         summary=_summary(demand, result, roster, agent_ids, starts, coverage),
         coverage=coverage,

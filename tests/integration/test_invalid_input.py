@@ -174,6 +174,21 @@ INVALID["/api/v1/schedules"] = [
         "shifts",
     ),
     (schedule_body(shifts={"templates": []}), "shifts"),
+    (schedule_body(shifts={"templates": [], "understaffing_penalty": "lots"}), "shifts"),
+    (
+        schedule_body(
+            shifts={
+                "templates": [{"name": "x", "length": "8h", "starts": ["09:00"]}],
+                "understaffing_penalty": "lots",
+            }
+        ),
+        "shifts",
+    ),
+    (
+        schedule_body(shifts={"templates": [{"name": "x", "length": "8h", "starts": ["09:15"]}]}),
+        "shifts",
+    ),
+    (schedule_body(requirements=[1e9] * 168), "requirements"),
     (schedule_body(requirements=None), "requirements"),
     (schedule_body(requirements=None, queue_id="{queue}"), "queue_id"),
     (schedule_body(queue_id=999999), "queue_id"),

@@ -151,3 +151,27 @@ def test_supervisors_read_schedules_but_only_planners_change_them(db: Database) 
     center.ok(center.post(f"schedules/{schedule['id']}/publish", role=Role.MANAGER))
     center.ok(center.get("schedules", Role.SUPERVISOR))
     assert center.get("schedules", Role.AGENT).status_code == 403
+
+
+def test_service_level_objective_meets_the_weekly_target_for_less(db: Database) -> None:
+    center = build_wfm_center(db)
+    center.upload_forecast("2026-11-02T00:00", 28, "2026-11-30T00:00:00Z", 7)
+    shifts = {
+        "templates": [
+            {
+                "name": "day",
+                "length": "4h",
+                "starts": {"from": "06:00", "to": "16:00", "every": "1h"},
+            }
+        ]
+    }
+    body = {"week_start": "2026-11-30", "queue_id": center.queue_id, "shifts": shifts}
+    by_interval = center.ok(center.post("schedules", body), 201)["summary"]
+    weekly = center.ok(center.post("schedules", body | {"objective": "service_level"}), 201)
+    assert weekly["inputs"]["objective"] == "service_level"
+    summary = weekly["summary"]
+    assert summary["predicted_service_level"] >= 0.8 - 1e-6
+    assert summary["paid_hours"] <= by_interval["paid_hours"]
+    response = center.post("schedules", schedule_body(objective="service_level"))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "objective"

@@ -53,6 +53,7 @@ def generate_schedule(body: ScheduleIn, actor: CurrentActor, db: DB) -> Schedule
         staffing=schedules.StaffingTarget(**body.staffing.model_dump()),
         contract=schedules.ContractRules(**body.contract.model_dump()),
         time_limit_seconds=body.time_limit_seconds,
+        objective=body.objective,
     )
     with db.transaction() as session:
         return _out(schedules.generate_schedule(session, actor, request))
