@@ -687,9 +687,17 @@ def organization_agent(session: Session, actor: Actor, agent_id: int) -> tables.
 def agent_schedule(
     session: Session, actor: Actor, agent_id: int, starts_at: datetime, ends_at: datetime
 ) -> list[tables.ScheduleActivity]:
-    """An agent's published activities overlapping ``[starts_at, ends_at)`` (at most 42 days)."""
-    actor.require(*READING_ROLES)
-    if organization_agent(session, actor, agent_id) is None:
+    """An agent's published activities overlapping ``[starts_at, ends_at)`` (at most 42 days).
+
+    Agents read their own schedule; supervisors and planners anyone's.
+    """
+    agent = organization_agent(session, actor, agent_id)
+    if agent is None:
         raise NotFound(f"agent {agent_id} not found")
+    is_own = (
+        actor.role is Role.AGENT and actor.user_id is not None and actor.user_id == agent.user_id
+    )
+    if not is_own:
+        actor.require(*READING_ROLES)
     check_window(starts_at, ends_at, max_days=42)
     return published_activities(session, actor, starts_at, ends_at, agent_id)

@@ -175,3 +175,20 @@ def test_service_level_objective_meets_the_weekly_target_for_less(db: Database) 
     response = center.post("schedules", schedule_body(objective="service_level"))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "objective"
+
+
+def test_agents_read_their_own_published_schedule_only(sqlite_db: Database) -> None:
+    center = build_wfm_center(sqlite_db, agents=2)
+    schedule = center.ok(center.post("schedules", schedule_body()), 201)
+    center.ok(center.post(f"schedules/{schedule['id']}/publish"))
+    [rostered] = {a["agent_id"] for a in schedule["activities"]}
+    other = next(a for a in center.agent_ids if a != rostered)
+    email = center.agent_emails[center.agent_ids.index(rostered)]
+    login = center.client.post(
+        "/api/v1/auth/login", json={"email": email, "password": "agent-password"}
+    )
+    assert login.status_code == 200, login.text
+    own = center.client.get(f"/api/v1/agents/{rostered}/schedule", params=WEEK)
+    assert [a["kind"] for a in own.json()] == ["work"]
+    assert center.client.get(f"/api/v1/agents/{other}/schedule", params=WEEK).status_code == 403
+    assert center.client.get("/api/v1/schedules").status_code == 403

@@ -27,6 +27,7 @@ class WfmCenter:
     queue_id: int
     team_id: int
     agent_ids: list[int]
+    agent_emails: list[str]
 
     def post(self, path: str, body: dict[str, Any] | None = None, role: Role = Role.ADMIN) -> Any:
         return self.client.post(f"/api/v1/{path}", json=body, headers=self.tenant.headers(role))
@@ -85,14 +86,15 @@ def build_wfm_center(db: Database, agents: int = 1) -> WfmCenter:
             "queues": [{"queue_id": queue["id"]}],
         },
     )
-    agent_ids = []
+    agent_ids, emails = [], []
     for number in range(agents):
+        emails.append(f"{uuid.uuid4().hex[:10]}@example.com")
         user = create_ok(
             client,
             tenant,
             "users",
             {
-                "email": f"{uuid.uuid4().hex[:10]}@example.com",
+                "email": emails[-1],
                 "display_name": f"Agent {number}",
                 "role": "agent",
                 "password": "agent-password",
@@ -110,4 +112,4 @@ def build_wfm_center(db: Database, agents: int = 1) -> WfmCenter:
             },
         )
         agent_ids.append(agent["id"])
-    return WfmCenter(client, tenant, clock, queue["id"], team["id"], agent_ids)
+    return WfmCenter(client, tenant, clock, queue["id"], team["id"], agent_ids, emails)
