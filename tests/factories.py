@@ -171,3 +171,45 @@ def full_configuration(client: TestClient, tenant: Tenant) -> dict[str, dict[str
         "contact": contact,
         "api_key": api_key,
     }
+
+
+def tuesday_requirements() -> list[float]:
+    """A week of hourly requirements: one agent on Tuesday 09:00-17:00 local time, none otherwise."""
+    required = [0.0] * (7 * 24)
+    for hour in range(9, 17):
+        required[24 + hour] = 1.0
+    return required
+
+
+def schedule_body(**extra: Any) -> dict[str, Any]:
+    """A schedule request for the week of Monday 2026-11-30 that one 8 h Tuesday shift covers."""
+    body: dict[str, Any] = {
+        "week_start": "2026-11-30",
+        "interval_minutes": 60,
+        "requirements": tuesday_requirements(),
+        "shifts": {
+            "templates": [{"name": "day", "length": "8h", "starts": ["09:00"], "days": ["tue"]}]
+        },
+    }
+    return body | extra
+
+
+def schedule_objects(
+    client: TestClient, tenant: Tenant, agent_id: int
+) -> dict[str, dict[str, Any]]:
+    """A published schedule (rostering the organization's agents) and an adherence exception."""
+    schedule = create_ok(client, tenant, "schedules", schedule_body(name="Week 49"))
+    published = client.post(f"/api/v1/schedules/{schedule['id']}/publish", headers=tenant.headers())
+    assert published.status_code == 200, published.text
+    exception = create_ok(
+        client,
+        tenant,
+        "adherence-exceptions",
+        {
+            "agent_id": agent_id,
+            "starts_at": "2026-12-01T10:00:00Z",
+            "ends_at": "2026-12-01T11:00:00Z",
+            "reason": "Coaching",
+        },
+    )
+    return {"schedule": schedule, "adherence_exception": exception}

@@ -17,14 +17,17 @@ from helpline import __version__
 from helpline.api.errors import install_error_handlers
 from helpline.api.routes import (
     acd,
+    adherence,
     admin,
     auth,
     contacts,
     customers,
     events,
     forecasts,
+    intraday,
     realtime,
     reports,
+    schedules,
 )
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
@@ -90,8 +93,10 @@ def create_app(
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)
-    api.include_router(reports.router)
-    api.include_router(realtime.router)
+    for router in (reports.router, realtime.router):
+        api.include_router(router)
+    for router in (schedules.router, adherence.router, intraday.router):
+        api.include_router(router)
     app.include_router(api)
 
     @app.get("/healthz", tags=["Health"], summary="Liveness and database check")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -56,5 +58,12 @@ def current_actor(request: Request, db: Annotated[Database, Depends(get_db)]) ->
     return authenticate(request, db, request.method)
 
 
+def get_now(connection: HTTPConnection) -> datetime:
+    """The application clock's current time (the wall clock, or the tests' controllable one)."""
+    clock: Callable[[], datetime] = connection.app.state.clock
+    return clock()
+
+
 DB = Annotated[Database, Depends(get_db)]
+Now = Annotated[datetime, Depends(get_now)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]

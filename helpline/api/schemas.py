@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from copy import copy
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
@@ -490,3 +490,159 @@ class CalendarEventIn(Body):
 
 class CalendarEventOut(CalendarEventIn):
     id: int
+
+
+# --- schedules, rosters and adherence ------------------------------------------------------------
+
+
+class StaffingTargetIn(Body):
+    service_level: float | None = Field(
+        default=None, gt=0, lt=1, description="Default: the queue's target, e.g. 0.8"
+    )
+    answer_time_seconds: float | None = Field(
+        default=None, gt=0, description="Default: the queue's"
+    )
+    aht_seconds: float = Field(
+        default=300.0, gt=0, description="AHT where the forecast has none, seconds"
+    )
+    shrinkage: float = Field(default=0.3, ge=0, lt=1, description="Breaks, meetings, absence")
+    patience_seconds: float | None = Field(
+        default=None, gt=0, description="Mean caller patience: staff with Erlang A"
+    )
+
+
+class ContractIn(Body):
+    max_hours_per_week: float = Field(default=40.0, gt=0, le=168)
+    min_hours_per_week: float = Field(default=0.0, ge=0, le=168)
+    max_days_in_a_row: int = Field(default=5, ge=1, le=7)
+    min_consecutive_days_off: int = Field(default=2, ge=0, le=6)
+    min_rest_hours: float = Field(default=11.0, ge=0, le=48)
+
+
+class ScheduleIn(Body):
+    week_start: date = Field(description="The Monday the week starts, in the organization's zone")
+    shifts: dict[str, Any] = Field(
+        description="Shift templates in the `helpline schedule` YAML format (README): "
+        "{templates: [{name, length, starts, days, breaks, ...}], understaffing_penalty, wraps_around}"
+    )
+    queue_id: Id | None = Field(
+        default=None, description="Without requirements: schedule from its published forecast"
+    )
+    name: str = Field(default="", max_length=200)
+    interval_minutes: Literal[15, 30, 60] | None = Field(
+        default=None, description="Default: the forecast's interval, or 30"
+    )
+    requirements: list[Annotated[float, Field(ge=0, le=100_000)]] | None = Field(
+        default=None,
+        max_length=7 * 96,
+        description="Agents required per interval of the week, from Monday 00:00 local time",
+    )
+    staffing: StaffingTargetIn = Field(default_factory=StaffingTargetIn)
+    contract: ContractIn = Field(default_factory=ContractIn)
+    time_limit_seconds: float = Field(default=10.0, gt=0, le=120)
+    objective: Literal["requirement", "service_level"] = Field(
+        default="requirement",
+        description="requirement: cover the agents required per interval at minimum cost; "
+        "service_level (with a forecast): meet the service-level target over the whole week's "
+        "calls at minimum cost, on Erlang C curves",
+    )
+
+
+class ScheduleSummaryOut(BaseModel):
+    id: int
+    queue_id: int | None
+    name: str
+    week_start: date
+    starts_at: datetime
+    interval_minutes: int
+    version: int
+    status: str = Field(description="draft, published or superseded")
+    summary: dict[str, Any] = Field(
+        description="paid_hours, cost, lp_bound, gap, is_proven_optimal, understaffed_intervals, "
+        "shortfalls, predicted_service_level, roster (agents rostered, unfilled shifts, gap), notes"
+    )
+    created_by: str
+    created_at: datetime
+    published_at: datetime | None
+
+
+class ActivityOut(BaseModel):
+    agent_id: int
+    kind: str = Field(description="work, break, lunch, meeting, training")
+    template: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class ScheduleOut(ScheduleSummaryOut):
+    inputs: dict[str, Any]
+    coverage: dict[str, Any] = Field(
+        description="timestamps (UTC interval starts), calls, required, scheduled, understaffed, "
+        "overstaffed, service_level per interval"
+    )
+    activities: list[ActivityOut] = Field(description="The roster, by agent and time")
+
+
+class AdherenceExceptionIn(Body):
+    agent_id: Id
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AdherenceExceptionOut(AdherenceExceptionIn):
+    id: int
+    approved_by: str
+    created_at: datetime
+
+
+class AdherenceOut(BaseModel):
+    agent_id: int | None = Field(description="Set when grouped by agent")
+    team_id: int | None = Field(description="Set when grouped by team (null: agents without team)")
+    name: str
+    measured_minutes: int
+    adherent_minutes: int
+    excused_minutes: int
+    scheduled_work_minutes: int
+    worked_minutes: int
+    adherence_percent: float | None
+    conformance_percent: float | None
+
+
+class OutOfAdherenceOut(BaseModel):
+    agent_id: int
+    name: str
+    team_id: int | None
+    expected: str = Field(description="The scheduled activity: work, break, lunch, ... or off")
+    state: str
+    reason: str | None
+    since: datetime
+    minutes: int
+
+
+class IntradayIntervalOut(BaseModel):
+    starts_at: datetime
+    is_completed: bool = Field(description="The interval has ended: its volume is the actual")
+    forecast: float = Field(description="The published forecast")
+    actual: float = Field(description="Contacts that entered the queue so far")
+    volume: float = Field(description="Actual for completed intervals, re-forecast for the rest")
+    required_agents: float
+    scheduled_agents: float = Field(description="On duty per the published schedules")
+    gap: float = Field(description="Scheduled minus required (negative: short)")
+    service_level: float = Field(description="Predicted with the scheduled agents")
+
+
+class IntradayActionOut(BaseModel):
+    starts_at: datetime
+    action: str = Field(description="move_breaks, offer_overtime or offer_voluntary_time_off")
+    agents: float
+    to_starts_at: datetime | None = Field(description="Where breaks move to")
+
+
+class IntradayOut(BaseModel):
+    queue_id: int
+    forecast_id: int
+    interval_minutes: int
+    method: str = Field(description="How the rest of the day was re-forecast")
+    intervals: list[IntradayIntervalOut]
+    actions: list[IntradayActionOut]

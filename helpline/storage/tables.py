@@ -7,12 +7,13 @@ test checks that the migrations and these models agree.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -417,3 +418,70 @@ class Forecast(Base):
     series: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
+
+
+class Schedule(Base):
+    """A generated week of shifts and its named-agent roster: one version, draft until published.
+
+    ``week_start`` is the Monday of the week in the organization's time zone and ``starts_at`` its
+    local midnight in UTC. ``inputs`` keeps what the schedule was made from (requirement source,
+    shift templates, contract rules); ``summary`` the result (paid hours, LP bound and gap,
+    shortfalls, roster status); ``coverage`` the per-interval series (required vs scheduled).
+    """
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        Index("ix_schedules_org_week_status", "organization_id", "week_start", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    week_start: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime]
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    coverage: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+
+
+class ScheduleActivity(Base):
+    """What one agent is scheduled to do in ``[starts_at, ends_at)``: work, break, lunch..."""
+
+    __tablename__ = "schedule_activities"
+    __table_args__ = (
+        Index("ix_schedule_activities_schedule_agent", "schedule_id", "agent_id"),
+        Index("ix_schedule_activities_org_agent_start", "organization_id", "agent_id", "starts_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+
+class AdherenceException(Base):
+    """An approved deviation from the schedule: the agent counts as adherent during the period."""
+
+    __tablename__ = "adherence_exceptions"
+    __table_args__ = (
+        Index(
+            "ix_adherence_exceptions_org_agent_start", "organization_id", "agent_id", "starts_at"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(500))
+    approved_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]

@@ -1,256 +1,393 @@
-"""Schedule adherence and conformance, minute by minute, from scheduled activities and agent states.
+"""Schedule adherence and conformance, minute by minute, from agent states and the published schedule.
 
-Definitions (per agent, over a window of minutes ``[start, end)``; scheduled "off" time is not counted):
+Pure: scheduled activities, state changes and approved exceptions in; frozen dataclasses out.
 
-- **adherence %** = minutes in adherence / scheduled minutes. A minute is in adherence when the agent's
-  actual state is one the scheduled activity allows (``AdherenceRules``), or when an approved exception
-  covers it (exceptions count as adherent).
-- **conformance %** = minutes actually worked (in a work state, whenever) / minutes scheduled for work:
-  did the agent work the scheduled amount, regardless of when.
-- **out of adherence now**: agents whose last minute before ``end`` is out of adherence, with the
-  scheduled activity, the actual state and for how many minutes in a row.
+How a minute is judged
+----------------------
+Time is sampled once a minute: sample ``m`` of a window starting at ``start`` is the instant
+``start + m minutes``, and stands for the minute that follows it. At a sample the agent has
 
-Times are integer minutes on one timeline chosen by the caller (e.g. minutes since midnight UTC of the
-first day). Pure: the caller passes the window end (``now``) in.
+- an *expected activity*: the kind of the scheduled activity covering the instant (``off`` when none
+  does; where activities overlap, anything other than ``work`` wins over ``work``, so a break inside a
+  shift is a break), and
+- an *actual state*: the state of their last ``AgentStateChanged`` at or before the instant
+  (``offline`` before the first one).
+
+The agent is **in adherence** at a sample when the actual state is the one the activity expects:
+
+=============  =======================================================================
+activity       adherent states
+=============  =======================================================================
+``work``       ``available``, ``reserved``, ``busy``, ``acw`` (on the phones or handling)
+``break``      ``not_ready`` with reason ``break``
+``lunch``      ``not_ready`` with reason ``lunch``
+``meeting``    ``not_ready`` with reason ``meeting``
+``training``   ``not_ready`` with reason ``training``
+``off``        ``offline``
+=============  =======================================================================
+
+Reasons compare case-insensitively. A sample covered by an approved exception (an excused deviation:
+a coaching session, a system outage, a doctor's appointment) counts as in adherence whatever the state.
+
+**Measured minutes** are the samples where the agent is scheduled (an activity other than ``off``) or
+logged in (any state but ``offline``): logging in on a day off is out of adherence, staying offline on a
+day off is not counted at all.
+
+- adherence % = 100 x minutes in adherence / measured minutes;
+- conformance % = 100 x (worked minutes + excused scheduled-work minutes not worked) / scheduled work
+  minutes, where *worked* means in a work state (``available``, ``reserved``, ``busy``, ``acw``) whatever
+  the schedule says; conformance compares how much was worked with how much was scheduled, and may
+  exceed 100 %.
+
+A team's figures are the ratios of its agents' summed minutes (a long shift weighs more than a short one).
+Both percentages are ``None`` when their denominator is zero.
 """
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-OFF = "off"
-NO_STATE = "offline"
-WORK_STATES = frozenset({"available", "reserved", "busy", "after_contact_work"})
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 
-class AdherenceInputError(ValueError):
-    """An input of the adherence computation is invalid; the message names it."""
+class ActivityKind(enum.StrEnum):
+    """What a schedule says an agent does at a given time."""
+
+    WORK = "work"  # open: logged in and taking contacts
+    BREAK = "break"  # a short (usually paid) break
+    LUNCH = "lunch"  # the meal break (usually unpaid)
+    MEETING = "meeting"  # team meeting, one-to-one
+    TRAINING = "training"  # classroom or e-learning
+    OFF = "off"  # not scheduled: expected offline
 
 
-def _default_allowed() -> dict[str, frozenset[str]]:
-    return {
-        "work": WORK_STATES,
-        "break": frozenset({"not_ready:break"}),
-        "lunch": frozenset({"not_ready:lunch"}),
-        "training": frozenset({"not_ready:training"}),
-        "meeting": frozenset({"not_ready:meeting"}),
-        OFF: frozenset({NO_STATE}),
-    }
+class AgentStateName(enum.StrEnum):
+    """Agent states as recorded by ``AgentStateChanged`` events (see ``helpline.routing``)."""
+
+    OFFLINE = "offline"  # logged out
+    AVAILABLE = "available"  # ready, waiting for a contact
+    RESERVED = "reserved"  # a contact is being offered
+    BUSY = "busy"  # handling a contact
+    ACW = "acw"  # after-contact work
+    NOT_READY = "not_ready"  # logged in but not taking contacts (with a reason)
 
 
-@dataclass(frozen=True)
-class AdherenceRules:
-    """Which actual agent states adhere to each scheduled activity; which states count as work.
+WORK_STATES = frozenset(
+    {AgentStateName.AVAILABLE, AgentStateName.RESERVED, AgentStateName.BUSY, AgentStateName.ACW}
+)
+"""States that count as working: adherent during ``work`` and counted as worked for conformance."""
 
-    Agent states follow ARCHITECTURE.md (``available``, ``reserved``, ``busy``,
-    ``after_contact_work``, ``not_ready:<reason>``, ``offline``). An activity missing from
-    ``allowed`` adheres only to a state of the same name.
-    """
-
-    allowed: Mapping[str, frozenset[str]] = field(default_factory=_default_allowed)
-    work_activities: frozenset[str] = frozenset({"work"})
-    work_states: frozenset[str] = WORK_STATES
+_KINDS = tuple(ActivityKind)
+_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
+_OFF = _KIND_INDEX[ActivityKind.OFF]
+_WORK = _KIND_INDEX[ActivityKind.WORK]
 
 
 @dataclass(frozen=True)
 class ScheduledActivity:
-    """``agent`` is scheduled for ``activity`` during minutes ``[start_minute, end_minute)``."""
+    """``agent`` is scheduled to do ``kind`` during ``[starts_at, ends_at)`` (aware datetimes)."""
 
-    agent: str
-    activity: str
-    start_minute: int
-    end_minute: int
+    agent: Hashable
+    kind: ActivityKind
+    starts_at: datetime
+    ends_at: datetime
 
 
 @dataclass(frozen=True)
-class StateInterval:
-    """``agent`` was in ``state`` during minutes ``[start_minute, end_minute)``."""
+class StateChange:
+    """``agent`` entered ``state`` (with ``reason`` when not ready) at ``at``."""
 
-    agent: str
+    agent: Hashable
+    at: datetime
     state: str
-    start_minute: int
-    end_minute: int
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
-class ApprovedException:
-    """An approved deviation: ``agent``'s minutes ``[start_minute, end_minute)`` count as adherent."""
+class AdherenceException:
+    """An approved deviation: ``agent`` is excused during ``[starts_at, ends_at)``."""
 
-    agent: str
-    start_minute: int
-    end_minute: int
-    reason: str = ""
+    agent: Hashable
+    starts_at: datetime
+    ends_at: datetime
 
 
 @dataclass(frozen=True)
-class AgentAdherence:
-    """Adherence and conformance of one agent (or a team: the sums of its agents)."""
+class AdherenceFigures:
+    """Minutes and percentages of one agent or team over a window (see the module docstring)."""
 
-    name: str
-    scheduled_minutes: int
+    key: Hashable
+    measured_minutes: int
     adherent_minutes: int
-    exception_minutes: int
+    excused_minutes: int
     scheduled_work_minutes: int
     worked_minutes: int
-
-    @property
-    def adherence(self) -> float:
-        """Minutes in adherence / scheduled minutes (1.0 when nothing was scheduled)."""
-        return self.adherent_minutes / self.scheduled_minutes if self.scheduled_minutes else 1.0
-
-    @property
-    def conformance(self) -> float:
-        """Minutes worked / minutes scheduled for work (1.0 when no work was scheduled)."""
-        if not self.scheduled_work_minutes:
-            return 1.0
-        return self.worked_minutes / self.scheduled_work_minutes
+    adherence_percent: float | None
+    conformance_percent: float | None
 
 
 @dataclass(frozen=True)
 class OutOfAdherence:
-    """``agent`` should be in ``scheduled_activity`` but is ``actual_state``, for ``minutes`` now."""
+    """``agent`` is out of adherence at ``now``: expected ``expected``, is in ``state`` since ``since``."""
 
-    agent: str
-    scheduled_activity: str
-    actual_state: str
-    since_minute: int
+    agent: Hashable
+    expected: ActivityKind
+    state: str
+    reason: str | None
+    since: datetime
     minutes: int
 
 
+def is_adherent(kind: ActivityKind, state: str, reason: str | None) -> bool:
+    """Whether ``state`` (with ``reason``) is what ``kind`` expects (the table in the module docstring)."""
+    if kind is ActivityKind.WORK:
+        return state in WORK_STATES
+    if kind is ActivityKind.OFF:
+        return state == AgentStateName.OFFLINE
+    return state == AgentStateName.NOT_READY and (reason or "").strip().lower() == kind.value
+
+
+_Item = TypeVar("_Item", ScheduledActivity, StateChange, AdherenceException)
+
+
 @dataclass(frozen=True)
-class AdherenceReport:
-    """Per agent and per team figures, and who is out of adherence at the end of the window."""
+class _Timeline:
+    """One agent's samples: expected activity index, index into ``states``, excused flag."""
 
-    agents: tuple[AgentAdherence, ...]
-    teams: tuple[AgentAdherence, ...]
-    out_of_adherence: tuple[OutOfAdherence, ...]
+    kinds: IntArray
+    state_index: IntArray  # -1: before the first change (offline)
+    states: tuple[tuple[str, str | None], ...]
+    excused: BoolArray
 
-
-def _paint(
-    labels: npt.NDArray[np.int64],
-    start: int,
-    items: Iterable[tuple[int, int, int]],
-) -> None:
-    """Write code ``c`` into ``labels`` over each ``[s, e)`` (later items win), clipped to the window."""
-    size = labels.shape[0]
-    for code, s, e in items:
-        low, high = max(s - start, 0), min(e - start, size)
-        if high > low:
-            labels[low:high] = code
-
-
-def _check(agent: str, start: int, end: int, what: str) -> None:
-    if end < start:
-        raise AdherenceInputError(f"{what} of {agent!r}: ends ({end}) before it starts ({start})")
-
-
-def compute_adherence(
-    schedule: Iterable[ScheduledActivity],
-    states: Iterable[StateInterval],
-    *,
-    start_minute: int,
-    end_minute: int,
-    exceptions: Iterable[ApprovedException] = (),
-    rules: AdherenceRules | None = None,
-    teams: Mapping[str, str] | None = None,
-) -> AdherenceReport:
-    """Adherence and conformance of every scheduled agent over ``[start_minute, end_minute)``.
-
-    ``end_minute`` is "now" for a real-time view. Minutes with no recorded state count as
-    ``offline``; minutes with no scheduled activity as ``off``. ``teams`` maps agent -> team.
-    """
-    if end_minute < start_minute:
-        raise AdherenceInputError("end_minute is before start_minute")
-    rules = rules or AdherenceRules()
-    size = end_minute - start_minute
-    activities: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for item in schedule:
-        _check(item.agent, item.start_minute, item.end_minute, "scheduled activity")
-        activities[item.agent].append((item.activity, item.start_minute, item.end_minute))
-    actual: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for state in states:
-        _check(state.agent, state.start_minute, state.end_minute, "state interval")
-        actual[state.agent].append((state.state, state.start_minute, state.end_minute))
-    excused: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for approved in exceptions:
-        _check(approved.agent, approved.start_minute, approved.end_minute, "exception")
-        excused[approved.agent].append((approved.start_minute, approved.end_minute))
-
-    activity_names = sorted({OFF} | {a for items in activities.values() for a, _, _ in items})
-    state_names = sorted({NO_STATE} | {s for items in actual.values() for s, _, _ in items})
-    activity_code = {name: i for i, name in enumerate(activity_names)}
-    state_code = {name: i for i, name in enumerate(state_names)}
-    # allowed[activity, state]: one table lookup per minute instead of set tests.
-    allowed = np.zeros((len(activity_names), len(state_names)), dtype=bool)
-    for a, activity in enumerate(activity_names):
-        permitted = rules.allowed.get(activity, frozenset({activity}))
-        for s, state_name in enumerate(state_names):
-            allowed[a, s] = state_name in permitted
-    is_work_activity = np.array([a in rules.work_activities for a in activity_names])
-    is_work_state = np.array([s in rules.work_states for s in state_names])
-
-    agents, lists = [], []
-    for agent in sorted(activities):
-        scheduled = np.full(size, activity_code[OFF], dtype=np.int64)
-        _paint(scheduled, start_minute, ((activity_code[a], s, e) for a, s, e in activities[agent]))
-        doing = np.full(size, state_code[NO_STATE], dtype=np.int64)
-        _paint(doing, start_minute, ((state_code[n], s, e) for n, s, e in actual.get(agent, [])))
-        is_excused = np.zeros(size, dtype=np.int64)
-        _paint(is_excused, start_minute, ((1, s, e) for s, e in excused.get(agent, [])))
-        counted = scheduled != activity_code[OFF]
-        matches = allowed[scheduled, doing]
-        adherent = counted & (matches | (is_excused == 1))
-        agents.append(
-            AgentAdherence(
-                name=agent,
-                scheduled_minutes=int(counted.sum()),
-                adherent_minutes=int(adherent.sum()),
-                exception_minutes=int((counted & ~matches & (is_excused == 1)).sum()),
-                scheduled_work_minutes=int(is_work_activity[scheduled].sum()),
-                worked_minutes=int(is_work_state[doing].sum()),
-            )
+    def adherent(self) -> BoolArray:
+        table = np.array(
+            [
+                [is_adherent(kind, state, reason) for kind in _KINDS]
+                for state, reason in ((AgentStateName.OFFLINE.value, None), *self.states)
+            ],
+            dtype=bool,
         )
-        out = counted & ~adherent
-        if size and out[-1]:
-            run = size - int(np.flatnonzero(~out)[-1]) - 1 if (~out).any() else size
-            lists.append(
-                OutOfAdherence(
-                    agent=agent,
-                    scheduled_activity=activity_names[scheduled[-1]],
-                    actual_state=state_names[doing[-1]],
-                    since_minute=end_minute - run,
-                    minutes=run,
-                )
-            )
-    return AdherenceReport(
-        agents=tuple(agents),
-        teams=_team_totals(agents, teams or {}),
-        out_of_adherence=tuple(sorted(lists, key=lambda o: (-o.minutes, o.agent))),
+        return np.asarray(table[self.state_index + 1, self.kinds], dtype=bool)
+
+    def logged_in(self) -> BoolArray:
+        flags = np.array(
+            [False, *(state != AgentStateName.OFFLINE for state, _ in self.states)], dtype=bool
+        )
+        return np.asarray(flags[self.state_index + 1], dtype=bool)
+
+    def working(self) -> BoolArray:
+        flags = np.array([False, *(state in WORK_STATES for state, _ in self.states)], dtype=bool)
+        return np.asarray(flags[self.state_index + 1], dtype=bool)
+
+
+def _minute_range(start: datetime, begin: datetime, end: datetime, count: int) -> tuple[int, int]:
+    """Samples ``[first, last)`` whose instants fall in ``[begin, end)``."""
+    first = int(np.ceil((begin - start).total_seconds() / 60.0))
+    last = int(np.ceil((end - start).total_seconds() / 60.0))
+    return max(first, 0), min(max(last, 0), count)
+
+
+def _timeline(
+    start: datetime,
+    count: int,
+    activities: Sequence[ScheduledActivity],
+    changes: Sequence[StateChange],
+    exceptions: Sequence[AdherenceException],
+) -> _Timeline:
+    kinds = np.full(count, _OFF, dtype=np.int64)
+    # Work first, then the rest on top: a break inside a shift is a break.
+    for activity in sorted(activities, key=lambda a: a.kind is not ActivityKind.WORK):
+        first, last = _minute_range(start, activity.starts_at, activity.ends_at, count)
+        kinds[first:last] = _KIND_INDEX[activity.kind]
+    ordered = sorted(changes, key=lambda c: c.at)
+    seconds = np.array([(c.at - start).total_seconds() for c in ordered], dtype=np.float64)
+    samples = np.arange(count, dtype=np.float64) * 60.0
+    state_index = np.searchsorted(seconds, samples, side="right").astype(np.int64) - 1
+    excused = np.zeros(count, dtype=bool)
+    for exception in exceptions:
+        first, last = _minute_range(start, exception.starts_at, exception.ends_at, count)
+        excused[first:last] = True
+    return _Timeline(
+        kinds=kinds,
+        state_index=state_index,
+        states=tuple((c.state, c.reason) for c in ordered),
+        excused=excused,
     )
 
 
-def _team_totals(
-    agents: list[AgentAdherence], teams: Mapping[str, str]
-) -> tuple[AgentAdherence, ...]:
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for agent in agents:
-        team = teams.get(agent.name)
-        if team is None:
+def _by_agent(items: Iterable[_Item]) -> dict[Hashable, list[_Item]]:
+    grouped: dict[Hashable, list[_Item]] = defaultdict(list)
+    for item in items:
+        grouped[item.agent].append(item)
+    return grouped
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+def _figures(key: Hashable, minutes: Mapping[str, int]) -> AdherenceFigures:
+    scheduled_work = minutes["scheduled_work"]
+    return AdherenceFigures(
+        key=key,
+        measured_minutes=minutes["measured"],
+        adherent_minutes=minutes["adherent"],
+        excused_minutes=minutes["excused"],
+        scheduled_work_minutes=scheduled_work,
+        worked_minutes=minutes["worked"],
+        adherence_percent=_percent(minutes["adherent"], minutes["measured"]),
+        conformance_percent=_percent(minutes["worked"] + minutes["excused_work"], scheduled_work),
+    )
+
+
+def agent_minutes(
+    start: datetime,
+    end: datetime,
+    activities: Iterable[ScheduledActivity],
+    changes: Iterable[StateChange],
+    exceptions: Iterable[AdherenceException] = (),
+) -> dict[Hashable, dict[str, int]]:
+    """Per agent, the minute counts behind adherence and conformance over ``[start, end)``.
+
+    Keys: ``measured``, ``adherent`` (including excused), ``excused`` (measured and excused),
+    ``scheduled_work``, ``worked``, ``excused_work`` (scheduled work, excused, not worked). Pass every
+    change up to ``end``, including each agent's last change before ``start``. Agents with no measured
+    minute are left out.
+    """
+    if end <= start:
+        raise ValueError("end must be after start")
+    count = int((end - start).total_seconds() // 60)
+    by_activity, by_change, by_exception = (
+        _by_agent(activities),
+        _by_agent(changes),
+        _by_agent(exceptions),
+    )
+    result: dict[Hashable, dict[str, int]] = {}
+    for agent in sorted({*by_activity, *by_change}, key=str):
+        line = _timeline(
+            start,
+            count,
+            by_activity.get(agent, []),
+            by_change.get(agent, []),
+            by_exception.get(agent, []),
+        )
+        measured = (line.kinds != _OFF) | line.logged_in()
+        if not measured.any():
             continue
-        total = totals[team]
-        for i, value in enumerate(
-            (
-                agent.scheduled_minutes,
-                agent.adherent_minutes,
-                agent.exception_minutes,
-                agent.scheduled_work_minutes,
-                agent.worked_minutes,
+        working = line.working()
+        scheduled_work = line.kinds == _WORK
+        result[agent] = {
+            "measured": int(measured.sum()),
+            "adherent": int((measured & (line.adherent() | line.excused)).sum()),
+            "excused": int((measured & line.excused).sum()),
+            "scheduled_work": int(scheduled_work.sum()),
+            "worked": int(working.sum()),
+            "excused_work": int((scheduled_work & line.excused & ~working).sum()),
+        }
+    return result
+
+
+def adherence_by_agent(
+    start: datetime,
+    end: datetime,
+    activities: Iterable[ScheduledActivity],
+    changes: Iterable[StateChange],
+    exceptions: Iterable[AdherenceException] = (),
+) -> list[AdherenceFigures]:
+    """Adherence and conformance of each agent over ``[start, end)`` (see the module docstring)."""
+    minutes = agent_minutes(start, end, activities, changes, exceptions)
+    return [_figures(agent, counts) for agent, counts in minutes.items()]
+
+
+def adherence_by_team(
+    start: datetime,
+    end: datetime,
+    activities: Iterable[ScheduledActivity],
+    changes: Iterable[StateChange],
+    teams: Mapping[Hashable, Hashable],
+    exceptions: Iterable[AdherenceException] = (),
+) -> list[AdherenceFigures]:
+    """Adherence and conformance per team (``teams`` maps agent -> team; missing agents: ``None``)."""
+    totals: dict[Hashable, dict[str, int]] = {}
+    for agent, counts in agent_minutes(start, end, activities, changes, exceptions).items():
+        team = teams.get(agent)
+        summed = totals.setdefault(team, dict.fromkeys(counts, 0))
+        for name, value in counts.items():
+            summed[name] += value
+    return [
+        _figures(team, counts) for team, counts in sorted(totals.items(), key=lambda i: str(i[0]))
+    ]
+
+
+def out_of_adherence(
+    now: datetime,
+    activities: Iterable[ScheduledActivity],
+    changes: Iterable[StateChange],
+    exceptions: Iterable[AdherenceException] = (),
+    *,
+    lookback_minutes: int = 24 * 60,
+) -> list[OutOfAdherence]:
+    """Agents out of adherence at ``now``, longest first, with since when and for how many minutes.
+
+    The samples run back from ``now`` one minute at a time to find the unbroken out-of-adherence run
+    that ends at ``now`` (at most ``lookback_minutes`` back); ``since`` is the state change, schedule
+    boundary or exception end that started it (or its first sample). Pass every change up to ``now``,
+    including each agent's last change before the lookback.
+    """
+    if lookback_minutes < 1:
+        raise ValueError("lookback_minutes must be >= 1")
+    start = now - timedelta(minutes=lookback_minutes)
+    count = lookback_minutes + 1  # the last sample is ``now`` itself
+    by_activity, by_change, by_exception = (
+        _by_agent(activities),
+        _by_agent(changes),
+        _by_agent(exceptions),
+    )
+    found = []
+    for agent in sorted({*by_activity, *by_change}, key=str):
+        line = _timeline(
+            start,
+            count,
+            by_activity.get(agent, []),
+            by_change.get(agent, []),
+            by_exception.get(agent, []),
+        )
+        measured = (line.kinds != _OFF) | line.logged_in()
+        bad = measured & ~line.adherent() & ~line.excused
+        if not bad[-1]:
+            continue
+        good = np.nonzero(~bad)[0]
+        since = start
+        if good.size:
+            # The run began after the last good sample, at the latest change of state, schedule or
+            # exception up to its first bad sample.
+            after = start + timedelta(minutes=int(good[-1]))
+            first_bad = after + timedelta(minutes=1)
+            moments = [c.at for c in by_change.get(agent, [])]
+            for activity in by_activity.get(agent, []):
+                moments += [activity.starts_at, activity.ends_at]
+            for excused in by_exception.get(agent, []):
+                moments += [excused.starts_at, excused.ends_at]
+            since = max((m for m in moments if after < m <= first_bad), default=first_bad)
+        index = int(line.state_index[-1])
+        state, reason = line.states[index] if index >= 0 else (AgentStateName.OFFLINE.value, None)
+        found.append(
+            OutOfAdherence(
+                agent=agent,
+                expected=_KINDS[int(line.kinds[-1])],
+                state=state,
+                reason=reason,
+                since=since,
+                minutes=int((now - since).total_seconds() // 60),
             )
-        ):
-            total[i] += value
-    return tuple(AgentAdherence(team, *values) for team, values in sorted(totals.items()))
+        )
+    return sorted(found, key=lambda item: (-item.minutes, str(item.agent)))

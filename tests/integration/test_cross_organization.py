@@ -10,7 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from helpline.bootstrap import Database
-from tests.factories import full_configuration, make_client, make_tenant, planning_objects
+from tests.factories import (
+    full_configuration,
+    make_client,
+    make_tenant,
+    planning_objects,
+    schedule_body,
+    schedule_objects,
+)
 from tests.integration.snapshot import organization_snapshot
 
 pytestmark = pytest.mark.integration
@@ -28,10 +35,14 @@ PATH_OBJECTS = {
     "api_key_id": "api_key",
     "forecast_id": "forecast",
     "calendar_event_id": "calendar_event",
+    "schedule_id": "schedule",
+    "adherence_exception_id": "adherence_exception",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
 VICTIM_STRINGS = (
     "Billing day",
+    "Week 49",
+    "Coaching",
     "Ann Agent",
     "Cleo",
     "Blue",
@@ -72,6 +83,13 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
             "ends_at": "2026-12-02T00:00:00Z",
             "queue_id": ids["queue"],
         },
+        "/api/v1/schedules": schedule_body(queue_id=ids["queue"]),
+        "/api/v1/adherence-exceptions": {
+            "agent_id": ids["agent"],
+            "starts_at": "2026-12-01T10:00:00Z",
+            "ends_at": "2026-12-01T11:00:00Z",
+            "reason": "X",
+        },
         "/api/v1/agents/{agent_id}/state": {"state": "available"},
         "/api/v1/contacts/{contact_id}/transfer": {"queue_id": ids["queue"]},
         "/api/v1/contacts/{contact_id}/wrap-up": {"wrap_up_code_id": ids["wrap_up_code"]},
@@ -89,6 +107,7 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
     attacker = make_tenant(db)
     victim = full_configuration(client, victim_tenant)
     victim |= planning_objects(client, victim_tenant, victim["queue"]["id"])
+    victim |= schedule_objects(client, victim_tenant, victim["agent"]["id"])
     before = organization_snapshot(db, victim_tenant.organization_id)
     tried = 0
     for path, operations in api_operations(client).items():

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from helpline.bootstrap import Database
-from tests.factories import full_configuration, make_client, make_tenant
+from tests.factories import full_configuration, make_client, make_tenant, schedule_body
 from tests.integration.snapshot import organization_snapshot
 from tests.integration.test_cross_organization import api_operations
 
@@ -162,6 +162,77 @@ INVALID["/api/v1/calendar-events"] = [
             "queue_id": 999999,
         },
         "queue_id",
+    ),
+]
+INVALID["/api/v1/schedules"] = [
+    ({"shifts": {"templates": []}}, "week_start"),
+    (schedule_body(week_start="2026-12-01"), "week_start"),
+    (schedule_body(requirements=[1.0] * 10), "requirements"),
+    (schedule_body(requirements=[-1.0] * 168), "requirements"),
+    (
+        schedule_body(shifts={"templates": [{"name": "x", "length": "forever", "starts": []}]}),
+        "shifts",
+    ),
+    (schedule_body(shifts={"templates": []}), "shifts"),
+    (schedule_body(shifts={"templates": [], "understaffing_penalty": "lots"}), "shifts"),
+    (
+        schedule_body(
+            shifts={
+                "templates": [{"name": "x", "length": "8h", "starts": ["09:00"]}],
+                "understaffing_penalty": "lots",
+            }
+        ),
+        "shifts",
+    ),
+    (
+        schedule_body(shifts={"templates": [{"name": "x", "length": "8h", "starts": ["09:15"]}]}),
+        "shifts",
+    ),
+    (schedule_body(requirements=[1e9] * 168), "requirements"),
+    (schedule_body(requirements=None), "requirements"),
+    (schedule_body(requirements=None, queue_id="{queue}"), "queue_id"),
+    (schedule_body(queue_id=999999), "queue_id"),
+    (schedule_body(interval_minutes=45), "interval_minutes"),
+    (schedule_body(staffing={"shrinkage": 1.5}), "shrinkage"),
+    (schedule_body(contract={"max_days_in_a_row": 9}), "max_days_in_a_row"),
+    (schedule_body(contract={"min_hours_per_week": 50, "max_hours_per_week": 40}), "contract"),
+]
+INVALID["/api/v1/adherence-exceptions"] = [
+    (
+        {
+            "agent_id": 999999,
+            "starts_at": "2026-12-01T10:00:00Z",
+            "ends_at": "2026-12-01T11:00:00Z",
+            "reason": "x",
+        },
+        "agent_id",
+    ),
+    (
+        {
+            "agent_id": "{agent}",
+            "starts_at": "2026-12-01T11:00:00Z",
+            "ends_at": "2026-12-01T10:00:00Z",
+            "reason": "x",
+        },
+        "ends_at",
+    ),
+    (
+        {
+            "agent_id": "{agent}",
+            "starts_at": "2026-12-01T10:00:00",
+            "ends_at": "2026-12-01T11:00:00",
+            "reason": "x",
+        },
+        "starts_at",
+    ),
+    (
+        {
+            "agent_id": "{agent}",
+            "starts_at": "2026-12-01T10:00:00Z",
+            "ends_at": "2026-12-01T11:00:00Z",
+            "reason": "",
+        },
+        "reason",
     ),
 ]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}

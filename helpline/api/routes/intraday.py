@@ -1,0 +1,54 @@
+"""Intraday: the rest of today re-forecast and re-staffed, with suggested actions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from helpline.api.deps import DB, CurrentActor, Now
+from helpline.api.schemas import IntradayActionOut, IntradayIntervalOut, IntradayOut
+from helpline.services import intraday
+
+router = APIRouter(tags=["Intraday"])
+
+
+@router.get("/intraday", response_model=IntradayOut, summary="Re-plan the rest of today")
+def intraday_plan(
+    actor: CurrentActor, db: DB, now: Now, queue_id: int = Query(ge=1)
+) -> IntradayOut:
+    """Today's actuals re-forecast the rest of the day (queue's published forecast and history),
+    which is re-staffed against the published schedules: the gap per interval, and suggestions to
+    move breaks, offer overtime or voluntary time off."""
+    with db.transaction() as session:
+        view = intraday.intraday_plan(session, actor, queue_id, now)
+    plan = view.plan
+    return IntradayOut(
+        queue_id=view.queue_id,
+        forecast_id=view.forecast_id,
+        interval_minutes=view.interval_minutes,
+        method=plan.method,
+        intervals=[
+            IntradayIntervalOut(
+                starts_at=start,
+                is_completed=i < plan.completed,
+                forecast=round(view.forecast_volume[i], 4),
+                actual=view.actual_volume[i],
+                volume=round(float(plan.volume[i]), 4),
+                required_agents=float(plan.required_agents[i]),
+                scheduled_agents=round(float(plan.scheduled_agents[i]), 4),
+                gap=round(float(plan.gap[i]), 4),
+                service_level=round(float(plan.service_level[i]), 4),
+            )
+            for i, start in enumerate(view.starts)
+        ],
+        actions=[
+            IntradayActionOut(
+                starts_at=view.starts[action.interval],
+                action=action.kind.value,
+                agents=action.agents,
+                to_starts_at=view.starts[action.to_interval]
+                if action.to_interval is not None
+                else None,
+            )
+            for action in plan.actions
+        ],
+    )
