@@ -107,13 +107,27 @@ def _checked(name: str, value: ArrayLike, *, positive: bool = False) -> FloatArr
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a number or an array of numbers") from exc
-    if not np.all(np.isfinite(arr)):
+    # One min and one max instead of three np.all reductions (np.all's dispatch alone costs a few
+    # microseconds a call, and every call of required_agents checks four to seven arguments).
+    # NaN propagates into both, so the comparisons below are false for it as for ±inf.
+    low, high = _bounds(arr)
+    if not -np.inf < low <= high < np.inf:
         raise ValueError(f"{name} must be finite")
-    if positive and not np.all(arr > 0):
+    if positive and not low > 0:
         raise ValueError(f"{name} must be > 0")
-    if not np.all(arr >= 0):
+    if not low >= 0:
         raise ValueError(f"{name} must be >= 0")
     return arr
+
+
+def _bounds(arr: FloatArray) -> tuple[float, float]:
+    """(min, max) of ``arr``, NaN if it holds one; (0, 0) for an empty array (nothing to check)."""
+    if arr.ndim == 0:
+        x = float(arr)
+        return x, x
+    if not arr.size:
+        return 0.0, 0.0
+    return float(arr.min()), float(arr.max())
 
 
 def _checked_agents(value: ArrayLike) -> FloatArray:
@@ -258,7 +272,7 @@ def required_agents(
     lam = _checked("arrival_rate", arrival_rate)
     handle = _checked("aht", aht, positive=True)
     sl = _checked("target_service_level", target_service_level)
-    if not np.all(sl < 1):
+    if not _bounds(sl)[1] < 1:
         raise ValueError("target_service_level must be < 1 (no finite staff answers every call)")
     t = _checked("target_answer_time", target_answer_time)
     occ = _optional("max_occupancy", max_occupancy, upper=1.0)
@@ -270,7 +284,7 @@ def required_agents(
     elif max_abandon is not None:
         raise ValueError("max_abandon needs patience: Erlang C has no abandonment")
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
+    flat = [_flat(a, shape) for a in arrays]
     with _masked_arithmetic():
         agents = (
             erlang_search.required_erlang_c(*flat[:6])
@@ -280,11 +294,24 @@ def required_agents(
     return agents.reshape(shape)
 
 
+def _flat(arr: FloatArray, shape: tuple[int, ...]) -> FloatArray:
+    """``arr`` broadcast to ``shape`` and flattened (the searches read it and never write to it).
+
+    Shortcuts for the usual cases, ~1 µs instead of broadcast_to's ~4-6 µs: an array that already
+    has the shape is flattened as it is (a view when contiguous), a scalar is filled in.
+    """
+    if arr.shape == shape:
+        return arr.ravel()
+    if arr.ndim == 0:
+        return np.full(shape, arr).ravel()
+    return np.broadcast_to(arr, shape).ravel()
+
+
 def _optional(name: str, value: ArrayLike | None, *, upper: float | None) -> FloatArray:
     """A ceiling target as an array; ``inf`` when not given (no constraint)."""
     if value is None:
         return np.asarray(np.inf)
     arr = _checked(name, value, positive=True)
-    if upper is not None and not np.all(arr <= upper):
+    if upper is not None and not _bounds(arr)[1] <= upper:
         raise ValueError(f"{name} must be <= {upper:g}")
     return arr
