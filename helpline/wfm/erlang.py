@@ -21,7 +21,8 @@ Conventions where the steady state does not answer the question:
 - Erlang C with N <= A (A > 0) has no steady state: the queue grows without bound. We report the
   limit of a queue that never clears: p_wait 1, service level 0 for every T, occupancy 1, and ASA
   ``UNSTABLE_ASA_SECONDS`` (one day, the longest target time the model answers for: no call is
-  answered within it). Erlang A is always stable (impatient callers leave), so it needs no such rule.
+  answered within it). A stable queue's ASA is capped at the same value, so ASA never rises when an
+  agent is added. Erlang A is always stable (impatient callers leave), so it needs no such rule.
 """
 
 from __future__ import annotations
@@ -184,7 +185,11 @@ def _erlang_c_from_b(
         erlang_b=b,
         p_wait=np.where(stable, c, np.where(idle, 0.0, 1.0)),
         service_level=np.clip(np.where(stable, sl, np.where(idle, 1.0, 0.0)), 0.0, 1.0),
-        asa=np.where(stable, asa, np.where(idle, 0.0, UNSTABLE_ASA_SECONDS)),
+        # Capped at the unstable value, so ASA never grows when an agent is added (just above the
+        # load the exact mean wait can exceed a day).
+        asa=np.where(
+            stable, np.minimum(asa, UNSTABLE_ASA_SECONDS), np.where(idle, 0.0, UNSTABLE_ASA_SECONDS)
+        ),
         occupancy=np.where(stable, load / safe_n, np.where(idle, 0.0, 1.0)),
     )
 

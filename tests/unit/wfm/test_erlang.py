@@ -197,3 +197,11 @@ def test_required_agents_is_the_first_n_meeting_the_target(
     if n > 0:
         # N - 1 fails the target, or is unstable for the load the model sees, (load/AHT)·AHT.
         assert at.service_level[0] < sl or n - 1 <= (load / AHT) * AHT
+
+
+def test_erlang_c_asa_never_rises_when_an_agent_is_added_just_above_the_load() -> None:
+    # Found by hypothesis: at A = 1.97 Erlangs with a 46-minute AHT the exact mean wait with 2 agents
+    # is just over a day, more than the unstable value reported for 1 agent.
+    asa = erlang.erlang_c(1.96875 / 2765, 2765, np.array([1, 2, 3]), 0).asa
+    assert np.all(np.diff(asa) <= 0)
+    assert asa[1] == erlang.UNSTABLE_ASA_SECONDS
