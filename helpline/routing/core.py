@@ -40,14 +40,13 @@ from helpline.routing.model import (
     RoutingProfile,
 )
 from helpline.routing.records import AgentRecord, ContactRecord
+from helpline.routing.timers import TimerQueue
 
 # Timer kinds. A timer is (due, seq, kind, contact, contact gen at scheduling); it is void when the
 # contact's gen moved on, which is how cancelling costs nothing.
 _WAKE = 0  # a queued contact's next escalation step, delay class or overflow
 _OFFER_TIMEOUT = 1
 _ACW_TIMEOUT = 2
-
-Timer = tuple[float, int, int, ContactRecord, int]
 
 _P = ParamSpec("_P")
 _C = TypeVar("_C", bound="RoutingCore")
@@ -89,7 +88,7 @@ class RoutingCore:
         self._profiles: dict[str, RoutingProfile] = {p.profile_id: p for p in config.profiles}
         self._agents: dict[str, AgentRecord] = {}
         self._contacts: dict[str, ContactRecord] = {}
-        self._timers: list[Timer] = []
+        self._timers = TimerQueue()
         self._timer_seq = 0
         self._agent_seq = 0
         self._contact_seq = 0
@@ -111,8 +110,9 @@ class RoutingCore:
         if now < self._now:
             raise ClockWentBackwardsError(f"now={now} is before {self._now}")
         timers = self._timers
-        while timers and timers[0][0] <= now:
-            due, _, kind, contact, gen = heapq.heappop(timers)
+        heads = timers.heads
+        while heads and heads[0][0] <= now:
+            due, _, kind, contact, gen = timers.pop()
             if contact.gen != gen:
                 continue
             if due > self._now:
@@ -129,8 +129,10 @@ class RoutingCore:
 
     def _schedule(self, due: float, kind: int, contact: ContactRecord) -> None:
         self._timer_seq += 1
-        timer = (due if due > self._now else self._now, self._timer_seq, kind, contact, contact.gen)
-        heapq.heappush(self._timers, timer)
+        now = self._now
+        if due < now:
+            due = now
+        self._timers.push((due, self._timer_seq, kind, contact, contact.gen), due - now)
 
     def _schedule_acw_timeout(self, contact: ContactRecord) -> None:
         assert contact.acw_ends_at is not None  # noqa: S101 -- callers check
