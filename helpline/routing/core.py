@@ -24,6 +24,7 @@ from helpline.routing.errors import (
     UnknownQueueError,
 )
 from helpline.routing.index import (
+    COMPACT_SLACK,
     ContactEntry,
     Group,
     QueueIndex,
@@ -123,7 +124,8 @@ class RoutingCore:
                 self._miss(contact, ev.MissReason.TIMED_OUT)
             elif kind == _ACW_TIMEOUT and contact.state is ContactState.ACW:
                 self._close(contact, ev.CloseReason.ACW_TIMED_OUT)
-            self._flush()
+            if self._dirty:  # most escalations offer nothing: skip the call
+                self._flush()
         self._now = now
         return self._out
 
@@ -141,16 +143,25 @@ class RoutingCore:
     def _schedule_wake(self, contact: ContactRecord) -> None:
         """Schedule the next moment a queued contact's eligibility changes (if any)."""
         due = math.inf
-        if contact.step_index < len(contact.step_ends):
-            due = contact.step_ends[contact.step_index]
-        delays = contact.queue.delays
-        if contact.matured + 1 < len(delays):
-            due = min(due, contact.enqueued_at + delays[contact.matured + 1])
-        overflow = contact.queue.queue.overflow
+        ends = contact.step_ends
+        index = contact.step_index
+        if index < len(ends):
+            due = ends[index]
+        queue = contact.queue
+        delays = queue.delays
+        matured = contact.matured
+        if matured + 1 < len(delays):
+            due = min(due, contact.enqueued_at + delays[matured + 1])
+        overflow = queue.queue.overflow
         if overflow is not None and not contact.overflow_done and contact.personal_agent is None:
             due = min(due, contact.enqueued_at + overflow.after_seconds)
         if due < math.inf:
-            self._schedule(due, _WAKE, contact)
+            # Inlined _schedule (a call per waiting contact and escalation).
+            self._timer_seq += 1
+            now = self._now
+            if due < now:
+                due = now
+            self._timers.push((due, self._timer_seq, _WAKE, contact, contact.gen), due - now)
 
     # -- lookups --------------------------------------------------------------------------------------
 
@@ -204,13 +215,16 @@ class RoutingCore:
         Done once at the end of each command and timer, so a state held for no time at all (available
         between a close and the next offer, reserved before an auto-accept) is not reported.
         """
-        for agent in self._dirty.values():
+        dirty = self._dirty
+        if not dirty:
+            return
+        for agent in dirty.values():
             state = agent.derived_state()
             if state is not agent.reported:
                 agent.reported = state
                 reason = agent.reason if state is AgentState.NOT_READY else None
                 self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
-        self._dirty.clear()
+        dirty.clear()
 
     def _push_agent(self, agent: AgentRecord) -> None:
         """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
@@ -278,13 +292,22 @@ class RoutingCore:
         """Compiled steps and, per step, the queue's group row: cached per distinct criteria, so routing
         a contact never hashes a requirement."""
         criteria = spec.criteria if spec.criteria is not None else queue.queue.criteria
-        sticky = queue.queue.sticky_seconds if spec.last_agent_id is not None else None
+        plain = spec.last_agent_id is None
+        if plain:
+            # Most contacts have no sticky agent: one lookup in the queue's own cache by the criteria
+            # (hash cached, found by identity) instead of building and hashing a 4-tuple key.
+            plan = queue.plans.get(criteria)
+            if plan is not None:
+                return plan
+        sticky = queue.queue.sticky_seconds if not plain else None
         key = (criteria, spec.last_agent_id if sticky else None, sticky, queue.queue.queue_id)
         plan = self._plans.get(key)
         if plan is None:
             steps = compile_steps(criteria, key[1], sticky)
             plan = (steps, tuple(queue.groups_for(r) for r in steps.requirements))
             self._plans[key] = plan
+        if plain:
+            queue.plans[criteria] = plan
         return plan
 
     def _set_plan(self, contact: ContactRecord, enqueued_at: float) -> None:
@@ -380,8 +403,17 @@ class RoutingCore:
             self._offer(contact, agent)
             self._push_agent(agent)
             return
+        # Inlined Group.push_contact: one entry tuple shared by every delay class's heap.
+        waiting = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
+        groups = contact.groups
         for delay_index in range(contact.matured + 1):
-            row[delay_index].push_contact(contact)
+            group = row[delay_index]
+            contacts = group.contacts
+            heapq.heappush(contacts, waiting)
+            group.live_contacts += 1
+            groups.append(group)
+            if len(contacts) > 2 * group.live_contacts + COMPACT_SLACK:
+                group.compact_contacts()
         self._schedule_wake(contact)
 
     def _wake(self, contact: ContactRecord) -> None:
