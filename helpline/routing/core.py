@@ -263,12 +263,18 @@ class RoutingCore:
                 return min(fits)[4]
         best: ContactEntry | None = None
         level = 0
+        cache = agent.group_cache
         for priority, _, delay_index, queue in agent.profile_queues:
             if best is not None and priority != level:
                 break  # queues are sorted by priority: a worse level cannot beat the candidate
-            if not agent.has_capacity(queue.queue.channel):
+            config = queue.queue
+            if not agent.has_capacity(config.channel):
                 continue
-            for group in queue.satisfiable(agent, delay_index):
+            # Inlined cache hit of QueueIndex.satisfiable: a method call per queue of the profile.
+            groups = cache.get(config.queue_id)
+            if groups is None:
+                groups = queue.satisfiable(agent, delay_index)
+            for group in groups:
                 heap = group.contacts  # inlined Group.best_contact: this loop is the hot path
                 while heap:
                     entry = heap[0]
