@@ -24,6 +24,7 @@ from helpline.routing.errors import (
     UnknownQueueError,
 )
 from helpline.routing.index import (
+    COMPACT_SLACK,
     ContactEntry,
     Group,
     QueueIndex,
@@ -40,14 +41,13 @@ from helpline.routing.model import (
     RoutingProfile,
 )
 from helpline.routing.records import AgentRecord, ContactRecord
+from helpline.routing.timers import TimerQueue
 
 # Timer kinds. A timer is (due, seq, kind, contact, contact gen at scheduling); it is void when the
 # contact's gen moved on, which is how cancelling costs nothing.
 _WAKE = 0  # a queued contact's next escalation step, delay class or overflow
 _OFFER_TIMEOUT = 1
 _ACW_TIMEOUT = 2
-
-Timer = tuple[float, int, int, ContactRecord, int]
 
 _P = ParamSpec("_P")
 _C = TypeVar("_C", bound="RoutingCore")
@@ -89,7 +89,7 @@ class RoutingCore:
         self._profiles: dict[str, RoutingProfile] = {p.profile_id: p for p in config.profiles}
         self._agents: dict[str, AgentRecord] = {}
         self._contacts: dict[str, ContactRecord] = {}
-        self._timers: list[Timer] = []
+        self._timers = TimerQueue()
         self._timer_seq = 0
         self._agent_seq = 0
         self._contact_seq = 0
@@ -111,8 +111,9 @@ class RoutingCore:
         if now < self._now:
             raise ClockWentBackwardsError(f"now={now} is before {self._now}")
         timers = self._timers
-        while timers and timers[0][0] <= now:
-            due, _, kind, contact, gen = heapq.heappop(timers)
+        heads = timers.heads
+        while heads and heads[0][0] <= now:
+            due, _, kind, contact, gen = timers.pop()
             if contact.gen != gen:
                 continue
             if due > self._now:
@@ -123,14 +124,17 @@ class RoutingCore:
                 self._miss(contact, ev.MissReason.TIMED_OUT)
             elif kind == _ACW_TIMEOUT and contact.state is ContactState.ACW:
                 self._close(contact, ev.CloseReason.ACW_TIMED_OUT)
-            self._flush()
+            if self._dirty:  # most escalations offer nothing: skip the call
+                self._flush()
         self._now = now
         return self._out
 
     def _schedule(self, due: float, kind: int, contact: ContactRecord) -> None:
         self._timer_seq += 1
-        timer = (due if due > self._now else self._now, self._timer_seq, kind, contact, contact.gen)
-        heapq.heappush(self._timers, timer)
+        now = self._now
+        if due < now:
+            due = now
+        self._timers.push((due, self._timer_seq, kind, contact, contact.gen), due - now)
 
     def _schedule_acw_timeout(self, contact: ContactRecord) -> None:
         assert contact.acw_ends_at is not None  # noqa: S101 -- callers check
@@ -139,16 +143,25 @@ class RoutingCore:
     def _schedule_wake(self, contact: ContactRecord) -> None:
         """Schedule the next moment a queued contact's eligibility changes (if any)."""
         due = math.inf
-        if contact.step_index < len(contact.step_ends):
-            due = contact.step_ends[contact.step_index]
-        delays = contact.queue.delays
-        if contact.matured + 1 < len(delays):
-            due = min(due, contact.enqueued_at + delays[contact.matured + 1])
-        overflow = contact.queue.queue.overflow
+        ends = contact.step_ends
+        index = contact.step_index
+        if index < len(ends):
+            due = ends[index]
+        queue = contact.queue
+        delays = queue.delays
+        matured = contact.matured
+        if matured + 1 < len(delays):
+            due = min(due, contact.enqueued_at + delays[matured + 1])
+        overflow = queue.queue.overflow
         if overflow is not None and not contact.overflow_done and contact.personal_agent is None:
             due = min(due, contact.enqueued_at + overflow.after_seconds)
         if due < math.inf:
-            self._schedule(due, _WAKE, contact)
+            # Inlined _schedule (a call per waiting contact and escalation).
+            self._timer_seq += 1
+            now = self._now
+            if due < now:
+                due = now
+            self._timers.push((due, self._timer_seq, _WAKE, contact, contact.gen), due - now)
 
     # -- lookups --------------------------------------------------------------------------------------
 
@@ -202,13 +215,16 @@ class RoutingCore:
         Done once at the end of each command and timer, so a state held for no time at all (available
         between a close and the next offer, reserved before an auto-accept) is not reported.
         """
-        for agent in self._dirty.values():
+        dirty = self._dirty
+        if not dirty:
+            return
+        for agent in dirty.values():
             state = agent.derived_state()
             if state is not agent.reported:
                 agent.reported = state
                 reason = agent.reason if state is AgentState.NOT_READY else None
                 self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
-        self._dirty.clear()
+        dirty.clear()
 
     def _push_agent(self, agent: AgentRecord) -> None:
         """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
@@ -247,12 +263,18 @@ class RoutingCore:
                 return min(fits)[4]
         best: ContactEntry | None = None
         level = 0
+        cache = agent.group_cache
         for priority, _, delay_index, queue in agent.profile_queues:
             if best is not None and priority != level:
                 break  # queues are sorted by priority: a worse level cannot beat the candidate
-            if not agent.has_capacity(queue.queue.channel):
+            config = queue.queue
+            if not agent.has_capacity(config.channel):
                 continue
-            for group in queue.satisfiable(agent, delay_index):
+            # Inlined cache hit of QueueIndex.satisfiable: a method call per queue of the profile.
+            groups = cache.get(config.queue_id)
+            if groups is None:
+                groups = queue.satisfiable(agent, delay_index)
+            for group in groups:
                 heap = group.contacts  # inlined Group.best_contact: this loop is the hot path
                 while heap:
                     entry = heap[0]
@@ -276,13 +298,22 @@ class RoutingCore:
         """Compiled steps and, per step, the queue's group row: cached per distinct criteria, so routing
         a contact never hashes a requirement."""
         criteria = spec.criteria if spec.criteria is not None else queue.queue.criteria
-        sticky = queue.queue.sticky_seconds if spec.last_agent_id is not None else None
+        plain = spec.last_agent_id is None
+        if plain:
+            # Most contacts have no sticky agent: one lookup in the queue's own cache by the criteria
+            # (hash cached, found by identity) instead of building and hashing a 4-tuple key.
+            plan = queue.plans.get(criteria)
+            if plan is not None:
+                return plan
+        sticky = queue.queue.sticky_seconds if not plain else None
         key = (criteria, spec.last_agent_id if sticky else None, sticky, queue.queue.queue_id)
         plan = self._plans.get(key)
         if plan is None:
             steps = compile_steps(criteria, key[1], sticky)
             plan = (steps, tuple(queue.groups_for(r) for r in steps.requirements))
             self._plans[key] = plan
+        if plain:
+            queue.plans[criteria] = plan
         return plan
 
     def _set_plan(self, contact: ContactRecord, enqueued_at: float) -> None:
@@ -378,8 +409,17 @@ class RoutingCore:
             self._offer(contact, agent)
             self._push_agent(agent)
             return
+        # Inlined Group.push_contact: one entry tuple shared by every delay class's heap.
+        waiting = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
+        groups = contact.groups
         for delay_index in range(contact.matured + 1):
-            row[delay_index].push_contact(contact)
+            group = row[delay_index]
+            contacts = group.contacts
+            heapq.heappush(contacts, waiting)
+            group.live_contacts += 1
+            groups.append(group)
+            if len(contacts) > 2 * group.live_contacts + COMPACT_SLACK:
+                group.compact_contacts()
         self._schedule_wake(contact)
 
     def _wake(self, contact: ContactRecord) -> None:

@@ -9,7 +9,6 @@ timers it ran (their events are then returned by the next command). Drivers call
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -87,9 +86,9 @@ class RoutingEngine(HandlingCore):
     def next_wakeup(self) -> float | None:
         """When the earliest pending timer is due (None if none): call :meth:`advance` then."""
         timers = self._timers
-        while timers and timers[0][3].gen != timers[0][4]:
-            heapq.heappop(timers)
-        return timers[0][0] if timers else None
+        while timers and timers.peek()[3].gen != timers.peek()[4]:
+            timers.pop()
+        return timers.peek()[0] if timers else None
 
     @command
     def advance(self, now: float) -> list[ev.Event]:

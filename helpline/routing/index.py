@@ -25,7 +25,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from helpline.routing.criteria import Requirement
+from helpline.routing.criteria import CompiledSteps, Requirement, RoutingCriteria
 from helpline.routing.model import AgentSelection, Queue
 from helpline.routing.records import AgentRecord, ContactRecord
 
@@ -34,7 +34,7 @@ AgentEntry = tuple[
 ]  # (selection key, idle since, seq, gen, agent)
 ContactEntry = tuple[int, float, int, int, ContactRecord]  # (priority, place, seq, gen, contact)
 
-_COMPACT_SLACK = 64  # heaps smaller than this never compact: cleaning them is not worth a pass
+COMPACT_SLACK = 64  # heaps smaller than this never compact: cleaning them is not worth a pass
 
 
 class Group:
@@ -76,7 +76,7 @@ class Group:
         heapq.heappush(heap, (self.agent_key(agent), agent.idle_since, agent.seq, agent.gen, agent))
         self.live_agents += 1
         agent.pushed.append(self)
-        if len(heap) > 2 * self.live_agents + _COMPACT_SLACK:
+        if len(heap) > 2 * self.live_agents + COMPACT_SLACK:
             self.agents = [e for e in heap if e[3] == e[4].gen]
             heapq.heapify(self.agents)
 
@@ -87,9 +87,13 @@ class Group:
         heapq.heappush(heap, entry)
         self.live_contacts += 1
         contact.groups.append(self)
-        if len(heap) > 2 * self.live_contacts + _COMPACT_SLACK:
-            self.contacts = [e for e in heap if e[3] == e[4].gen]
-            heapq.heapify(self.contacts)
+        if len(heap) > 2 * self.live_contacts + COMPACT_SLACK:
+            self.compact_contacts()
+
+    def compact_contacts(self) -> None:
+        """Drop the stale contact entries (called when they outnumber the live ones)."""
+        self.contacts = [e for e in self.contacts if e[3] == e[4].gen]
+        heapq.heapify(self.contacts)
 
     def best_agent(self) -> AgentEntry | None:
         """The live entry of the best ready agent, dropping stale tops on the way."""
@@ -115,7 +119,7 @@ class Group:
 class QueueIndex:
     """A queue's configuration plus its groups and the agents whose profile includes it."""
 
-    __slots__ = ("by_skill", "delays", "groups", "members", "queue")
+    __slots__ = ("by_skill", "delays", "groups", "members", "plans", "queue")
 
     def __init__(self, queue: Queue, delays: Iterable[float]) -> None:
         self.queue = queue
@@ -126,6 +130,8 @@ class QueueIndex:
         self.members: dict[str, tuple[AgentRecord, int]] = {}  # agent id -> (agent, delay index)
         # skill -> members having it: a new requirement scans only the members with its rarest skill.
         self.by_skill: dict[str, dict[str, tuple[AgentRecord, int]]] = {}
+        # criteria -> (steps, group row per step) for contacts without a sticky agent (core._plan).
+        self.plans: dict[RoutingCriteria, tuple[CompiledSteps, tuple[list[Group], ...]]] = {}
 
     def add_member(self, agent: AgentRecord, delay_index: int) -> None:
         """Register an agent whose profile includes this queue (or re-register after a skill change)."""
