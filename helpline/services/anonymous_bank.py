@@ -47,27 +47,10 @@ from helpline.services.history import (
     known_import_keys,
     record_past_calls,
 )
+from helpline.sim.calllog import BANK_COLUMNS
 from helpline.storage.tables import Agent, Organization, Queue
 
-FIELDS = (
-    "vru+line",
-    "call_id",
-    "customer_id",
-    "priority",
-    "type",
-    "date",
-    "vru_entry",
-    "vru_exit",
-    "vru_time",
-    "q_start",
-    "q_exit",
-    "q_time",
-    "outcome",
-    "ser_start",
-    "ser_exit",
-    "ser_time",
-    "server",
-)
+FIELDS = BANK_COLUMNS  # one column list for the importer and the simulator's replay
 NO_SERVER = "NO_SERVER"
 HALF_DAY = timedelta(hours=12)
 UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - not a secret: no argon2 hash looks like this

@@ -256,14 +256,6 @@ def _check_kind_rules(
             _check_reference(
                 session, actor, f"{where}.preferred_agent_ids.{number}", Agent, agent_id
             )
-    if kind is AGENT and "user_id" in own:
-        role = session.scalar(
-            select(User.role).where(
-                User.id == own["user_id"], User.organization_id == actor.organization_id
-            )
-        )
-        if role is None:
-            raise InvalidInput("user_id", f"no user with id {own['user_id']}")
 
 
 def _check_row(kind: ResourceKind, row: Any) -> None:

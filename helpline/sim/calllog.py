@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from helpline.errors import InvalidInput
 from helpline.sim.scenario import LoggedContact
 
-_BANK_COLUMNS = (
+BANK_COLUMNS = (  # the 17 tab-separated fields of the Anonymous Bank log, in order
     "vru+line",
     "call_id",
     "customer_id",
@@ -71,18 +71,18 @@ def parse_anonymous_bank(lines: Iterable[str]) -> list[BankCall]:
     for number, raw in enumerate(lines, start=1):
         text = raw.rstrip("\r\n")
         if number == 1:
-            if text.split("\t")[:2] != list(_BANK_COLUMNS[:2]):
+            if text.split("\t")[:2] != list(BANK_COLUMNS[:2]):
                 raise InvalidInput("line 1", "is not the Anonymous Bank header")
             continue
         if not text:
             continue
         fields = text.split("\t")
-        if len(fields) != len(_BANK_COLUMNS):
+        if len(fields) != len(BANK_COLUMNS):
             # Two October rows separate priority and type with spaces (SOURCE.md, quirks).
             fields = text.replace('"', "").split()
-            if len(fields) != len(_BANK_COLUMNS):
+            if len(fields) != len(BANK_COLUMNS):
                 raise InvalidInput(f"line {number}", f"has {len(fields)} fields, expected 17")
-        row = dict(zip(_BANK_COLUMNS, fields, strict=True))
+        row = dict(zip(BANK_COLUMNS, fields, strict=True))
         outcome = row["outcome"]
         queued = row["q_start"] != "0:00:00"
         if (
