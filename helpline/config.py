@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     """How long an SQLite writer waits for the write lock before failing."""
     event_poll_seconds: float = 1.0
     """How often event streams look for events written by other processes or nodes."""
+    outbox_poll_seconds: float = 2.0
+    """How often the outbox looks for replies due for (re)delivery queued by other nodes."""
 
 
 @lru_cache(maxsize=1)

@@ -213,3 +213,27 @@ def schedule_objects(
         },
     )
     return {"schedule": schedule, "adherence_exception": exception}
+
+
+def message_objects(db: Database, tenant: Tenant) -> dict[str, dict[str, Any]]:
+    """A chat contact (not queued) with one inbound message carrying one attachment."""
+    from helpline.domain.enums import Channel, IdentityKind
+    from helpline.domain.messages import Attachment, InboundMessage
+    from helpline.services.messaging import list_messages, receive_message
+
+    inbound = InboundMessage(
+        Channel.CHAT,
+        f"victim-{uuid.uuid4().hex}",
+        "Billing question",
+        sender="visitor-cleo",
+        identities={IdentityKind.CHAT: f"visitor-{uuid.uuid4().hex[:8]}"},
+        attachments=(Attachment("statement.txt", "text/plain", b"Billing"),),
+    )
+    with db.transaction() as session:
+        received = receive_message(session, tenant.actor, inbound)
+        (message,) = list_messages(session, tenant.actor, received.contact_id)
+    return {
+        "chat_contact": {"id": received.contact_id},
+        "message": {"id": received.message_id},
+        "attachment": {"id": message["attachments"][0]["id"]},
+    }

@@ -25,12 +25,17 @@ from helpline.api.routes import (
     events,
     forecasts,
     intraday,
+    messages,
     realtime,
     reports,
     schedules,
 )
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
+from helpline.channels.base import ChannelRegistry
+from helpline.channels.inbox import Inbox
+from helpline.channels.outbox import Outbox
+from helpline.channels.setup import channel_registry
 from helpline.clock import utc_now
 from helpline.config import Settings
 from helpline.services.routing import RoutingService
@@ -58,20 +63,32 @@ async def _run_timers(routing: RoutingService) -> None:
 
 
 def create_app(
-    settings: Settings, db: Database | None = None, clock: Callable[[], datetime] = utc_now
+    settings: Settings,
+    db: Database | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    channels: ChannelRegistry | None = None,
 ) -> FastAPI:
     """Build the application around ``db`` (opened from ``settings`` when not given).
 
-    ``clock`` drives routing timers and decisions (tests pass a controllable one).
+    ``clock`` drives routing timers and decisions (tests pass a controllable one); ``channels`` are
+    the channel adapters to run (default: those ``settings`` enable).
     """
     database = db if db is not None else open_database(settings)
     routing = RoutingService(database, clock)
+    registry = channels if channels is not None else channel_registry(settings)
+    inbox = Inbox(database, routing, clock)
+    outbox = Outbox(database, registry, clock)
+    database.notifier.subscribe(outbox.on_events)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(routing.start, await run_in_threadpool(_organization_ids, database))
         timers = asyncio.create_task(_run_timers(routing))
+        await registry.start(inbox)
+        delivery = asyncio.create_task(outbox.run(settings.outbox_poll_seconds))
         yield
+        delivery.cancel()
+        await registry.stop()
         timers.cancel()
         if db is None:
             database.dispose()
@@ -84,6 +101,9 @@ def create_app(
     )
     app.state.db = database
     app.state.routing = routing
+    app.state.channels = registry
+    app.state.inbox = inbox
+    app.state.outbox = outbox
     app.state.settings = settings
     app.state.clock = clock
     install_error_handlers(app)
@@ -93,7 +113,7 @@ def create_app(
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)
-    for router in (reports.router, realtime.router):
+    for router in (messages.router, reports.router, realtime.router):
         api.include_router(router)
     for router in (schedules.router, adherence.router, intraday.router):
         api.include_router(router)

@@ -325,6 +325,31 @@ class MessageOut(BaseModel):
     created_at: datetime
 
 
+class AttachmentOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class ContactMessageOut(MessageOut):
+    contact_id: int
+    channel: Channel
+    subject: str
+    external_id: str | None
+    headers: dict[str, Any]
+    delivery_status: str | None = Field(
+        description="Outbound only: queued, sent, delivered or failed"
+    )
+    delivery_error: str
+    attachments: list[AttachmentOut]
+
+
+class ReplyIn(Body):
+    body: str = Field(min_length=1, max_length=100_000)
+    subject: str = Field(default="", max_length=500, description="Default: the contact's subject")
+
+
 class ContactOut(BaseModel):
     id: int
     customer_id: int | None

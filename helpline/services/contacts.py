@@ -185,6 +185,7 @@ def create_contact(
             Message(
                 organization_id=actor.organization_id,
                 contact_id=contact.id,
+                channel=spec.channel.value,
                 direction=spec.direction.value,
                 sender="customer",
                 body=spec.first_message,

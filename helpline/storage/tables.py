@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -348,18 +349,50 @@ class AgentStatus(Base):
 
 
 class Message(Base):
-    """A message of a text-channel contact (chat line, email, SMS, social post)."""
+    """A message of a text-channel contact (chat line, email, SMS, social post).
+
+    Inbound messages are stored once per ``(channel, external_id)``: the channel's own id makes a retried
+    webhook or a re-polled mailbox harmless. Outbound messages carry their delivery state; the outbox
+    delivers those ``queued`` whose ``next_attempt_at`` has come.
+    """
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_contact_created", "contact_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_messages_contact_created", "contact_id", "created_at"),
+        UniqueConstraint("organization_id", "channel", "external_id"),
+        Index("ix_messages_delivery_due", "delivery_status", "next_attempt_at"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organization_id: Mapped[int] = _org_fk()
     contact_id: Mapped[int] = mapped_column(BigId, ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16), default="", server_default="")
     direction: Mapped[str] = mapped_column(String(16))
     sender: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(String(500), default="", server_default="")
     body: Mapped[str] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(500))
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    delivery_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    delivery_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime]
+
+
+class MessageAttachment(Base):
+    """A file sent with a message, kept in the database with its declared type and size."""
+
+    __tablename__ = "message_attachments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Event(Base):

@@ -14,6 +14,7 @@ from tests.factories import (
     full_configuration,
     make_client,
     make_tenant,
+    message_objects,
     planning_objects,
     schedule_body,
     schedule_objects,
@@ -37,6 +38,8 @@ PATH_OBJECTS = {
     "calendar_event_id": "calendar_event",
     "schedule_id": "schedule",
     "adherence_exception_id": "adherence_exception",
+    "message_id": "message",
+    "attachment_id": "attachment",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
 VICTIM_STRINGS = (
@@ -95,6 +98,7 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
         "/api/v1/contacts/{contact_id}/wrap-up": {"wrap_up_code_id": ids["wrap_up_code"]},
         "/api/v1/contacts/{contact_id}/accept": {"agent_id": ids["agent"]},
         "/api/v1/contacts/{contact_id}/reject": {"agent_id": ids["agent"]},
+        "/api/v1/contacts/{contact_id}/messages": {"body": "Billing"},
     }
     return bodies.get(path, {})
 
@@ -108,6 +112,7 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
     victim = full_configuration(client, victim_tenant)
     victim |= planning_objects(client, victim_tenant, victim["queue"]["id"])
     victim |= schedule_objects(client, victim_tenant, victim["agent"]["id"])
+    victim |= message_objects(db, victim_tenant)
     before = organization_snapshot(db, victim_tenant.organization_id)
     tried = 0
     for path, operations in api_operations(client).items():

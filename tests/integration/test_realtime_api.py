@@ -8,8 +8,8 @@ import pytest
 
 from helpline.bootstrap import Database
 from helpline.domain.enums import Role
+from tests.center import build_center
 from tests.factories import make_tenant
-from tests.integration.test_acd_api import build_center
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from helpline.api.app import create_app
 from helpline.bootstrap import Database
 from helpline.config import Settings
 from helpline.domain.enums import Role
+from tests.center import FakeClock
 from tests.factories import Tenant, create_ok, make_tenant
-from tests.integration.test_acd_api import FakeClock
 
 
 @dataclass

@@ -1,0 +1,76 @@
+"""Messages of text-channel contacts: read the conversation, reply, download an attachment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+from sqlalchemy import select
+
+from helpline.api.deps import DB, CurrentActor, Now
+from helpline.api.schemas import ContactMessageOut, ReplyIn
+from helpline.errors import NotFound
+from helpline.services import messaging
+from helpline.services.contacts import get_contact
+from helpline.storage.tables import Message, MessageAttachment
+
+router = APIRouter(prefix="/contacts/{contact_id}/messages", tags=["Messages"])
+
+ContactId = Annotated[int, Path(ge=1)]
+
+
+@router.get("", response_model=list[ContactMessageOut], summary="The messages of a contact")
+def list_messages(contact_id: ContactId, actor: CurrentActor, db: DB) -> list[dict[str, Any]]:
+    with db.transaction() as session:
+        return messaging.list_messages(session, actor, contact_id)
+
+
+@router.post(
+    "",
+    response_model=ContactMessageOut,
+    status_code=201,
+    summary="Reply to the customer on the contact's channel (queued for delivery)",
+)
+def reply(
+    contact_id: ContactId, body: ReplyIn, actor: CurrentActor, db: DB, now: Now
+) -> dict[str, Any]:
+    with db.transaction() as session:
+        message = messaging.send_message(
+            session, actor, contact_id, body.body, subject=body.subject, now=now
+        )
+        return messaging.represent_message(message) | {"attachments": []}
+
+
+@router.get(
+    "/{message_id}/attachments/{attachment_id}",
+    summary="Download a file of a message",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_attachment(
+    contact_id: ContactId,
+    message_id: Annotated[int, Path(ge=1)],
+    attachment_id: Annotated[int, Path(ge=1)],
+    actor: CurrentActor,
+    db: DB,
+) -> Response:
+    with db.transaction() as session:
+        get_contact(session, actor, contact_id)
+        row = session.scalar(
+            select(MessageAttachment)
+            .join(Message, Message.id == MessageAttachment.message_id)
+            .where(
+                MessageAttachment.id == attachment_id,
+                MessageAttachment.message_id == message_id,
+                Message.contact_id == contact_id,
+                Message.organization_id == actor.organization_id,
+            )
+        )
+        if row is None:
+            raise NotFound(f"attachment {attachment_id} not found")
+        disposition = f'attachment; filename="{row.filename.replace(chr(34), "")}"'
+        return Response(
+            content=row.data,
+            media_type=row.content_type,
+            headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
+        )

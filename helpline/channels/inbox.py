@@ -1,0 +1,79 @@
+"""The way in for every adapter: store an inbound message and route the contact it opened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import IntegrityError
+
+from helpline.bootstrap import Database
+from helpline.domain.messages import InboundMessage
+from helpline.services import acd
+from helpline.services.actor import Actor
+from helpline.services.messaging import ReceivedMessage, receive_message
+from helpline.services.routing import RoutingService
+
+RACE_ATTEMPTS = 3
+
+
+class Inbox:
+    """Hands adapters' inbound messages to the messaging service, then to the ACD."""
+
+    def __init__(
+        self, db: Database, routing: RoutingService, clock: Callable[[], datetime]
+    ) -> None:
+        self.db = db
+        self.routing = routing
+        self.clock = clock
+
+    def receive_sync(
+        self,
+        actor: Actor,
+        inbound: InboundMessage,
+        *,
+        queue_id: int | None = None,
+        contact_id: int | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> ReceivedMessage:
+        """Store ``inbound`` (once per channel message id) and route a contact it opened.
+
+        A concurrent delivery of the same message loses the insert race and finds the winner's row.
+        """
+        for attempt in range(RACE_ATTEMPTS):
+            try:
+                with self.db.transaction() as session:
+                    received = receive_message(
+                        session,
+                        actor,
+                        inbound,
+                        queue_id=queue_id,
+                        contact_id=contact_id,
+                        attributes=attributes,
+                        now=self.clock(),
+                    )
+                break
+            except IntegrityError:
+                if attempt == RACE_ATTEMPTS - 1:
+                    raise
+        if received.contact_created:
+            acd.route_contact(self.routing, actor, received.contact_id)
+        return received
+
+    async def receive(
+        self,
+        actor: Actor,
+        inbound: InboundMessage,
+        *,
+        queue_id: int | None = None,
+        contact_id: int | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> ReceivedMessage:
+        """:meth:`receive_sync` off the event loop."""
+        return await run_in_threadpool(
+            lambda: self.receive_sync(
+                actor, inbound, queue_id=queue_id, contact_id=contact_id, attributes=attributes
+            )
+        )

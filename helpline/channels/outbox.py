@@ -1,0 +1,90 @@
+"""The way out: deliver queued outbound messages through their channel's adapter, with retries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from fastapi.concurrency import run_in_threadpool
+
+from helpline.bootstrap import Database
+from helpline.channels.base import ChannelRegistry
+from helpline.domain.messages import DeliveryReport, DeliveryStatus, OutboundMessage
+from helpline.services.messaging import claim_due, record_delivery
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+"""How long a claimed message is reserved for the worker that claimed it."""
+BATCH = 50
+
+
+class Outbox:
+    """Delivers due messages; a failed send is retried with backoff, then reported failed."""
+
+    def __init__(
+        self, db: Database, registry: ChannelRegistry, clock: Callable[[], datetime]
+    ) -> None:
+        self.db = db
+        self.registry = registry
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Look for due messages now; safe to call from any thread (e.g. after a reply commits)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def on_events(self, _organization_id: int, event_types: frozenset[str]) -> None:
+        """An ``EventNotifier`` subscriber: wake when a transaction queued a message."""
+        if "MessageSent" in event_types:
+            self.wake()
+
+    def _claim(self) -> list[OutboundMessage]:
+        channels = [adapter.channel for adapter in self.registry]
+        with self.db.transaction() as session:
+            return claim_due(session, channels, self.clock(), lease=LEASE, limit=BATCH)
+
+    def _record(self, message: OutboundMessage, report: DeliveryReport) -> None:
+        with self.db.transaction() as session:
+            record_delivery(
+                session, message.organization_id, message.message_id, report, self.clock()
+            )
+
+    async def _send(self, message: OutboundMessage) -> DeliveryReport:
+        adapter = self.registry.get(message.channel)
+        if adapter is None:  # unregistered since the claim; try again later
+            return DeliveryReport(DeliveryStatus.FAILED, error="no adapter", retry=True)
+        try:
+            return await adapter.send(message)
+        except Exception as error:  # an adapter bug or outage must not stop the outbox
+            logger.exception("sending message %s failed", message.message_id)
+            return DeliveryReport(DeliveryStatus.FAILED, error=str(error)[:500], retry=True)
+
+    async def deliver_due(self) -> int:
+        """Send every message due now; returns how many were attempted."""
+        attempted = 0
+        while True:
+            batch = await run_in_threadpool(self._claim)
+            if not batch:
+                return attempted
+            for message in batch:
+                report = await self._send(message)
+                await run_in_threadpool(self._record, message, report)
+            attempted += len(batch)
+
+    async def run(self, poll_seconds: float) -> None:
+        """Deliver due messages until cancelled, waking on :meth:`wake` or every ``poll_seconds``."""
+        self._loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:  # the database may be briefly unavailable; try again next round
+                logger.exception("outbox round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), poll_seconds)
+            self._wake.clear()
