@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     """How long an SQLite writer waits for the write lock before failing."""
     event_poll_seconds: float = 1.0
     """How often event streams look for events written by other processes or nodes."""
+    smtp_host: str = "127.0.0.1"
+    """The SMTP relay outgoing email (replies, acknowledgements, transcripts) is handed to."""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "helpline@localhost"
+    """The sender address of email Helpline writes when an organization has none of its own."""
     outbox_poll_seconds: float = 2.0
     """How often the outbox looks for replies due for (re)delivery queued by other nodes."""
 
