@@ -24,12 +24,24 @@ STATUS = {
 }
 
 
-def error_response(error: HelplineError) -> JSONResponse:
-    """The JSON response for a domain error; InvalidInput uses FastAPI's 422 shape (``loc`` names it)."""
+def _location(field: str, request: Request | None) -> str:
+    """Where the caller sent ``field``: a path or query parameter of the request, else the body."""
+    name = field.split(".", 1)[0]
+    if request is not None and name in request.path_params:
+        return "path"
+    if request is not None and name in request.query_params:
+        return "query"
+    return "body"
+
+
+def error_response(error: HelplineError, request: Request | None = None) -> JSONResponse:
+    """The JSON response for a domain error; InvalidInput uses FastAPI's 422 shape (``loc`` names it,
+    starting with where it was sent: body, query or path)."""
     status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
     if isinstance(error, InvalidInput):
+        location = _location(error.field, request)
         body: object = [
-            {"loc": ["body", *error.field.split(".")], "msg": error.reason, "type": "value_error"}
+            {"loc": [location, *error.field.split(".")], "msg": error.reason, "type": "value_error"}
         ]
     else:
         body = error.message
@@ -40,10 +52,10 @@ def error_response(error: HelplineError) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handler for every HelplineError."""
 
-    async def handle(_request: Request, error: Exception) -> JSONResponse:
+    async def handle(request: Request, error: Exception) -> JSONResponse:
         if not isinstance(error, HelplineError):  # pragma: no cover - registered for this type only
             raise error
-        return error_response(error)
+        return error_response(error, request)
 
     async def handle_integrity(_request: Request, _error: Exception) -> JSONResponse:
         # Services check uniqueness first; this only fires when a concurrent request won a race.

@@ -146,3 +146,15 @@ def test_contacts_are_listed_with_filters_and_keyset_pages(
     assert [c["id"] for c in rest["items"]] == ids[2:]
     assert rest["next_after_id"] is None
     assert [c["channel"] for c in _contacts(client, tenant, "&state=created")] == ["email"]
+
+
+def test_a_bad_query_parameter_is_named_where_it_was_sent(
+    client: TestClient, tenant: Tenant
+) -> None:
+    response = client.get(
+        "/api/v1/contacts",
+        params={"created_from": "2026-01-31T09:00:00"},
+        headers=tenant.headers(),
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "created_from"]

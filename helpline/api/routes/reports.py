@@ -8,13 +8,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from helpline.analytics import GroupBy, Interval
 from helpline.api.deps import DB, CurrentActor
 from helpline.bootstrap import Database
-from helpline.errors import InvalidInput
 from helpline.services import exports, reports
 from helpline.services.actor import Actor
 
@@ -46,12 +44,7 @@ def _window(
     with db.transaction() as session:
         zone = reports.organization_zone(session, actor)
     start, end = _aware(start, zone), _aware(end, zone)
-    try:
-        reports.check_window(start, end)
-    except InvalidInput as error:
-        raise RequestValidationError(
-            [{"loc": ("query", error.field), "msg": error.reason, "type": "value_error"}]
-        ) from None
+    reports.check_window(start, end)
     return start, end
 
 
