@@ -27,6 +27,7 @@ from helpline.api.routes import (
     intraday,
     realtime,
     reports,
+    rostering,
     schedules,
 )
 from helpline.api.routes.configuration import configuration_routers
@@ -95,7 +96,7 @@ def create_app(
         api.include_router(router)
     for router in (reports.router, realtime.router):
         api.include_router(router)
-    for router in (schedules.router, adherence.router, intraday.router):
+    for router in (schedules.router, rostering.router, adherence.router, intraday.router):
         api.include_router(router)
     app.include_router(api)
 

@@ -18,13 +18,9 @@ from sqlalchemy.orm import Session
 from helpline.clock import utc_now
 from helpline.errors import InvalidInput, NotFound
 from helpline.services.actor import Actor
-from helpline.services.schedules import (
-    PLANNING_ROLES,
-    READING_ROLES,
-    check_window,
-    organization_agent,
-    published_activities,
-)
+from helpline.services.plans import PLANNING_ROLES, READING_ROLES
+from helpline.services.rostering_inputs import organization_agent
+from helpline.services.schedules import check_window, published_activities
 from helpline.storage import tables
 from helpline.storage.events import append_event
 from helpline.wfm import adherence

@@ -14,12 +14,9 @@ from sqlalchemy.orm import Session
 from helpline.errors import InvalidInput
 from helpline.services import forecasts
 from helpline.services.actor import Actor
-from helpline.services.schedules import (
-    READING_ROLES,
-    organization_zone,
-    published_activities,
-    published_forecast,
-)
+from helpline.services.plans import READING_ROLES
+from helpline.services.schedule_groups import organization_zone, published_forecast
+from helpline.services.schedules import published_activities
 from helpline.storage import tables
 from helpline.wfm.activities import coverage_per_interval
 from helpline.wfm.adherence import ActivityKind
