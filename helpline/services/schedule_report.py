@@ -130,6 +130,7 @@ def _roster_summary(
         ],
         "is_proven_optimal": None if roster is None else roster.is_proven_optimal,
         "gap": None if roster is None else finite(roster.gap),
+        "solver_seconds": None if roster is None else round(roster.solver_seconds, 3),
         "fairness": None if roster is None else _fairness(roster),
         "per_agent": []
         if roster is None
