@@ -197,7 +197,8 @@ def schedule_body(**extra: Any) -> dict[str, Any]:
 def schedule_objects(
     client: TestClient, tenant: Tenant, agent_id: int
 ) -> dict[str, dict[str, Any]]:
-    """A published schedule (rostering the organization's agents) and an adherence exception."""
+    """A published schedule (rostering the organization's agents), an adherence exception, the
+    agent's rostering profile and a time-off request."""
     schedule = create_ok(client, tenant, "schedules", schedule_body(name="Week 49"))
     published = client.post(f"/api/v1/schedules/{schedule['id']}/publish", headers=tenant.headers())
     assert published.status_code == 200, published.text
@@ -212,7 +213,28 @@ def schedule_objects(
             "reason": "Coaching",
         },
     )
-    return {"schedule": schedule, "adherence_exception": exception}
+    profile = client.put(
+        f"/api/v1/agents/{agent_id}/rostering-profile",
+        json={"employment": "part_time", "max_hours_per_week": 24, "preferred_templates": ["Lark"]},
+        headers=tenant.headers(),
+    )
+    assert profile.status_code == 200, profile.text
+    time_off = create_ok(
+        client,
+        tenant,
+        "time-off",
+        {
+            "agent_id": agent_id,
+            "starts_at": "2026-12-21T00:00:00Z",
+            "ends_at": "2026-12-24T00:00:00Z",
+            "reason": "Honeymoon",
+        },
+    )
+    return {
+        "schedule": schedule,
+        "adherence_exception": exception,
+        "time_off": time_off,
+    }
 
 
 def message_objects(db: Database, tenant: Tenant) -> dict[str, dict[str, Any]]:

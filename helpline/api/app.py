@@ -28,6 +28,7 @@ from helpline.api.routes import (
     messages,
     realtime,
     reports,
+    rostering,
     schedules,
 )
 from helpline.api.routes.configuration import configuration_routers
@@ -115,7 +116,7 @@ def create_app(
         api.include_router(router)
     for router in (messages.router, reports.router, realtime.router):
         api.include_router(router)
-    for router in (schedules.router, adherence.router, intraday.router):
+    for router in (schedules.router, rostering.router, adherence.router, intraday.router):
         api.include_router(router)
     app.include_router(api)
 

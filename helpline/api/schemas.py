@@ -22,7 +22,7 @@ from helpline.domain.hours import WEEKDAYS
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Id = Annotated[int, Field(ge=1)]
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 
 class Body(BaseModel):
@@ -87,7 +87,7 @@ class TimeSpan(Body):
     @model_validator(mode="after")
     def _ordered(self) -> TimeSpan:
         for name in ("open", "close"):
-            if not _CLOCK.match(getattr(self, name)):
+            if not CLOCK.match(getattr(self, name)):
                 raise ValueError(f"{name} must be HH:MM (00:00 to 24:00)")
         if self.close <= self.open:
             raise ValueError("close must be after open")
@@ -544,6 +544,25 @@ class ContractIn(Body):
     min_rest_hours: float = Field(default=11.0, ge=0, le=48)
 
 
+class ScheduleGroupIn(Body):
+    """One queue or skill group of a schedule: shift templates name it in their `group`."""
+
+    name: Name
+    queue_id: Id | None = Field(
+        default=None,
+        description="The queue the group serves: its required skills decide who may work it, "
+        "and without requirements its published forecast gives them",
+    )
+    skill_ids: list[Id] = Field(
+        default_factory=list, max_length=20, description="Skills every agent of the group needs"
+    )
+    requirements: list[Annotated[float, Field(ge=0, le=100_000)]] | None = Field(
+        default=None,
+        max_length=7 * 96,
+        description="Agents required per interval of the week, from Monday 00:00 local time",
+    )
+
+
 class ScheduleIn(Body):
     week_start: date = Field(description="The Monday the week starts, in the organization's zone")
     shifts: dict[str, Any] = Field(
@@ -562,8 +581,18 @@ class ScheduleIn(Body):
         max_length=7 * 96,
         description="Agents required per interval of the week, from Monday 00:00 local time",
     )
+    groups: list[ScheduleGroupIn] | None = Field(
+        default=None,
+        max_length=20,
+        description="Several queues or skill groups in one schedule (instead of queue_id and "
+        "requirements): each has its requirement, and agents are rostered to the shifts of the "
+        "groups their skills allow",
+    )
     staffing: StaffingTargetIn = Field(default_factory=StaffingTargetIn)
-    contract: ContractIn = Field(default_factory=ContractIn)
+    contract: ContractIn = Field(
+        default_factory=ContractIn,
+        description="The rules of agents without a rostering profile of their own",
+    )
     time_limit_seconds: float = Field(default=10.0, gt=0, le=120)
     objective: Literal["requirement", "service_level"] = Field(
         default="requirement",

@@ -183,6 +183,15 @@ def _day_list(value: str, where: str) -> frozenset[int]:
     return frozenset(days)
 
 
+def _flag(text: str, where: str) -> bool:
+    value = text.strip().lower()
+    if value in {"", "0", "no", "false"}:
+        return False
+    if value in {"1", "yes", "true"}:
+        return True
+    raise InputFileError(f"{where}: {text!r} is not yes or no")
+
+
 def read_agents(path: Path) -> tuple[Agent, ...]:
     """Read agents: ``name`` plus optional contract, skills, time-off and preference columns."""
     header, rows = _rows(path)
@@ -224,6 +233,7 @@ def read_agents(path: Path) -> tuple[Agent, ...]:
                     preferred_days_off=_day_list(
                         row.get("preferred_days_off") or "", f"{where}: preferred_days_off"
                     ),
+                    avoids_nights=_flag(row.get("avoids_nights") or "", f"{where}: avoids_nights"),
                 )
             )
         except RosterInputError as error:

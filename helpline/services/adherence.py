@@ -18,13 +18,9 @@ from sqlalchemy.orm import Session
 from helpline.clock import utc_now
 from helpline.errors import InvalidInput, NotFound
 from helpline.services.actor import Actor
-from helpline.services.schedules import (
-    PLANNING_ROLES,
-    READING_ROLES,
-    check_window,
-    organization_agent,
-    published_activities,
-)
+from helpline.services.plans import PLANNING_ROLES, READING_ROLES
+from helpline.services.rostering_inputs import organization_agent
+from helpline.services.schedules import check_window, published_activities
 from helpline.storage import tables
 from helpline.storage.events import append_event
 from helpline.wfm import adherence
@@ -256,3 +252,25 @@ def out_of_adherence_now(session: Session, actor: Actor, now: datetime) -> list[
         for item in found
         if item.agent in agents
     ]
+
+
+@dataclass(frozen=True)
+class OutOfAdherenceFeed:
+    """Agents out of adherence at ``at``, and the sequence of the last agent state change so far."""
+
+    at: datetime
+    last_state_sequence: int
+    lines: list[OutOfAdherenceLine]
+
+
+def out_of_adherence_feed(session: Session, actor: Actor, now: datetime) -> OutOfAdherenceFeed:
+    """The out-of-adherence list with the last ``AgentStateChanged`` sequence, so a stream can push
+    on every agent state change (and when the list changes as the schedule moves on)."""
+    lines = out_of_adherence_now(session, actor, now)
+    last = session.scalar(
+        select(func.max(tables.Event.sequence)).where(
+            tables.Event.organization_id == actor.organization_id,
+            tables.Event.type == STATE_EVENT,
+        )
+    )
+    return OutOfAdherenceFeed(now, last or 0, lines)

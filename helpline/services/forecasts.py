@@ -19,16 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.clock import utc_now
-from helpline.domain.enums import Role
 from helpline.domain.hours import is_open
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.services.actor import Actor
+from helpline.services.plans import PLANNING_ROLES, get_plan, list_plans, publish_plan
 from helpline.storage import tables
 from helpline.storage.events import append_event
 from helpline.wfm.forecast import CalendarEvent, ForecastResult, forecast_series
 
-PLANNING_ROLES = (Role.MANAGER, Role.WFM_ANALYST)
-"""Who may create, publish and delete forecasts and calendar events besides admins."""
 INTERVALS = (15, 30, 60)
 MAX_HORIZON_DAYS = 42
 
@@ -279,52 +277,29 @@ def _series(result: ForecastResult, zone: ZoneInfo, queue: tables.Queue | None) 
 
 def get_forecast(session: Session, actor: Actor, forecast_id: int) -> tables.Forecast:
     """A forecast of the actor's organization, or NotFound."""
-    forecast = session.scalar(
-        select(tables.Forecast).where(
-            tables.Forecast.id == forecast_id,
-            tables.Forecast.organization_id == actor.organization_id,
-        )
-    )
-    if forecast is None:
-        raise NotFound(f"forecast {forecast_id} not found")
-    return forecast
+    return get_plan(session, actor, tables.Forecast, forecast_id, "forecast")
 
 
 def list_forecasts(
     session: Session, actor: Actor, *, queue_id: int | None, status: str | None, limit: int
 ) -> list[tables.Forecast]:
     """The organization's forecasts, newest first."""
-    query = select(tables.Forecast).where(tables.Forecast.organization_id == actor.organization_id)
-    if queue_id is not None:
-        query = query.where(tables.Forecast.queue_id == queue_id)
-    if status is not None:
-        query = query.where(tables.Forecast.status == status)
-    return list(session.scalars(query.order_by(tables.Forecast.id.desc()).limit(limit)).all())
+    where = {} if queue_id is None else {"queue_id": queue_id}
+    return list_plans(session, actor, tables.Forecast, where=where, status=status, limit=limit)
 
 
 def publish_forecast(session: Session, actor: Actor, forecast_id: int) -> tables.Forecast:
     """Make a forecast the queue's published one; the previously published one is superseded."""
     actor.require(*PLANNING_ROLES)
     forecast = get_forecast(session, actor, forecast_id)
-    if forecast.status == "published":
-        return forecast
-    now = utc_now()
-    for previous in list_forecasts(
-        session, actor, queue_id=forecast.queue_id, status="published", limit=1000
-    ):
-        if previous.queue_id == forecast.queue_id:
-            previous.status = "superseded"
-    forecast.status = "published"
-    forecast.published_at = now
-    append_event(
+    return publish_plan(
         session,
-        actor.organization_id,
-        "ForecastPublished",
-        occurred_at=now,
-        actor=actor.label,
+        actor,
+        forecast,
+        scope={"queue_id": forecast.queue_id},
+        event_type="ForecastPublished",
         payload={"forecast_id": forecast.id, "queue_id": forecast.queue_id},
     )
-    return forecast
 
 
 def delete_forecast(session: Session, actor: Actor, forecast_id: int) -> None:

@@ -14,12 +14,9 @@ from sqlalchemy.orm import Session
 from helpline.errors import InvalidInput
 from helpline.services import forecasts
 from helpline.services.actor import Actor
-from helpline.services.schedules import (
-    READING_ROLES,
-    organization_zone,
-    published_activities,
-    published_forecast,
-)
+from helpline.services.plans import READING_ROLES
+from helpline.services.schedule_groups import organization_zone, published_forecast
+from helpline.services.schedules import published_activities
 from helpline.storage import tables
 from helpline.wfm.activities import coverage_per_interval
 from helpline.wfm.adherence import ActivityKind
@@ -61,6 +58,34 @@ def _actuals(
     return counts
 
 
+def _group_queues(
+    session: Session, actor: Actor, schedule_ids: set[int]
+) -> dict[tuple[int, str], int | None]:
+    """(schedule id, group name) -> the queue the group serves, from the schedules' inputs."""
+    rows = session.execute(
+        select(tables.Schedule.id, tables.Schedule.inputs).where(
+            tables.Schedule.organization_id == actor.organization_id,
+            tables.Schedule.id.in_(schedule_ids),
+        )
+    )
+    return {
+        (schedule_id, group["name"]): group.get("queue_id")
+        for schedule_id, inputs in rows
+        for group in inputs.get("groups", ())
+    }
+
+
+def _serves(
+    activity: tables.ScheduleActivity,
+    queue_id: int,
+    group_queues: dict[tuple[int, str], int | None],
+) -> bool:
+    """Whether a scheduled activity staffs ``queue_id``: its group serves the queue, or no queue in
+    particular (a skill group, or a schedule made before schedules had groups)."""
+    serves = group_queues.get((activity.schedule_id, activity.group))
+    return serves is None or serves == queue_id
+
+
 def intraday_plan(session: Session, actor: Actor, queue_id: int, now: datetime) -> IntradayView:
     """Re-forecast, re-staff and suggest actions for the rest of today (the organization's day)."""
     actor.require(*READING_ROLES)
@@ -94,9 +119,12 @@ def intraday_plan(session: Session, actor: Actor, queue_id: int, now: datetime) 
         dtype=np.float64,
     )
     end = starts[-1] + timedelta(minutes=interval)
+    published = published_activities(session, actor, starts[0], end)
+    group_queues = _group_queues(session, actor, {a.schedule_id for a in published})
     activities = [
         (ActivityKind(a.kind), a.starts_at, a.ends_at)
-        for a in published_activities(session, actor, starts[0], end)
+        for a in published
+        if _serves(a, queue_id, group_queues)
     ]
     on_duty, on_break = coverage_per_interval(activities, starts, interval)
     actual = _actuals(session, actor, queue_id, starts, now)

@@ -497,6 +497,7 @@ class ScheduleActivity(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     template: Mapped[str] = mapped_column(String(200), default="")
+    group: Mapped[str] = mapped_column(String(200), default="", server_default="")
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
 
@@ -517,4 +518,53 @@ class AdherenceException(Base):
     ends_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(String(500))
     approved_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class AgentRosteringProfile(Base):
+    """What rostering needs to know about one agent besides skills: contract, availability, wishes.
+
+    ``availability`` is a list of weekly windows ``{"day": "mon", "start": "08:00", "end": "18:00"}``
+    in the organization's time zone (null: any time). ``preferred_days_off`` are weekdays
+    (``mon``..``sun``); ``preferred_templates`` shift template names.
+    """
+
+    __tablename__ = "agent_rostering_profiles"
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = _org_fk()
+    employment: Mapped[str] = mapped_column(String(16), default="full_time")
+    min_hours_per_week: Mapped[float] = mapped_column(Float, default=0.0)
+    max_hours_per_week: Mapped[float] = mapped_column(Float, default=40.0)
+    max_days_in_a_row: Mapped[int] = mapped_column(Integer, default=5)
+    min_consecutive_days_off: Mapped[int] = mapped_column(Integer, default=2)
+    min_rest_hours: Mapped[float] = mapped_column(Float, default=11.0)
+    availability: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
+    preferred_templates: Mapped[list[str]] = mapped_column(Json, default=list)
+    preferred_days_off: Mapped[list[str]] = mapped_column(Json, default=list)
+    avoids_nights: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime]
+
+
+class TimeOff(Base):
+    """A dated period an agent is away (holiday, training...): requested, then approved or rejected.
+
+    Only approved time off keeps rostering from giving the agent shifts that overlap it.
+    """
+
+    __tablename__ = "time_off"
+    __table_args__ = (
+        Index("ix_time_off_org_agent_start", "organization_id", "agent_id", "starts_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime]

@@ -7,6 +7,7 @@ in at 09:10, takes an unscheduled break 09:40-09:50, and has an approved excepti
 from __future__ import annotations
 
 import pytest
+from starlette.websockets import WebSocketDisconnect
 
 from helpline.bootstrap import Database
 from helpline.domain.enums import Role
@@ -103,3 +104,47 @@ def test_bad_adherence_windows_get_422_naming_the_parameter(
     response = center.get("adherence", **params)
     assert response.status_code == 422, response.text
     assert any(field in map(str, error["loc"]) for error in response.json()["detail"])
+
+
+def test_out_of_adherence_list_is_pushed_on_every_agent_state_change(sqlite_db: Database) -> None:
+    center = build_wfm_center(sqlite_db)
+    [agent] = center.agent_ids
+    published_tuesday(center)
+    center.at("2026-12-01T09:05:00+00:00")
+    headers = center.tenant.headers(Role.SUPERVISOR)
+    with center.client.websocket_connect("/api/v1/adherence/stream", headers=headers) as socket:
+        # Scheduled to work since 09:00 but still offline.
+        first = socket.receive_json()
+        assert first["at"] == "2026-12-01T09:05:00+00:00"
+        [late] = first["agents"]
+        assert (late["agent_id"], late["expected"], late["state"]) == (agent, "work", "offline")
+        assert (late["since"], late["minutes"]) == ("2026-12-01T09:00:00Z", 5)
+
+        center.at("2026-12-01T09:10:00+00:00")
+        center.set_state(agent, "available")
+        assert socket.receive_json()["agents"] == []
+
+        center.at("2026-12-01T09:40:00+00:00")
+        center.set_state(agent, "not_ready", "break")
+        [on_break] = socket.receive_json()["agents"]
+        assert (on_break["state"], on_break["reason"], on_break["since"]) == (
+            "not_ready",
+            "break",
+            "2026-12-01T09:40:00Z",
+        )
+        # Another out-of-adherence state is a change too: pushed with the new state.
+        center.at("2026-12-01T09:42:00+00:00")
+        center.set_state(agent, "not_ready", "lunch")
+        [at_lunch] = socket.receive_json()["agents"]
+        assert (at_lunch["reason"], at_lunch["since"]) == ("lunch", "2026-12-01T09:40:00Z")
+
+
+def test_adherence_stream_is_for_supervisors_and_planners(sqlite_db: Database) -> None:
+    center = build_wfm_center(sqlite_db)
+    headers = center.tenant.headers(Role.AGENT)
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        center.client.websocket_connect("/api/v1/adherence/stream", headers=headers) as socket,
+    ):
+        socket.receive_json()
+    assert refused.value.code == 4403

@@ -40,6 +40,7 @@ PATH_OBJECTS = {
     "adherence_exception_id": "adherence_exception",
     "message_id": "message",
     "attachment_id": "attachment",
+    "time_off_id": "time_off",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
 VICTIM_STRINGS = (
@@ -53,6 +54,8 @@ VICTIM_STRINGS = (
     "billing",
     "resolved",
     "+442079460001",
+    "Honeymoon",
+    "Lark",
 )
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
 
@@ -93,7 +96,15 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
             "ends_at": "2026-12-01T11:00:00Z",
             "reason": "X",
         },
+        "/api/v1/time-off": {
+            "agent_id": ids["agent"],
+            "starts_at": "2026-12-01T00:00:00Z",
+            "ends_at": "2026-12-02T00:00:00Z",
+            "reason": "X",
+            "status": "approved",
+        },
         "/api/v1/agents/{agent_id}/state": {"state": "available"},
+        "/api/v1/agents/{agent_id}/rostering-profile": {"max_hours_per_week": 10},
         "/api/v1/contacts/{contact_id}/transfer": {"queue_id": ids["queue"]},
         "/api/v1/contacts/{contact_id}/wrap-up": {"wrap_up_code_id": ids["wrap_up_code"]},
         "/api/v1/contacts/{contact_id}/accept": {"agent_id": ids["agent"]},
@@ -125,11 +136,11 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
             url = path
             for param in params:
                 url = url.replace(f"{{{param}}}", str(victim[PATH_OBJECTS[param]]["id"]))
-            body = _body_with_victim_ids(path, victim) if method == "POST" else {}
+            body = _body_with_victim_ids(path, victim) if method in {"POST", "PUT"} else {}
             response = client.request(
                 method,
                 url,
-                json=body if method in {"POST", "PATCH"} else None,
+                json=body if method in {"POST", "PATCH", "PUT"} else None,
                 headers=attacker.headers(),
             )
             tried += 1
@@ -151,3 +162,20 @@ def test_event_page_shows_only_the_callers_organization(db: Database) -> None:
     full_configuration(client, victim_tenant)
     events = client.get("/api/v1/events?limit=1000", headers=attacker.headers()).json()["events"]
     assert {event["type"] for event in events} <= {"OrganizationCreated", "ApiKeyCreated"}
+
+
+def test_schedule_groups_cannot_name_another_organizations_queue_or_skill(db: Database) -> None:
+    client = make_client(db)
+    victim = full_configuration(client, make_tenant(db))
+    attacker = make_tenant(db)
+    week = [1.0] * 168
+    for group, field in (
+        ({"name": "default", "queue_id": victim["queue"]["id"], "requirements": week}, "queue_id"),
+        ({"name": "default", "skill_ids": [victim["skill"]["id"]], "requirements": week}, "skill"),
+    ):
+        body = schedule_body(requirements=None, groups=[group])
+        response = client.post("/api/v1/schedules", json=body, headers=attacker.headers())
+        assert response.status_code == 422, response.text
+        assert field in response.text
+    listed = client.get("/api/v1/schedules", headers=attacker.headers()).json()
+    assert listed == []

@@ -7,7 +7,7 @@ import pytest
 
 from helpline.bootstrap import Database
 from helpline.domain.enums import Role
-from tests.factories import schedule_body
+from tests.factories import schedule_body, tuesday_requirements
 from tests.integration.wfm_center import WfmCenter, build_wfm_center
 
 pytestmark = pytest.mark.integration
@@ -55,3 +55,30 @@ def test_intraday_needs_a_published_forecast(sqlite_db: Database) -> None:
     response = center.get("intraday", queue_id=center.queue_id)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "queue_id"
+
+
+def test_intraday_counts_only_the_agents_scheduled_for_the_queue(sqlite_db: Database) -> None:
+    center = build_wfm_center(sqlite_db, agents=2)
+    center.upload_forecast("2026-11-03T00:00", 28, "2026-12-01T00:00:00Z", 1)
+    support = center.ok(center.post("queues", {"name": "Support", "channel": "voice"}), 201)
+    tuesday = tuesday_requirements()
+    body = schedule_body(
+        requirements=None,
+        shifts={
+            "templates": [
+                {"name": f"{g}_day", "length": "8h", "starts": ["09:00"], "group": g}
+                for g in ("sales", "support")
+            ]
+        },
+        groups=[
+            {"name": "sales", "queue_id": center.queue_id, "requirements": tuesday},
+            {"name": "support", "queue_id": support["id"], "requirements": tuesday},
+        ],
+    )
+    schedule = center.ok(center.post("schedules", body), 201)
+    assert len({a["agent_id"] for a in schedule["activities"]}) == 2
+    center.ok(center.post(f"schedules/{schedule['id']}/publish"))
+    center.at("2026-12-01T12:00:00+00:00")
+    plan = center.ok(center.get("intraday", Role.SUPERVISOR, queue_id=center.queue_id))
+    scheduled = [i["scheduled_agents"] for i in plan["intervals"]]
+    assert scheduled == [0.0] * 9 + [1.0] * 8 + [0.0] * 7

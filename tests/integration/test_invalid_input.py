@@ -196,7 +196,72 @@ INVALID["/api/v1/schedules"] = [
     (schedule_body(staffing={"shrinkage": 1.5}), "shrinkage"),
     (schedule_body(contract={"max_days_in_a_row": 9}), "max_days_in_a_row"),
     (schedule_body(contract={"min_hours_per_week": 50, "max_hours_per_week": 40}), "contract"),
+    (schedule_body(groups=[{"name": "default", "requirements": [1.0] * 168}]), "groups"),
+    (
+        schedule_body(requirements=None, groups=[{"name": "default", "requirements": [1.0] * 9}]),
+        "groups.0.requirements",
+    ),
+    (
+        schedule_body(
+            requirements=None,
+            groups=[
+                {"name": "default", "requirements": [1.0] * 168},
+                {"name": "default", "requirements": [1.0] * 168},
+            ],
+        ),
+        "groups",
+    ),
+    (
+        schedule_body(requirements=None, groups=[{"name": "other", "requirements": [1.0] * 168}]),
+        "shifts",
+    ),
+    (
+        schedule_body(
+            requirements=None,
+            groups=[{"name": "default", "skill_ids": [999999], "requirements": [1.0] * 168}],
+        ),
+        "groups.0.skill_ids",
+    ),
+    (
+        schedule_body(
+            requirements=None,
+            groups=[{"name": "default", "queue_id": 999999, "requirements": [1.0] * 168}],
+        ),
+        "groups.0.queue_id",
+    ),
+    (schedule_body(requirements=None, groups=[{"name": ""}]), "name"),
 ]
+TIME_OFF = {
+    "agent_id": "{agent}",
+    "starts_at": "2026-12-01T00:00:00Z",
+    "ends_at": "2026-12-03T00:00:00Z",
+    "reason": "x",
+}
+INVALID["/api/v1/time-off"] = [
+    (TIME_OFF | {"agent_id": 999999}, "agent_id"),
+    (TIME_OFF | {"ends_at": "2026-11-30T00:00:00Z"}, "ends_at"),
+    (TIME_OFF | {"starts_at": "2026-12-01T00:00:00"}, "starts_at"),
+    (TIME_OFF | {"reason": ""}, "reason"),
+    (TIME_OFF | {"status": "rejected"}, "status"),
+]
+# PUT path (``{agent}`` replaced by a real id) -> list of (body, the field the error must name).
+INVALID_PUT: dict[str, list[tuple[dict[str, Any], str]]] = {
+    "/api/v1/agents/{agent}/rostering-profile": [
+        ({"employment": "seasonal"}, "employment"),
+        ({"max_hours_per_week": 0}, "max_hours_per_week"),
+        ({"min_hours_per_week": 30, "max_hours_per_week": 20}, "min_hours_per_week"),
+        ({"max_days_in_a_row": 8}, "max_days_in_a_row"),
+        ({"min_consecutive_days_off": 7}, "min_consecutive_days_off"),
+        ({"min_rest_hours": -1}, "min_rest_hours"),
+        ({"availability": [{"day": "funday", "start": "08:00", "end": "18:00"}]}, "availability"),
+        ({"availability": [{"day": "mon", "start": "18:00", "end": "08:00"}]}, "availability"),
+        ({"availability": [{"day": "mon", "start": "8am", "end": "18:00"}]}, "availability"),
+        ({"preferred_days_off": ["someday"]}, "preferred_days_off"),
+        ({"preferred_templates": [""]}, "preferred_templates"),
+        ({"avoids_nights": "sometimes"}, "avoids_nights"),
+        ({"colour": "red"}, "colour"),
+    ]
+}
 INVALID["/api/v1/adherence-exceptions"] = [
     (
         {
@@ -267,6 +332,27 @@ def test_invalid_create_gets_422_naming_the_field_and_writes_nothing(
     before = organization_snapshot(db, tenant.organization_id)
     for body, field in INVALID[path]:
         response = client.post(path, json=_fill(body, ids), headers=tenant.headers())
+        assert response.status_code == 422, (path, body, response.text)
+        locations = [".".join(map(str, error["loc"])) for error in response.json()["detail"]]
+        assert any(field in location for location in locations), (path, body, locations)
+    assert organization_snapshot(db, tenant.organization_id) == before
+
+
+def test_every_put_endpoint_is_covered(sqlite_db: Database) -> None:
+    operations = api_operations(make_client(sqlite_db))
+    puts = {path for path, methods in operations.items() if "PUT" in methods}
+    assert puts == {p.replace("{agent}", "{agent_id}") for p in INVALID_PUT}
+
+
+@pytest.mark.parametrize("path", sorted(INVALID_PUT))
+def test_invalid_put_gets_422_naming_the_field_and_writes_nothing(db: Database, path: str) -> None:
+    client: TestClient = make_client(db)
+    tenant = make_tenant(db)
+    config = full_configuration(client, tenant)
+    url = path.replace("{agent}", str(config["agent"]["id"]))
+    before = organization_snapshot(db, tenant.organization_id)
+    for body, field in INVALID_PUT[path]:
+        response = client.put(url, json=body, headers=tenant.headers())
         assert response.status_code == 422, (path, body, response.text)
         locations = [".".join(map(str, error["loc"])) for error in response.json()["detail"]]
         assert any(field in location for location in locations), (path, body, locations)

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
 
-from helpline.api.deps import DB, CurrentActor, Now
+from helpline.api.deps import DB, CurrentActor, Now, authenticate, get_db, get_settings
 from helpline.api.schemas import (
     AdherenceExceptionIn,
     AdherenceExceptionOut,
     AdherenceOut,
     OutOfAdherenceOut,
 )
+from helpline.bootstrap import Database
+from helpline.errors import HelplineError
 from helpline.services import adherence
+from helpline.services.actor import Actor
+from helpline.services.plans import READING_ROLES
 from helpline.storage import tables
 
 router = APIRouter(tags=["Adherence"])
@@ -95,6 +101,19 @@ def adherence_report(
     ]
 
 
+def _out_line(line: adherence.OutOfAdherenceLine) -> OutOfAdherenceOut:
+    return OutOfAdherenceOut(
+        agent_id=line.item.agent,
+        name=line.name,
+        team_id=line.team_id,
+        expected=line.item.expected.value,
+        state=line.item.state,
+        reason=line.item.reason,
+        since=line.item.since,
+        minutes=line.item.minutes,
+    )
+
+
 @router.get(
     "/adherence/now", response_model=list[OutOfAdherenceOut], summary="Agents out of adherence now"
 )
@@ -102,16 +121,58 @@ def out_of_adherence_now(actor: CurrentActor, db: DB, now: Now) -> list[OutOfAdh
     """Longest first, with since when (looking back at most 12 hours)."""
     with db.transaction() as session:
         lines = adherence.out_of_adherence_now(session, actor, now)
+    return [_out_line(line) for line in lines]
+
+
+def _feed(db: Database, actor: Actor, now: datetime) -> adherence.OutOfAdherenceFeed:
+    with db.transaction() as session:
+        return adherence.out_of_adherence_feed(session, actor, now)
+
+
+def _identity(feed: adherence.OutOfAdherenceFeed) -> list[tuple[object, ...]]:
+    """The part of the list whose change makes a new message (minutes grow on their own: clients
+    count them from ``since``)."""
     return [
-        OutOfAdherenceOut(
-            agent_id=line.item.agent,
-            name=line.name,
-            team_id=line.team_id,
-            expected=line.item.expected.value,
-            state=line.item.state,
-            reason=line.item.reason,
-            since=line.item.since,
-            minutes=line.item.minutes,
-        )
-        for line in lines
+        (line.item.agent, line.item.expected, line.item.state, line.item.reason, line.item.since)
+        for line in feed.lines
     ]
+
+
+@router.websocket("/adherence/stream")
+async def out_of_adherence_stream(websocket: WebSocket) -> None:
+    """Send the agents out of adherence at once, then again after every agent state change, and
+    whenever the list changes as the schedule moves on (checked every
+    ``HELPLINE_EVENT_POLL_SECONDS``). Each message: ``{"at", "agents": [...]}`` as
+    ``GET /adherence/now``, longest first.
+
+    Authenticate with ``Authorization: Bearer <key>`` or the session cookie (supervisors and
+    planners).
+    """
+    db = get_db(websocket)
+    try:
+        actor = await run_in_threadpool(authenticate, websocket, db, "GET")
+        actor.require(*READING_ROLES)
+    except HelplineError as error:
+        await websocket.close(
+            code=4401 if "log in" in error.message else 4403, reason=error.message
+        )
+        return
+    await websocket.accept()
+    poll = get_settings(websocket).event_poll_seconds
+    clock: Callable[[], datetime] = websocket.app.state.clock
+    sent: tuple[int, list[tuple[object, ...]]] | None = None
+    try:
+        while True:
+            feed = await run_in_threadpool(_feed, db, actor, clock())
+            current = (feed.last_state_sequence, _identity(feed))
+            if current != sent:
+                await websocket.send_json(
+                    {
+                        "at": feed.at.isoformat(),
+                        "agents": [_out_line(line).model_dump(mode="json") for line in feed.lines],
+                    }
+                )
+                sent = current
+            await db.notifier.wait(actor.organization_id, poll)
+    except WebSocketDisconnect:
+        return

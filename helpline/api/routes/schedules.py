@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import ActivityOut, ScheduleIn, ScheduleOut, ScheduleSummaryOut
 from helpline.services import schedules
+from helpline.services.schedule_groups import GroupRequest, StaffingTarget
 from helpline.storage import tables
 
 router = APIRouter(tags=["Schedules"])
@@ -41,7 +42,8 @@ def _out(detail: schedules.ScheduleDetail) -> ScheduleOut:
 def generate_schedule(body: ScheduleIn, actor: CurrentActor, db: DB) -> ScheduleOut:
     """Schedule a week at minimum cost from the requirements in the body, or from the queue's
     published forecast (staffed with Erlang C, or Erlang A with `patience_seconds`, and shrinkage),
-    then roster the organization's active agents. The result is a new draft version; when the
+    for one group or several (`groups`), then roster the organization's active agents under their
+    rostering profiles, approved time off and skills. The result is a new draft version; when the
     requirement cannot be met, the best schedule comes back with its `shortfalls`."""
     request = schedules.ScheduleRequest(
         week_start=body.week_start,
@@ -50,7 +52,11 @@ def generate_schedule(body: ScheduleIn, actor: CurrentActor, db: DB) -> Schedule
         name=body.name,
         interval_minutes=body.interval_minutes,
         requirements=body.requirements,
-        staffing=schedules.StaffingTarget(**body.staffing.model_dump()),
+        groups=tuple(
+            GroupRequest(g.name, g.queue_id, tuple(g.skill_ids), g.requirements)
+            for g in body.groups or ()
+        ),
+        staffing=StaffingTarget(**body.staffing.model_dump()),
         contract=schedules.ContractRules(**body.contract.model_dump()),
         time_limit_seconds=body.time_limit_seconds,
         objective=body.objective,

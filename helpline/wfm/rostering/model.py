@@ -56,7 +56,7 @@ class Agent:
     ``days_off`` are horizon days (0 = first Monday) the agent does not work (time off, holidays);
     ``unavailable`` lists ``(start_minute, end_minute)`` stretches of the horizon no shift may overlap.
     ``preferred_templates`` earn a bonus when worked; ``preferred_days_off`` (days of the week) cost a
-    penalty when worked.
+    penalty when worked, and so does each night shift of an agent who ``avoids_nights``.
     """
 
     name: str
@@ -66,6 +66,7 @@ class Agent:
     unavailable: tuple[tuple[int, int], ...] = ()
     preferred_templates: frozenset[str] = frozenset()
     preferred_days_off: frozenset[int] = frozenset()
+    avoids_nights: bool = False
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -90,6 +91,7 @@ class RosterWeights:
     weekend_days_squared: float = 1.0
     preferred_template_bonus: float = 0.1
     preferred_day_off_worked: float = 0.5
+    night_shift_avoided: float = 0.5
 
 
 @dataclass(frozen=True)

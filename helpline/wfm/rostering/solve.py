@@ -133,6 +133,11 @@ class _RosterModel:
                 * (self.kinds[j].day % 7 in agent.preferred_days_off)
                 - weights.preferred_template_bonus
                 * (self.kinds[j].template in agent.preferred_templates)
+                + weights.night_shift_avoided
+                * (
+                    agent.avoids_nights
+                    and is_night(self.kinds[j], self.problem.night_window_minutes)
+                )
                 for j in members
             ]
         )

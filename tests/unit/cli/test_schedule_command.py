@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from helpline.cli import app
+from helpline.cli.schedule_files import InputFileError, read_agents
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "scheduling"
 REQUIREMENTS = DATA / "week_hourly_requirements.csv"
@@ -193,3 +194,12 @@ def test_service_level_mode_meets_the_goal_over_the_day(
     calls = [120 if 8 <= h < 20 else 12 for h in range(24)]
     answered = sum(c * float(r["service_level"]) for c, r in zip(calls, rows, strict=True))
     assert answered / sum(calls) >= 0.8 - 1e-3
+
+
+def test_agents_file_reads_avoids_nights(tmp_path: Path) -> None:
+    good = tmp_path / "agents.csv"
+    good.write_text("name,avoids_nights\nana,yes\nbo,\n")
+    assert [a.avoids_nights for a in read_agents(good)] == [True, False]
+    good.write_text("name,avoids_nights\nana,maybe\n")
+    with pytest.raises(InputFileError, match="line 2: avoids_nights"):
+        read_agents(good)

@@ -155,6 +155,22 @@ def test_preferred_template_goes_to_the_agent_who_prefers_it() -> None:
     }
 
 
+def test_night_shift_goes_to_the_agent_who_does_not_avoid_nights() -> None:
+    shifts = (shift(0, 22, template="night"), shift(1, 12, template="day"))
+    agents = (
+        Agent("ana", FULL_TIME, avoids_nights=True),
+        Agent("bo", FULL_TIME, preferred_templates=frozenset({"day"})),
+    )
+    result = roster_agents(RosterProblem(shifts, agents))
+    assert violations(RosterProblem(shifts, agents), result) == []
+    assert {(a.agent, a.shift.template) for a in result.assignments} == {
+        ("ana", "day"),
+        ("bo", "night"),
+    }
+    nights = {a.agent: a.night_shifts for a in result.agents}
+    assert nights == {"ana": 0, "bo": 1}
+
+
 def test_weekends_are_spread_evenly() -> None:
     shifts = (shift(5, 9, count=2), shift(6, 9, count=2))
     agents = tuple(Agent(name, FULL_TIME) for name in ("ana", "bo", "cy", "di"))

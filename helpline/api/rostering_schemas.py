@@ -1,0 +1,91 @@
+"""Request and response bodies of per-agent rostering inputs: profiles and time off."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from helpline.api.schemas import CLOCK, Body, Id
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class AvailabilityWindowIn(Body):
+    day: Weekday
+    start: str = Field(description="HH:MM in the organization's time zone")
+    end: str = Field(description="HH:MM, after start; 24:00 for midnight")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AvailabilityWindowIn:
+        for name in ("start", "end"):
+            if not CLOCK.match(getattr(self, name)):
+                raise ValueError(f"{name} must be HH:MM (00:00 to 24:00)")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class RosteringProfileIn(Body):
+    """What rostering needs to know about one agent besides the skills they have."""
+
+    employment: Literal["full_time", "part_time"] = Field(
+        default="full_time", description="A label for planners; the hours below are the rules"
+    )
+    min_hours_per_week: float = Field(default=0.0, ge=0, le=168)
+    max_hours_per_week: float = Field(default=40.0, gt=0, le=168)
+    max_days_in_a_row: int = Field(default=5, ge=1, le=7)
+    min_consecutive_days_off: int = Field(
+        default=2, ge=0, le=6, description="A block of days off each week"
+    )
+    min_rest_hours: float = Field(default=11.0, ge=0, le=48, description="Between two shifts")
+    availability: list[AvailabilityWindowIn] | None = Field(
+        default=None,
+        max_length=7 * 24,
+        description="Weekly windows the agent may work in (a night shift needs the windows on "
+        "both sides of midnight); null: any time",
+    )
+    preferred_templates: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Shift templates the agent would rather work",
+    )
+    preferred_days_off: list[Weekday] = Field(default_factory=list, max_length=7)
+    avoids_nights: bool = Field(
+        default=False, description="Each night shift (an hour or more in 00:00-06:00) is a cost"
+    )
+
+
+class RosteringProfileOut(RosteringProfileIn):
+    agent_id: int
+    skills: list[str] = Field(
+        description="The agent's skills: they decide the groups they may work"
+    )
+    is_default: bool = Field(
+        description="No profile stored: the schedule request's contract applies"
+    )
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+class TimeOffIn(Body):
+    agent_id: Id
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = Field(min_length=1, max_length=500)
+    status: Literal["requested", "approved"] = Field(
+        default="requested", description="Planners may record approved time off at once"
+    )
+
+
+class TimeOffOut(BaseModel):
+    id: int
+    agent_id: int
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    status: str = Field(description="requested, approved or rejected")
+    decided_by: str | None
+    created_by: str
+    created_at: datetime

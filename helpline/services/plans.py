@@ -1,0 +1,88 @@
+"""Versioned plans (forecasts and schedules): who may make and read them, listing them newest first,
+and publishing one version, which supersedes the version published before it in the same scope
+(a forecast's queue, a schedule's week).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.clock import utc_now
+from helpline.domain.enums import Role
+from helpline.errors import NotFound
+from helpline.services.actor import Actor
+from helpline.storage import tables
+from helpline.storage.events import append_event
+
+PLANNING_ROLES = (Role.MANAGER, Role.WFM_ANALYST)
+"""Who may make and publish forecasts and schedules besides admins."""
+READING_ROLES = (*PLANNING_ROLES, Role.SUPERVISOR)
+"""Who may read schedules and adherence."""
+
+Plan = TypeVar("Plan", tables.Forecast, tables.Schedule)
+
+
+def get_plan(session: Session, actor: Actor, table: type[Plan], plan_id: int, noun: str) -> Plan:
+    """The plan ``plan_id`` of the actor's organization, or NotFound naming ``noun``."""
+    plan = session.scalar(
+        select(table).where(table.id == plan_id, table.organization_id == actor.organization_id)
+    )
+    if plan is None:
+        raise NotFound(f"{noun} {plan_id} not found")
+    return plan
+
+
+def list_plans(
+    session: Session,
+    actor: Actor,
+    table: type[Plan],
+    *,
+    where: Mapping[str, Any],
+    status: str | None,
+    limit: int,
+) -> list[Plan]:
+    """The organization's plans, newest first, whose columns equal ``where`` (None: IS NULL)."""
+    query = select(table).where(table.organization_id == actor.organization_id)
+    for column, value in where.items():
+        query = query.where(getattr(table, column) == value)
+    if status is not None:
+        query = query.where(table.status == status)
+    return list(session.scalars(query.order_by(table.id.desc()).limit(limit)).all())
+
+
+def publish_plan(
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    *,
+    scope: Mapping[str, Any],
+    event_type: str,
+    payload: Mapping[str, Any],
+) -> Plan:
+    """Publish ``plan`` and supersede the published plans of its ``scope``; record ``event_type``.
+
+    Publishing the published plan again changes nothing.
+    """
+    actor.require(*PLANNING_ROLES)
+    if plan.status == "published":
+        return plan
+    now = utc_now()
+    table = type(plan)
+    for previous in list_plans(session, actor, table, where=scope, status="published", limit=1000):
+        previous.status = "superseded"
+    plan.status = "published"
+    plan.published_at = now
+    append_event(
+        session,
+        actor.organization_id,
+        event_type,
+        occurred_at=now,
+        actor=actor.label,
+        payload=dict(payload),
+    )
+    session.flush()
+    return plan
