@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ class FakeProvider:
     requests: list[ReceivedRequest] = field(default_factory=list)
     fail_with: list[int] = field(default_factory=list)
     """Answer the next requests with these statuses, one each, before accepting again."""
+    stall_seconds: list[float] = field(default_factory=list)
+    """Keep the next requests waiting this long each before answering (a slow provider)."""
 
     @property
     def url(self) -> str:
@@ -42,6 +45,8 @@ def _handler(provider: FakeProvider) -> type[BaseHTTPRequestHandler]:
             provider.requests.append(
                 ReceivedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             )
+            if provider.stall_seconds:
+                time.sleep(provider.stall_seconds.pop(0))  # simulating a slow provider
             if provider.fail_with:
                 status = provider.fail_with.pop(0)
                 answer = {"error": "simulated"}
@@ -50,11 +55,14 @@ def _handler(provider: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 number = len(provider.requests)
                 answer = {"sid": f"SM{number:032d}", "message_id": f"prov-{number}"}
             data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout test): nothing to answer
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: tests read ``provider.requests`` instead."""

@@ -204,3 +204,37 @@ def test_bad_offers_are_refused_naming_the_field_and_agents_may_not_report_calls
         ).status_code
         == 404
     )
+
+
+def test_a_caller_who_hangs_up_while_ringing_frees_the_agent(center: Center) -> None:
+    agent = center.agents[0]
+    center.available(agent)
+    call = _ok(_offer(center, "call-7"))
+    assert call["decision"]["action"] == "ring_agent"
+    ended = _ok(_event(center, "call-7", "ended", {"ended_by": "customer"}))
+    assert ended["contact"]["state"] == "short_abandoned"  # within the queue's 5 s threshold
+    assert center.get(f"agents/{agent}/state")["state"] == "available"
+
+
+def test_a_call_ended_on_hold_goes_to_after_contact_work(center: Center) -> None:
+    center.available(center.agents[0])
+    _ok(_offer(center, "call-8"))
+    _ok(_event(center, "call-8", "answered"))
+    _ok(_event(center, "call-8", "held"))
+    ended = _ok(_event(center, "call-8", "ended", {"ended_by": "customer"}))
+    assert ended["contact"]["state"] == "wrap_up"
+
+
+def test_agent_extensions_are_unique_in_the_organization(center: Center) -> None:
+    clash = center.client.patch(
+        f"/api/v1/agents/{center.agents[1]}",
+        json={"extension": "201"},
+        headers=center.tenant.headers(),
+    )
+    assert clash.status_code == 409
+    bad = center.client.patch(
+        f"/api/v1/agents/{center.agents[1]}",
+        json={"extension": "ext 9"},
+        headers=center.tenant.headers(),
+    )
+    assert bad.status_code == 422

@@ -359,6 +359,21 @@ def test_a_reply_is_retried_on_5xx_and_429_then_delivered_and_receipted(sms: Sms
     assert "MessageDelivered" in sms.center.event_types(got["contact_id"])
 
 
+def test_a_provider_timeout_is_retried(sms: Sms) -> None:
+    adapter = sms.client.app.state.channels.get(Channel.SMS)  # type: ignore[attr-defined]
+    adapter.timeout_seconds = 0.2
+    got = sms.post_generic(_text("r-3")).json()
+    reply = _reply(sms, got["contact_id"], "Still there?")
+    sms.provider.stall_seconds = [1.0]
+    assert sms.deliver() == 1
+    stored = _stored(sms, got["contact_id"], reply["id"])
+    assert stored["delivery_status"] == "queued"
+    assert "Timeout" in stored["delivery_error"]
+    sms.center.clock.advance(6)
+    assert sms.deliver() == 1
+    assert _stored(sms, got["contact_id"], reply["id"])["delivery_status"] == "sent"
+
+
 def test_a_4xx_refusal_is_final_and_not_retried(sms: Sms) -> None:
     got = sms.post_generic(_text("r-2")).json()
     reply = _reply(sms, got["contact_id"], "Hello?")
