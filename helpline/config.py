@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     """The sender address of email Helpline writes when an organization has none of its own."""
     outbox_poll_seconds: float = 2.0
     """How often the outbox looks for replies due for (re)delivery queued by other nodes."""
+    public_url: str = ""
+    """This server's address as providers reach it (e.g. ``https://helpline.example.com``): the URL
+    Twilio signatures are checked against and delivery receipts are posted to. Empty: the request's."""
+    provider_timeout_seconds: float = 10.0
+    """How long an SMS/social provider may take to accept a message before the send is retried."""
 
 
 @lru_cache(maxsize=1)

@@ -259,3 +259,41 @@ def message_objects(db: Database, tenant: Tenant) -> dict[str, dict[str, Any]]:
         "message": {"id": received.message_id},
         "attachment": {"id": message["attachments"][0]["id"]},
     }
+
+
+def channel_objects(
+    client: TestClient, tenant: Tenant, voice_queue_id: int
+) -> dict[str, dict[str, Any]]:
+    """An SMS provider connection, a voice number on ``voice_queue_id`` and a CTI call offered there."""
+    sms_queue = create_ok(client, tenant, "queues", {"name": "Texts", "channel": "sms"})
+    connection = create_ok(
+        client,
+        tenant,
+        "provider-connections",
+        {
+            "name": "Texts in",
+            "provider": "generic_json",
+            "channel": "sms",
+            "address": "+447700900000",
+            "queue_id": sms_queue["id"],
+            "secret": "victim-secret-0123456789",
+        },
+    )
+    number = create_ok(
+        client,
+        tenant,
+        "voice-numbers",
+        {"number": "+442079460100", "queue_id": voice_queue_id},
+    )
+    call_id = f"call-{uuid.uuid4().hex[:12]}"
+    call = create_ok(
+        client,
+        tenant,
+        "cti/calls",
+        {"call_id": call_id, "caller_number": "+447700900321", "dialed_number": "+442079460100"},
+    )
+    return {
+        "provider_connection": connection,
+        "voice_number": number,
+        "call": {"id": call["call_id"]},
+    }

@@ -21,9 +21,11 @@ from helpline.api.routes import (
     admin,
     auth,
     contacts,
+    cti,
     customers,
     events,
     forecasts,
+    hooks,
     intraday,
     messages,
     realtime,
@@ -118,7 +120,10 @@ def create_app(
         api.include_router(router)
     for router in (schedules.router, rostering.router, adherence.router, intraday.router):
         api.include_router(router)
+    for router in (cti.router, *cti.channel_configuration_routers()):
+        api.include_router(router)
     app.include_router(api)
+    app.include_router(hooks.router)  # signed by providers, outside the API-key routes
 
     @app.get("/healthz", tags=["Health"], summary="Liveness and database check")
     def healthz() -> dict[str, str]:

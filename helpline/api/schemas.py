@@ -198,6 +198,11 @@ class AgentIn(Body):
     routing_profile_id: Id | None = None
     hourly_cost: float | None = Field(default=None, ge=0)
     is_active: bool = True
+    extension: str | None = Field(
+        default=None,
+        pattern=r"^[0-9*#+]{1,32}$",
+        description="Phone extension returned to the phone system with CTI routing decisions",
+    )
     skills: list[AgentSkillIn] = Field(default_factory=list)
 
 

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from helpline.channels.base import ChannelRegistry
+from helpline.channels.providers import ProviderAdapter
 from helpline.config import Settings
+from helpline.domain.enums import Channel
 
 
 def channel_registry(settings: Settings) -> ChannelRegistry:
     """The adapters ``settings`` enable (each channel's settings say how it connects)."""
-    del settings  # each adapter registers itself here from its own settings as channels land
-    return ChannelRegistry()
+    registry = ChannelRegistry()
+    # SMS and social replies go out through each organization's provider connections; no port bound.
+    for channel in (Channel.SMS, Channel.SOCIAL):
+        registry.register(
+            ProviderAdapter(
+                channel,
+                timeout_seconds=settings.provider_timeout_seconds,
+                public_url=settings.public_url,
+            )
+        )
+    return registry

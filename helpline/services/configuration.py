@@ -8,7 +8,7 @@ organization), and child rows (an agent's skills, a profile's queues...) replace
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,10 @@ class ResourceKind:
     unique_fields: tuple[str, ...] = ()
     references: Mapping[str, type[Base]] = field(default_factory=dict)
     children: tuple[ChildKind, ...] = ()
+    write_only: tuple[str, ...] = ()
+    """Secrets: stored, never represented (``<name>_is_set`` says whether one is) nor put in events."""
+    check: Callable[[Session, Actor, Any], None] | None = None
+    """Rules of this kind on the row as it will be stored (may normalise values in place)."""
 
 
 TEAM = ResourceKind("team", "Team", Team, unique_fields=("name",))
@@ -102,7 +106,7 @@ AGENT = ResourceKind(
     "agent",
     "Agent",
     Agent,
-    unique_fields=("user_id",),
+    unique_fields=("user_id", "extension"),
     references={"user_id": User, "team_id": Team, "routing_profile_id": RoutingProfile},
     children=(ChildKind("skills", AgentSkill, "agent_id", "skill_id", {"skill_id": Skill}),),
 )
@@ -117,6 +121,8 @@ def _columns(kind: ResourceKind) -> list[str]:
 def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]:
     """A plain dict of the row's columns (without ``organization_id``) and its children."""
     data = {name: getattr(row, name) for name in _columns(kind) if name != "organization_id"}
+    for name in kind.write_only:
+        data[f"{name}_is_set"] = bool(data.pop(name))
     for child in kind.children:
         rows = session.scalars(
             select(child.table)
@@ -179,7 +185,7 @@ def _check_unique(
 ) -> None:
     table: Any = kind.table
     for name in kind.unique_fields:
-        if name not in values:
+        if values.get(name) is None:  # absent, or NULL (never equal to another NULL)
             continue
         query = select(table.id).where(
             table.organization_id == actor.organization_id, getattr(table, name) == values[name]
@@ -258,8 +264,10 @@ def _check_kind_rules(
             )
 
 
-def _check_row(kind: ResourceKind, row: Any) -> None:
+def _check_row(session: Session, actor: Actor, kind: ResourceKind, row: Any) -> None:
     """Rules across fields, checked on the row as it will be stored (after a PATCH too)."""
+    if kind.check is not None:
+        kind.check(session, actor, row)
     if kind is QUEUE and row.closed_treatment == "overflow" and row.overflow_queue_id is None:
         raise InvalidInput("overflow_queue_id", "needed when closed_treatment is overflow")
 
@@ -275,7 +283,7 @@ def create(
     _check_kind_rules(session, actor, kind, None, own)
     _check_unique(session, actor, kind, own, None)
     row: Any = kind.table(organization_id=actor.organization_id, **own)
-    _check_row(kind, row)
+    _check_row(session, actor, kind, row)
     session.add(row)
     session.flush()
     _replace_children(session, actor, kind, row.id, children)
@@ -306,7 +314,7 @@ def update(
     _check_unique(session, actor, kind, own, row_id)
     for name, value in own.items():
         setattr(row, name, value)
-    _check_row(kind, row)
+    _check_row(session, actor, kind, row)
     session.flush()
     _replace_children(session, actor, kind, row_id, children)
     data = represent(session, kind, row)
@@ -317,7 +325,10 @@ def update(
         occurred_at=utc_now(),
         actor=actor.label,
         agent_id=row_id if kind is AGENT else None,
-        payload={"id": row_id, "changed": dict(values)},
+        payload={
+            "id": row_id,
+            "changed": {k: "***" if k in kind.write_only else v for k, v in values.items()},
+        },
     )
     return data
 

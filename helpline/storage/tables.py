@@ -181,6 +181,9 @@ class Agent(Base):
     """A user who handles contacts."""
 
     __tablename__ = "agents"
+    __table_args__ = (
+        Index("ix_agents_organization_id_extension", "organization_id", "extension", unique=True),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = _org_fk()
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -193,6 +196,8 @@ class Agent(Base):
     )
     hourly_cost: Mapped[float | None] = mapped_column(Float)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    extension: Mapped[str | None] = mapped_column(String(32))
+    """The agent's phone extension, returned to an external phone system with a routing decision."""
 
 
 class AgentSkill(Base):
@@ -393,6 +398,40 @@ class MessageAttachment(Base):
     content_type: Mapped[str] = mapped_column(String(127))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProviderConnection(Base):
+    """An account with an SMS or social messaging provider: where its webhooks come from and where
+    replies go. ``secret`` signs webhooks (and is the Twilio auth token); it is never returned."""
+
+    __tablename__ = "provider_connections"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    provider: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+    """Our side of the conversation: an E.164 number (SMS) or a page handle (social)."""
+    network: Mapped[str] = mapped_column(String(64), default="")
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
+    secret: Mapped[str] = mapped_column(String(200))
+    outbound_url: Mapped[str] = mapped_column(String(500), default="")
+    outbound_username: Mapped[str] = mapped_column(String(200), default="")
+    outbound_password: Mapped[str] = mapped_column(String(200), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class VoiceNumber(Base):
+    """A dialed number of the external phone system and the voice queue its calls go to."""
+
+    __tablename__ = "voice_numbers"
+    __table_args__ = (UniqueConstraint("organization_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    number: Mapped[str] = mapped_column(String(32))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Event(Base):

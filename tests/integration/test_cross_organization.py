@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from helpline.bootstrap import Database
 from tests.factories import (
+    channel_objects,
     full_configuration,
     make_client,
     make_tenant,
@@ -41,6 +42,9 @@ PATH_OBJECTS = {
     "message_id": "message",
     "attachment_id": "attachment",
     "time_off_id": "time_off",
+    "provider_connection_id": "provider_connection",
+    "voice_number_id": "voice_number",
+    "call_id": "call",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
 VICTIM_STRINGS = (
@@ -110,6 +114,22 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
         "/api/v1/contacts/{contact_id}/accept": {"agent_id": ids["agent"]},
         "/api/v1/contacts/{contact_id}/reject": {"agent_id": ids["agent"]},
         "/api/v1/contacts/{contact_id}/messages": {"body": "Billing"},
+        "/api/v1/provider-connections": {
+            "name": "X",
+            "provider": "generic_json",
+            "channel": "sms",
+            "address": "+447700900000",
+            "secret": "x" * 16,
+            "queue_id": ids["queue"],
+        },
+        "/api/v1/voice-numbers": {"number": "+442079460123", "queue_id": ids["queue"]},
+        "/api/v1/cti/calls": {
+            "call_id": ids["call"],
+            "dialed_number": "+442079460100",
+            "queue_id": ids["queue"],
+        },
+        "/api/v1/cti/calls/{call_id}/transferred": {"queue_id": ids["queue"]},
+        "/api/v1/cti/calls/{call_id}/answered": {"agent_id": ids["agent"]},
     }
     return bodies.get(path, {})
 
@@ -124,6 +144,7 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
     victim |= planning_objects(client, victim_tenant, victim["queue"]["id"])
     victim |= schedule_objects(client, victim_tenant, victim["agent"]["id"])
     victim |= message_objects(db, victim_tenant)
+    victim |= channel_objects(client, victim_tenant, victim["queue"]["id"])
     before = organization_snapshot(db, victim_tenant.organization_id)
     tried = 0
     for path, operations in api_operations(client).items():

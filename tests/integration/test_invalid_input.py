@@ -300,6 +300,39 @@ INVALID["/api/v1/adherence-exceptions"] = [
         "reason",
     ),
 ]
+_CONNECTION = {
+    "name": "P",
+    "provider": "generic_json",
+    "channel": "sms",
+    "address": "+447700900000",
+    "secret": "s" * 16,
+}
+INVALID["/api/v1/provider-connections"] = [
+    (_CONNECTION | {"provider": "nexmo"}, "provider"),
+    (_CONNECTION | {"channel": "voice"}, "channel"),
+    (_CONNECTION | {"address": "not a phone"}, "address"),
+    (_CONNECTION | {"secret": "short"}, "secret"),
+    (_CONNECTION | {"channel": "social", "address": "acme"}, "network"),
+    (_CONNECTION | {"provider": "twilio"}, "outbound_username"),
+    (_CONNECTION | {"queue_id": 999999}, "queue_id"),
+    (_CONNECTION | {"queue_id": "{queue}"}, "queue_id"),  # a voice queue
+    (_CONNECTION | {"outbound_url": "ftp://example.com"}, "outbound_url"),
+]
+INVALID["/api/v1/voice-numbers"] = [
+    ({"number": "12", "queue_id": "{queue}"}, "number"),
+    ({"number": "+442079460100", "queue_id": 999999}, "queue_id"),
+    ({"number": "+442079460100"}, "queue_id"),
+]
+_CALL = {"call_id": "c-1", "dialed_number": "+442079460100", "queue_id": "{queue}"}
+INVALID["/api/v1/cti/calls"] = [
+    ({"dialed_number": "+442079460100", "queue_id": "{queue}"}, "call_id"),
+    (_CALL | {"call_id": "has space"}, "call_id"),
+    ({"call_id": "c-1", "dialed_number": "+442079460100"}, "dialed_number"),  # not mapped
+    (_CALL | {"dialed_number": "x"}, "dialed_number"),
+    (_CALL | {"queue_id": 999999}, "queue_id"),
+    (_CALL | {"caller_number": "12"}, "caller_number"),
+    (_CALL | {"ivr": ["not", "an", "object"]}, "ivr"),
+]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 
 
