@@ -8,10 +8,10 @@ records. Pure: no I/O, time is the simulation clock, randomness a ``numpy.random
 
 from helpline.sim.calllog import BankCall, bank_contacts, parse_anonymous_bank, parse_csv_log
 from helpline.sim.distributions import Distribution, Empirical, Exponential, Fixed, Lognormal
-from helpline.sim.kpis import METRICS, RunKpis, run_kpis
 from helpline.sim.loader import scenario_from_dict
 from helpline.sim.records import ContactTrace, Outcome, contact_traces
 from helpline.sim.replications import Estimate, SimulationSummary, simulate
+from helpline.sim.reporting import METRICS, RunKpis, run_kpis
 from helpline.sim.scenario import (
     AgentGroup,
     Break,

@@ -75,7 +75,7 @@ def test_mmn_m_matches_exact_erlang_a(
         summary,
         {
             "p_wait": float(exact.p_wait),
-            "p_abandon": float(exact.p_abandon),
+            "abandonment_rate": float(exact.p_abandon),
             "service_level": float(exact.service_level),
             "asa_seconds": float(exact.asa),
         },
@@ -89,7 +89,7 @@ def test_mmn_without_abandonment_matches_exact_erlang_c(
 ) -> None:
     exact = erlang.erlang_c(load / AHT, AHT, agents, TARGET)
     summary = _run(load, agents, replications, horizon, None)
-    assert float(summary.estimates["p_abandon"].mean[-1, 0]) == 0.0
+    assert float(summary.estimates["abandonment_rate"].mean[-1, 0]) == 0.0
     _assert_inside(
         summary,
         {
@@ -113,7 +113,7 @@ def test_probability_intervals_are_narrower_than_one_percent_point(
         summary = _run(load, agents, replications * batch, horizon * 4, PATIENCE)
         widths = [
             2 * float(summary.estimates[m].half_width[-1, 0])
-            for m in ("p_wait", "p_abandon", "service_level")
+            for m in ("p_wait", "abandonment_rate", "service_level")
         ]
         if max(widths) < 0.01:
             break
@@ -121,7 +121,7 @@ def test_probability_intervals_are_narrower_than_one_percent_point(
         summary,
         {
             "p_wait": float(exact.p_wait),
-            "p_abandon": float(exact.p_abandon),
+            "abandonment_rate": float(exact.p_abandon),
             "service_level": float(exact.service_level),
             "asa_seconds": float(exact.asa),
         },
