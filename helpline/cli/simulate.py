@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import typer
 import yaml
 
+from helpline.domain.anonymous_bank import BankCall, FormatError, parse_calls
 from helpline.errors import InvalidInput
 from helpline.sim import (
     METRICS,
@@ -22,7 +23,6 @@ from helpline.sim import (
     SimulationSummary,
     bank_contacts,
     contact_traces,
-    parse_anonymous_bank,
     parse_csv_log,
     scenario_from_dict,
     simulate,
@@ -44,22 +44,24 @@ def _log_loader(base: Path) -> Any:
                         raise InvalidInput(sorted(options)[0], "is not an option of csv logs")
                     return parse_csv_log(lines)
                 if log_format == "anonymous_bank":
-                    return _bank(parse_anonymous_bank(lines), options)
+                    return _bank(list(parse_calls(lines)), options)
         except OSError as exc:
             raise InvalidInput("replay", f"{path}: cannot read: {exc.strerror}") from None
+        except FormatError as exc:
+            raise InvalidInput(f"{source}: line {exc.line}", exc.reason) from None
         raise InvalidInput("format", "must be csv or anonymous_bank")
 
     return load
 
 
-def _bank(calls: list[Any], options: Mapping[str, Any]) -> tuple[LoggedContact, ...]:
+def _bank(calls: list[BankCall], options: Mapping[str, Any]) -> tuple[LoggedContact, ...]:
     unknown = set(options) - {"first_day", "days", "logged_patience"}
     if unknown:
         raise InvalidInput(sorted(unknown)[0], "is not an option of anonymous_bank logs")
     first = options.get("first_day")
     try:
         first_day = (
-            min(c.day for c in calls) if first is None else dt.date.fromisoformat(str(first))
+            min(c.vru_entry.date() for c in calls) if first is None else dt.date.fromisoformat(str(first))
         )
     except ValueError:
         raise InvalidInput("first_day", "must be a date YYYY-MM-DD") from None

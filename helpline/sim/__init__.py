@@ -6,7 +6,7 @@ one run; :func:`run_kpis` and :func:`contact_traces` turn a run into interval KP
 records. Pure: no I/O, time is the simulation clock, randomness a ``numpy.random.Generator``.
 """
 
-from helpline.sim.calllog import BankCall, bank_contacts, parse_anonymous_bank, parse_csv_log
+from helpline.sim.calllog import bank_contacts, parse_csv_log
 from helpline.sim.distributions import Distribution, Empirical, Exponential, Fixed, Lognormal
 from helpline.sim.loader import scenario_from_dict
 from helpline.sim.records import ContactTrace, Outcome, contact_traces
@@ -27,7 +27,6 @@ from helpline.sim.simulation import RunResult, Simulation
 __all__ = [
     "METRICS",
     "AgentGroup",
-    "BankCall",
     "Break",
     "ContactTrace",
     "Distribution",
@@ -49,7 +48,6 @@ __all__ = [
     "SimulationSummary",
     "bank_contacts",
     "contact_traces",
-    "parse_anonymous_bank",
     "parse_csv_log",
     "run_kpis",
     "scenario_from_dict",

@@ -16,7 +16,8 @@ from helpline.analytics import GroupBy, Interval, Metrics, Tally
 from helpline.bootstrap import Database
 from helpline.cli import app
 from helpline.services.actor import system_actor
-from helpline.services.anonymous_bank import AnonymousBankImporter, parse_calls
+from helpline.domain.anonymous_bank import parse_calls
+from helpline.services.anonymous_bank import AnonymousBankImporter
 from helpline.services.reports import Report, interval_report
 from helpline.storage.tables import Contact, Event, Queue
 from tests.factories import make_tenant
