@@ -28,6 +28,7 @@ from helpline.api.routes import (
     realtime,
     reports,
     schedules,
+    simulations,
 )
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
@@ -95,7 +96,7 @@ def create_app(
         api.include_router(router)
     for router in (reports.router, realtime.router):
         api.include_router(router)
-    for router in (schedules.router, adherence.router, intraday.router):
+    for router in (schedules.router, adherence.router, intraday.router, simulations.router):
         api.include_router(router)
     app.include_router(api)
 

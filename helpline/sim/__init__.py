@@ -6,6 +6,7 @@ one run; :func:`run_kpis` and :func:`contact_traces` turn a run into interval KP
 records. Pure: no I/O, time is the simulation clock, randomness a ``numpy.random.Generator``.
 """
 
+from helpline.sim.arrivals import VolumeSeries, calls_per_interval
 from helpline.sim.calllog import bank_contacts, parse_csv_log
 from helpline.sim.distributions import Distribution, Empirical, Exponential, Fixed, Lognormal
 from helpline.sim.loader import scenario_from_dict
@@ -46,7 +47,9 @@ __all__ = [
     "Shift",
     "Simulation",
     "SimulationSummary",
+    "VolumeSeries",
     "bank_contacts",
+    "calls_per_interval",
     "contact_traces",
     "parse_csv_log",
     "run_kpis",

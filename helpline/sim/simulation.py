@@ -66,6 +66,8 @@ _AVAILABLE = 1
 _RESERVED = 2
 _SPAN_KINDS = 3
 
+_NOISE_SECONDS = 1e-6
+
 _BUSY_STATES = frozenset((AgentState.RESERVED, AgentState.BUSY, AgentState.ACW))
 _END_OF_SHIFT = "end_of_shift"
 
@@ -505,6 +507,9 @@ def _interval_totals(
             continue
         covered = _covered(np.sort(starts[mask]), edges) - _covered(np.sort(ends[mask]), edges)
         out[:, code] = np.diff(covered)
+    # The prefix sums cancel to within rounding (about 1e-11 s here); keep that noise out of the
+    # ratios (an interval nobody worked would otherwise show occupancy noise / noise).
+    out[out < _NOISE_SECONDS] = 0.0
     return out
 
 

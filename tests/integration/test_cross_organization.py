@@ -90,6 +90,14 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
             "ends_at": "2026-12-01T11:00:00Z",
             "reason": "X",
         },
+        "/api/v1/simulations": {
+            "start": "2026-12-01T08:00:00Z",
+            "queues": [
+                {"queue_id": ids["queue"], "calls_per_interval": [1], "aht_seconds": 60},
+            ],
+            "add_agents": [{"like_agent_id": ids["agent"], "count": 1}],
+            "remove_agent_ids": [ids["agent"]],
+        },
         "/api/v1/agents/{agent_id}/state": {"state": "available"},
         "/api/v1/contacts/{contact_id}/transfer": {"queue_id": ids["queue"]},
         "/api/v1/contacts/{contact_id}/wrap-up": {"wrap_up_code_id": ids["wrap_up_code"]},
