@@ -8,7 +8,9 @@ import numpy as np
 
 from helpline.sim import VolumeSeries, calls_per_interval
 
-SERIES = VolumeSeries(datetime(2026, 1, 5, 8, 0, tzinfo=UTC), 1800.0, (60.0, 0.0, float("nan"), 30.0))
+SERIES = VolumeSeries(
+    datetime(2026, 1, 5, 8, 0, tzinfo=UTC), 1800.0, (60.0, 0.0, float("nan"), 30.0)
+)
 
 
 def test_a_half_hour_forecast_splits_evenly_into_quarter_hours_from_a_later_start() -> None:
