@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from helpline.domain.anonymous_bank import parse_calls
 from helpline.routing import (
     AgentSpec,
     AgentStatus,
@@ -65,7 +66,6 @@ from helpline.sim import (
     Scenario,
     Simulation,
     bank_contacts,
-    parse_anonymous_bank,
 )
 
 AHT = 300.0
@@ -228,7 +228,7 @@ def replay_bank_week(repeats: int) -> dict[str, Any] | None:
         print(f"skipping the Anonymous Bank replay: {source} not found", file=sys.stderr)
         return None
     with source.open(encoding="utf-8", newline="") as lines:
-        calls = parse_anonymous_bank(lines)
+        calls = list(parse_calls(lines))
     contacts = bank_contacts(calls, dt.date(1999, 1, 3), 7)
     types = ("PS", "PE", "IN", "NE", "NW", "TT", "AA")
     routing = RoutingConfig(

@@ -7,7 +7,15 @@ buckets the folds into intervals of the organization's time zone.
 
 from __future__ import annotations
 
-from helpline.analytics.aggregate import GroupBy, ReportRow, Window, aggregate, tally
+from helpline.analytics.aggregate import (
+    GroupBy,
+    ReportRow,
+    Window,
+    aggregate,
+    tally,
+    tally_arrival,
+    tally_handling,
+)
 from helpline.analytics.facts import AgentTimeline, ContactFact, agent_timelines, contact_facts
 from helpline.analytics.intervals import Interval, bucket_start, split_by_interval
 from helpline.analytics.metrics import Metrics, ServiceLevelVariant, Tally
@@ -38,4 +46,6 @@ __all__ = [
     "realtime_snapshot",
     "split_by_interval",
     "tally",
+    "tally_arrival",
+    "tally_handling",
 ]

@@ -29,7 +29,7 @@ from helpline.analytics.facts import (
 )
 from helpline.analytics.intervals import Interval, bucket_start, split_by_interval
 from helpline.analytics.metrics import Metrics, Tally
-from helpline.analytics.records import Dimensions, EventRecord
+from helpline.analytics.records import Dimensions, EventRecord, QueueSettings
 
 GroupKey = int | str | None
 
@@ -87,8 +87,9 @@ def _contact_key(fact: ContactFact, group_by: GroupBy, dims: Dimensions) -> Grou
     return None
 
 
-def _tally_arrival(t: Tally, fact: ContactFact, dims: Dimensions) -> None:
-    queue = dims.queue(fact.queue_id)
+def tally_arrival(t: Tally, fact: ContactFact, queue: QueueSettings) -> None:
+    """Count ``fact`` into ``t``, the bucket of its arrival, by the settings of its ``queue``:
+    offered, answered, abandoned, waits and thresholds (rule 1 of the attribution rule)."""
     if fact.is_deflected:
         t.deflected += 1
     if fact.is_callback_requested:
@@ -117,6 +118,14 @@ def _tally_arrival(t: Tally, fact: ContactFact, dims: Dimensions) -> None:
         waited = (fact.removed_at - fact.arrived_at).total_seconds()
         if waited <= queue.service_level_seconds:
             t.removed_within_threshold += 1
+
+
+def tally_handling(t: Tally, fact: ContactFact) -> None:
+    """Count the handle time of ``fact`` into ``t``, the bucket where its handling ended (rule 2)."""
+    t.handled += 1
+    t.talk_seconds += fact.talk_seconds
+    t.hold_seconds += fact.hold_seconds
+    t.acw_seconds += fact.acw_seconds
 
 
 def _first_contact_resolutions(facts: Sequence[ContactFact], dims: Dimensions) -> dict[int, bool]:
@@ -252,16 +261,14 @@ def tally(
         key = _contact_key(fact, group_by, dims)
         if window.holds(fact.arrived_at):
             t = buckets.setdefault((window.bucket(fact.arrived_at), key), Tally())
-            _tally_arrival(t, fact, dims)
+            tally_arrival(t, fact, dims.queue(fact.queue_id))
             if fact.contact_id in resolutions:
                 t.fcr_eligible += 1
                 t.fcr_resolved += resolutions[fact.contact_id]
         if fact.handling_ended_at is not None and window.holds(fact.handling_ended_at):
-            t = buckets.setdefault((window.bucket(fact.handling_ended_at), key), Tally())
-            t.handled += 1
-            t.talk_seconds += fact.talk_seconds
-            t.hold_seconds += fact.hold_seconds
-            t.acw_seconds += fact.acw_seconds
+            tally_handling(
+                buckets.setdefault((window.bucket(fact.handling_ended_at), key), Tally()), fact
+            )
     if group_by in (GroupBy.NONE, GroupBy.AGENT, GroupBy.TEAM):
         _tally_agent_time(buckets, agent_timelines(events), dims, window, group_by)
         _tally_concurrency(buckets, facts, dims, window, group_by)

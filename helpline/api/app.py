@@ -32,6 +32,7 @@ from helpline.api.routes import (
     reports,
     rostering,
     schedules,
+    simulations,
 )
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
@@ -120,7 +121,7 @@ def create_app(
         api.include_router(router)
     for router in (schedules.router, rostering.router, adherence.router, intraday.router):
         api.include_router(router)
-    for router in (cti.router, *cti.channel_configuration_routers()):
+    for router in (simulations.router, cti.router, *cti.channel_configuration_routers()):
         api.include_router(router)
     app.include_router(api)
     app.include_router(hooks.router)  # signed by providers, outside the API-key routes

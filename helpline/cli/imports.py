@@ -9,15 +9,14 @@ import typer
 
 from helpline.bootstrap import open_database
 from helpline.cli.admin import DatabaseOption, fail, settings_with
+from helpline.domain.anonymous_bank import FormatError, parse_calls
 from helpline.errors import HelplineError, NotFound
 from helpline.services import organizations
 from helpline.services.actor import system_actor
 from helpline.services.anonymous_bank import (
     DEFAULT_TIME_ZONE,
     AnonymousBankImporter,
-    FormatError,
     ImportSummary,
-    parse_calls,
 )
 
 BATCH_CALLS = 2000

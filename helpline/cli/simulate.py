@@ -13,20 +13,27 @@ from typing import Any, TextIO
 import typer
 import yaml
 
-from helpline.errors import InvalidInput
+from helpline.bootstrap import open_database
+from helpline.cli.admin import DatabaseOption, settings_with
+from helpline.domain.anonymous_bank import BankCall, FormatError, parse_calls
+from helpline.errors import InvalidInput, NotFound
+from helpline.services import organizations
+from helpline.services.actor import system_actor
+from helpline.services.simulations import forecast_volumes
 from helpline.sim import (
     METRICS,
     LoggedContact,
     RunResult,
     Scenario,
     SimulationSummary,
+    VolumeSeries,
     bank_contacts,
     contact_traces,
-    parse_anonymous_bank,
     parse_csv_log,
     scenario_from_dict,
     simulate,
 )
+from helpline.sim.loader import LoadForecast
 
 # Exit status for bad input, the same code Typer/Click uses for usage errors.
 _BAD_INPUT = 2
@@ -44,22 +51,26 @@ def _log_loader(base: Path) -> Any:
                         raise InvalidInput(sorted(options)[0], "is not an option of csv logs")
                     return parse_csv_log(lines)
                 if log_format == "anonymous_bank":
-                    return _bank(parse_anonymous_bank(lines), options)
+                    return _bank(list(parse_calls(lines)), options)
         except OSError as exc:
             raise InvalidInput("replay", f"{path}: cannot read: {exc.strerror}") from None
+        except FormatError as exc:
+            raise InvalidInput(f"{source}: line {exc.line}", exc.reason) from None
         raise InvalidInput("format", "must be csv or anonymous_bank")
 
     return load
 
 
-def _bank(calls: list[Any], options: Mapping[str, Any]) -> tuple[LoggedContact, ...]:
+def _bank(calls: list[BankCall], options: Mapping[str, Any]) -> tuple[LoggedContact, ...]:
     unknown = set(options) - {"first_day", "days", "logged_patience"}
     if unknown:
         raise InvalidInput(sorted(unknown)[0], "is not an option of anonymous_bank logs")
     first = options.get("first_day")
     try:
         first_day = (
-            min(c.day for c in calls) if first is None else dt.date.fromisoformat(str(first))
+            min(c.vru_entry.date() for c in calls)
+            if first is None
+            else dt.date.fromisoformat(str(first))
         )
     except ValueError:
         raise InvalidInput("first_day", "must be a date YYYY-MM-DD") from None
@@ -70,8 +81,63 @@ def _bank(calls: list[Any], options: Mapping[str, Any]) -> tuple[LoggedContact, 
     return bank_contacts(calls, first_day, days, logged_patience=bool(logged))
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Read and validate a scenario file (YAML); raises InvalidInput naming the field."""
+def read_forecast_csv(path: Path) -> VolumeSeries:
+    """A ``timestamp,volume[,...]`` CSV such as ``helpline forecast --out`` writes: consecutive
+    intervals of one length; raises InvalidInput naming the line."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as exc:
+        raise InvalidInput(str(path), f"cannot read: {exc.strerror}") from None
+    if not rows or [c.strip().lower() for c in rows[0][:2]] != ["timestamp", "volume"]:
+        raise InvalidInput("line 1", "the header must start with timestamp,volume")
+    stamps: list[dt.datetime] = []
+    volumes: list[float] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not "".join(row).strip():
+            continue
+        try:
+            stamps.append(dt.datetime.fromisoformat(row[0].strip()))
+            volumes.append(float(row[1]))
+        except (ValueError, IndexError):
+            raise InvalidInput(f"line {line}", "needs an ISO timestamp and a volume") from None
+        if not volumes[-1] >= 0:
+            raise InvalidInput(f"line {line}.volume", "must be >= 0")
+        if len(stamps) > 2 and stamps[-1] - stamps[-2] != stamps[1] - stamps[0]:
+            raise InvalidInput(f"line {line}.timestamp", "intervals must be consecutive and equal")
+    if len(stamps) < 2 or stamps[1] <= stamps[0]:
+        raise InvalidInput("line 3", "needs at least two intervals in time order")
+    step = (stamps[1] - stamps[0]).total_seconds()
+    return VolumeSeries(stamps[0], step, tuple(volumes))
+
+
+def _forecast_loader(base: Path, org: str | None, database_url: str | None) -> LoadForecast:
+    """Read forecasts a scenario names: a CSV relative to the scenario file, or a stored forecast of
+    the organization ``org`` in the database."""
+
+    def load(source: str | int) -> VolumeSeries:
+        if isinstance(source, str):
+            return read_forecast_csv(base / source)
+        if org is None:
+            raise InvalidInput("", "a stored forecast needs --org")
+        db = open_database(settings_with(database_url))
+        try:
+            with db.transaction() as session:
+                organization_id = organizations.organization_by_name(session, org).id
+                return forecast_volumes(session, system_actor(organization_id), source)
+        except NotFound as error:
+            raise InvalidInput("", error.message) from None
+        finally:
+            db.dispose()
+
+    return load
+
+
+def load_scenario(
+    path: Path, *, org: str | None = None, database_url: str | None = None
+) -> Scenario:
+    """Read and validate a scenario file (YAML); raises InvalidInput naming the field. Stored
+    forecasts (``forecast_id``) are read from the database of ``database_url`` for ``org``."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -80,7 +146,9 @@ def load_scenario(path: Path) -> Scenario:
         data = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a YAML date like 1999-13-03
         raise InvalidInput(str(path), f"is not valid YAML: {exc}") from None
-    return scenario_from_dict(data, _log_loader(path.parent))
+    return scenario_from_dict(
+        data, _log_loader(path.parent), _forecast_loader(path.parent, org, database_url)
+    )
 
 
 def _format_number(value: float) -> str:
@@ -141,11 +209,15 @@ def simulate_command(
     traces: Path | None = typer.Option(
         None, "--traces", help="Also write every contact of every replication to this CSV."
     ),
+    org: str | None = typer.Option(
+        None, "--org", help="Organization whose stored forecasts `forecast_id` names."
+    ),
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Simulate a what-if scenario with the real routing engine: KPIs per interval and queue, with
     confidence intervals over the replications."""
     try:
-        scenario = load_scenario(scenario_path)
+        scenario = load_scenario(scenario_path, org=org, database_url=database_url)
     except InvalidInput as exc:
         typer.echo(f"error: {scenario_path}: {exc}", err=True)
         raise typer.Exit(_BAD_INPUT) from None

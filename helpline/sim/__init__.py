@@ -6,12 +6,13 @@ one run; :func:`run_kpis` and :func:`contact_traces` turn a run into interval KP
 records. Pure: no I/O, time is the simulation clock, randomness a ``numpy.random.Generator``.
 """
 
-from helpline.sim.calllog import BankCall, bank_contacts, parse_anonymous_bank, parse_csv_log
+from helpline.sim.arrivals import VolumeSeries, calls_per_interval
+from helpline.sim.calllog import bank_contacts, parse_csv_log
 from helpline.sim.distributions import Distribution, Empirical, Exponential, Fixed, Lognormal
-from helpline.sim.kpis import METRICS, RunKpis, run_kpis
 from helpline.sim.loader import scenario_from_dict
 from helpline.sim.records import ContactTrace, Outcome, contact_traces
 from helpline.sim.replications import Estimate, SimulationSummary, simulate
+from helpline.sim.reporting import METRICS, RunKpis, run_kpis
 from helpline.sim.scenario import (
     AgentGroup,
     Break,
@@ -27,7 +28,6 @@ from helpline.sim.simulation import RunResult, Simulation
 __all__ = [
     "METRICS",
     "AgentGroup",
-    "BankCall",
     "Break",
     "ContactTrace",
     "Distribution",
@@ -47,9 +47,10 @@ __all__ = [
     "Shift",
     "Simulation",
     "SimulationSummary",
+    "VolumeSeries",
     "bank_contacts",
+    "calls_per_interval",
     "contact_traces",
-    "parse_anonymous_bank",
     "parse_csv_log",
     "run_kpis",
     "scenario_from_dict",

@@ -6,7 +6,9 @@ operation; everything here is vectorised NumPy.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +32,40 @@ class ArrivalPlan:
     patience_seconds: FloatArray
     customer_ids: tuple[str | None, ...]
     priorities: IntArray
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeSeries:
+    """Expected contacts per interval from ``start`` (a forecast: ``helpline forecast``'s CSV or a
+    stored one), intervals of ``interval_seconds``; NaN volumes count as 0."""
+
+    start: datetime
+    interval_seconds: float
+    volumes: tuple[float, ...]
+
+
+def calls_per_interval(
+    series: VolumeSeries, start: datetime, interval_seconds: float, n_intervals: int
+) -> FloatArray:
+    """Expected calls of ``series`` in each of ``n_intervals`` intervals of ``interval_seconds`` from
+    ``start``: a series interval's volume is spread evenly over it, so any two grids (30-min forecast,
+    15-min simulation, shifted starts) convert exactly; zero outside the series."""
+    volumes = np.nan_to_num(np.array(series.volumes, dtype=np.float64), nan=0.0)
+    series_edges = np.arange(len(volumes) + 1) * series.interval_seconds
+    cumulative = np.concatenate([[0.0], np.cumsum(np.maximum(volumes, 0.0))])
+    offset = (start - series.start).total_seconds()
+    edges = offset + np.arange(n_intervals + 1) * interval_seconds
+    counts: FloatArray = np.diff(np.interp(edges, series_edges, cumulative))
+    return counts
+
+
+def forecast_arrivals(
+    queue_id: str, series: VolumeSeries, start: datetime, interval_seconds: float, horizon: float
+) -> PoissonArrivals:
+    """Poisson arrivals to ``queue_id`` at the rates of a forecast, for a run starting at ``start``."""
+    n_intervals = max(1, math.ceil(horizon / interval_seconds))
+    counts = calls_per_interval(series, start, interval_seconds, n_intervals)
+    return PoissonArrivals(queue_id, tuple((counts / interval_seconds).tolist()))
 
 
 def poisson_times(

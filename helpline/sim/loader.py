@@ -8,8 +8,10 @@ caller's ``load_log``: the core does no I/O. See ``docs/simulation.md`` for the 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from helpline.errors import InvalidInput
@@ -27,6 +29,7 @@ from helpline.routing import (
     SkillRequirement,
     Step,
 )
+from helpline.sim.arrivals import VolumeSeries, forecast_arrivals
 from helpline.sim.distributions import Distribution, Empirical, Exponential, Fixed, Lognormal
 from helpline.sim.scenario import (
     AgentGroup,
@@ -42,6 +45,8 @@ from helpline.sim.scenario import (
 
 # (path as written in the scenario, format, the entry's other options) -> contacts to replay.
 LoadLog = Callable[[str, str, Mapping[str, Any]], tuple[LoggedContact, ...]]
+# ``forecast: path`` (a str) or ``forecast_id: N`` (an int) -> the forecast's volumes.
+LoadForecast = Callable[[str | int], VolumeSeries]
 
 
 class _Node:
@@ -125,7 +130,7 @@ def _wrap(path: str, build: Callable[..., Any], *args: Any, **kwargs: Any) -> An
         return build(*args, **kwargs)
     except InvalidInput as error:
         key = _FILE_KEYS.get(error.field, error.field)
-        raise InvalidInput(f"{path}.{key}" if path else key, error.reason) from None
+        raise InvalidInput(f"{path}.{key}" if path and key else path or key, error.reason) from None
     except ValueError as error:
         raise InvalidInput(path or "scenario", str(error)) from None
 
@@ -325,10 +330,70 @@ def _agent_group(path: str, raw: object) -> AgentGroup:
     )
 
 
-def _arrivals(
-    path: str, raw: object, interval_seconds: float, load_log: LoadLog | None
+@dataclass(frozen=True, slots=True)
+class _Clock:
+    """What arrivals need to know of the run: its start (for forecasts), intervals and horizon."""
+
+    start: dt.datetime | None
+    interval_seconds: float
+    horizon_seconds: float
+
+
+def _start(raw: object) -> dt.datetime | None:
+    if raw is None or isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return dt.datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise InvalidInput("start", "must be a date and time like 2026-01-05T08:00")
+
+
+def _forecast(
+    path: str, node: _Node, clock: _Clock, load_forecast: LoadForecast | None
 ) -> Arrivals:
+    queue_id = node.text("queue_id")
+    key = "forecast" if node.get("forecast") is not None else "forecast_id"
+    source: str | int
+    if key == "forecast":
+        source = node.text("forecast")
+    else:
+        number = node.get("forecast_id")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise InvalidInput(node.at(key), "must be a whole number >= 1")
+        source = number
+    node.done()
+    if load_forecast is None:
+        raise InvalidInput(node.at(key), "forecasts cannot be read here")
+    series = _wrap(node.at(key), load_forecast, source)
+    start = series.start if clock.start is None else clock.start
+    if (start.tzinfo is None) != (series.start.tzinfo is None):
+        raise InvalidInput(
+            "start", "give a UTC offset exactly when the forecast's timestamps have one"
+        )
+    return _wrap(  # type: ignore[no-any-return]
+        path,
+        forecast_arrivals,
+        queue_id,
+        series,
+        start,
+        clock.interval_seconds,
+        clock.horizon_seconds,
+    )
+
+
+def _arrivals(
+    path: str,
+    raw: object,
+    clock: _Clock,
+    load_log: LoadLog | None,
+    load_forecast: LoadForecast | None,
+) -> Arrivals:
+    interval_seconds = clock.interval_seconds
     node = _Node(raw, path)
+    if node.get("forecast") is not None or node.get("forecast_id") is not None:
+        return _forecast(path, node, clock, load_forecast)
     if node.get("replay") is not None:
         source = node.text("replay")
         log_format = node.text("format", "csv")
@@ -342,7 +407,9 @@ def _arrivals(
     per_interval = node.get("calls_per_interval")
     per_second = node.get("rates_per_second")
     if (per_interval is None) == (per_second is None):
-        raise InvalidInput(path, "give exactly one of calls_per_interval, rates_per_second")
+        raise InvalidInput(
+            path, "give exactly one of calls_per_interval, rates_per_second, forecast, forecast_id"
+        )
     key = "calls_per_interval" if per_interval is not None else "rates_per_second"
     values = [_number(v, p) for p, v in node.items(key)]
     if per_interval is not None:
@@ -351,10 +418,14 @@ def _arrivals(
     return _wrap(path, PoissonArrivals, queue_id, tuple(values))  # type: ignore[no-any-return]
 
 
-def scenario_from_dict(data: object, load_log: LoadLog | None = None) -> Scenario:
+def scenario_from_dict(
+    data: object, load_log: LoadLog | None = None, load_forecast: LoadForecast | None = None
+) -> Scenario:
     """Validate a parsed scenario document and build the scenario (raises InvalidInput naming the
-    field). ``load_log(path, format, options)`` reads the call logs that ``arrivals[i].replay`` names (options:
-    the entry's other keys, such as ``first_day``)."""
+    field). ``load_log(path, format, options)`` reads the call logs that ``arrivals[i].replay`` names
+    (options: the entry's other keys, such as ``first_day``); ``load_forecast(path or id)`` the
+    forecasts that ``arrivals[i].forecast``/``forecast_id`` name (read from the scenario's ``start``,
+    default the forecast's first interval)."""
     root = _Node(data, "")
     routing_node = root.child("routing")
     queues = tuple(_queue(p, q) for p, q in routing_node.items("queues"))
@@ -364,8 +435,11 @@ def scenario_from_dict(data: object, load_log: LoadLog | None = None) -> Scenari
     interval = root.number("interval_seconds", 1800.0, minimum=1.0)
     models = tuple(_queue_model(p, q) for p, q in root.items("queues"))
     agents = tuple(_agent_group(p, a) for p, a in root.items("agents"))
-    arrivals = tuple(_arrivals(p, a, interval, load_log) for p, a in root.items("arrivals"))
     horizon = root.number("horizon_seconds")
+    clock = _Clock(_start(root.get("start")), interval, horizon)
+    arrivals = tuple(
+        _arrivals(p, a, clock, load_log, load_forecast) for p, a in root.items("arrivals")
+    )
     warmup = root.number("warmup_seconds", 0.0)
     drain = root.number("drain_seconds", 4 * 3600.0)
     root.done()

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from helpline.sim.kpis import METRICS, RunKpis, run_kpis
+from helpline.sim.reporting import METRICS, RunKpis, run_kpis
 from helpline.sim.scenario import Scenario
 from helpline.sim.simulation import RunResult, Simulation
 
@@ -23,7 +23,7 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True, slots=True)
 class Estimate:
     """Mean over replications and the half-width of its confidence interval, shape
-    (n_intervals + 1, n_queues) like :class:`~helpline.sim.kpis.RunKpis` values (NaN half-width with
+    (n_intervals + 1, n_queues) like :class:`~helpline.sim.reporting.RunKpis` values (NaN half-width with
     fewer than two replications that have a value)."""
 
     mean: FloatArray

@@ -60,6 +60,14 @@ _BREAK = 1
 _BREAK_END = 2
 _LOGOUT = 3
 
+# Kinds of agent time (a span's code is ``_SPAN_KINDS * group + kind``).
+_HANDLING = 0  # busy or in after-contact work
+_AVAILABLE = 1
+_RESERVED = 2
+_SPAN_KINDS = 3
+
+_NOISE_SECONDS = 1e-6
+
 _BUSY_STATES = frozenset((AgentState.RESERVED, AgentState.BUSY, AgentState.ACW))
 _END_OF_SHIFT = "end_of_shift"
 
@@ -69,8 +77,8 @@ class RunResult:
     """What one replication produced, as columns indexed by contact number (NaN: never happened).
 
     ``queue_indexes`` index ``scenario.queues`` (the queue the contact arrived for). Agent time per
-    interval and agent group: ``busy_seconds`` (reserved, busy or in after-contact work) and
-    ``idle_seconds`` (available and free), shape (n_intervals, n_groups).
+    interval and agent group, shape (n_intervals, n_groups): ``busy_seconds`` (busy or in after-contact
+    work), ``reserved_seconds`` (holding an offer) and ``idle_seconds`` (available and free).
     """
 
     scenario: Scenario
@@ -87,6 +95,7 @@ class RunResult:
     agent_ids: tuple[str | None, ...]
     customer_ids: tuple[str | None, ...]
     busy_seconds: FloatArray
+    reserved_seconds: FloatArray
     idle_seconds: FloatArray
     events_processed: int
 
@@ -410,9 +419,14 @@ class Simulation:
         :func:`_interval_totals` splits the spans over intervals once, vectorised, at the end."""
         self._span_starts.append(self._state_since[agent_id])
         self._span_ends.append(now)
-        self._span_codes.append(
-            2 * self._group_of[agent_id] + (1 if state is AgentState.AVAILABLE else 0)
+        kind = (
+            _AVAILABLE
+            if state is AgentState.AVAILABLE
+            else _RESERVED
+            if state is AgentState.RESERVED
+            else _HANDLING
         )
+        self._span_codes.append(_SPAN_KINDS * self._group_of[agent_id] + kind)
         self._state_since[agent_id] = now
 
     def _schedule_change(self, action: int, agent_id: str, t: float) -> None:
@@ -453,7 +467,7 @@ class Simulation:
             np.array(self._span_ends),
             np.array(self._span_codes, dtype=np.int64),
             edges,
-            2 * len(self.scenario.agents),
+            _SPAN_KINDS * len(self.scenario.agents),
         )
         return RunResult(
             scenario=self.scenario,
@@ -469,8 +483,9 @@ class Simulation:
             is_closed_unserved=state == _CLOSED_UNSERVED,
             agent_ids=tuple(self._agent_of),
             customer_ids=tuple(self._customer),
-            busy_seconds=totals[:, 0::2],
-            idle_seconds=totals[:, 1::2],
+            busy_seconds=totals[:, _HANDLING::_SPAN_KINDS],
+            reserved_seconds=totals[:, _RESERVED::_SPAN_KINDS],
+            idle_seconds=totals[:, _AVAILABLE::_SPAN_KINDS],
             events_processed=processed,
         )
 
@@ -492,6 +507,9 @@ def _interval_totals(
             continue
         covered = _covered(np.sort(starts[mask]), edges) - _covered(np.sort(ends[mask]), edges)
         out[:, code] = np.diff(covered)
+    # The prefix sums cancel to within rounding (about 1e-11 s here); keep that noise out of the
+    # ratios (an interval nobody worked would otherwise show occupancy noise / noise).
+    out[out < _NOISE_SECONDS] = 0.0
     return out
 
 

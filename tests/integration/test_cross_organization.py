@@ -107,6 +107,14 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
             "reason": "X",
             "status": "approved",
         },
+        "/api/v1/simulations": {
+            "start": "2026-12-01T08:00:00Z",
+            "queues": [
+                {"queue_id": ids["queue"], "calls_per_interval": [1], "aht_seconds": 60},
+            ],
+            "add_agents": [{"like_agent_id": ids["agent"], "count": 1}],
+            "remove_agent_ids": [ids["agent"]],
+        },
         "/api/v1/agents/{agent_id}/state": {"state": "available"},
         "/api/v1/agents/{agent_id}/rostering-profile": {"max_hours_per_week": 10},
         "/api/v1/contacts/{contact_id}/transfer": {"queue_id": ids["queue"]},

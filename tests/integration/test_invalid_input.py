@@ -333,6 +333,31 @@ INVALID["/api/v1/cti/calls"] = [
     (_CALL | {"caller_number": "12"}, "caller_number"),
     (_CALL | {"ivr": ["not", "an", "object"]}, "ivr"),
 ]
+START = "2026-12-01T08:00:00Z"
+INVALID["/api/v1/simulations"] = [
+    ({"start": "2026-12-01T08:00:00"}, "start"),
+    ({"start": START, "replications": 0}, "replications"),
+    ({"start": START, "horizon_minutes": 20_000}, "horizon_minutes"),
+    ({"start": START, "queues": [{"queue_id": 999999}]}, "queue_id"),
+    (
+        {"start": START, "queues": [{"queue_id": "{queue}", "calls_per_interval": [9]}]},
+        "aht_seconds",
+    ),
+    ({"start": START, "queues": [{"queue_id": "{queue}", "forecast_id": 999999}]}, "forecast_id"),
+    ({"start": START, "remove_agent_ids": [999999]}, "remove_agent_ids"),
+    ({"start": START, "add_agents": [{"like_agent_id": 999999, "count": 1}]}, "like_agent_id"),
+    ({"start": START, "agents_per_interval": [5]}, "agents_per_interval"),
+    (
+        {
+            "start": START,
+            "replications": 20,
+            "queues": [
+                {"queue_id": "{queue}", "calls_per_interval": [100_000], "aht_seconds": 300}
+            ],
+        },
+        "replications",
+    ),
+]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 
 

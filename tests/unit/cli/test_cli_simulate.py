@@ -118,3 +118,41 @@ def test_a_replayed_call_log_is_read_relative_to_the_scenario(tmp_path: Path) ->
         whole = list(csv.DictReader(handle))[-1]
     assert float(whole["offered"]) == 2
     assert float(whole["answered"]) == 2
+
+
+FORECAST_SCENARIO = SCENARIO.replace(
+    "arrivals: [{queue_id: q, calls_per_interval: [90, 100]}]",
+    'start: "2026-01-05T08:30"\narrivals: [{queue_id: q, forecast: forecast.csv}]',
+).replace(
+    "horizon_seconds: 7200\ninterval_seconds: 3600", "horizon_seconds: 5400\ninterval_seconds: 1800"
+)
+
+
+def test_arrivals_follow_a_forecast_csv_from_the_scenario_start(tmp_path: Path) -> None:
+    (tmp_path / "what_if.yaml").write_text(FORECAST_SCENARIO, encoding="utf-8")
+    (tmp_path / "forecast.csv").write_text(
+        "timestamp,volume,lower,upper\n"
+        "2026-01-05T08:00,500,0,0\n2026-01-05T08:30,100,0,0\n"
+        "2026-01-05T09:00,0,0,0\n2026-01-05T09:30,50,0,0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "kpis.csv"
+    result = CliRunner().invoke(
+        app, ["simulate", str(tmp_path / "what_if.yaml"), "-r", "4", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as handle:
+        offered = [float(row["offered"]) for row in csv.DictReader(handle)]
+    assert 70 < offered[0] < 130  # 08:30: 100 expected (08:00's 500 is before the start)
+    assert offered[1] == 0  # 09:00: none
+    assert 30 < offered[2] < 70  # 09:30: 50
+
+
+def test_a_bad_forecast_csv_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "what_if.yaml").write_text(FORECAST_SCENARIO, encoding="utf-8")
+    (tmp_path / "forecast.csv").write_text(
+        "timestamp,volume\n2026-01-05T08:00,5\n2026-01-05T08:30,-1\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["simulate", str(tmp_path / "what_if.yaml")])
+    assert result.exit_code == 2
+    assert "arrivals[0].forecast.line 3.volume" in result.output

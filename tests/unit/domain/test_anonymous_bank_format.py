@@ -7,14 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpline.services.anonymous_bank import (
-    FIELDS,
-    FormatError,
-    Outcome,
-    parse_calls,
-    parse_row,
-    past_call,
-)
+from helpline.domain.anonymous_bank import FIELDS, FormatError, Outcome, parse_calls, parse_row
+from helpline.services.anonymous_bank import past_call
 from helpline.services.history import CallEnd
 
 HEADER = "\t".join(FIELDS)
