@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from helpline.errors import InvalidInput, NotFound
 from helpline.routing import ALWAYS_OPEN, AgentSpec, OpenIntervals, Queue, RoutingConfig
 from helpline.services.actor import Actor
-from helpline.services.forecasts import PLANNING_ROLES, get_forecast
+from helpline.services.forecasts import get_forecast
+from helpline.services.plans import PLANNING_ROLES
 from helpline.services.routing_config import epoch, load_config, routed_agents
 from helpline.sim import (
     METRICS,
