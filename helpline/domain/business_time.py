@@ -47,6 +47,8 @@ def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> tuple[Interval, .
 def working_seconds(intervals: Sequence[Interval], start: float, end: float) -> float:
     """Seconds of ``intervals`` inside ``[start, end)`` (0 when ``end <= start``)."""
     total = 0.0
+    if end <= start:
+        return total
     for opens, closes in intervals:
         if closes <= start:
             continue
@@ -59,12 +61,15 @@ def working_seconds(intervals: Sequence[Interval], start: float, end: float) -> 
 def add_working_seconds(
     intervals: Sequence[Interval], start: float, seconds: float
 ) -> float | None:
-    """The first instant at which ``seconds`` of working time have passed since ``start``.
+    """The first instant at which ``seconds`` of working time have passed since ``start``
+    (``start`` itself for zero).
 
     None when the intervals end before that much working time accumulates (beyond the horizon the
     caller expanded, or a pause with no end).
     """
-    remaining = max(0.0, seconds)
+    if seconds <= 0:
+        return start
+    remaining = seconds
     for opens, closes in intervals:
         if closes <= start:
             continue

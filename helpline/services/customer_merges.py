@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import IdentityKind, Role
@@ -31,6 +31,7 @@ CONTACTS_SCANNED = 200
 CANDIDATES = 200
 """Most candidate records fetched per query."""
 MIN_PHONE_DIGITS = 7
+PHONE_TAIL_DIGITS = 4
 
 
 def _identities(
@@ -131,8 +132,36 @@ def _candidate_ids(
                 .limit(CANDIDATES)
             )
         )
+    ids.update(_mentioned_in_contacts(session, org, customer.id, profile))
     ids.discard(customer.id)
     return ids
+
+
+def _mentioned_in_contacts(
+    session: Session, organization_id: int, customer_id: int, profile: CustomerProfile
+) -> set[int]:
+    """Customers whose contacts' attributes may mention one of this customer's phones or emails.
+
+    A coarse text filter (an email's local part, a phone's last digits, which survive most ways of
+    writing the number); the rules then normalise the values and keep only real matches.
+    """
+    needles = [email.rpartition("@")[0] for email in profile.values(IdentityKind.EMAIL)]
+    needles += [phone[-PHONE_TAIL_DIGITS:] for phone in profile.values(IdentityKind.PHONE)]
+    if not needles:
+        return set()
+    text = func.lower(cast(Contact.attributes, String))
+    found = session.scalars(
+        select(Contact.customer_id)
+        .where(
+            Contact.organization_id == organization_id,
+            Contact.customer_id.is_not(None),
+            Contact.customer_id != customer_id,
+            or_(*(text.like(f"%{_like_escape(n)}%", escape="\\") for n in needles)),
+        )
+        .order_by(Contact.id.desc())
+        .limit(CANDIDATES)
+    )
+    return {customer for customer in found if customer is not None}
 
 
 def _profiles(
