@@ -220,7 +220,7 @@ def _escalate(session: Session, case: Case, policy: SlaPolicy, target: str, now:
 def _record_phases(
     session: Session, case: Case, clocks: dict[str, SlaClock], now: datetime
 ) -> None:
-    policy = session.get(SlaPolicy, case.sla_policy_id)
+    policy = session.get(SlaPolicy, case.sla_policy_id) if case.sla_policy_id else None
     if policy is None:
         return
     for target, clock in clocks.items():
