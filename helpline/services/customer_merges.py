@@ -246,10 +246,10 @@ def merge_customers(
     a record already merged away answers CustomerMerged (409) naming its survivor.
     """
     actor.require(*MERGE_ROLES)
-    if survivor_id == merged_id:
-        raise InvalidInput("merged_customer_id", "a customer cannot be merged into itself")
     lock_name(session, f"customer-merge:{actor.organization_id}")
     survivor = get_customer(session, actor, survivor_id)
+    if survivor_id == merged_id:
+        raise InvalidInput("merged_customer_id", "a customer cannot be merged into itself")
     merged = get_customer(session, actor, merged_id)
     org = actor.organization_id
     moved: dict[str, Any] = {
