@@ -139,15 +139,20 @@ def represent_clock(clock: SlaClock) -> dict[str, Any]:
 
 
 def first_response_at(session: Session, case: Case) -> datetime | None:
-    """The earliest agent answer or outbound message on a contact linked to the case since it opened."""
+    """When the customer first heard from an agent about the case: the earliest outbound message on a
+    linked contact since the case opened, or an agent answering a linked contact (a conversation
+    still going on when the case was opened counts from the case's opening)."""
     linked = select(CaseContact.contact_id).where(CaseContact.case_id == case.id)
-    answered = session.scalar(
-        select(func.min(Contact.connected_at)).where(
+    found: list[datetime] = []
+    for connected_at, ended_at in session.execute(
+        select(Contact.connected_at, Contact.ended_at).where(
             Contact.organization_id == case.organization_id,
             Contact.id.in_(linked),
-            Contact.connected_at >= case.created_at,
+            Contact.connected_at.is_not(None),
         )
-    )
+    ):
+        if connected_at is not None and (ended_at is None or ended_at >= case.created_at):
+            found.append(max(connected_at, case.created_at))
     replied = session.scalar(
         select(func.min(Message.created_at)).where(
             Message.organization_id == case.organization_id,
@@ -156,7 +161,8 @@ def first_response_at(session: Session, case: Case) -> datetime | None:
             Message.created_at >= case.created_at,
         )
     )
-    found = [moment for moment in (answered, replied) if moment is not None]
+    if replied is not None:
+        found.append(replied)
     return min(found) if found else None
 
 

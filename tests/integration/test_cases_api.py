@@ -229,7 +229,8 @@ def test_references_filters_links_and_lookup(center: Center, db: Database) -> No
         found = find_case_by_reference(
             session, center.tenant.organization_id, second["reference"].lower()
         )
-        assert found is not None and found.id == second["id"]
+        assert found is not None
+        assert found.id == second["id"]
     by_reference = center.get(f"cases?reference={second['reference']}")["items"]
     assert [c["id"] for c in by_reference] == [second["id"]]
     assert [
@@ -301,3 +302,19 @@ def test_context_travels_with_the_offer(center: Center) -> None:
     (offer,) = center.get(f"agents/{agent}/offers")
     assert offer["context"] == context
     assert center.get(f"contacts/{call['id']}/context") == context
+
+
+def test_a_case_opened_during_a_call_counts_as_answered_from_its_opening(center: Center) -> None:
+    _policy(center)
+    center.available(center.agents[0])
+    call = center.contact()
+    assert (
+        center.post(f"contacts/{call['id']}/accept", {"agent_id": center.agents[0]}).status_code
+        == 200
+    )
+    center.clock.advance(600)
+    case = _case(center, contact_ids=[call["id"]])
+    _move_to(center, WEDNESDAY_NOON + timedelta(minutes=15))
+    answered = center.get(f"cases/{case['id']}")
+    assert answered["first_response_at"] == _at(25, 12 + 10 / 60)
+    assert answered["sla"]["first_response"]["phase"] == "met"
