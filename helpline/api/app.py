@@ -48,9 +48,7 @@ API_PREFIX = "/api/v1"
 TIMER_TICK_SECONDS = 0.5
 """Longest sleep of the routing timer loop (it wakes earlier when a timer is due sooner)."""
 SLA_TICK_SECONDS = 1.0
-"""Case SLAs of organizations with new replies or answers are evaluated this often..."""
-SLA_FULL_EVERY_TICKS = 30
-"""...and every active case once per this many ticks (warnings and breaches need no trigger)."""
+"""How often case SLAs falling due, and cases touched by replies or answers, are evaluated."""
 logger = logging.getLogger(__name__)
 
 
@@ -71,16 +69,12 @@ async def _run_timers(routing: RoutingService) -> None:
 
 async def _run_case_sla(monitor: CaseSlaMonitor) -> None:
     """Evaluate case SLAs on the app clock: first responses, warnings, breaches, escalations."""
-    tick = 0
     while True:
         try:
-            if tick % SLA_FULL_EVERY_TICKS == 0:
-                await run_in_threadpool(monitor.evaluate)
-            else:
-                await run_in_threadpool(monitor.evaluate_changed)
+            await run_in_threadpool(monitor.evaluate_changed)
+            await run_in_threadpool(monitor.evaluate)
         except Exception:  # a failed tick must not stop SLA tracking; the next one retries
             logger.exception("case SLA evaluation failed")
-        tick += 1
         await asyncio.sleep(SLA_TICK_SECONDS)
 
 

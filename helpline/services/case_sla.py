@@ -25,6 +25,7 @@ from helpline.bootstrap import Database
 from helpline.domain.business_time import ALWAYS, Interval
 from helpline.domain.cases import (
     ACTIVE,
+    RUNNING,
     CaseStatus,
     SlaClock,
     SlaPhase,
@@ -50,6 +51,10 @@ from helpline.storage.tables import (
 SYSTEM = "system"
 SLA_HORIZON = timedelta(days=60)
 """How far ahead business hours are expanded to predict due times."""
+PENDING_RECHECK = timedelta(minutes=5)
+"""How often a case pending the customer is looked at without a local trigger."""
+BATCH = 500
+"""Most cases refreshed in one transaction."""
 FIRST_RESPONSE = "first_response"
 RESOLUTION = "resolution"
 RESPONSE_EVENTS = frozenset({"MessageSent", "MessageReceived", "ContactConnected"})
@@ -285,16 +290,44 @@ def refresh_case(
                 reason="the customer replied",
             )
     if CaseStatus(case.status) in ACTIVE:
-        _record_phases(session, case, case_clocks(session, case, now, book), now)
+        clocks = case_clocks(session, case, now, book)
+        _record_phases(session, case, clocks, now)
+        case.sla_check_at = next_check(case, clocks, now)
+    else:
+        case.sla_check_at = None
 
 
-def evaluate_organization(session: Session, organization_id: int, now: datetime) -> int:
-    """Refresh every active case of an organization; the number of cases looked at."""
+def next_check(case: Case, clocks: dict[str, SlaClock], now: datetime) -> datetime | None:
+    """When the evaluation must look at the case again: the next warning or breach not yet
+    recorded; a periodic look while pending the customer (a reply may arrive through another
+    node); None when nothing can happen until the case changes."""
+    status = CaseStatus(case.status)
+    moments: list[datetime] = []
+    if status is CaseStatus.PENDING_CUSTOMER:
+        moments.append(now + PENDING_RECHECK)
+    for target, clock in clocks.items():
+        if clock.phase in {SlaPhase.MET, SlaPhase.MISSED} or target in case.sla_breaches:
+            continue
+        if clock.due_at is None:
+            if status in RUNNING:  # the due time lies beyond the expanded hours
+                moments.append(now + SLA_HORIZON / 2)
+            continue
+        if target not in case.sla_warnings and clock.warn_at is not None:
+            moments.append(from_epoch(clock.warn_at))
+        moments.append(from_epoch(clock.due_at))
+    return max(now, min(moments)) if moments else None
+
+
+def refresh_cases(
+    session: Session, organization_id: int, case_ids: Iterable[int], now: datetime
+) -> int:
+    """Refresh the organization's active cases among ``case_ids``; how many were looked at."""
     cases = list(
         session.scalars(
             select(Case)
             .where(
                 Case.organization_id == organization_id,
+                Case.id.in_(list(case_ids)),
                 Case.status.in_([s.value for s in ACTIVE]),
             )
             .order_by(Case.id)
@@ -306,6 +339,34 @@ def evaluate_organization(session: Session, organization_id: int, now: datetime)
     for case in cases:
         refresh_case(session, case, now, book)
     return len(cases)
+
+
+def due_cases(session: Session, now: datetime, limit: int) -> dict[int, list[int]]:
+    """Active cases (of every organization) whose SLA check is due, by organization."""
+    rows = session.execute(
+        select(Case.organization_id, Case.id)
+        .where(Case.sla_check_at <= now, Case.status.in_([s.value for s in ACTIVE]))
+        .order_by(Case.sla_check_at)
+        .limit(limit)
+    )
+    found: dict[int, list[int]] = {}
+    for organization_id, case_id in rows:
+        found.setdefault(organization_id, []).append(case_id)
+    return found
+
+
+def awaiting_customer_or_response(session: Session, organization_id: int) -> list[int]:
+    """The organization's cases a reply, an answer or a customer message may change."""
+    return list(
+        session.scalars(
+            select(Case.id).where(
+                Case.organization_id == organization_id,
+                Case.status.in_([s.value for s in ACTIVE]),
+                (Case.first_response_at.is_(None))
+                | (Case.status == CaseStatus.PENDING_CUSTOMER.value),
+            )
+        )
+    )
 
 
 class CaseSlaMonitor:
@@ -324,30 +385,32 @@ class CaseSlaMonitor:
             with self._guard:
                 self._dirty.add(organization_id)
 
-    def evaluate(self, organization_ids: Iterable[int] | None = None) -> int:
-        """Evaluate the given organizations (default: every one with active cases), each in its own
-        transaction; the number of cases looked at."""
+    def evaluate(self) -> int:
+        """Refresh every case whose SLA check is due on the app clock (in batches, one transaction
+        per organization and batch); the number of cases looked at."""
         now = self._clock()
-        if organization_ids is None:
-            with self._db.transaction() as session:
-                organization_ids = list(
-                    session.scalars(
-                        select(Case.organization_id)
-                        .where(Case.status.in_([s.value for s in ACTIVE]))
-                        .distinct()
-                    )
-                )
         total = 0
-        for organization_id in organization_ids:
+        while True:
             with self._db.transaction() as session:
-                total += evaluate_organization(session, organization_id, now)
-        return total
+                due = due_cases(session, now, BATCH)
+            for organization_id, case_ids in due.items():
+                with self._db.transaction() as session:
+                    total += refresh_cases(session, organization_id, case_ids, now)
+            if sum(len(ids) for ids in due.values()) < BATCH:
+                return total
 
     def evaluate_changed(self) -> int:
-        """Evaluate the organizations that had replies or answers since the last call."""
+        """Refresh the cases that replies, answers or customer messages committed since the last call
+        may have changed; the number of cases looked at."""
         with self._guard:
             dirty, self._dirty = self._dirty, set()
-        return self.evaluate(sorted(dirty)) if dirty else 0
+        now = self._clock()
+        total = 0
+        for organization_id in sorted(dirty):
+            with self._db.transaction() as session:
+                case_ids = awaiting_customer_or_response(session, organization_id)
+                total += refresh_cases(session, organization_id, case_ids, now)
+        return total
 
 
 def represent_case(session: Session, case: Case, now: datetime) -> dict[str, Any]:

@@ -178,6 +178,7 @@ def create_case(session: Session, actor: Actor, spec: NewCase, *, now: datetime)
         sla_warnings={},
         sla_breaches={},
         is_breached=False,
+        sla_check_at=now,
     )
     session.add(case)
     session.flush()
@@ -219,6 +220,7 @@ def update_case(
     for name, value in changes.items():
         setattr(case, name, value.value if isinstance(value, CasePriority) else value)
     case.updated_at = now
+    case.sla_check_at = now
     session.flush()
     append_event(
         session,
@@ -248,6 +250,7 @@ def set_status(
         raise Conflict(f"case {case.reference} is {current.value}; it cannot become {status.value}")
     case.status = status.value
     case.updated_at = now
+    case.sla_check_at = now
     if status is CaseStatus.SOLVED:
         case.solved_at = now
     elif status is CaseStatus.CLOSED:
@@ -324,6 +327,7 @@ def link_contact(
         case.customer_id = contact.customer_id
     _link(session, actor, case, contact.id, now)
     case.updated_at = now
+    case.sla_check_at = now
     return case
 
 

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from helpline.domain.cases import ACTIVE
 from helpline.domain.enums import Role
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.services.actor import Actor
 from helpline.storage.events import append_event, json_value
-from helpline.storage.tables import Agent, Queue, SlaPolicy, Team
+from helpline.storage.tables import Agent, Case, Queue, SlaPolicy, Team
 
 POLICY_ROLES = (Role.MANAGER,)
 """Who may change SLA policies besides admins."""
@@ -143,6 +144,16 @@ def update_policy(
         setattr(policy, name, value)
     session.flush()
     _make_sole_default(session, actor, policy)
+    # Targets or hours may have moved: the policy's active cases are evaluated at the next tick.
+    session.execute(
+        update(Case)
+        .where(
+            Case.organization_id == actor.organization_id,
+            Case.sla_policy_id == policy.id,
+            Case.status.in_([s.value for s in ACTIVE]),
+        )
+        .values(sla_check_at=now)
+    )
     append_event(
         session,
         actor.organization_id,

@@ -575,6 +575,7 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "reference"),
         Index("ix_cases_org_status", "organization_id", "status"),
+        Index("ix_cases_sla_check_at", "sla_check_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organization_id: Mapped[int] = _org_fk()
@@ -606,6 +607,9 @@ class Case(Base):
     sla_breaches: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Targets already breached (and escalated): ``{"resolution": iso time, ...}``."""
     is_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    sla_check_at: Mapped[datetime | None]
+    """When the SLA evaluation must next look at this case (a warning or breach falls due, or
+    something changed); None when nothing can happen until the case changes."""
 
 
 class CaseContact(Base):

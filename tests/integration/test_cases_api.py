@@ -15,6 +15,7 @@ from helpline.channels.memory import MemoryAdapter
 from helpline.domain.enums import Channel, IdentityKind, Role
 from helpline.services.case_sla import CaseSlaMonitor
 from helpline.services.cases import find_case_by_reference
+from helpline.storage.tables import Case
 from tests.center import Center, FakeClock, build_center
 from tests.factories import create_ok
 
@@ -169,12 +170,21 @@ def test_case_lifecycle_pauses_the_clock_while_pending_the_customer(center: Cent
     assert not [e for e in _case_events(center, case["id"]) if "Sla" in e[0]]
 
 
-def test_warning_then_breach_escalates_on_a_moved_clock(center: Center) -> None:
+def _next_check(db: Database, case_id: int) -> datetime | None:
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        return case.sla_check_at
+
+
+def test_warning_then_breach_escalates_on_a_moved_clock(center: Center, db: Database) -> None:
     _policy(center)
     case = _case(center, assignee_agent_id=center.agents[0], priority="high")
 
     _move_to(center, WEDNESDAY_NOON + timedelta(minutes=90))
     assert _sla_events(center, case["id"]) == []
+    # The tick looks at the case again only when its warning falls due (96 minutes).
+    assert _next_check(db, case["id"]) == WEDNESDAY_NOON + timedelta(minutes=96)
     _move_to(center, WEDNESDAY_NOON + timedelta(minutes=100))  # 83% of the 2 h target
     assert _sla_events(center, case["id"]) == [("CaseSlaWarning", "first_response")]
     _move_to(center, WEDNESDAY_NOON + timedelta(hours=2))
@@ -189,6 +199,7 @@ def test_warning_then_breach_escalates_on_a_moved_clock(center: Center) -> None:
     assert escalated["sla"]["first_response"]["phase"] == "breached"
     assert [c["id"] for c in center.get("cases?breached=true")["items"]] == [case["id"]]
     assert center.get("cases?breached=false")["items"] == []
+    assert _next_check(db, case["id"]) == datetime(2026, 11, 26, 10, 24, tzinfo=UTC)
 
     # Overnight the resolution clock stands still (5 of 8 business hours used on Wednesday)...
     _move_to(center, datetime(2026, 11, 26, 8, 0, tzinfo=UTC))

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-26 01:53:35.050763
+Create Date: 2026-11-26 02:14:43.501693
 """
 
 from collections.abc import Sequence
@@ -156,6 +156,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("is_breached", sa.Boolean(), nullable=False),
+        sa.Column("sla_check_at", helpline.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["assignee_agent_id"],
             ["agents.id"],
@@ -203,6 +204,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_cases_organization_id"), ["organization_id"], unique=False
         )
+        batch_op.create_index("ix_cases_sla_check_at", ["sla_check_at"], unique=False)
 
     op.create_table(
         "case_contacts",
@@ -308,6 +310,7 @@ def downgrade() -> None:
 
     op.drop_table("case_contacts")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_sla_check_at")
         batch_op.drop_index(batch_op.f("ix_cases_organization_id"))
         batch_op.drop_index("ix_cases_org_status")
         batch_op.drop_index(batch_op.f("ix_cases_customer_id"))
