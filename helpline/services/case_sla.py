@@ -34,7 +34,8 @@ from helpline.domain.cases import (
 )
 from helpline.domain.enums import Direction
 from helpline.routing.hours import OpenIntervals
-from helpline.services.cases import case_summary, contact_ids_of, set_status
+from helpline.services.case_views import case_summary, contact_ids_of
+from helpline.services.cases import set_status
 from helpline.services.routing_config import epoch, from_epoch, open_intervals
 from helpline.storage.events import append_event
 from helpline.storage.tables import (

@@ -7,16 +7,15 @@ in ``case_status_changes`` because the SLA clock runs or pauses by it (see ``ser
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.cases import (
-    ACTIVE,
     CasePriority,
     CaseStatus,
     case_reference,
@@ -398,96 +397,3 @@ def list_cases(
             )
         )
     return list(session.scalars(query.order_by(Case.id).limit(limit)))
-
-
-def active_cases_of(session: Session, organization_id: int, customer_id: int) -> list[Case]:
-    """The customer's cases that still need work (new, open, pending the customer), newest first."""
-    return list(
-        session.scalars(
-            select(Case)
-            .where(
-                Case.organization_id == organization_id,
-                Case.customer_id == customer_id,
-                Case.status.in_([s.value for s in ACTIVE]),
-            )
-            .order_by(Case.id.desc())
-        )
-    )
-
-
-def contact_ids_of(
-    session: Session, organization_id: int, case_ids: Iterable[int]
-) -> dict[int, list[int]]:
-    """The contacts linked to each case, oldest link first."""
-    found: dict[int, list[int]] = {case_id: [] for case_id in case_ids}
-    if found:
-        for link in session.scalars(
-            select(CaseContact)
-            .where(
-                CaseContact.organization_id == organization_id,
-                CaseContact.case_id.in_(list(found)),
-            )
-            .order_by(CaseContact.linked_at, CaseContact.contact_id)
-        ):
-            found[link.case_id].append(link.contact_id)
-    return found
-
-
-def case_ids_of_contacts(
-    session: Session, organization_id: int, contact_ids: Iterable[int]
-) -> dict[int, list[int]]:
-    """The cases each contact is linked to."""
-    found: dict[int, list[int]] = {contact_id: [] for contact_id in contact_ids}
-    if found:
-        for link in session.scalars(
-            select(CaseContact)
-            .where(
-                CaseContact.organization_id == organization_id,
-                CaseContact.contact_id.in_(list(found)),
-            )
-            .order_by(CaseContact.case_id)
-        ):
-            found[link.contact_id].append(link.case_id)
-    return found
-
-
-def cases_of_customer_or_contacts(
-    session: Session, organization_id: int, customer_id: int | None, contact_ids: Iterable[int]
-) -> list[Case]:
-    """Cases of a customer or linked to any of ``contact_ids``, newest first."""
-    conditions: list[ColumnElement[bool]] = [
-        Case.id.in_(
-            select(CaseContact.case_id).where(
-                CaseContact.organization_id == organization_id,
-                CaseContact.contact_id.in_(list(contact_ids)),
-            )
-        )
-    ]
-    if customer_id is not None:
-        conditions.append(Case.customer_id == customer_id)
-    return list(
-        session.scalars(
-            select(Case)
-            .where(Case.organization_id == organization_id, or_(*conditions))
-            .order_by(Case.id.desc())
-        )
-    )
-
-
-def case_summary(case: Case) -> dict[str, Any]:
-    """The short form of a case shown in timelines and offers."""
-    return {
-        name: getattr(case, name)
-        for name in (
-            "id",
-            "reference",
-            "subject",
-            "status",
-            "priority",
-            "customer_id",
-            "assignee_agent_id",
-            "assignee_user_id",
-            "created_at",
-            "is_breached",
-        )
-    }

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.cases import ACTIVE, CaseStatus
 from helpline.services.actor import Actor
-from helpline.services.cases import case_summary, cases_of_customer_or_contacts
+from helpline.services.case_views import case_summary, cases_of_customer_or_contacts
 from helpline.services.contacts import get_contact
 from helpline.services.customers import represent_customer
 from helpline.storage.tables import Contact, Customer, WrapUpCode

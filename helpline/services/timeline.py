@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput
 from helpline.services.actor import Actor
-from helpline.services.cases import (
+from helpline.services.case_views import (
     case_ids_of_contacts,
     case_summary,
     cases_of_customer_or_contacts,
