@@ -1,4 +1,5 @@
-"""Customers and their identities: find-or-create by any identity, search, timeline across channels."""
+"""Customers and their identities: find-or-create by any identity, search, and the pointer a
+merged-away record keeps to its survivor (merges: ``services.customer_merges``)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ breaches and escalation on a moved clock, references and filters."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,10 +15,10 @@ from helpline.channels.inbox import Inbox
 from helpline.channels.memory import MemoryAdapter
 from helpline.domain.enums import Channel, IdentityKind, Role
 from helpline.services.case_sla import CaseSlaMonitor
-from helpline.services.cases import find_case_by_reference
+from helpline.services.cases import NewCase, create_case, find_case_by_reference
 from helpline.storage.tables import Case
 from tests.center import Center, FakeClock, build_center
-from tests.factories import create_ok
+from tests.factories import create_ok, make_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -329,3 +330,16 @@ def test_a_case_opened_during_a_call_counts_as_answered_from_its_opening(center:
     answered = center.get(f"cases/{case['id']}")
     assert answered["first_response_at"] == _at(25, 12 + 10 / 60)
     assert answered["sla"]["first_response"]["phase"] == "met"
+
+
+def test_concurrent_cases_get_distinct_consecutive_references(db: Database) -> None:
+    tenant = make_tenant(db)
+
+    def open_case(n: int) -> str:
+        with db.transaction() as session:
+            case = create_case(session, tenant.actor, NewCase(subject=f"n{n}"), now=WEDNESDAY_NOON)
+            return case.reference
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        references = list(pool.map(open_case, range(12)))
+    assert sorted(references) == [f"C-{n:06d}" for n in range(1, 13)]
