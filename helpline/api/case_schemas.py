@@ -47,6 +47,10 @@ class SlaPolicyIn(Body):
         default=None, description="On breach, hand the case to this team"
     )
     is_default: bool = Field(default=False, description="New cases without a policy get this one")
+    skip_public_holidays: bool = Field(
+        default=False,
+        description="Public holidays of the organization's country are not business time",
+    )
 
 
 SlaPolicyPatch = partial(SlaPolicyIn, "SlaPolicyPatch")

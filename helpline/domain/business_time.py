@@ -44,6 +44,19 @@ def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> tuple[Interval, .
     return tuple(result)
 
 
+def complement(intervals: Sequence[Interval]) -> tuple[Interval, ...]:
+    """The instants outside ``intervals`` (normalised), e.g. the open time around holidays."""
+    gaps: list[Interval] = []
+    previous = -math.inf
+    for start, end in intervals:
+        if previous < start:
+            gaps.append((previous, start))
+        previous = end
+    if previous < math.inf:
+        gaps.append((previous, math.inf))
+    return tuple(gaps)
+
+
 def working_seconds(intervals: Sequence[Interval], start: float, end: float) -> float:
     """Seconds of ``intervals`` inside ``[start, end)`` (0 when ``end <= start``)."""
     total = 0.0

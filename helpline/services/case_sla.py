@@ -14,7 +14,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.bootstrap import Database
-from helpline.domain.business_time import ALWAYS, Interval
+from helpline.domain.business_time import ALWAYS, Interval, complement, intersect, normalized
 from helpline.domain.cases import (
     ACTIVE,
     RUNNING,
@@ -48,6 +48,7 @@ from helpline.storage.tables import (
     Queue,
     SlaPolicy,
 )
+from helpline.wfm.forecast.calendar import DayKind, day_kinds
 
 SYSTEM = "system"
 SLA_HORIZON = timedelta(days=60)
@@ -83,10 +84,28 @@ class HoursBook:
             org = self.session.get(Organization, self.organization_id)
             zone = ZoneInfo(org.time_zone if org else "UTC")
             expanded = open_intervals(hours, zone, self.start, self.end)
-            self._cache[policy.id] = (
-                expanded.intervals if isinstance(expanded, OpenIntervals) else ALWAYS
-            )
+            open_time = expanded.intervals if isinstance(expanded, OpenIntervals) else ALWAYS
+            if policy.skip_public_holidays and org is not None and org.country:
+                open_time = intersect(open_time, complement(self._holidays(org.country, zone)))
+            self._cache[policy.id] = open_time
         return self._cache[policy.id]
+
+    def _holidays(self, country: str, zone: ZoneInfo) -> tuple[Interval, ...]:
+        """The country's public holidays over the book's span, as local whole days."""
+        first = self.start.astimezone(zone).date() - timedelta(days=1)
+        days = (self.end.astimezone(zone).date() - first).days + 2
+        try:
+            kinds = day_kinds(first, days, country)
+        except ValueError:  # a country the holidays package does not know: no holidays
+            return ()
+        return normalized(
+            (
+                epoch(datetime.combine(first + timedelta(days=i), time(0), zone)),
+                epoch(datetime.combine(first + timedelta(days=i + 1), time(0), zone)),
+            )
+            for i, kind in enumerate(kinds)
+            if kind == DayKind.HOLIDAY
+        )
 
 
 def _history(session: Session, case: Case) -> list[tuple[float, CaseStatus]]:

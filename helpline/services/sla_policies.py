@@ -1,7 +1,8 @@
 """SLA policies: first-response and resolution targets in business time, warning share, escalation.
 
 Business hours are a queue's (``hours_queue_id``) or the policy's own weekly ``hours`` (same shape as
-a queue's), read in the organization's time zone. One policy may be the default for new cases.
+a queue's), read in the organization's time zone, optionally without the public holidays of its
+country. One policy may be the default for new cases.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ FIELDS = (
     "escalate_to_agent_id",
     "escalate_to_team_id",
     "is_default",
+    "skip_public_holidays",
 )
 REFERENCES: Mapping[str, type[Agent] | type[Queue] | type[Team]] = {
     "hours_queue_id": Queue,

@@ -566,6 +566,8 @@ class SlaPolicy(Base):
         ForeignKey("teams.id", ondelete="SET NULL")
     )
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    skip_public_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Public holidays of the organization's country are not business time."""
 
 
 class Case(Base):

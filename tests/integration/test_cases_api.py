@@ -343,3 +343,14 @@ def test_concurrent_cases_get_distinct_consecutive_references(db: Database) -> N
     with ThreadPoolExecutor(max_workers=4) as pool:
         references = list(pool.map(open_case, range(12)))
     assert sorted(references) == [f"C-{n:06d}" for n in range(1, 13)]
+
+
+def test_public_holidays_are_not_business_time_when_the_policy_says_so(center: Center) -> None:
+    plain = _policy(center, is_default=False)
+    holidays = _policy(center, name="Holidays off", skip_public_holidays=True, is_default=False)
+    center.clock.now = datetime(2026, 12, 24, 16, 0, tzinfo=UTC)  # Thursday before Christmas
+    with_holidays = _case(center, sla_policy_id=plain["id"])
+    without = _case(center, sla_policy_id=holidays["id"])
+    assert with_holidays["sla"]["first_response"]["due_at"] == "2026-12-25T10:00:00Z"
+    # 1 h on Thursday; Christmas (Fri), the weekend and Boxing Day observed (Mon 28) are skipped.
+    assert without["sla"]["first_response"]["due_at"] == "2026-12-29T10:00:00Z"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from helpline.domain.business_time import (
     ALWAYS,
     add_working_seconds,
+    complement,
     intersect,
     normalized,
     working_seconds,
@@ -108,3 +109,14 @@ def test_intersection_is_symmetric_and_never_more_than_either(
     both = intersect(x, y)
     assert both == intersect(y, x)
     assert working_seconds(both, a, b) <= min(working_seconds(x, a, b), working_seconds(y, a, b))
+
+
+@given(interval_lists, instants, instants)
+def test_an_interval_list_and_its_complement_split_time_between_them(
+    x: tuple[tuple[float, float], ...], a: float, b: float
+) -> None:
+    a, b = sorted((a, b))
+    outside = complement(x)
+    assert intersect(x, outside) == ()
+    assert working_seconds(x, a, b) + working_seconds(outside, a, b) == pytest.approx(b - a)
+    assert complement(outside) == (x or ())

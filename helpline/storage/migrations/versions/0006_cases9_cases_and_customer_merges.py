@@ -88,6 +88,7 @@ def upgrade() -> None:
         sa.Column("escalate_to_agent_id", sa.Integer(), nullable=True),
         sa.Column("escalate_to_team_id", sa.Integer(), nullable=True),
         sa.Column("is_default", sa.Boolean(), nullable=False),
+        sa.Column("skip_public_holidays", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["escalate_to_agent_id"],
             ["agents.id"],
