@@ -117,7 +117,9 @@ def _check_references(session: Session, actor: Actor, values: Mapping[str, Any])
             )
             is None
         ):
-            raise InvalidInput(name, f"no {table.__tablename__.removesuffix('s')} with id {ref}")
+            raise InvalidInput(
+                name, f"no {name.removesuffix('_id').replace('_', ' ')} with id {ref}"
+            )
     if values.get("assignee_agent_id") is not None and values.get("assignee_user_id") is not None:
         raise InvalidInput("assignee_user_id", "assign an agent or a user, not both")
 

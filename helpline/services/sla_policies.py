@@ -93,7 +93,7 @@ def _check(
             )
             is None
         ):
-            raise InvalidInput(name, f"no {table.__tablename__[:-1]} with id {ref}")
+            raise InvalidInput(name, f"no {table.__name__.lower()} with id {ref}")
     if "name" in values:
         clash = session.scalar(
             select(SlaPolicy.id).where(
