@@ -297,3 +297,27 @@ def channel_objects(
         "voice_number": number,
         "call": {"id": call["call_id"]},
     }
+
+
+def case_objects(
+    client: TestClient, tenant: Tenant, customer_id: int, contact_id: int
+) -> dict[str, dict[str, Any]]:
+    """An SLA policy and a case of ``customer_id`` linked to ``contact_id``."""
+    policy = create_ok(
+        client,
+        tenant,
+        "sla-policies",
+        {"name": "Gold", "first_response_seconds": 3600, "resolution_seconds": 28800},
+    )
+    case = create_ok(
+        client,
+        tenant,
+        "cases",
+        {
+            "subject": "Lost parcel",
+            "customer_id": customer_id,
+            "contact_ids": [contact_id],
+            "sla_policy_id": policy["id"],
+        },
+    )
+    return {"sla_policy": policy, "case": case}

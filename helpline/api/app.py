@@ -20,6 +20,8 @@ from helpline.api.routes import (
     adherence,
     admin,
     auth,
+    cases,
+    contact_context,
     contacts,
     cti,
     customers,
@@ -42,12 +44,15 @@ from helpline.channels.outbox import Outbox
 from helpline.channels.setup import channel_registry
 from helpline.clock import utc_now
 from helpline.config import Settings
+from helpline.services.case_sla import CaseSlaMonitor
 from helpline.services.routing import RoutingService
 from helpline.storage.tables import Organization
 
 API_PREFIX = "/api/v1"
 TIMER_TICK_SECONDS = 0.5
 """Longest sleep of the routing timer loop (it wakes earlier when a timer is due sooner)."""
+SLA_TICK_SECONDS = 1.0
+"""How often case SLAs falling due, and cases touched by replies or answers, are evaluated."""
 logger = logging.getLogger(__name__)
 
 
@@ -64,6 +69,17 @@ async def _run_timers(routing: RoutingService) -> None:
             await run_in_threadpool(routing.advance_due)
         except Exception:  # a failed tick must not stop routing; the engine rebuilds next time
             logger.exception("routing timers failed")
+
+
+async def _run_case_sla(monitor: CaseSlaMonitor) -> None:
+    """Evaluate case SLAs on the app clock: first responses, warnings, breaches, escalations."""
+    while True:
+        try:
+            await run_in_threadpool(monitor.evaluate_changed)
+            await run_in_threadpool(monitor.evaluate)
+        except Exception:  # a failed tick must not stop SLA tracking; the next one retries
+            logger.exception("case SLA evaluation failed")
+        await asyncio.sleep(SLA_TICK_SECONDS)
 
 
 def create_app(
@@ -83,15 +99,18 @@ def create_app(
     inbox = Inbox(database, routing, clock)
     outbox = Outbox(database, registry, clock)
     database.notifier.subscribe(outbox.on_events)
+    case_sla = CaseSlaMonitor(database, clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(routing.start, await run_in_threadpool(_organization_ids, database))
         timers = asyncio.create_task(_run_timers(routing))
+        sla = asyncio.create_task(_run_case_sla(case_sla))
         await registry.start(inbox)
         delivery = asyncio.create_task(outbox.run(settings.outbox_poll_seconds))
         yield
         delivery.cancel()
+        sla.cancel()
         await registry.stop()
         timers.cancel()
         if db is None:
@@ -108,6 +127,7 @@ def create_app(
     app.state.channels = registry
     app.state.inbox = inbox
     app.state.outbox = outbox
+    app.state.case_sla = case_sla
     app.state.settings = settings
     app.state.clock = clock
     install_error_handlers(app)
@@ -122,6 +142,8 @@ def create_app(
     for router in (schedules.router, rostering.router, adherence.router, intraday.router):
         api.include_router(router)
     for router in (simulations.router, cti.router, *cti.channel_configuration_routers()):
+        api.include_router(router)
+    for router in (cases.router, contact_context.router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(hooks.router)  # signed by providers, outside the API-key routes

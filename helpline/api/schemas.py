@@ -294,6 +294,9 @@ class CustomerOut(BaseModel):
     display_name: str
     created_at: datetime
     identities: dict[str, list[str]]
+    merged_into_id: int | None = Field(
+        default=None, description="Set when this record was merged away: the surviving customer"
+    )
 
 
 class ContactIn(Body):

@@ -1,4 +1,4 @@
-"""Contacts: create inbound contacts idempotently, read and list them, a customer's timeline."""
+"""Contacts: create inbound contacts idempotently, read and list them (timelines: ``services.timeline``)."""
 
 from __future__ import annotations
 
@@ -306,39 +306,6 @@ def list_contacts(
     if criteria.created_to is not None:
         query = query.where(Contact.created_at < criteria.created_to)
     return list(session.scalars(query.order_by(Contact.id).limit(limit)).all())
-
-
-def timeline(
-    session: Session, actor: Actor, customer_id: int, *, limit: int
-) -> list[dict[str, Any]]:
-    """The customer's contacts on every channel, newest first, each with its messages."""
-    get_customer(session, actor, customer_id)
-    contacts = session.scalars(
-        select(Contact)
-        .where(Contact.organization_id == actor.organization_id, Contact.customer_id == customer_id)
-        .order_by(Contact.created_at.desc(), Contact.id.desc())
-        .limit(limit)
-    ).all()
-    messages: dict[int, list[dict[str, Any]]] = {c.id: [] for c in contacts}
-    if contacts:
-        for message in session.scalars(
-            select(Message)
-            .where(
-                Message.organization_id == actor.organization_id,
-                Message.contact_id.in_(list(messages)),
-            )
-            .order_by(Message.created_at, Message.id)
-        ):
-            messages[message.contact_id].append(
-                {
-                    "id": message.id,
-                    "direction": message.direction,
-                    "sender": message.sender,
-                    "body": message.body,
-                    "created_at": message.created_at,
-                }
-            )
-    return [represent_contact(c) | {"messages": messages[c.id]} for c in contacts]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Customers and their identities: find-or-create by any identity, search, timeline across channels."""
+"""Customers and their identities: find-or-create by any identity, search, and the pointer a
+merged-away record keeps to its survivor (merges: ``services.customer_merges``)."""
 
 from __future__ import annotations
 
@@ -56,11 +57,20 @@ def represent_customer(session: Session, customer: Customer) -> dict[str, Any]:
         "display_name": customer.display_name,
         "created_at": customer.created_at,
         "identities": identities,
+        "merged_into_id": customer.merged_into_id,
     }
 
 
-def get_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
-    """A customer of the actor's organization, or NotFound."""
+class CustomerMerged(Conflict):
+    """The customer record was merged into another one; ``survivor_id`` is where it lives on."""
+
+    def __init__(self, customer_id: int, survivor_id: int) -> None:
+        super().__init__(f"customer {customer_id} was merged into customer {survivor_id}")
+        self.survivor_id = survivor_id
+
+
+def find_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
+    """A customer record of the actor's organization, merged-away ones included, or NotFound."""
     customer = session.scalar(
         select(Customer).where(
             Customer.id == customer_id, Customer.organization_id == actor.organization_id
@@ -69,6 +79,26 @@ def get_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(f"customer {customer_id} not found")
     return customer
+
+
+def get_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
+    """A current customer of the actor's organization: NotFound, or CustomerMerged (409) naming the
+    survivor when the record was merged away."""
+    customer = find_customer(session, actor, customer_id)
+    if customer.merged_into_id is not None:
+        raise CustomerMerged(customer.id, survivor_of(session, customer))
+    return customer
+
+
+def survivor_of(session: Session, customer: Customer) -> int:
+    """The customer a merged-away record lives on in now (following merges of merges)."""
+    current = customer
+    while current.merged_into_id is not None:
+        following = session.get(Customer, current.merged_into_id)
+        if following is None or following.organization_id != customer.organization_id:
+            break
+        current = following
+    return current.id
 
 
 def _owners(
@@ -213,6 +243,7 @@ def search_customers(session: Session, actor: Actor, query: str, *, limit: int) 
         )
     by_name = select(Customer.id).where(
         Customer.organization_id == actor.organization_id,
+        Customer.merged_into_id.is_(None),
         Customer.display_name.ilike(f"%{_escape_like(query.strip())}%", escape="\\"),
     )
     if query.strip():

@@ -281,6 +281,10 @@ class Customer(Base):
     organization_id: Mapped[int] = _org_fk()
     display_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime]
+    merged_into_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="SET NULL")
+    )
+    """Set when this record was merged into another customer (the survivor)."""
 
 
 class CustomerIdentity(Base):
@@ -607,3 +611,121 @@ class TimeOff(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime]
+
+
+class CustomerMerge(Base):
+    """One merge of a customer record into a survivor, with exactly what moved, so it can be undone."""
+
+    __tablename__ = "customer_merges"
+    __table_args__ = (Index("ix_customer_merges_org_merged", "organization_id", "merged_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    survivor_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    merged_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"))
+    moved: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Ids that moved to the survivor: ``{"identities": [...], "contacts": [...], "cases": [...]}``."""
+    merged_by: Mapped[str] = mapped_column(String(64))
+    merged_at: Mapped[datetime]
+    unmerged_by: Mapped[str | None] = mapped_column(String(64))
+    unmerged_at: Mapped[datetime | None]
+
+
+class SlaPolicy(Base):
+    """Targets for cases, in business seconds, with warning share and escalation on breach."""
+
+    __tablename__ = "sla_policies"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    first_response_seconds: Mapped[int] = mapped_column(Integer)
+    resolution_seconds: Mapped[int] = mapped_column(Integer)
+    warn_ratio: Mapped[float] = mapped_column(Float, default=0.8)
+    hours: Mapped[dict[str, Any]] = mapped_column(
+        default=lambda: {"always_open": True, "weekly": {}}
+    )
+    hours_queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
+    """When set, business hours are this queue's (else ``hours``)."""
+    escalate_to_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL")
+    )
+    escalate_to_team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL")
+    )
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    skip_public_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Public holidays of the organization's country are not business time."""
+
+
+class Case(Base):
+    """A customer's issue grouping the contacts about it, with status, assignee and SLA state."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "reference"),
+        Index("ix_cases_org_status", "organization_id", "status"),
+        Index("ix_cases_sla_check_at", "sla_check_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    number: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(500))
+    customer_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str] = mapped_column(String(16))
+    assignee_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), index=True
+    )
+    assignee_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    sla_policy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sla_policies.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    first_response_at: Mapped[datetime | None]
+    solved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    sla_warnings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Targets already warned about: ``{"first_response": iso time, ...}`` (each warned once)."""
+    sla_breaches: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Targets already breached (and escalated): ``{"resolution": iso time, ...}``."""
+    is_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    sla_check_at: Mapped[datetime | None]
+    """When the SLA evaluation must next look at this case (a warning or breach falls due, or
+    something changed); None when nothing can happen until the case changes."""
+
+
+class CaseContact(Base):
+    """A contact linked to a case."""
+
+    __tablename__ = "case_contacts"
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    organization_id: Mapped[int] = _org_fk()
+    linked_at: Mapped[datetime]
+
+
+class CaseStatusChange(Base):
+    """A case's status history: the SLA clock runs or pauses by it."""
+
+    __tablename__ = "case_status_changes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str] = mapped_column(String(64))

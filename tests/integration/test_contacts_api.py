@@ -114,7 +114,7 @@ def test_contacts_on_several_channels_join_one_customer_timeline(
     assert [c["id"] for c in found] == [customer["id"]]
     timeline = client.get(
         f"/api/v1/customers/{customer['id']}/timeline", headers=tenant.headers()
-    ).json()
+    ).json()["items"]
     assert [entry["channel"] for entry in timeline] == ["voice", "chat"]
     assert timeline[1]["messages"][0]["body"] == "My card was declined"
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from helpline.bootstrap import Database
 from tests.factories import (
+    case_objects,
     channel_objects,
     full_configuration,
     make_client,
@@ -45,6 +46,8 @@ PATH_OBJECTS = {
     "provider_connection_id": "provider_connection",
     "voice_number_id": "voice_number",
     "call_id": "call",
+    "case_id": "case",
+    "sla_policy_id": "sla_policy",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
 VICTIM_STRINGS = (
@@ -60,6 +63,8 @@ VICTIM_STRINGS = (
     "+442079460001",
     "Honeymoon",
     "Lark",
+    "Lost parcel",
+    "Gold",
 )
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
 
@@ -138,6 +143,16 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
         },
         "/api/v1/cti/calls/{call_id}/transferred": {"queue_id": ids["queue"]},
         "/api/v1/cti/calls/{call_id}/answered": {"agent_id": ids["agent"]},
+        "/api/v1/cases": {"subject": "X", "customer_id": ids["customer"]},
+        "/api/v1/sla-policies": {
+            "name": "X",
+            "first_response_seconds": 3600,
+            "resolution_seconds": 7200,
+            "escalate_to_agent_id": ids["agent"],
+        },
+        "/api/v1/cases/{case_id}/status": {"status": "open"},
+        "/api/v1/cases/{case_id}/contacts": {"contact_id": ids["contact"]},
+        "/api/v1/customers/{customer_id}/merge": {"merged_customer_id": ids["customer"]},
     }
     return bodies.get(path, {})
 
@@ -153,6 +168,7 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
     victim |= schedule_objects(client, victim_tenant, victim["agent"]["id"])
     victim |= message_objects(db, victim_tenant)
     victim |= channel_objects(client, victim_tenant, victim["queue"]["id"])
+    victim |= case_objects(client, victim_tenant, victim["customer"]["id"], victim["contact"]["id"])
     before = organization_snapshot(db, victim_tenant.organization_id)
     tried = 0
     for path, operations in api_operations(client).items():

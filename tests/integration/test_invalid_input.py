@@ -358,6 +358,60 @@ INVALID["/api/v1/simulations"] = [
         "replications",
     ),
 ]
+INVALID["/api/v1/sla-policies"] = [
+    ({"first_response_seconds": 3600, "resolution_seconds": 7200}, "name"),
+    (
+        {"name": "P", "first_response_seconds": 0, "resolution_seconds": 7200},
+        "first_response_seconds",
+    ),
+    ({"name": "P", "first_response_seconds": 3600}, "resolution_seconds"),
+    (
+        {
+            "name": "P",
+            "first_response_seconds": 3600,
+            "resolution_seconds": 7200,
+            "warn_ratio": 1.5,
+        },
+        "warn_ratio",
+    ),
+    (
+        {
+            "name": "P",
+            "first_response_seconds": 3600,
+            "resolution_seconds": 7200,
+            "hours": {"weekly": {"funday": []}},
+        },
+        "hours",
+    ),
+    (
+        {
+            "name": "P",
+            "first_response_seconds": 3600,
+            "resolution_seconds": 7200,
+            "escalate_to_agent_id": 999999,
+        },
+        "escalate_to_agent_id",
+    ),
+    (
+        {
+            "name": "P",
+            "first_response_seconds": 3600,
+            "resolution_seconds": 7200,
+            "hours_queue_id": 999999,
+        },
+        "hours_queue_id",
+    ),
+]
+INVALID["/api/v1/cases"] = [
+    ({}, "subject"),
+    ({"subject": ""}, "subject"),
+    ({"subject": "S", "status": "open"}, "status"),
+    ({"subject": "S", "priority": "whenever"}, "priority"),
+    ({"subject": "S", "assignee_agent_id": 999999}, "assignee_agent_id"),
+    ({"subject": "S", "assignee_agent_id": "{agent}", "assignee_user_id": "{user}"}, "body"),
+    ({"subject": "S", "sla_policy_id": 999999}, "sla_policy_id"),
+    ({"subject": "S", "team_id": 999999}, "team_id"),
+]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 
 

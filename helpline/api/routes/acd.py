@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
+from helpline.api.case_schemas import ContactContextOut, OfferWithContextOut
 from helpline.api.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.api.schemas import (
     AgentChoice,
@@ -15,7 +16,6 @@ from helpline.api.schemas import (
     CallbackIn,
     CallbackOut,
     ContactOut,
-    OfferOut,
     TransferIn,
     TransferOut,
     WrapUpIn,
@@ -24,6 +24,7 @@ from helpline.bootstrap import Database
 from helpline.errors import HelplineError
 from helpline.services import acd, contacts
 from helpline.services.actor import Actor
+from helpline.services.contact_context import context_of
 from helpline.services.routing import RoutingService, load_agent
 from helpline.services.routing_config import from_epoch
 
@@ -71,19 +72,26 @@ def get_agent_state(
     return _agent_state(request, db, actor, agent_id)
 
 
-def _offers(db: Database, actor: Actor, agent_id: int) -> list[OfferOut]:
+def _offers(db: Database, actor: Actor, agent_id: int) -> list[OfferWithContextOut]:
     with db.transaction() as session:
         return [
-            OfferOut(
+            OfferWithContextOut(
                 contact=ContactOut.model_validate(contacts.represent_contact(offer.contact)),
                 expires_at=from_epoch(offer.expires_at),
+                context=ContactContextOut.model_validate(context_of(session, offer.contact)),
             )
             for offer in acd.pending_offers(session, actor, agent_id)
         ]
 
 
-@router.get("/agents/{agent_id}/offers", response_model=list[OfferOut], summary="Pending offers")
-def get_offers(actor: CurrentActor, db: DB, agent_id: int = Path()) -> list[OfferOut]:
+@router.get(
+    "/agents/{agent_id}/offers",
+    response_model=list[OfferWithContextOut],
+    summary="Pending offers, each with the customer's context",
+)
+def get_offers(actor: CurrentActor, db: DB, agent_id: int = Path()) -> list[OfferWithContextOut]:
+    """Each offer carries the customer's recent contacts, open cases and what the IVR or pre-chat
+    form collected, so the customer never repeats their story."""
     return _offers(db, actor, agent_id)
 
 

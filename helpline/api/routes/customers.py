@@ -1,4 +1,5 @@
-"""Customers: create, find by any identity, change, and their timeline across channels."""
+"""Customers: create, find by any identity, change, their timeline across channels, suggested
+merges, merge and unmerge."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query
 
-from helpline.api.deps import DB, CurrentActor
-from helpline.api.schemas import CustomerIn, CustomerOut, CustomerPatch, TimelineEntry
-from helpline.services import contacts, customers
+from helpline.api.case_schemas import MergeIn, MergeOut, MergeSuggestionOut, TimelineOut
+from helpline.api.deps import DB, CurrentActor, Now
+from helpline.api.schemas import CustomerIn, CustomerOut, CustomerPatch
+from helpline.services import customer_merges, customers, timeline
 
 router = APIRouter(prefix="/customers", tags=["Customers"])
 
@@ -41,10 +43,13 @@ def create_customer(body: CustomerIn, actor: CurrentActor, db: DB) -> dict[str, 
 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="Get a customer")
 def get_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> dict[str, Any]:
+    """A merged-away record answers with ``merged_into_id``, the customer it now lives on in."""
     with db.transaction() as session:
-        return customers.represent_customer(
-            session, customers.get_customer(session, actor, customer_id)
-        )
+        customer = customers.find_customer(session, actor, customer_id)
+        represented = customers.represent_customer(session, customer)
+        if customer.merged_into_id is not None:
+            represented["merged_into_id"] = customers.survivor_of(session, customer)
+        return represented
 
 
 @router.patch("/{customer_id}", response_model=CustomerOut, summary="Rename or add identities")
@@ -64,14 +69,90 @@ def update_customer(
 
 @router.get(
     "/{customer_id}/timeline",
-    response_model=list[TimelineEntry],
-    summary="Every contact of the customer on every channel, newest first",
+    response_model=TimelineOut,
+    summary="Every contact of the customer on every channel, newest first, with cases",
 )
 def customer_timeline(
     actor: CurrentActor,
     db: DB,
     customer_id: int = Path(),
+    before_id: int | None = Query(None, ge=1, description="next_before_id of the previous page"),
     limit: int = Query(50, ge=1, le=500),
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
+    """Contacts with their transcripts (messages), notes, wrap-up and linked cases, and every case
+    of the customer. A merged-away customer answers 409 naming the survivor."""
     with db.transaction() as session:
-        return contacts.timeline(session, actor, customer_id, limit=limit)
+        return timeline.customer_timeline(
+            session, actor, customer_id, before_id=before_id, limit=limit
+        )
+
+
+@router.get(
+    "/{customer_id}/merge-suggestions",
+    response_model=list[MergeSuggestionOut],
+    summary="Records that may be the same person, with reasons",
+)
+def merge_suggestions(
+    actor: CurrentActor,
+    db: DB,
+    customer_id: int = Path(),
+    limit: int = Query(20, ge=1, le=100),
+) -> list[dict[str, Any]]:
+    """Rules: a contact carrying the other's phone or email, look-alike addresses (dots, +tags),
+    the same name with a shared company email domain or phone block; see docs/customers.md."""
+    with db.transaction() as session:
+        found = customer_merges.merge_suggestions(session, actor, customer_id, limit=limit)
+        return [
+            {
+                "customer": customers.represent_customer(
+                    session, customers.find_customer(session, actor, s.customer_id)
+                ),
+                "score": s.score,
+                "reasons": [
+                    {"rule": r.rule.value, "detail": r.detail, "weight": r.weight}
+                    for r in s.reasons
+                ],
+            }
+            for s in found
+        ]
+
+
+@router.post(
+    "/{customer_id}/merge",
+    response_model=MergeOut,
+    status_code=201,
+    summary="Merge another customer record into this one",
+)
+def merge(
+    body: MergeIn, actor: CurrentActor, db: DB, now: Now, customer_id: int = Path()
+) -> dict[str, Any]:
+    """Identities, contacts and cases of ``merged_customer_id`` move here (CustomersMerged); the
+    merged record then answers with ``merged_into_id``."""
+    with db.transaction() as session:
+        record = customer_merges.merge_customers(
+            session, actor, customer_id, body.merged_customer_id, now=now
+        )
+        return customer_merges.represent_merge(record)
+
+
+@router.post(
+    "/{customer_id}/unmerge",
+    response_model=MergeOut,
+    summary="Undo the merge that took this record away",
+)
+def unmerge(actor: CurrentActor, db: DB, now: Now, customer_id: int = Path()) -> dict[str, Any]:
+    """Exactly what moved in the merge moves back (CustomersUnmerged)."""
+    with db.transaction() as session:
+        record = customer_merges.unmerge_customer(session, actor, customer_id, now=now)
+        return customer_merges.represent_merge(record)
+
+
+@router.get(
+    "/{customer_id}/merges", response_model=list[MergeOut], summary="Merges into or out of it"
+)
+def merges(actor: CurrentActor, db: DB, customer_id: int = Path()) -> list[dict[str, Any]]:
+    with db.transaction() as session:
+        return [
+            customer_merges.represent_merge(m)
+            for m in customer_merges.list_merges(session, actor, customer_id)
+        ]

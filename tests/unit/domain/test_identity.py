@@ -36,3 +36,23 @@ def test_identities_normalise(kind: IdentityKind, raw: str, region: str, expecte
 def test_impossible_identities_are_refused(kind: IdentityKind, raw: str) -> None:
     with pytest.raises(InvalidIdentity):
         normalize_identity(kind, raw, "US")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Jane Doe <Jane.Doe@Example.com>", "jane.doe@example.com"),
+        ("mailto:jane@example.com", "jane@example.com"),
+        ("jane@example.com.", "jane@example.com"),  # a fully qualified domain's trailing dot
+        ("jane@BÜCHER.de", "jane@xn--bcher-kva.de"),  # IDNA: the Unicode and ASCII forms match
+        ("jane@xn--bcher-kva.de", "jane@xn--bcher-kva.de"),
+        ("j.a.n.e+news@gmail.com", "j.a.n.e+news@gmail.com"),  # dots and tags are kept
+    ],
+)
+def test_emails_normalise_to_one_form(raw: str, expected: str) -> None:
+    assert normalize_identity(IdentityKind.EMAIL, raw, "US") == expected
+
+
+def test_an_impossible_email_domain_is_refused() -> None:
+    with pytest.raises(InvalidIdentity):
+        normalize_identity(IdentityKind.EMAIL, "jane@-bad-.com", "US")
