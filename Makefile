@@ -26,7 +26,7 @@ install-dev: $(VENV)/.stamp-dev
 run: install
 	$(BIN)/helpline db upgrade
 	$(BIN)/helpline demo-data --if-empty
-	$(BIN)/helpline serve --host $(HOST) --port $(PORT)
+	$(BIN)/helpline serve --demo-traffic --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
