@@ -148,4 +148,3 @@ def create_app(
 
     install_web(app)
     return app
-

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -148,8 +149,13 @@ class DemoTraffic:
                 self.agents[agent_id] = SimAgent(agent_id, actor)
         for agent in self.agents.values():
             self._act(
-                lambda a=agent: acd.set_agent_state(
-                    self.routing, a.actor, a.agent_id, "available", None
+                partial(
+                    acd.set_agent_state,
+                    self.routing,
+                    agent.actor,
+                    agent.agent_id,
+                    "available",
+                    None,
                 )
             )
         return True
@@ -244,7 +250,7 @@ class DemoTraffic:
         for contact_id in due:
             del self.patience[contact_id]
             if contact_id in waiting:
-                self._act(lambda c=contact_id: acd.abandon(self.routing, actor, c))
+                self._act(partial(acd.abandon, self.routing, actor, contact_id))
 
     # -- agents ----------------------------------------------------------------------------------
 
@@ -264,7 +270,7 @@ class DemoTraffic:
             ).all()
         in_hand: dict[int, list[tuple[int, str, str]]] = {}
         for contact_id, agent_id, state, channel in rows:
-            in_hand.setdefault(agent_id, []).append((contact_id, state, channel))
+            in_hand.setdefault(agent_id or 0, []).append((contact_id, state, channel))
         for agent in self.agents.values():
             self._work_agent(agent, in_hand.get(agent.agent_id, []), now)
 

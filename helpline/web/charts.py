@@ -6,10 +6,11 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import matplotlib
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+import numpy as np
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 
 # Text as SVG <text> instead of glyph outlines: a third of the size, and searchable. SVG-only, so
@@ -38,7 +39,8 @@ class Chart:
     series: Sequence[Series]
     kind: str = "line"
     target: float | None = None
-    bar_width_days: float = field(default=1 / 48)
+    interval_days: float = field(default=1 / 48)
+    """Length of one interval (the x axis ends one interval after the last start)."""
 
 
 _XML_HEADER = re.compile(r"^.*?(?=<svg)", re.DOTALL)
@@ -49,24 +51,33 @@ def render_svg(chart: Chart) -> str:
     figure = Figure(figsize=(5.6, 2.4), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     times = list(chart.times)
+    # Matplotlib plots dates as days since its epoch; bars are offset in those units.
+    x = date2num(times) if times else np.zeros(0)  # type: ignore[no-untyped-call]
     for index, series in enumerate(chart.series):
         values = [float("nan") if v is None else v for v in series.values]
         colour = PALETTE[index % len(PALETTE)]
         if chart.kind == "bar":
             # Series side by side inside each interval: bar i starts i widths after the interval.
-            width = chart.bar_width_days / max(1, len(chart.series))
-            starts = [t + timedelta(days=width * index) for t in times]
+            width = chart.interval_days / max(1, len(chart.series))
             axes.bar(
-                starts, values, width=width * 0.9, align="edge", label=series.label, color=colour
+                x + width * index,
+                values,
+                width=width * 0.9,
+                align="edge",
+                label=series.label,
+                color=colour,
             )
         else:
             marker = "." if len(times) <= MARKER_LIMIT else None
-            axes.plot(times, values, label=series.label, color=colour, linewidth=1.6, marker=marker)
+            axes.plot(x, values, label=series.label, color=colour, linewidth=1.6, marker=marker)
     if chart.target is not None:
         axes.axhline(chart.target, color="#6b7280", linestyle="--", linewidth=1, label="target")
-    locator = AutoDateLocator(tz=times[0].tzinfo if times else None)
+    if times:
+        axes.set_xlim(float(x[0]), float(x[-1]) + chart.interval_days)
+    zone = times[0].tzinfo if times else None
+    locator = AutoDateLocator(tz=zone)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=locator.tz))
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))  # type: ignore[no-untyped-call]
     axes.set_ylabel(chart.unit, fontsize=8)
     axes.tick_params(labelsize=7)
     axes.grid(axis="y", color="#e5e7eb")

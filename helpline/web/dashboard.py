@@ -7,7 +7,7 @@ module only picks the window and the group, fills empty intervals and draws.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -106,55 +106,66 @@ def _charts(
         if len(starts) > 1
         else 1 / 48
     )
-    count = lambda pick: [0.0 if m is None else float(pick(m)) for m in metrics]  # noqa: E731
+
+    def count(pick: Callable[[Metrics], int]) -> list[float | None]:
+        return [0.0 if m is None else float(pick(m)) for m in metrics]
+
     specs = [
-        Chart(
-            f"Volume {title}",
-            "contacts",
-            starts,
-            [
-                Series("offered", count(lambda m: m.offered)),
-                Series("answered", count(lambda m: m.answered)),
-                Series("abandoned", count(lambda m: m.abandoned)),
-            ],
-            kind="bar",
-            bar_width_days=width,
-        ),
-        Chart(
-            f"Service level {title}",
-            "%",
-            starts,
-            [
-                Series(
-                    "service level", [_pct(_value(m, lambda x: x.service_level)) for m in metrics]
-                )
-            ],
-            target=100 * sl_target,
-        ),
-        Chart(
-            f"ASA {title}",
-            "seconds",
-            starts,
-            [Series("ASA", [_value(m, lambda x: x.asa_seconds) for m in metrics])],
-        ),
-        Chart(
-            f"AHT {title}",
-            "seconds",
-            starts,
-            [Series("AHT", [_value(m, lambda x: x.aht_seconds) for m in metrics])],
-        ),
-        Chart(
-            f"Abandonment {title}",
-            "%",
-            starts,
-            [Series("abandoned", [_pct(_value(m, lambda x: x.abandonment_rate)) for m in metrics])],
-        ),
-        Chart(
-            f"Occupancy {title}",
-            "%",
-            starts,
-            [Series("occupancy", [_pct(_value(m, lambda x: x.occupancy)) for m in metrics])],
-        ),
+        replace(spec, interval_days=width)
+        for spec in [
+            Chart(
+                f"Volume {title}",
+                "contacts",
+                starts,
+                [
+                    Series("offered", count(lambda m: m.offered)),
+                    Series("answered", count(lambda m: m.answered)),
+                    Series("abandoned", count(lambda m: m.abandoned)),
+                ],
+                kind="bar",
+            ),
+            Chart(
+                f"Service level {title}",
+                "%",
+                starts,
+                [
+                    Series(
+                        "service level",
+                        [_pct(_value(m, lambda x: x.service_level)) for m in metrics],
+                    )
+                ],
+                target=100 * sl_target,
+            ),
+            Chart(
+                f"ASA {title}",
+                "seconds",
+                starts,
+                [Series("ASA", [_value(m, lambda x: x.asa_seconds) for m in metrics])],
+            ),
+            Chart(
+                f"AHT {title}",
+                "seconds",
+                starts,
+                [Series("AHT", [_value(m, lambda x: x.aht_seconds) for m in metrics])],
+            ),
+            Chart(
+                f"Abandonment {title}",
+                "%",
+                starts,
+                [
+                    Series(
+                        "abandoned",
+                        [_pct(_value(m, lambda x: x.abandonment_rate)) for m in metrics],
+                    )
+                ],
+            ),
+            Chart(
+                f"Occupancy {title}",
+                "%",
+                starts,
+                [Series("occupancy", [_pct(_value(m, lambda x: x.occupancy)) for m in metrics])],
+            ),
+        ]
     ]
     return [
         {

@@ -34,6 +34,9 @@ def _staffing_chart(coverage: dict[str, Any], viewer: Viewer) -> str | None:
             "agents",
             times,
             [Series("required", coverage["required"]), Series("scheduled", coverage["scheduled"])],
+            interval_days=(times[1] - times[0]).total_seconds() / 86400
+            if len(times) > 1
+            else 1 / 48,
         )
     )
 
