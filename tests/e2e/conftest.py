@@ -21,9 +21,9 @@ from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, prepare
 from tests.network import free_port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Demo Bank served by uvicorn on a free port of 127.0.0.1 for the whole test session."""
+    """Demo Bank served by uvicorn on a free port of 127.0.0.1 for the browser tests."""
     database_url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'helpline.db'}"
     organization_id, key, zone = prepare(database_url)
     settings = Settings(database_url=database_url, event_poll_seconds=0.2)
@@ -58,9 +58,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright (no downloaded browser build)."""
+    """Debian's Chromium, headless, driven by Playwright (no downloaded browser build).
+
+    Module-scoped: Playwright's sync API keeps an event loop on the main thread while it runs, which
+    would break ``asyncio.run`` in the tests that follow.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
     with sync_playwright() as playwright:

@@ -25,7 +25,7 @@
       return el("tr", { "data-queue": q.queue_id },
         el("th", { scope: "row" }, el("a", { href: `/wallboard/queues/${q.queue_id}`, text: q.name || `Queue ${q.queue_id}` })),
         el("td", { class: "num waiting", text: String(q.waiting) }),
-        el("td", { class: "num" }, duration(q.longest_wait_seconds + (Date.now() - receivedAt) / 1000 * (q.waiting ? 1 : 0))),
+        el("td", { class: "num longest", "data-seconds": q.longest_wait_seconds, "data-waiting": q.waiting }, duration(q.longest_wait_seconds)),
         el("td", { class: "num", text: String(today.offered) }),
         el("td", { class: "num", text: String(today.answered) }),
         judged(today.service_level, percent(today.service_level), t.service_level, `${percent(t.service_level)} in ${t.service_level_seconds}s`, today.service_level < t.service_level),
@@ -67,5 +67,16 @@
     render();
   });
   render();
-  setInterval(renderAgents, 1000);
+  // Tick the clocks in place (re-rendering rows every second would steal keyboard focus).
+  setInterval(() => {
+    const elapsed = (Date.now() - receivedAt) / 1000;
+    for (const cell of document.querySelectorAll("#queues .longest")) {
+      const waiting = Number(cell.dataset.waiting) > 0;
+      cell.textContent = duration(Number(cell.dataset.seconds) + (waiting ? elapsed : 0));
+    }
+    board.agents.forEach((a, i) => {
+      const cell = document.querySelectorAll("#agents tbody tr td.num")[i];
+      if (cell) cell.textContent = duration(a.seconds_in_state + elapsed);
+    });
+  }, 1000);
 })();
