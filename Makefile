@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint typecheck unit bench clean
+.PHONY: run test install install-dev lint typecheck unit bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ install-dev: $(VENV)/.stamp-dev
 run: install
 	$(BIN)/helpline db upgrade
 	$(BIN)/helpline demo-data --if-empty
-	$(BIN)/helpline serve --host $(HOST) --port $(PORT)
+	$(BIN)/helpline serve --demo-traffic --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -40,6 +40,9 @@ unit: install-dev
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+screenshots: install-dev
+	HELPLINE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -m e2e -q
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

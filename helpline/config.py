@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     mail_from: str = "helpline@localhost"
     """The sender address of email Helpline writes when an organization has none of its own."""
     outbox_poll_seconds: float = 2.0
+    demo_traffic: bool = False
+    """Simulate customers and agents of the demo organization (``helpline serve --demo-traffic``)."""
     """How often the outbox looks for replies due for (re)delivery queued by other nodes."""
     public_url: str = ""
     """This server's address as providers reach it (e.g. ``https://helpline.example.com``): the URL

@@ -10,7 +10,6 @@ from datetime import datetime
 
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from helpline import __version__
@@ -45,8 +44,10 @@ from helpline.channels.setup import channel_registry
 from helpline.clock import utc_now
 from helpline.config import Settings
 from helpline.services.case_sla import CaseSlaMonitor
+from helpline.services.demo_traffic import TICK_SECONDS, DemoTraffic
 from helpline.services.routing import RoutingService
 from helpline.storage.tables import Organization
+from helpline.web.install import install_web
 
 API_PREFIX = "/api/v1"
 TIMER_TICK_SECONDS = 0.5
@@ -82,6 +83,19 @@ async def _run_case_sla(monitor: CaseSlaMonitor) -> None:
         await asyncio.sleep(SLA_TICK_SECONDS)
 
 
+async def _run_demo_traffic(traffic: DemoTraffic) -> None:
+    """Drive the demo's simulated customers and agents about once a second."""
+    if not await run_in_threadpool(traffic.start):
+        logger.warning("--demo-traffic: the demo organization is not loaded (helpline demo-data)")
+        return
+    while True:
+        try:
+            await run_in_threadpool(traffic.step)
+        except Exception:  # a failed tick must not end the demo; the next one starts afresh
+            logger.exception("demo traffic step failed")
+        await asyncio.sleep(TICK_SECONDS)
+
+
 def create_app(
     settings: Settings,
     db: Database | None = None,
@@ -108,7 +122,14 @@ def create_app(
         sla = asyncio.create_task(_run_case_sla(case_sla))
         await registry.start(inbox)
         delivery = asyncio.create_task(outbox.run(settings.outbox_poll_seconds))
+        demo = (
+            asyncio.create_task(_run_demo_traffic(DemoTraffic(database, routing, clock)))
+            if settings.demo_traffic
+            else None
+        )
         yield
+        if demo is not None:
+            demo.cancel()
         delivery.cancel()
         sla.cancel()
         await registry.stop()
@@ -154,24 +175,5 @@ def create_app(
             session.connection().exec_driver_sql("SELECT 1")
         return {"status": "ok", "version": __version__}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return _HOME
-
+    install_web(app)
     return app
-
-
-_HOME = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Helpline</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
-<h1>Helpline</h1>
-<p>The contact-center API is running.</p>
-<ul>
-<li><a href="/docs">Interactive API documentation</a> (log in with
-<code>POST /api/v1/auth/login</code> or use an API key)</li>
-<li><a href="/openapi.json">OpenAPI schema</a></li>
-<li><a href="/healthz">Health check</a></li>
-</ul>
-</body></html>
-"""

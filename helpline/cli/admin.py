@@ -10,6 +10,8 @@ from helpline.domain.enums import Role
 from helpline.errors import HelplineError
 from helpline.services import organizations
 from helpline.services.actor import system_actor
+from helpline.services.demo import DEMO_LOGINS, DEMO_PASSWORD
+from helpline.services.demo_traffic import HUMAN_AGENT_EMAILS
 from helpline.storage import migrations
 
 DatabaseOption = typer.Option(
@@ -47,21 +49,32 @@ def serve(
     host: str = typer.Option(None, help="Interface to listen on (HELPLINE_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (HELPLINE_PORT, 8000)."),
     database_url: str | None = DatabaseOption,
+    demo_traffic: bool = typer.Option(
+        None,
+        "--demo-traffic/--no-demo-traffic",
+        help="Simulate Demo Bank's customers and agents (HELPLINE_DEMO_TRAFFIC, off).",
+    ),
 ) -> None:
-    """Serve the REST API and pages."""
+    """Serve the REST API and the web pages."""
     import uvicorn
 
     from helpline.api.app import create_app
 
     settings = settings_with(database_url)
     settings = settings.model_copy(
-        update={"host": host or settings.host, "port": port or settings.port}
+        update={
+            "host": host or settings.host,
+            "port": port or settings.port,
+            "demo_traffic": settings.demo_traffic if demo_traffic is None else demo_traffic,
+        }
     )
     db = open_database(settings)
     if migrations.current_revision(db.engine) is None:
         db.dispose()
         raise fail("the database has no schema yet; run `helpline db upgrade` first")
     typer.echo(f"Helpline is serving on http://{settings.host}:{settings.port}")
+    if settings.demo_traffic:
+        _print_demo_logins()
     uvicorn.run(create_app(settings, db), host=settings.host, port=settings.port, log_level="info")
 
 
@@ -110,3 +123,11 @@ def apikey_create(
         raise fail(error.message) from None
     finally:
         db.dispose()
+
+
+def _print_demo_logins() -> None:
+    typer.echo(f"Demo traffic is on. Demo logins (password {DEMO_PASSWORD!r}):")
+    for email in sorted(HUMAN_AGENT_EMAILS):
+        typer.echo(f"  agent        {email}   <- your agent desk; the other agents are simulated")
+    for email, _name, role in DEMO_LOGINS:
+        typer.echo(f"  {role.value:<12} {email}")

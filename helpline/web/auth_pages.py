@@ -1,0 +1,134 @@
+"""Log in and out of the pages (the session cookie of ``/api/v1/auth``), and the start page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from helpline.api.deps import SESSION_COOKIE, get_db, get_settings
+from helpline.errors import AuthenticationFailed
+from helpline.services import organizations
+from helpline.web.render import page
+from helpline.web.viewer import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    LoginRequired,
+    Viewer,
+    check_csrf,
+    current_viewer,
+    new_login_csrf,
+)
+
+router = APIRouter(include_in_schema=False)
+PageViewer = Annotated[Viewer, Depends(current_viewer)]
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths may follow a login (no open redirect to another site)."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _login_form(
+    request: Request, *, error: str = "", email: str = "", next_path: str = "/", status: int = 200
+) -> HTMLResponse:
+    token = new_login_csrf()
+    response = page(
+        request,
+        "login.html",
+        None,
+        status_code=status,
+        error=error,
+        email=email,
+        next=next_path,
+        login_csrf=token,
+        demo_hint=get_settings(request).demo_traffic,
+    )
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    """The login form."""
+    return _login_form(request, next_path=_safe_next(next))
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> Response:
+    """Check the form's double-submit token and the password; open a session on success."""
+    next_path = _safe_next(next)
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or csrf_token != expected:
+        return _login_form(
+            request,
+            error="The form expired; please log in again.",
+            email=email,
+            next_path=next_path,
+            status=403,
+        )
+    settings = get_settings(request)
+    try:
+        with get_db(request).transaction() as session:
+            opened = organizations.log_in(session, email, password, hours=settings.session_hours)
+    except AuthenticationFailed:
+        return _login_form(
+            request, error="Wrong email or password.", email=email, next_path=next_path, status=401
+        )
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.token,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout_submit(
+    request: Request,
+    viewer: PageViewer,
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> Response:
+    """End the session (the form carries the session's CSRF token)."""
+    check_csrf(viewer.csrf_token, csrf_token)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with get_db(request).transaction() as session:
+        organizations.log_out(session, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """Logged in: the viewer's landing page for their role; otherwise the login form."""
+    try:
+        viewer = current_viewer(request)
+    except LoginRequired:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(viewer.home(), status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, viewer: PageViewer) -> HTMLResponse:
+    """For roles without pages of their own."""
+    return page(request, "account.html", viewer)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """Send a request without a session to the login form, coming back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

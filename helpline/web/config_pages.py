@@ -1,0 +1,187 @@
+"""Configuration pages: list, create and edit agents, teams, skills, queues, routing profiles,
+hours and wrap-up codes through ``services.configuration``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from helpline.api.deps import get_db
+from helpline.errors import InvalidInput, NotFound
+from helpline.services import configuration as config
+from helpline.storage.tables import Queue
+from helpline.web.config_forms import (
+    BY_SLUG,
+    RESOURCES,
+    Resource,
+    field_options,
+    initial_values,
+    parse_form,
+)
+from helpline.web.render import page
+from helpline.web.viewer import CONFIGURING, CSRF_FIELD, Viewer, check_csrf, current_viewer
+
+router = APIRouter(include_in_schema=False)
+PageViewer = Annotated[Viewer, Depends(current_viewer)]
+PAGE_SIZE = 1000
+
+
+def _resource(slug: str) -> Resource:
+    found = BY_SLUG.get(slug)
+    if found is None:
+        raise NotFound(f"no configuration page {slug!r}")
+    return found
+
+
+@router.get("/config", response_class=HTMLResponse)
+def overview(request: Request, viewer: PageViewer) -> HTMLResponse:
+    """Links to every configuration list with its size."""
+    viewer.require(*CONFIGURING)
+    with get_db(request).transaction() as session:
+        counts = {
+            r.slug: len(config.list_rows(session, viewer.actor, r.kind, limit=PAGE_SIZE, offset=0))
+            for r in RESOURCES
+        }
+    return page(request, "config_overview.html", viewer, resources=RESOURCES, counts=counts)
+
+
+@router.get("/config/hours", response_class=HTMLResponse)
+def hours(request: Request, viewer: PageViewer) -> HTMLResponse:
+    """Every queue's hours of operation (edited on the queue's form)."""
+    viewer.require(*CONFIGURING)
+    with get_db(request).transaction() as session:
+        queues = session.execute(
+            select(Queue.id, Queue.name, Queue.hours, Queue.closed_treatment)
+            .where(Queue.organization_id == viewer.actor.organization_id)
+            .order_by(Queue.name)
+        ).all()
+    return page(request, "config_hours.html", viewer, queues=queues)
+
+
+def _labels(request: Request, viewer: Viewer, resource: Resource) -> dict[str, dict[str, str]]:
+    """Names for the id columns of a list (team, routing profile...)."""
+    out: dict[str, dict[str, str]] = {}
+    with get_db(request).transaction() as session:
+        for form_field in resource.fields:
+            options = field_options(resource, form_field)
+            if form_field.widget == "select" and options is not None:
+                out[form_field.name] = dict(options(session, viewer.actor.organization_id))
+    return out
+
+
+@router.get("/config/{slug}", response_class=HTMLResponse)
+def list_page(request: Request, viewer: PageViewer, slug: str) -> HTMLResponse:
+    """The resource's rows with links to edit them."""
+    viewer.require(*CONFIGURING)
+    resource = _resource(slug)
+    with get_db(request).transaction() as session:
+        rows = config.list_rows(session, viewer.actor, resource.kind, limit=PAGE_SIZE, offset=0)
+    return page(
+        request,
+        "config_list.html",
+        viewer,
+        resource=resource,
+        rows=rows,
+        labels=_labels(request, viewer, resource),
+    )
+
+
+def _form(
+    request: Request,
+    viewer: Viewer,
+    resource: Resource,
+    item_id: int | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    with get_db(request).transaction() as session:
+        options = {
+            f.name: opts(session, viewer.actor.organization_id)
+            for f in resource.fields
+            if (opts := field_options(resource, f)) is not None
+        }
+    return page(
+        request,
+        "config_form.html",
+        viewer,
+        status_code=status,
+        resource=resource,
+        item_id=item_id,
+        values=values,
+        errors=errors,
+        options=options,
+    )
+
+
+@router.get("/config/{slug}/new", response_class=HTMLResponse)
+def new_form(request: Request, viewer: PageViewer, slug: str) -> HTMLResponse:
+    """An empty form with the defaults filled in."""
+    viewer.require(*CONFIGURING)
+    resource = _resource(slug)
+    return _form(request, viewer, resource, None, initial_values(resource, None), {})
+
+
+@router.get("/config/{slug}/{item_id}", response_class=HTMLResponse)
+def edit_form(
+    request: Request, viewer: PageViewer, slug: str, item_id: Annotated[int, Path(ge=1)]
+) -> HTMLResponse:
+    """The form of a stored row."""
+    viewer.require(*CONFIGURING)
+    resource = _resource(slug)
+    with get_db(request).transaction() as session:
+        row = config.represent(
+            session, resource.kind, config.get_row(session, viewer.actor, resource.kind, item_id)
+        )
+    return _form(request, viewer, resource, item_id, initial_values(resource, row), {})
+
+
+async def _submitted(request: Request, viewer: Viewer) -> dict[str, str]:
+    form = await request.form()
+    check_csrf(viewer.csrf_token, form.get(CSRF_FIELD))
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _save(
+    request: Request,
+    viewer: Viewer,
+    resource: Resource,
+    item_id: int | None,
+    submitted: dict[str, str],
+) -> Response:
+    body, errors = parse_form(resource, submitted)
+    if body is not None:
+        try:
+            with get_db(request).transaction() as session:
+                if item_id is None:
+                    saved: dict[str, Any] = config.create(
+                        session, viewer.actor, resource.kind, body
+                    )
+                else:
+                    saved = config.update(session, viewer.actor, resource.kind, item_id, body)
+            return RedirectResponse(f"/config/{resource.slug}?saved={saved['id']}", status_code=303)
+        except InvalidInput as invalid:
+            errors = {invalid.field.split(".")[0]: invalid.reason}
+    values = {f.name: submitted.get(f.name, "") for f in resource.fields}
+    return _form(request, viewer, resource, item_id, values, errors, status=422)
+
+
+@router.post("/config/{slug}/new")
+async def create(request: Request, viewer: PageViewer, slug: str) -> Response:
+    """Create from the form; the form again with messages when something is wrong."""
+    viewer.require(*CONFIGURING)
+    resource = _resource(slug)
+    return _save(request, viewer, resource, None, await _submitted(request, viewer))
+
+
+@router.post("/config/{slug}/{item_id}")
+async def update(
+    request: Request, viewer: PageViewer, slug: str, item_id: Annotated[int, Path(ge=1)]
+) -> Response:
+    """Save the form over the stored row."""
+    viewer.require(*CONFIGURING)
+    resource = _resource(slug)
+    return _save(request, viewer, resource, item_id, await _submitted(request, viewer))

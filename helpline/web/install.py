@@ -1,0 +1,47 @@
+"""Mount the pages, their static files and their error pages on the application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from helpline.api.errors import STATUS, error_response
+from helpline.errors import HelplineError
+from helpline.web import auth_pages, config_pages, dashboard, desk, planning, wallboard
+from helpline.web.render import HERE, page
+from helpline.web.viewer import LoginRequired, current_viewer
+
+_TITLES = {401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Conflict"}
+
+
+def install_web(app: FastAPI) -> None:
+    """Add the pages (outside ``/api``), ``/static`` and HTML error pages for them."""
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (auth_pages, desk, wallboard, dashboard, config_pages, planning):
+        app.include_router(module.router)
+
+    async def login_required(request: Request, _error: Exception) -> Response:
+        return auth_pages.login_redirect(request)
+
+    async def domain_error(request: Request, error: Exception) -> Response:
+        if not isinstance(error, HelplineError):  # pragma: no cover - registered for this type only
+            raise error
+        if request.url.path.startswith(("/api/", "/healthz")):
+            return error_response(error)
+        status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+        try:
+            viewer = current_viewer(request)
+        except LoginRequired:
+            viewer = None
+        return page(
+            request,
+            "error.html",
+            viewer,
+            status_code=status,
+            title=_TITLES.get(status, "Something went wrong"),
+            message=error.message,
+        )
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(HelplineError, domain_error)
