@@ -31,6 +31,33 @@ class RosterInputError(ValueError):
     """An input of the rostering is invalid; the message names the field and the problem."""
 
 
+EMPLOYMENT_HOURS = {"full_time": (35.0, 40.0), "part_time": (0.0, 30.0)}
+"""Default weekly (minimum, maximum) paid hours of each employment, used when hours are not given."""
+
+
+def employment_hours(
+    employment: str, min_hours: float | None, max_hours: float | None
+) -> tuple[float, float]:
+    """Weekly (minimum, maximum) paid hours: the given ones, the employment's defaults otherwise.
+
+    Full-time: at least 35 h and at most 40 h; part-time: at most 30 h and no minimum. A default
+    never contradicts a given bound (a part-timer given a 32 h minimum may work up to 32 h; a
+    full-timer given a 30 h maximum has a 30 h minimum). The employment means nothing more: the
+    rostering only ever sees the hours.
+    """
+    if employment not in EMPLOYMENT_HOURS:
+        raise RosterInputError(f"employment: {', '.join(EMPLOYMENT_HOURS)}, not {employment!r}")
+    default_min, default_max = EMPLOYMENT_HOURS[employment]
+    if min_hours is None and max_hours is None:
+        return default_min, default_max
+    if min_hours is None:
+        assert max_hours is not None
+        return min(default_min, max_hours), max_hours
+    if max_hours is None:
+        return min_hours, max(default_max, min_hours)
+    return min_hours, max_hours
+
+
 @dataclass(frozen=True)
 class Contract:
     """Working-time rules of an agent's contract (hours are paid hours per week).
