@@ -65,8 +65,8 @@ class RosteringProfileIn(Body):
 
 
 class RosteringProfileOut(RosteringProfileIn):
-    min_hours_per_week: float  # type: ignore[assignment]  # stored profiles always have both
-    max_hours_per_week: float  # type: ignore[assignment]
+    min_hours_per_week: float  # stored profiles always have both
+    max_hours_per_week: float
     agent_id: int
     skills: list[str] = Field(
         description="The agent's skills: they decide the groups they may work"

@@ -48,14 +48,9 @@ def employment_hours(
     if employment not in EMPLOYMENT_HOURS:
         raise RosterInputError(f"employment: {', '.join(EMPLOYMENT_HOURS)}, not {employment!r}")
     default_min, default_max = EMPLOYMENT_HOURS[employment]
-    if min_hours is None and max_hours is None:
-        return default_min, default_max
-    if min_hours is None:
-        assert max_hours is not None
-        return min(default_min, max_hours), max_hours
-    if max_hours is None:
-        return min_hours, max(default_max, min_hours)
-    return min_hours, max_hours
+    high = max(default_max, min_hours or 0.0) if max_hours is None else max_hours
+    low = min(default_min, high) if min_hours is None else min_hours
+    return low, high
 
 
 @dataclass(frozen=True)
