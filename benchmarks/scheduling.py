@@ -253,6 +253,11 @@ def pyworkforce_roster_baseline(shifts: list[list[int]]) -> dict[str, object]:
     }
 
 
+def spread(values: list[int]) -> dict[str, int]:
+    """How many agents have each value, e.g. {"0": 300, "1": 245} night shifts."""
+    return {str(v): values.count(v) for v in sorted(set(values))}
+
+
 def main() -> None:
     reference = shared_dir() / "reference" / "week_requirements_80_20.csv"
     if not reference.exists():
@@ -291,6 +296,9 @@ def main() -> None:
         "roster_gap": roster.gap,
         "roster_unfilled_shifts": sum(u.missing for u in roster.unfilled),
         "roster_rule_violations": roster_violations(problem, roster),
+        "roster_night_shifts_total": sum(a.night_shifts for a in roster.agents),
+        "roster_night_shifts_per_agent": spread([a.night_shifts for a in roster.agents]),
+        "roster_weekend_days_per_agent": spread([a.weekend_days for a in roster.agents]),
         "cpu_count": os.cpu_count(),
         "load_average_1m": round(os.getloadavg()[0], 2),
     }

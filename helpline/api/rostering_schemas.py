@@ -31,10 +31,16 @@ class RosteringProfileIn(Body):
     """What rostering needs to know about one agent besides the skills they have."""
 
     employment: Literal["full_time", "part_time"] = Field(
-        default="full_time", description="A label for planners; the hours below are the rules"
+        default="full_time",
+        description="Gives the weekly hours not stated: full_time at least 35 h and at most 40 h, "
+        "part_time at most 30 h; the stored hours are the rules",
     )
-    min_hours_per_week: float = Field(default=0.0, ge=0, le=168)
-    max_hours_per_week: float = Field(default=40.0, gt=0, le=168)
+    min_hours_per_week: float | None = Field(
+        default=None, ge=0, le=168, description="null: the employment's default"
+    )
+    max_hours_per_week: float | None = Field(
+        default=None, gt=0, le=168, description="null: the employment's default"
+    )
     max_days_in_a_row: int = Field(default=5, ge=1, le=7)
     min_consecutive_days_off: int = Field(
         default=2, ge=0, le=6, description="A block of days off each week"
@@ -53,11 +59,14 @@ class RosteringProfileIn(Body):
     )
     preferred_days_off: list[Weekday] = Field(default_factory=list, max_length=7)
     avoids_nights: bool = Field(
-        default=False, description="Each night shift (an hour or more in 00:00-06:00) is a cost"
+        default=False,
+        description="Each night shift (3 h or more between 22:00 and 06:00 local time) is a cost",
     )
 
 
 class RosteringProfileOut(RosteringProfileIn):
+    min_hours_per_week: float  # stored profiles always have both
+    max_hours_per_week: float
     agent_id: int
     skills: list[str] = Field(
         description="The agent's skills: they decide the groups they may work"

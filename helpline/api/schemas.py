@@ -552,6 +552,24 @@ class ContractIn(Body):
     min_rest_hours: float = Field(default=11.0, ge=0, le=48)
 
 
+class FairnessIn(Body):
+    """How evenly the roster spreads weekends and nights: weights on squares, 0 turns one off."""
+
+    weekend_days_squared: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="Charged per agent on the square of the weekend days worked",
+    )
+    night_shifts_squared: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="Charged per agent on the square of the night shifts worked (a night shift "
+        "has 3 h or more between 22:00 and 06:00 local time)",
+    )
+
+
 class ScheduleGroupIn(Body):
     """One queue or skill group of a schedule: shift templates name it in their `group`."""
 
@@ -601,6 +619,7 @@ class ScheduleIn(Body):
         default_factory=ContractIn,
         description="The rules of agents without a rostering profile of their own",
     )
+    fairness: FairnessIn = Field(default_factory=FairnessIn)
     time_limit_seconds: float = Field(default=10.0, gt=0, le=120)
     objective: Literal["requirement", "service_level"] = Field(
         default="requirement",

@@ -23,7 +23,13 @@ from helpline.cli.schedule_files import (
     write_roster,
     write_shifts,
 )
-from helpline.wfm.rostering import RosterInputError, RosterProblem, RosterResult, roster_agents
+from helpline.wfm.rostering import (
+    RosterInputError,
+    RosterProblem,
+    RosterResult,
+    RosterWeights,
+    roster_agents,
+)
 from helpline.wfm.scheduling import (
     ScheduleInputError,
     ScheduleProblem,
@@ -128,6 +134,10 @@ def _report_roster(console: Console, roster: RosterResult) -> None:
     proof = "proven optimal" if roster.is_proven_optimal else f"gap {roster.gap:.2%}"
     rostered = sum(1 for a in roster.agents if a.days_worked)
     console.print(f"roster: {len(roster.assignments)} shifts to {rostered} agents ({proof})")
+    if rostered:
+        nights = max(a.night_shifts for a in roster.agents)
+        weekends = max(a.weekend_days for a in roster.agents)
+        console.print(f"most night shifts per agent: {nights}; most weekend days: {weekends}")
     missing = sum(u.missing for u in roster.unfilled)
     if missing:
         console.print(f"[yellow]{missing} shifts left unfilled[/yellow] (no agent may take them)")
@@ -165,6 +175,17 @@ def schedule(
         help="Average handle time, seconds: with a calls column, predicts SL per interval.",
     ),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time limit per stage, s."),
+    weekend_fairness: float = typer.Option(
+        1.0,
+        "--weekend-fairness",
+        help="Roster cost per agent on the square of weekend days worked (0: off).",
+    ),
+    night_fairness: float = typer.Option(
+        1.0,
+        "--night-fairness",
+        help="Roster cost per agent on the square of night shifts worked, a night shift having "
+        "3 h or more in 22:00-06:00 (0: off).",
+    ),
 ) -> None:
     """Turn required agents per interval into the cheapest shifts, and optionally a roster."""
     console = Console(stderr=True)
@@ -203,6 +224,10 @@ def schedule(
                         people,
                         num_days=roster_problem_days,
                         wraps_around=problem.wraps_around,
+                        weights=RosterWeights(
+                            weekend_days_squared=weekend_fairness,
+                            night_shifts_squared=night_fairness,
+                        ),
                         time_limit_seconds=time_limit,
                     ),
                     progress=advance,

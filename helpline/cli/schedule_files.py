@@ -17,7 +17,13 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from helpline.wfm.rostering import Agent, Assignment, Contract, RosterInputError
+from helpline.wfm.rostering import (
+    Agent,
+    Assignment,
+    Contract,
+    RosterInputError,
+    employment_hours,
+)
 from helpline.wfm.scheduling import ScheduledShift, ScheduleInputError, ScheduleResult
 from helpline.wfm.scheduling.templates import DAY_NAMES, ShiftSettings, shift_settings_from_data
 
@@ -201,17 +207,27 @@ def read_agents(path: Path) -> tuple[Agent, ...]:
     for i, row in enumerate(rows):
         where = f"{path}: line {i + 2}"
 
-        def field(
-            name: str, default: float, where: str = where, row: dict[str, str] = row
-        ) -> float:
+        def given(name: str, where: str = where, row: dict[str, str] = row) -> float | None:
             raw = (row.get(name) or "").strip()
-            return _number(raw, f"{where}: {name}") if raw else default
+            return _number(raw, f"{where}: {name}") if raw else None
+
+        def field(name: str, default: float) -> float:
+            value = given(name)
+            return default if value is None else value
 
         try:
+            employment = (row.get("employment") or "").strip()
+            low, high = (
+                employment_hours(
+                    employment, given("min_hours_per_week"), given("max_hours_per_week")
+                )
+                if employment
+                else (field("min_hours_per_week", 0.0), field("max_hours_per_week", 40.0))
+            )
             contract = Contract(
-                name=(row.get("contract") or "contract").strip(),
-                max_hours_per_week=field("max_hours_per_week", 40.0),
-                min_hours_per_week=field("min_hours_per_week", 0.0),
+                name=(row.get("contract") or employment or "contract").strip(),
+                max_hours_per_week=high,
+                min_hours_per_week=low,
                 max_days_in_a_row=int(field("max_days_in_a_row", 5)),
                 min_consecutive_days_off=int(field("min_consecutive_days_off", 2)),
                 min_rest_minutes=round(field("min_rest_hours", 11.0) * 60),

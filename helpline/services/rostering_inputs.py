@@ -23,7 +23,7 @@ from helpline.services.actor import Actor
 from helpline.services.plans import PLANNING_ROLES, READING_ROLES
 from helpline.storage import tables
 from helpline.storage.events import append_event
-from helpline.wfm.rostering import Agent, Contract, RosterInputError
+from helpline.wfm.rostering import Agent, Contract, RosterInputError, employment_hours
 from helpline.wfm.rostering.availability import clip_to_horizon, outside_weekly_windows
 
 EMPLOYMENTS = ("full_time", "part_time")
@@ -42,11 +42,16 @@ class AvailabilityWindow:
 
 @dataclass(frozen=True)
 class RosteringProfile:
-    """An agent's contract, weekly availability (None: any time) and preferences."""
+    """An agent's contract, weekly availability (None: any time) and preferences.
+
+    Weekly hours left None take the employment's defaults (see
+    :func:`helpline.wfm.rostering.employment_hours`: full-time 35-40 h, part-time up to 30 h);
+    a stored profile always has both numbers.
+    """
 
     employment: str = "full_time"
-    min_hours_per_week: float = 0.0
-    max_hours_per_week: float = 40.0
+    min_hours_per_week: float | None = None
+    max_hours_per_week: float | None = None
     max_days_in_a_row: int = 5
     min_consecutive_days_off: int = 2
     min_rest_hours: float = 11.0
@@ -101,10 +106,11 @@ def _minutes(clock: str) -> int:
 def core_contract(whose: str, profile: RosteringProfile) -> Contract:
     """The rostering core's contract of ``profile``; its checks raise InvalidInput("contract")."""
     try:
+        low, high = weekly_hours(profile)
         return Contract(
             name=profile.employment,
-            max_hours_per_week=profile.max_hours_per_week,
-            min_hours_per_week=profile.min_hours_per_week,
+            max_hours_per_week=high,
+            min_hours_per_week=low,
             max_days_in_a_row=profile.max_days_in_a_row,
             min_consecutive_days_off=profile.min_consecutive_days_off,
             min_rest_minutes=round(profile.min_rest_hours * 60),
@@ -113,10 +119,21 @@ def core_contract(whose: str, profile: RosteringProfile) -> Contract:
         raise InvalidInput("contract", f"{whose}: {error}") from None
 
 
+def weekly_hours(profile: RosteringProfile) -> tuple[float, float]:
+    """The profile's weekly (minimum, maximum) paid hours, defaults of its employment filled in."""
+    try:
+        return employment_hours(
+            profile.employment, profile.min_hours_per_week, profile.max_hours_per_week
+        )
+    except RosterInputError:
+        raise InvalidInput("employment", "full_time or part_time") from None
+
+
 def _check_profile(agent_id: int, profile: RosteringProfile) -> None:
     if profile.employment not in EMPLOYMENTS:
         raise InvalidInput("employment", "full_time or part_time")
-    if profile.min_hours_per_week > profile.max_hours_per_week:
+    low, high = weekly_hours(profile)
+    if low > high:
         raise InvalidInput("min_hours_per_week", "must not exceed max_hours_per_week")
     core_contract(f"agent {agent_id}", profile)
     for window in profile.availability or ():
@@ -207,7 +224,9 @@ def get_profile(session: Session, actor: Actor, agent_id: int) -> ProfileView:
     row = _stored_profile(session, actor, agent_id)
     skills = _skill_names(session, actor, [agent_id])[agent_id]
     if row is None:
-        return ProfileView(agent_id, RosteringProfile(), skills, is_default=True)
+        # The schedule request's default contract applies; these are its default hours.
+        default = RosteringProfile(min_hours_per_week=0.0, max_hours_per_week=40.0)
+        return ProfileView(agent_id, default, skills, is_default=True)
     return ProfileView(agent_id, _profile(row), skills, False, row.updated_by, row.updated_at)
 
 
@@ -224,8 +243,7 @@ def put_profile(
         row = tables.AgentRosteringProfile(agent_id=agent_id, organization_id=actor.organization_id)
         session.add(row)
     row.employment = profile.employment
-    row.min_hours_per_week = profile.min_hours_per_week
-    row.max_hours_per_week = profile.max_hours_per_week
+    row.min_hours_per_week, row.max_hours_per_week = weekly_hours(profile)
     row.max_days_in_a_row = profile.max_days_in_a_row
     row.min_consecutive_days_off = profile.min_consecutive_days_off
     row.min_rest_hours = profile.min_rest_hours

@@ -50,7 +50,7 @@ from helpline.services.schedule_groups import (
 from helpline.services.schedule_report import activity_rows, coverage, summary
 from helpline.storage import tables
 from helpline.storage.events import append_event
-from helpline.wfm.rostering import RosterInputError, RosterProblem, roster_agents
+from helpline.wfm.rostering import RosterInputError, RosterProblem, RosterWeights, roster_agents
 from helpline.wfm.rostering import RosterResult as Roster
 from helpline.wfm.scheduling import ScheduleInputError, ScheduleProblem, ScheduleResult
 from helpline.wfm.scheduling import schedule_shifts as solve_schedule
@@ -72,6 +72,21 @@ class ContractRules:
 
 
 @dataclass(frozen=True)
+class Fairness:
+    """Roster fairness weights, each charged per agent on a square (0 turns it off).
+
+    ``weekend_days_squared``: on the weekend days worked; ``night_shifts_squared``: on the night
+    shifts worked (3 h or more between 22:00 and 06:00 local time).
+    """
+
+    weekend_days_squared: float = 1.0
+    night_shifts_squared: float = 1.0
+
+
+MAX_FAIRNESS_WEIGHT = 100.0
+
+
+@dataclass(frozen=True)
 class ScheduleRequest:
     """Generate a week: requirements per group given per interval, or from the queues' forecasts.
 
@@ -88,6 +103,7 @@ class ScheduleRequest:
     groups: Sequence[GroupRequest] = ()
     staffing: StaffingTarget = field(default_factory=StaffingTarget)
     contract: ContractRules = field(default_factory=ContractRules)
+    fairness: Fairness = field(default_factory=Fairness)
     time_limit_seconds: float = 10.0
     objective: str = "requirement"  # or "service_level": the week's SL target at minimum cost
 
@@ -118,6 +134,9 @@ def _check(request: ScheduleRequest) -> None:
         raise InvalidInput("groups", "with groups, give queue_id and requirements per group")
     if len(request.groups) > MAX_GROUPS:
         raise InvalidInput("groups", f"at most {MAX_GROUPS} groups")
+    for name, weight in request.fairness.__dict__.items():
+        if not 0 <= weight <= MAX_FAIRNESS_WEIGHT:
+            raise InvalidInput(f"fairness.{name}", f"between 0 and {MAX_FAIRNESS_WEIGHT:g}")
 
 
 def _settings(shifts: dict[str, Any]) -> ShiftSettings:
@@ -244,6 +263,7 @@ def _roster(
                 pool.agents,
                 num_days=DAYS,
                 wraps_around=problem.wraps_around,
+                weights=RosterWeights(**request.fairness.__dict__),
                 time_limit_seconds=problem.time_limit_seconds,
             )
         )
@@ -293,6 +313,7 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
             ],
             "shifts": request.shifts,
             "contract": request.contract.__dict__,
+            "fairness": request.fairness.__dict__,
             "time_limit_seconds": request.time_limit_seconds,
             "objective": request.objective,
         },

@@ -195,6 +195,8 @@ INVALID["/api/v1/schedules"] = [
     (schedule_body(interval_minutes=45), "interval_minutes"),
     (schedule_body(staffing={"shrinkage": 1.5}), "shrinkage"),
     (schedule_body(contract={"max_days_in_a_row": 9}), "max_days_in_a_row"),
+    (schedule_body(fairness={"night_shifts_squared": -1}), "night_shifts_squared"),
+    (schedule_body(fairness={"weekend_days_squared": "many"}), "weekend_days_squared"),
     (schedule_body(contract={"min_hours_per_week": 50, "max_hours_per_week": 40}), "contract"),
     (schedule_body(groups=[{"name": "default", "requirements": [1.0] * 168}]), "groups"),
     (

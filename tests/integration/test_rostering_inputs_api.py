@@ -16,6 +16,11 @@ from tests.integration.wfm_center import WfmCenter, build_wfm_center
 pytestmark = pytest.mark.integration
 
 
+# Profiles below state no minimum hours: a full-timer's default 35 h minimum would leave these
+# agents of one- or two-shift weeks out of the roster.
+ANY_HOURS = {"min_hours_per_week": 0}
+
+
 def put(center: WfmCenter, path: str, body: dict[str, Any], role: Role = Role.ADMIN) -> Any:
     return center.client.put(f"/api/v1/{path}", json=body, headers=center.tenant.headers(role))
 
@@ -162,7 +167,13 @@ def test_rostering_keeps_approved_time_off_and_ignores_requests(db: Database) ->
     center = build_wfm_center(db, agents=2)
     first, second = center.agent_ids
     # The first agent prefers the shift: without time off they get it.
-    center.ok(put(center, f"agents/{first}/rostering-profile", {"preferred_templates": ["day"]}))
+    center.ok(
+        put(
+            center,
+            f"agents/{first}/rostering-profile",
+            {"preferred_templates": ["day"], **ANY_HOURS},
+        )
+    )
     schedule = center.ok(center.post("schedules", schedule_body()), 201)
     assert {a["agent_id"] for a in schedule["activities"]} == {first}
     tuesday = {"starts_at": "2026-12-01T00:00:00Z", "ends_at": "2026-12-02T00:00:00Z"}
@@ -193,7 +204,9 @@ def test_rostering_follows_contracts_availability_and_preferences(db: Database) 
 
     # Available only on Monday and Tuesday mornings, the first agent cannot work 09:00-17:00.
     mornings = [{"day": day, "start": "06:00", "end": "13:00"} for day in ("mon", "tue")]
-    center.ok(put(center, f"agents/{first}/rostering-profile", {"availability": mornings}))
+    center.ok(
+        put(center, f"agents/{first}/rostering-profile", {"availability": mornings, **ANY_HOURS})
+    )
     schedule = center.ok(center.post("schedules", body), 201)
     assert hours_by_agent(schedule)[first] == 0.0
     assert schedule["summary"]["roster"]["unfilled_shifts"] == 0
@@ -208,8 +221,20 @@ def test_rostering_follows_contracts_availability_and_preferences(db: Database) 
     required = [0.0] * 168
     for hour in range(7, 20):
         required[24 + hour] = 1.0
-    center.ok(put(center, f"agents/{first}/rostering-profile", {"preferred_templates": ["late"]}))
-    center.ok(put(center, f"agents/{second}/rostering-profile", {"preferred_templates": ["early"]}))
+    center.ok(
+        put(
+            center,
+            f"agents/{first}/rostering-profile",
+            {"preferred_templates": ["late"], **ANY_HOURS},
+        )
+    )
+    center.ok(
+        put(
+            center,
+            f"agents/{second}/rostering-profile",
+            {"preferred_templates": ["early"], **ANY_HOURS},
+        )
+    )
     schedule = center.ok(
         center.post("schedules", schedule_body(requirements=required, shifts=shifts)), 201
     )
@@ -229,7 +254,11 @@ def test_several_groups_roster_agents_by_their_skills(db: Database) -> None:
     assert patched.status_code == 200, patched.text
     # The second agent would rather work billing, but has not the skill.
     center.ok(
-        put(center, f"agents/{second}/rostering-profile", {"preferred_templates": ["billing_day"]})
+        put(
+            center,
+            f"agents/{second}/rostering-profile",
+            {"preferred_templates": ["billing_day"], **ANY_HOURS},
+        )
     )
     wednesday = [0.0] * 168
     for hour in range(9, 17):
@@ -276,3 +305,65 @@ def test_several_groups_roster_agents_by_their_skills(db: Database) -> None:
             "missing": 1,
         }
     ]
+
+
+def test_employment_gives_the_weekly_hours_not_stated(db: Database) -> None:
+    center = build_wfm_center(db, agents=1)
+    (agent,) = center.agent_ids
+    path = f"agents/{agent}/rostering-profile"
+    cases = [
+        ({"employment": "part_time"}, (0.0, 30.0)),
+        ({"employment": "full_time"}, (35.0, 40.0)),
+        ({"employment": "full_time", "max_hours_per_week": 30}, (30.0, 30.0)),
+        ({"employment": "part_time", "min_hours_per_week": 32}, (32.0, 32.0)),
+        ({"employment": "part_time", "min_hours_per_week": 4, "max_hours_per_week": 12}, (4, 12)),
+    ]
+    for body, hours in cases:
+        stored = center.ok(put(center, path, body))
+        assert (stored["min_hours_per_week"], stored["max_hours_per_week"]) == hours
+        assert center.ok(center.get(path)) == stored
+
+
+def test_night_fairness_weight_spreads_nights_or_lets_a_preference_gather_them(
+    db: Database,
+) -> None:
+    center = build_wfm_center(db, agents=4)
+    fan = center.agent_ids[0]
+    center.ok(
+        put(
+            center,
+            f"agents/{fan}/rostering-profile",
+            {"preferred_templates": ["night"], **ANY_HOURS},
+        )
+    )
+    required = [0.0] * 168
+    for day in range(4):  # one agent 20:00-04:00 on the nights from Monday to Thursday
+        for hour in range(20, 28):
+            required[day * 24 + hour] = 1.0
+    shifts = {
+        "templates": [
+            {
+                "name": "night",
+                "length": "8h",
+                "starts": ["20:00"],
+                "days": ["mon", "tue", "wed", "thu"],
+            }
+        ]
+    }
+    body = schedule_body(requirements=required, shifts=shifts)
+
+    def nights(schedule: dict[str, Any]) -> dict[int, int]:
+        assert schedule["summary"]["roster"]["is_proven_optimal"] is True
+        return {
+            a["agent_id"]: a["night_shifts"] for a in schedule["summary"]["roster"]["per_agent"]
+        }
+
+    fair = center.ok(center.post("schedules", body), 201)
+    assert sorted(nights(fair).values()) == [1, 1, 1, 1]
+    off = body | {"fairness": {"night_shifts_squared": 0}}
+    gathered = center.ok(center.post("schedules", off), 201)
+    assert nights(gathered)[fan] == 4
+    assert gathered["inputs"]["fairness"] == {
+        "weekend_days_squared": 1.0,
+        "night_shifts_squared": 0.0,
+    }

@@ -58,6 +58,7 @@ def generate_schedule(body: ScheduleIn, actor: CurrentActor, db: DB) -> Schedule
         ),
         staffing=StaffingTarget(**body.staffing.model_dump()),
         contract=schedules.ContractRules(**body.contract.model_dump()),
+        fairness=schedules.Fairness(**body.fairness.model_dump()),
         time_limit_seconds=body.time_limit_seconds,
         objective=body.objective,
     )

@@ -19,6 +19,7 @@ from helpline.wfm.rostering.model import (
     RosterResult,
     RosterWeights,
     UnfilledShift,
+    employment_hours,
 )
 from helpline.wfm.rostering.solve import roster_agents
 
@@ -32,5 +33,6 @@ __all__ = [
     "RosterResult",
     "RosterWeights",
     "UnfilledShift",
+    "employment_hours",
     "roster_agents",
 ]

@@ -15,9 +15,42 @@ from helpline.wfm.scheduling import ScheduledShift
 MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
+NIGHT_START_MINUTE = 22 * 60
+NIGHT_END_MINUTE = 6 * 60
+NIGHT_MIN_MINUTES = 3 * 60
+"""A *night shift* has at least 3 hours between 22:00 and 06:00 local time (breaks included).
+
+The one definition used everywhere (fairness, ``avoids_nights``, reports). The window and the 3 hours
+follow the EU Working Time Directive (2003/88/EC, art. 2: night time includes 00:00-05:00; a night
+worker works at least 3 hours of it): an 8 h shift is a night shift when it starts between 17:00
+and 03:00.
+"""
+
 
 class RosterInputError(ValueError):
     """An input of the rostering is invalid; the message names the field and the problem."""
+
+
+EMPLOYMENT_HOURS = {"full_time": (35.0, 40.0), "part_time": (0.0, 30.0)}
+"""Default weekly (minimum, maximum) paid hours of each employment, used when hours are not given."""
+
+
+def employment_hours(
+    employment: str, min_hours: float | None, max_hours: float | None
+) -> tuple[float, float]:
+    """Weekly (minimum, maximum) paid hours: the given ones, the employment's defaults otherwise.
+
+    Full-time: at least 35 h and at most 40 h; part-time: at most 30 h and no minimum. A default
+    never contradicts a given bound (a part-timer given a 32 h minimum may work up to 32 h; a
+    full-timer given a 30 h maximum has a 30 h minimum). The employment means nothing more: the
+    rostering only ever sees the hours.
+    """
+    if employment not in EMPLOYMENT_HOURS:
+        raise RosterInputError(f"employment: {', '.join(EMPLOYMENT_HOURS)}, not {employment!r}")
+    default_min, default_max = EMPLOYMENT_HOURS[employment]
+    high = max(default_max, min_hours or 0.0) if max_hours is None else max_hours
+    low = min(default_min, high) if min_hours is None else min_hours
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -83,23 +116,31 @@ class RosterWeights:
     """Objective weights: penalties are costs, bonuses are subtracted.
 
     ``weekend_days_squared`` is charged per agent on the square of the weekend days worked, which
-    spreads weekends evenly (two agents with one weekend day each cost 2, one agent with two costs 4).
+    spreads weekends evenly (two agents with one weekend day each cost 2, one agent with two costs 4);
+    ``night_shifts_squared`` does the same with night shifts (see :data:`NIGHT_MIN_MINUTES`). A
+    weight of 0 turns that fairness off. ``night_shift_avoided`` is charged per night shift of an
+    agent who ``avoids_nights``.
     """
 
     unfilled_shift: float = 1000.0
     hour_below_minimum: float = 10.0
     weekend_days_squared: float = 1.0
+    night_shifts_squared: float = 1.0
     preferred_template_bonus: float = 0.1
     preferred_day_off_worked: float = 0.5
     night_shift_avoided: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name, value in self.__dict__.items():
+            if not value >= 0:
+                raise RosterInputError(f"weights: {name} must be >= 0")
 
 
 @dataclass(frozen=True)
 class RosterProblem:
     """Shifts to staff (from a schedule), the agents, and the rules of the horizon.
 
-    ``num_days`` is the horizon length in days (a multiple of 7). A shift is a night shift when it
-    overlaps ``night_window_minutes`` (minutes after midnight) by at least an hour.
+    ``num_days`` is the horizon length in days (a multiple of 7); minute 0 is local midnight.
     """
 
     shifts: tuple[ScheduledShift, ...]
@@ -107,7 +148,6 @@ class RosterProblem:
     num_days: int = 7
     wraps_around: bool = True
     weights: RosterWeights = RosterWeights()
-    night_window_minutes: tuple[int, int] = (0, 360)
     time_limit_seconds: float | None = 60.0
 
     def __post_init__(self) -> None:
@@ -223,14 +263,19 @@ def is_eligible(agent: Agent, kind: ShiftKind, horizon: int | None) -> bool:
     )
 
 
-def is_night(kind: ShiftKind, window: tuple[int, int]) -> bool:
-    """Whether ``kind`` overlaps the night ``window`` (minutes of day) by at least an hour."""
-    low, high = window
-    overlap = 0
-    for day_start in (kind.day - 1, kind.day, kind.day + 1):
-        base = day_start * MINUTES_PER_DAY
-        overlap += max(0, min(kind.end, base + high) - max(kind.start, base + low))
-    return overlap >= 60
+def night_minutes(start: int, end: int) -> int:
+    """Minutes of ``[start, end)`` (minutes since a local midnight) between 22:00 and 06:00."""
+    total = 0
+    for day in range(start // MINUTES_PER_DAY - 1, end // MINUTES_PER_DAY + 1):
+        night_start = day * MINUTES_PER_DAY + NIGHT_START_MINUTE
+        night_end = (day + 1) * MINUTES_PER_DAY + NIGHT_END_MINUTE
+        total += max(0, min(end, night_end) - max(start, night_start))
+    return total
+
+
+def is_night(kind: ShiftKind) -> bool:
+    """Whether ``kind`` is a night shift: at least :data:`NIGHT_MIN_MINUTES` in 22:00-06:00."""
+    return night_minutes(kind.start, kind.end) >= NIGHT_MIN_MINUTES
 
 
 ProgressCallback = Callable[[str], None]

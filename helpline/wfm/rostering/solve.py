@@ -18,9 +18,15 @@ identical agents and per *work pattern* (days worked and shift length, see
 
 This is an exact reformulation (an integer solution always splits into individual rosters: match each
 day's shifts to the next day's in sorted order), so HiGHS's bound and gap are those of the roster itself.
-Restrictions it implies: an agent works shifts of one paid length within the horizon, and night-shift
-fairness is reported per agent but not optimised (it would depend on the order of shifts, not the
-pattern). CP-SAT (OR-Tools) was not needed: after the aggregation the model is a small integer program
+Night fairness (``night_shifts_squared`` on the square of each agent's night shifts) depends on which
+shifts an agent works, not on the pattern, so when its weight is positive the ``z`` are split further
+by the nights worked so far: ``z_cπ,i,n,j`` agents of the pattern work kind ``j`` on the ``i``-th day
+of its chain with ``n`` night shifts up to then. The agents of (day ``i``, ``n`` nights) continue with
+a non-night shift at ``(i+1, n)`` or a night shift at ``(i+1, n+1)`` (a flow row per group), and the
+square of ``n`` is charged on the last day. Each group on day ``i+1`` has one predecessor group, so
+the rest rule is Hall's threshold condition above per group, and the split stays exact. The layers
+multiply the pattern's shift variables by about half its days; with weight 0 there is one layer.
+Restriction: an agent works shifts of one paid length within the horizon. CP-SAT (OR-Tools) was not needed: after the aggregation the model is a small integer program
 with a tight LP relaxation, and HiGHS reports the LP bound and gap we publish.
 """
 
@@ -56,14 +62,32 @@ MAX_ROSTER_DAYS = 14
 
 @dataclass
 class _PatternBlock:
-    """Variables of one (class, pattern): ``p`` and ``z`` per eligible kind on its days."""
+    """Variables of one (class, pattern): ``p`` and one ``z`` per (chain position, nights, kind).
+
+    ``z[i]`` counts the pattern's agents working kind ``kinds[i]`` on the day at ``positions[i]`` of
+    ``chain`` having worked ``nights[i]`` night shifts up to and including it; ``is_night[i]`` says
+    whether that kind adds a night (always False when night fairness is off).
+    """
 
     agent_class: int
     pattern: Pattern
     p: int
     kinds: IntArray
     z: IntArray
+    positions: IntArray
+    nights: IntArray
+    is_night: IntArray
     chain: tuple[int, ...]  # worked days in the order their shifts are matched
+
+    def predecessor_nights(self) -> IntArray:
+        """Nights before each column's day: the state of the agents it continues from."""
+        return self.nights - self.is_night
+
+    def successors(self, position: int, nights: int) -> IntArray:
+        """Columns at ``position + 1`` continuing from agents with ``nights`` nights at ``position``."""
+        return np.nonzero((self.positions == position + 1) & (self.predecessor_nights() == nights))[
+            0
+        ]
 
 
 def _agent_classes(agents: tuple[Agent, ...]) -> list[list[int]]:
@@ -83,6 +107,7 @@ class _RosterModel:
         self.classes = _agent_classes(problem.agents)
         self.blocks: list[_PatternBlock] = []
         self.rest_rows: list[int] = []
+        self.night = [is_night(k) for k in kinds]
         counts = np.array([k.count for k in kinds], dtype=np.float64)
         weights = problem.weights
         self.unfilled = self.builder.add_columns(np.full(len(kinds), weights.unfilled_shift))
@@ -119,38 +144,69 @@ class _RosterModel:
         self, c: int, agent: Agent, size_row: int, pattern: Pattern, kinds: list[int]
     ) -> None:
         builder, weights = self.builder, self.problem.weights
-        contract = agent.contract
-        chain = self._chain(pattern, kinds, contract.min_rest_minutes)
+        chain = self._chain(pattern, kinds, agent.contract.min_rest_minutes)
         if chain is None:
             return
         cost = weights.weekend_days_squared * pattern.weekend_days() ** 2
         p = int(builder.add_columns([cost], is_integer=True)[0])
         builder.add_entries([size_row], [p], 1.0)
-        members = np.array([j for j in kinds if self.kinds[j].day in pattern.days], dtype=np.int64)
-        z_cost = np.array(
-            [
-                weights.preferred_day_off_worked
-                * (self.kinds[j].day % 7 in agent.preferred_days_off)
-                - weights.preferred_template_bonus
-                * (self.kinds[j].template in agent.preferred_templates)
-                + weights.night_shift_avoided
-                * (
-                    agent.avoids_nights
-                    and is_night(self.kinds[j], self.problem.night_window_minutes)
-                )
-                for j in members
-            ]
-        )
+        layered = weights.night_shifts_squared > 0
+        columns: list[tuple[int, int, int, bool]] = []  # kind, position, nights, adds a night
+        reachable = 0  # most nights an agent can have worked up to the previous position
+        for position, day in enumerate(chain):
+            on_day = [j for j in kinds if self.kinds[j].day == day]
+            adds = [layered and self.night[j] for j in on_day]
+            for j, night in zip(on_day, adds, strict=True):
+                columns.extend((j, position, n + night, night) for n in range(reachable + 1))
+            reachable += any(adds)
+        members = np.array([col[0] for col in columns], dtype=np.int64)
+        positions = np.array([col[1] for col in columns], dtype=np.int64)
+        nights = np.array([col[2] for col in columns], dtype=np.int64)
+        last = positions == len(chain) - 1
+        z_cost = np.array([self._kind_cost(agent, j) for j in members.tolist()])
+        z_cost = z_cost + last * weights.night_shifts_squared * nights.astype(np.float64) ** 2
         z = builder.add_columns(z_cost, is_integer=True)
         builder.add_entries(self.cover_rows[members], z, 1.0)
-        member_days = np.array([self.kinds[j].day for j in members], dtype=np.int64)
-        day_rows = builder.add_rows(0.0, 0.0, len(pattern.days))
-        day_index = {d: i for i, d in enumerate(pattern.days)}
-        builder.add_entries(day_rows[[day_index[d] for d in member_days.tolist()]], z, 1.0)
-        builder.add_entries(day_rows, np.full(len(pattern.days), p), -1.0)
-        block = _PatternBlock(c, pattern, p, members, z, chain)
-        self._add_rest_rows(block, member_days, contract.min_rest_minutes)
+        block = _PatternBlock(
+            c,
+            pattern,
+            p,
+            members,
+            z,
+            positions,
+            nights,
+            np.array([col[3] for col in columns], dtype=np.int64),
+            chain,
+        )
+        self._add_flow_rows(block)
+        self._add_rest_rows(block, agent.contract.min_rest_minutes)
         self.blocks.append(block)
+
+    def _kind_cost(self, agent: Agent, j: int) -> float:
+        """Preference cost of ``agent`` working kind ``j`` (bonuses negative)."""
+        kind, weights = self.kinds[j], self.problem.weights
+        return (
+            weights.preferred_day_off_worked * (kind.day % 7 in agent.preferred_days_off)
+            - weights.preferred_template_bonus * (kind.template in agent.preferred_templates)
+            + weights.night_shift_avoided * (agent.avoids_nights and self.night[j])
+        )
+
+    def _add_flow_rows(self, block: _PatternBlock) -> None:
+        """The ``p`` agents work one shift on the first day; each (day, nights) group continues."""
+        builder = self.builder
+        first = np.nonzero(block.positions == 0)[0]
+        row = builder.add_rows(0.0, 0.0, 1)
+        builder.add_entries(np.full(first.size, row[0]), block.z[first], 1.0)
+        builder.add_entries(row, [block.p], -1.0)
+        for position in range(len(block.chain) - 1):
+            for n in range(int(block.nights[block.positions == position].max(initial=0)) + 1):
+                here = np.nonzero((block.positions == position) & (block.nights == n))[0]
+                onward = block.successors(position, n)
+                if here.size == 0 and onward.size == 0:
+                    continue
+                row = builder.add_rows(0.0, 0.0, 1)
+                builder.add_entries(np.full(here.size, row[0]), block.z[here], 1.0)
+                builder.add_entries(np.full(onward.size, row[0]), block.z[onward], -1.0)
 
     def _pair_thresholds(
         self, first: list[int], second: list[int], rest: int, shift: int
@@ -178,28 +234,30 @@ class _RosterModel:
                 return tuple(days[i + 1 :] + days[: i + 1])
         return None
 
-    def _add_rest_rows(self, block: _PatternBlock, member_days: IntArray, rest: int) -> None:
+    def _add_rest_rows(self, block: _PatternBlock, rest: int) -> None:
+        """Hall's condition for each (day, nights) group and the shifts that continue it."""
         builder = self.builder
-        chain = list(block.chain)
-        pairs = list(itertools.pairwise(chain))
-        for day, following in pairs:
-            first = np.nonzero(member_days == day)[0]
-            second = np.nonzero(member_days == following)[0]
+        for position, (day, following) in enumerate(itertools.pairwise(block.chain)):
             shift = self.horizon_minutes if following < day else 0
-            first_kinds = block.kinds[first].tolist()
-            second_kinds = block.kinds[second].tolist()
-            thresholds = self._pair_thresholds(first_kinds, second_kinds, rest, shift)
-            if not thresholds:
-                continue
-            ready = np.array([self.kinds[j].end + rest for j in first_kinds])
-            starts = np.array([self.kinds[j].start + shift for j in second_kinds])
-            rows = builder.add_rows(-np.inf, 0.0, len(thresholds))
-            self.rest_rows.extend(rows.tolist())
-            for row, tau in zip(rows.tolist(), thresholds, strict=True):
-                late = first[ready >= tau]
-                early_enough = second[starts >= tau]
-                builder.add_entries(np.full(late.size, row), block.z[late], 1.0)
-                builder.add_entries(np.full(early_enough.size, row), block.z[early_enough], -1.0)
+            for n in range(int(block.nights[block.positions == position].max(initial=0)) + 1):
+                first = np.nonzero((block.positions == position) & (block.nights == n))[0]
+                second = block.successors(position, n)
+                first_kinds = block.kinds[first].tolist()
+                second_kinds = block.kinds[second].tolist()
+                thresholds = self._pair_thresholds(first_kinds, second_kinds, rest, shift)
+                if not thresholds:
+                    continue
+                ready = np.array([self.kinds[j].end + rest for j in first_kinds])
+                starts = np.array([self.kinds[j].start + shift for j in second_kinds])
+                rows = builder.add_rows(-np.inf, 0.0, len(thresholds))
+                self.rest_rows.extend(rows.tolist())
+                for row, tau in zip(rows.tolist(), thresholds, strict=True):
+                    late = first[ready >= tau]
+                    early_enough = second[starts >= tau]
+                    builder.add_entries(np.full(late.size, row), block.z[late], 1.0)
+                    builder.add_entries(
+                        np.full(early_enough.size, row), block.z[early_enough], -1.0
+                    )
 
     def result(self, solution: MipSolution) -> RosterResult:
         """Split the pattern counts into individual rosters and summarise them."""
@@ -220,29 +278,34 @@ class _RosterModel:
         return self._roster(worked, pools, solution)
 
     def _split(self, block: _PatternBlock, x: FloatArray) -> list[list[int]]:
-        """Individual shift sequences of a block: each day's shifts matched in sorted order."""
+        """Individual shift sequences of a block: each group's shifts matched in sorted order."""
         counts = np.rint(x[block.z]).astype(np.int64)
 
-        def instances(day: int) -> list[int]:
-            chosen = [
-                j
-                for j, n in zip(block.kinds.tolist(), counts.tolist(), strict=True)
-                for _ in range(n)
-                if self.kinds[j].day == day
+        def state_of(columns: IntArray) -> list[tuple[int, int]]:
+            pairs = [
+                (int(block.kinds[i]), int(block.nights[i]))
+                for i in columns.tolist()
+                for _ in range(counts[i])
             ]
-            return sorted(chosen, key=lambda j: self.kinds[j].start)
+            return sorted(pairs, key=lambda pair: self.kinds[pair[0]].start)
 
-        chain = list(block.chain)
-        paths = [[j] for j in instances(chain[0])]
         rest = self.problem.agents[self.classes[block.agent_class][0]].contract.min_rest_minutes
-        for previous, day in itertools.pairwise(chain):
+        groups: dict[int, list[list[int]]] = defaultdict(list)
+        for j, n in state_of(np.nonzero(block.positions == 0)[0]):
+            groups[n].append([j])
+        for position, (previous, day) in enumerate(itertools.pairwise(block.chain)):
             shift = self.horizon_minutes if day < previous else 0
-            paths.sort(key=lambda path: self.kinds[path[-1]].end + rest)
-            for path, j in zip(paths, instances(day), strict=True):
-                if self.kinds[j].start + shift < self.kinds[path[-1]].end + rest:
-                    raise RuntimeError("rest rule violated while splitting the roster")
-                path.append(j)
-        return paths
+            following: dict[int, list[list[int]]] = defaultdict(list)
+            for n, paths in groups.items():
+                paths.sort(key=lambda path: self.kinds[path[-1]].end + rest)
+                onward = state_of(block.successors(position, n))
+                for path, (j, nights) in zip(paths, onward, strict=True):
+                    if self.kinds[j].start + shift < self.kinds[path[-1]].end + rest:
+                        raise RuntimeError("rest rule violated while splitting the roster")
+                    path.append(j)
+                    following[nights].append(path)
+            groups = following
+        return [path for paths in groups.values() for path in paths]
 
     def _roster(
         self,
@@ -268,11 +331,7 @@ class _RosterModel:
                     paid_hours=tuple(hours),
                     days_worked=len({self.kinds[j].day for j in kinds}),
                     weekend_days=sum(1 for j in kinds if self.kinds[j].day % 7 >= 5),
-                    night_shifts=sum(
-                        1
-                        for j in kinds
-                        if is_night(self.kinds[j], self.problem.night_window_minutes)
-                    ),
+                    night_shifts=sum(1 for j in kinds if self.night[j]),
                 )
             )
         unfilled = tuple(

@@ -203,3 +203,54 @@ def test_agents_file_reads_avoids_nights(tmp_path: Path) -> None:
     good.write_text("name,avoids_nights\nana,maybe\n")
     with pytest.raises(InputFileError, match="line 2: avoids_nights"):
         read_agents(good)
+
+
+def test_agents_file_employment_fills_in_the_hours_not_given(tmp_path: Path) -> None:
+    agents = tmp_path / "agents.csv"
+    agents.write_text(
+        "name,employment,min_hours_per_week,max_hours_per_week\n"
+        "ana,full_time,,\nbo,part_time,,\ncy,part_time,,20\ndi,,,\n"
+    )
+    hours = [
+        (a.contract.min_hours_per_week, a.contract.max_hours_per_week) for a in read_agents(agents)
+    ]
+    assert hours == [(35.0, 40.0), (0.0, 30.0), (0.0, 20.0), (0.0, 40.0)]
+    agents.write_text("name,employment\nana,seasonal\n")
+    with pytest.raises(InputFileError, match="line 2: employment"):
+        read_agents(agents)
+
+
+def test_night_fairness_option_spreads_or_gathers_night_shifts(tmp_path: Path) -> None:
+    shifts = tmp_path / "nights.yaml"
+    shifts.write_text(
+        "templates:\n  - name: night\n    length: 8h\n    starts: ['20:00']\n"
+        "    days: [mon, tue, wed, thu]\n"
+    )
+    required = tmp_path / "nights.csv"
+    rows = ["day,period,required_agents_80_20"]
+    rows += [
+        f"{d},{h},{1 if (d < 4 and h >= 20) or (1 <= d <= 4 and h < 4) else 0}"
+        for d in range(7)
+        for h in range(24)
+    ]
+    required.write_text("\n".join(rows) + "\n")
+    agents = tmp_path / "agents.csv"
+    agents.write_text("name,preferred_templates\nfan,night\nbo,\ncy,\ndi,\n")
+    for weight, expected in (("1", {"fan": 1, "bo": 1, "cy": 1, "di": 1}), ("0", {"fan": 4})):
+        out = tmp_path / f"roster{weight}.csv"
+        code, output = run(
+            "--requirements", required, "--shifts", shifts, "--agents", agents, "--out", out,
+            "--night-fairness", weight,
+        )  # fmt: skip
+        assert code == 0, output
+        assert "proven optimal" in output
+        worked: dict[str, int] = {}
+        for row in read_csv(out):
+            worked[row["agent"]] = worked.get(row["agent"], 0) + 1
+        assert worked == expected
+    code, output = run(
+        "--requirements", required, "--shifts", shifts, "--agents", agents, "--out", out,
+        "--night-fairness", "-1",
+    )  # fmt: skip
+    assert code == 2
+    assert "night_shifts_squared" in output
