@@ -20,6 +20,7 @@ from helpline.api.routes import (
     adherence,
     admin,
     auth,
+    chat,
     contacts,
     customers,
     events,
@@ -117,7 +118,10 @@ def create_app(
         api.include_router(router)
     for router in (schedules.router, adherence.router, intraday.router):
         api.include_router(router)
+    for router in (chat.widgets_router, chat.agent_router):
+        api.include_router(router)
     app.include_router(api)
+    app.include_router(chat.router)
 
     @app.get("/healthz", tags=["Health"], summary="Liveness and database check")
     def healthz() -> dict[str, str]:

@@ -8,7 +8,7 @@ organization), and child rows (an agent's skills, a profile's queues...) replace
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,10 @@ class ResourceKind:
     unique_fields: tuple[str, ...] = ()
     references: Mapping[str, type[Base]] = field(default_factory=dict)
     children: tuple[ChildKind, ...] = ()
+    hidden: tuple[str, ...] = ()
+    """Columns never represented (API responses, event payloads), e.g. secrets."""
+    check: Callable[[Session, Actor, Mapping[str, Any]], None] | None = None
+    """Rules of this kind on the given fields (after references), raising InvalidInput."""
 
 
 TEAM = ResourceKind("team", "Team", Team, unique_fields=("name",))
@@ -116,7 +120,8 @@ def _columns(kind: ResourceKind) -> list[str]:
 
 def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]:
     """A plain dict of the row's columns (without ``organization_id``) and its children."""
-    data = {name: getattr(row, name) for name in _columns(kind) if name != "organization_id"}
+    skipped = {"organization_id", *kind.hidden}
+    data = {name: getattr(row, name) for name in _columns(kind) if name not in skipped}
     for child in kind.children:
         rows = session.scalars(
             select(child.table)
@@ -240,6 +245,8 @@ def _split(kind: ResourceKind, values: Mapping[str, Any]) -> tuple[dict[str, Any
 def _check_kind_rules(
     session: Session, actor: Actor, kind: ResourceKind, row_id: int | None, own: Mapping[str, Any]
 ) -> None:
+    if kind.check is not None:
+        kind.check(session, actor, own)
     if kind is QUEUE and row_id is not None and own.get("overflow_queue_id") == row_id:
         raise InvalidInput("overflow_queue_id", "a queue cannot overflow to itself")
     for index, step in enumerate(own.get("routing_steps", ()) if kind is QUEUE else ()):
