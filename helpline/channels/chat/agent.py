@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from helpline.channels.chat.hub import Outgoing
+from helpline.channels.chat.hub import Outgoing, serve_socket
 from helpline.channels.chat.visitor import STATUS_MIN_INTERVAL_SECONDS, ChatContext
 from helpline.services import chat as chats
 
@@ -50,26 +50,16 @@ class AgentSocket:
                 }
             )
             outgoing.put_nowait({"type": "sync"})
-            tasks = [
-                asyncio.create_task(self._read()),
-                asyncio.create_task(self._write(outgoing)),
-                asyncio.create_task(self._follow(outgoing)),
-            ]
-            try:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-        with contextlib.suppress(RuntimeError):
+            await serve_socket(
+                self._read, lambda: self._write(outgoing), lambda: self._follow(outgoing)
+            )
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # already closed or gone
             await self.websocket.close()
 
-    async def _read(self) -> None:
+    async def _read(self) -> bool:
         while True:
             try:
                 frame = await self.websocket.receive_json()
-            except WebSocketDisconnect:
-                return
             except (ValueError, KeyError):
                 continue
             if isinstance(frame, dict) and frame.get("type") == "typing":

@@ -11,9 +11,12 @@ indicators and presence are lost when a visitor and an agent sit on different no
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+import anyio
+from starlette.websockets import WebSocketDisconnect
 
 Outgoing = asyncio.Queue[dict[str, Any]]
 K = TypeVar("K")
@@ -77,3 +80,45 @@ def _publish(queues: set[Outgoing], event: dict[str, Any], skip: Outgoing | None
         queue.put_nowait(event)
         sent += 1
     return sent
+
+
+CLOSE_GRACE_SECONDS = 5.0
+"""How long a socket may take to send its last frames after its reader asked to stop."""
+
+
+async def serve_socket(
+    read: Callable[[], Coroutine[Any, Any, bool]],
+    write: Callable[[], Coroutine[Any, Any, None]],
+    watch: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """Run a socket's reader, writer and watcher until the peer leaves or the writer stops.
+
+    ``read`` returns True to end the conversation (the writer then gets a grace period to send what
+    is queued before everything stops); a disconnect on either side stops all three at once.
+    """
+    async with anyio.create_task_group() as group:
+        written = anyio.Event()
+
+        async def writer() -> None:
+            try:
+                await write()
+            except (WebSocketDisconnect, RuntimeError):  # the peer left, or the socket closed
+                pass
+            finally:
+                written.set()
+                group.cancel_scope.cancel()
+
+        async def reader() -> None:
+            try:
+                stop = await read()
+            except WebSocketDisconnect:
+                stop = False
+            else:
+                if stop:
+                    with anyio.move_on_after(CLOSE_GRACE_SECONDS):
+                        await written.wait()
+            group.cancel_scope.cancel()
+
+        group.start_soon(reader)
+        group.start_soon(writer)
+        group.start_soon(watch)

@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from helpline.bootstrap import Database
 from helpline.channels.chat.adapter import ChatAdapter
-from helpline.channels.chat.hub import Outgoing
+from helpline.channels.chat.hub import Outgoing, serve_socket
 from helpline.channels.inbox import Inbox
 from helpline.channels.mailer import MailRefused
 from helpline.config import Settings
@@ -39,8 +39,6 @@ STATUS_MIN_INTERVAL_SECONDS = 0.5
 """Status is recomputed at most this often, however busy the organization's event stream is."""
 STATUS_REFRESH_SECONDS = 5.0
 """...and at least this often while waiting, so the expected wait follows the clock."""
-CLOSE_GRACE_SECONDS = 5.0
-"""How long a socket may take to send its last frames after the visitor ended the chat."""
 CLOSE = "_close"
 """An internal outgoing event: the writer stops after the frames queued before it."""
 
@@ -169,26 +167,15 @@ class VisitorSocket:
             )
             outgoing.put_nowait({"type": "sync"})
             self._presence(online=True)
-            reader = asyncio.create_task(self._read(outgoing))
-            writer = asyncio.create_task(self._write(outgoing))
-            watcher = asyncio.create_task(self._watch_status(outgoing))
-            tasks = (reader, writer, watcher)
             try:
-                await asyncio.wait((reader, writer), return_when=asyncio.FIRST_COMPLETED)
-                if reader.done() and not reader.cancelled() and reader.exception() is None:
-                    # The visitor ended the chat: let the writer send what is queued, then close.
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(asyncio.shield(writer), CLOSE_GRACE_SECONDS)
-                for task in (reader, writer):
-                    error = task.exception() if task.done() and not task.cancelled() else None
-                    if error is not None and not isinstance(error, WebSocketDisconnect):
-                        logger.error("chat socket failed", exc_info=error)
+                await serve_socket(
+                    lambda: self._read(outgoing),
+                    lambda: self._write(outgoing),
+                    lambda: self._watch_status(outgoing),
+                )
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
                 self._presence(online=False)
-        with contextlib.suppress(RuntimeError):
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # already closed or gone
             await self.websocket.close()
 
     async def _begin(self) -> chats.VisitorSession | None:
@@ -274,7 +261,8 @@ class VisitorSocket:
             return None
         return frame
 
-    async def _read(self, outgoing: Outgoing) -> None:
+    async def _read(self, outgoing: Outgoing) -> bool:
+        """Handle the visitor's frames; True once the visitor ended the chat."""
         while True:
             try:
                 frame = await self.websocket.receive_json()
@@ -286,7 +274,7 @@ class VisitorSocket:
                 continue
             try:
                 if await self._handle(frame, outgoing):
-                    return
+                    return True
             except HelplineError as error:
                 outgoing.put_nowait(_error(error, frame))
 
