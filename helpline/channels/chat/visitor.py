@@ -349,6 +349,8 @@ class VisitorSocket:
                 outgoing.put_nowait(status)
                 last = status
             await self.ctx.db.notifier.wait(organization_id, STATUS_REFRESH_SECONDS)
+            # Replies delivered by another node's outbox reach this socket from the database.
+            outgoing.put_nowait({"type": "sync"})
             await asyncio.sleep(STATUS_MIN_INTERVAL_SECONDS)
 
     def _status(self) -> dict[str, Any]:
