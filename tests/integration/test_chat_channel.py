@@ -351,3 +351,31 @@ def test_the_widget_script_and_demo_page_are_served(center: Center) -> None:
     demo = center.client.get('/chat/demo?key=hlw_"><x')
     assert demo.status_code == 200
     assert 'data-org="hlw_&quot;&gt;&lt;x"' in demo.text
+
+
+def test_writing_after_the_agent_closed_the_chat_opens_a_follow_up(center: Center) -> None:
+    agent = center.agents[0]
+    key = _widget(center)["public_key"]
+    center.available(agent)
+    seen: list[Frame] = []
+    with center.client.websocket_connect(f"/chat/ws?key={key}") as ws:
+        _start(ws, seen)
+        first = _until(ws, _of("message", client_seq=0), seen)["contact_id"]
+        assert center.post(f"contacts/{first}/accept", {"agent_id": agent}).status_code == 200
+        _until(ws, _of("status", state="connected"), seen)
+        with center.client.websocket_connect(
+            f"/api/v1/contacts/{first}/chat/stream", headers=center.tenant.headers(Role.SUPERVISOR)
+        ) as agent_ws:
+            agent_ws.send_json({"type": "typing", "is_typing": True})
+            _until(ws, _of("typing", who="agent", is_typing=True), seen)
+        assert center.post(f"contacts/{first}/close").status_code == 200
+        _until(ws, _of("status", state="closed"), seen)
+
+        ws.send_json({"type": "message", "seq": 1, "body": "One more thing"})
+        _until(ws, _of("ack", seq=1), seen)
+        follow_up = _until(ws, _of("message", client_seq=1), seen)["contact_id"]
+        assert follow_up != first
+        _until(ws, _of("status", state="offered"), seen)
+    contact = center.get(f"contacts/{follow_up}")
+    assert contact["attributes"]["follows_contact_id"] == first
+    assert contact["customer_id"] == center.get(f"contacts/{first}")["customer_id"]
