@@ -94,12 +94,19 @@ async def visitor_socket(websocket: WebSocket, key: str = "") -> None:
         ctx = chat_context(websocket)
         widget = await run_in_threadpool(_widget, websocket, key)
     except HelplineError as error:
-        await websocket.close(code=4404, reason=error.message[:120])
+        await _refuse(websocket, 4404, error.message)
         return
     if not origin_allowed(widget, websocket.headers.get("origin"), own_origin(websocket)):
-        await websocket.close(code=4403, reason="this site may not use the chat widget")
+        await _refuse(websocket, 4403, "this site may not use the chat widget")
         return
     await VisitorSocket(ctx, websocket, widget).run()
+
+
+async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
+    # Accept first: a socket closed during the handshake reaches the browser as a bare 1006, and
+    # the widget could not tell "not here" (stop) from a network failure (reconnect).
+    await websocket.accept()
+    await websocket.close(code=code, reason=reason[:120])
 
 
 def _cors(request: Request, widget: WidgetInfo | None) -> dict[str, str]:
