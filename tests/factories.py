@@ -321,3 +321,15 @@ def case_objects(
         },
     )
     return {"sla_policy": policy, "case": case}
+
+
+def chat_objects(client: TestClient, tenant: Tenant) -> dict[str, dict[str, Any]]:
+    """A chat queue and a chat widget on it."""
+    queue = create_ok(client, tenant, "queues", {"name": "Web chat", "channel": "chat"})
+    widget = create_ok(
+        client,
+        tenant,
+        "chat-widgets",
+        {"name": "Website", "queue_id": queue["id"], "allowed_origins": ["https://victim.example"]},
+    )
+    return {"chat_queue": queue, "chat_widget": widget}

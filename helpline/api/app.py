@@ -20,6 +20,7 @@ from helpline.api.routes import (
     admin,
     auth,
     cases,
+    chat,
     contact_context,
     contacts,
     cti,
@@ -166,8 +167,11 @@ def create_app(
         api.include_router(router)
     for router in (cases.router, contact_context.router):
         api.include_router(router)
+    for router in (chat.widgets_router, chat.agent_router):
+        api.include_router(router)
     app.include_router(api)
     app.include_router(hooks.router)  # signed by providers, outside the API-key routes
+    app.include_router(chat.router)
 
     @app.get("/healthz", tags=["Health"], summary="Liveness and database check")
     def healthz() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpline.channels.base import ChannelRegistry
+from helpline.channels.chat.adapter import ChatAdapter
 from helpline.channels.providers import ProviderAdapter
 from helpline.config import Settings
 from helpline.domain.enums import Channel
@@ -20,4 +21,6 @@ def channel_registry(settings: Settings) -> ChannelRegistry:
                 public_url=settings.public_url,
             )
         )
+    # Web chat binds no port of its own (it is served by the API), so it always runs.
+    registry.register(ChatAdapter.from_settings(settings))
     return registry

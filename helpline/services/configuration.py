@@ -74,7 +74,10 @@ class ResourceKind:
     references: Mapping[str, type[Base]] = field(default_factory=dict)
     children: tuple[ChildKind, ...] = ()
     write_only: tuple[str, ...] = ()
-    """Secrets: stored, never represented (``<name>_is_set`` says whether one is) nor put in events."""
+    """Secrets the caller sets: stored, never represented (``<name>_is_set`` says whether one is)
+    nor put in events."""
+    hidden: tuple[str, ...] = ()
+    """Columns Helpline sets itself and never represents (API responses, event payloads)."""
     check: Callable[[Session, Actor, Any], None] | None = None
     """Rules of this kind on the row as it will be stored (may normalise values in place)."""
 
@@ -120,7 +123,8 @@ def _columns(kind: ResourceKind) -> list[str]:
 
 def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]:
     """A plain dict of the row's columns (without ``organization_id``) and its children."""
-    data = {name: getattr(row, name) for name in _columns(kind) if name != "organization_id"}
+    skipped = {"organization_id", *kind.hidden}
+    data = {name: getattr(row, name) for name in _columns(kind) if name not in skipped}
     for name in kind.write_only:
         data[f"{name}_is_set"] = bool(data.pop(name))
     for child in kind.children:

@@ -158,6 +158,16 @@ class RoutingService:
                     f"agent {agent_id} is not routed (inactive or without a routing profile)"
                 ) from None
 
+    def queue_line(self, actor: Actor, queue_id: int) -> list[str]:
+        """The contact ids waiting in a queue, next in line first (empty for an unknown queue)."""
+        organization_id = actor.organization_id
+        with self._lock(organization_id):
+            engine = self._engine(organization_id, self._clock())
+            try:
+                return engine.queued_contact_ids(str(queue_id))
+            except RoutingError:
+                return []
+
 
 def _unrouted_contacts(session: Session, organization_id: int) -> list[tables.Contact]:
     return list(

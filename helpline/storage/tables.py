@@ -7,6 +7,7 @@ test checks that the migrations and these models agree.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -729,3 +730,61 @@ class CaseStatusChange(Base):
     status: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime]
     changed_by: Mapped[str] = mapped_column(String(64))
+
+
+def _new_widget_key() -> str:
+    return "hlw_" + secrets.token_urlsafe(18)
+
+
+def _new_signing_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ChatWidget(Base):
+    """An organization's web chat widget: its public key, queue, allowed origins and file limits.
+
+    ``public_key`` goes into the embedding page's script tag; ``signing_secret`` signs visitor
+    session tokens and never leaves the server.
+    """
+
+    __tablename__ = "chat_widgets"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    public_key: Mapped[str] = mapped_column(String(64), unique=True, default=_new_widget_key)
+    signing_secret: Mapped[str] = mapped_column(String(64), default=_new_signing_secret)
+    queue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("queues.id", ondelete="SET NULL"), index=True
+    )
+    allowed_origins: Mapped[list[str]] = mapped_column(Json, default=list)
+    max_attachment_bytes: Mapped[int] = mapped_column(Integer)
+    attachment_types: Mapped[list[str]] = mapped_column(Json, default=list)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ChatSession(Base):
+    """A visitor's conversation through a widget, resumable with a signed token.
+
+    ``contact_ids`` lists every contact of the session (a follow-up opens when the visitor writes
+    after the contact finished); ``contact_id`` is the current one.
+    """
+
+    __tablename__ = "chat_sessions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    widget_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_widgets.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(String(64), unique=True)
+    visitor_id: Mapped[str] = mapped_column(String(64))
+    visitor_name: Mapped[str] = mapped_column(String(200))
+    visitor_email: Mapped[str] = mapped_column(String(320))
+    topic: Mapped[str] = mapped_column(String(500))
+    contact_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    contact_ids: Mapped[list[int]] = mapped_column(Json, default=list)
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

@@ -12,6 +12,8 @@ from helpline.web import auth_pages, config_pages, dashboard, desk, planning, wa
 from helpline.web.render import HERE, page
 from helpline.web.viewer import LoginRequired, current_viewer
 
+MACHINE_PATHS = ("/api/", "/healthz", "/hooks/", "/chat/")
+"""Paths that programs call (REST, provider webhooks, the chat widget): their errors stay JSON."""
 _TITLES = {401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Conflict"}
 
 
@@ -27,8 +29,9 @@ def install_web(app: FastAPI) -> None:
     async def domain_error(request: Request, error: Exception) -> Response:
         if not isinstance(error, HelplineError):  # pragma: no cover - registered for this type only
             raise error
-        if request.url.path.startswith(("/api/", "/healthz")):
-            return error_response(error)
+        machine = request.url.path.startswith(MACHINE_PATHS)
+        if machine or "text/html" not in request.headers.get("accept", ""):
+            return error_response(error, request)
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
         try:
             viewer = current_viewer(request)

@@ -13,6 +13,7 @@ from helpline.bootstrap import Database
 from tests.factories import (
     case_objects,
     channel_objects,
+    chat_objects,
     full_configuration,
     make_client,
     make_tenant,
@@ -48,6 +49,7 @@ PATH_OBJECTS = {
     "call_id": "call",
     "case_id": "case",
     "sla_policy_id": "sla_policy",
+    "chat_widget_id": "chat_widget",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
 VICTIM_STRINGS = (
@@ -65,6 +67,7 @@ VICTIM_STRINGS = (
     "Lark",
     "Lost parcel",
     "Gold",
+    "victim.example",
 )
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
 
@@ -153,6 +156,7 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
         "/api/v1/cases/{case_id}/status": {"status": "open"},
         "/api/v1/cases/{case_id}/contacts": {"contact_id": ids["contact"]},
         "/api/v1/customers/{customer_id}/merge": {"merged_customer_id": ids["customer"]},
+        "/api/v1/chat-widgets": {"name": "X", "queue_id": ids["chat_queue"]},
     }
     return bodies.get(path, {})
 
@@ -169,6 +173,7 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
     victim |= message_objects(db, victim_tenant)
     victim |= channel_objects(client, victim_tenant, victim["queue"]["id"])
     victim |= case_objects(client, victim_tenant, victim["customer"]["id"], victim["contact"]["id"])
+    victim |= chat_objects(client, victim_tenant)
     before = organization_snapshot(db, victim_tenant.organization_id)
     tried = 0
     for path, operations in api_operations(client).items():

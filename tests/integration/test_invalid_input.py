@@ -414,6 +414,24 @@ INVALID["/api/v1/cases"] = [
     ({"subject": "S", "sla_policy_id": 999999}, "sla_policy_id"),
     ({"subject": "S", "team_id": 999999}, "team_id"),
 ]
+INVALID["/api/v1/chat-widgets"] = [
+    ({"queue_id": "{queue}"}, "name"),
+    ({"name": "W"}, "queue_id"),
+    ({"name": "W", "queue_id": 999999}, "queue_id"),
+    ({"name": "W", "queue_id": "{queue}"}, "queue_id"),  # a voice queue
+    ({"name": "W", "queue_id": "{queue}", "allowed_origins": ["shop.example"]}, "allowed_origins"),
+    (
+        {"name": "W", "queue_id": "{queue}", "allowed_origins": ["https://a.example/path"]},
+        "allowed_origins",
+    ),
+    ({"name": "W", "queue_id": "{queue}", "max_attachment_bytes": 0}, "max_attachment_bytes"),
+    (
+        {"name": "W", "queue_id": "{queue}", "max_attachment_bytes": 10**9},
+        "max_attachment_bytes",
+    ),
+    ({"name": "W", "queue_id": "{queue}", "attachment_types": ["PNG"]}, "attachment_types"),
+    ({"name": "W", "queue_id": "{queue}", "public_key": "mine"}, "public_key"),
+]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 
 

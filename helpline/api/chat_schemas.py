@@ -1,0 +1,63 @@
+"""Request and response bodies of the chat routes (widget configuration, agent typing)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from helpline.api.schemas import Body, Id, Name
+from helpline.services.chat_widgets import (
+    DEFAULT_ATTACHMENT_BYTES,
+    DEFAULT_ATTACHMENT_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    normalize_origin,
+)
+
+
+def _origin(value: str) -> str:
+    return "*" if value.strip() == "*" else normalize_origin(value)
+
+
+Origin = Annotated[str, Field(max_length=300), AfterValidator(_origin)]
+MediaType = Annotated[
+    str,
+    Field(
+        max_length=127,
+        pattern=r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$",
+        description="A lower-case media type, e.g. image/png",
+    ),
+]
+
+
+class ChatWidgetIn(Body):
+    name: Name
+    title: str = Field(default="", max_length=200, description="Shown in the chat panel's header")
+    queue_id: Id = Field(description="The chat queue new chats go to")
+    allowed_origins: list[Origin] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Sites that may embed the widget (https://shop.example); * for any",
+    )
+    max_attachment_bytes: int = Field(
+        default=DEFAULT_ATTACHMENT_BYTES, ge=1, le=MAX_ATTACHMENT_BYTES
+    )
+    attachment_types: list[MediaType] = Field(
+        default_factory=lambda: list(DEFAULT_ATTACHMENT_TYPES),
+        max_length=50,
+        description="Media types visitors may upload; empty: no uploads",
+    )
+    is_enabled: bool = True
+
+
+class ChatWidgetOut(ChatWidgetIn):
+    id: int
+    public_key: str = Field(description="Goes into the embedding script tag as data-org")
+
+
+class TypingIn(Body):
+    is_typing: bool = True
+
+
+class TypingOut(BaseModel):
+    sockets: int = Field(description="Visitor sockets of this process the indicator went to")
