@@ -6,7 +6,6 @@ which the public commands set after running the timers due before it.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import math
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from dataclasses import replace
 from typing import Concatenate, ParamSpec, TypeVar
 
 from helpline.routing import events as ev
+from helpline.routing.codegen import exact_wrapper
 from helpline.routing.criteria import CompiledSteps, RoutingCriteria, compile_steps
 from helpline.routing.errors import (
     ClockWentBackwardsError,
@@ -53,28 +53,35 @@ _P = ParamSpec("_P")
 _C = TypeVar("_C", bound="RoutingCore")
 
 
+# The body of every command's wrapper (``{call}``: the command). ValueError: an invalid value object
+# built from the arguments.
+_COMMAND_BODY = """\
+    try:
+        out = {call}
+    except (RoutingError, ValueError):
+        self._flush()
+        self._carry = self._out
+        raise
+    if self._dirty:
+        self._flush()
+    return out
+"""
+
+
 def command(
     method: Callable[Concatenate[_C, _P], list[ev.Event]],
 ) -> Callable[Concatenate[_C, _P], list[ev.Event]]:
     """Mark a public command: if it is refused, the events of the timers it already ran are not lost
-    but returned, first, by the next command."""
+    but returned, first, by the next command. Then emit the agents' state changes.
 
-    @functools.wraps(method)
-    def wrapper(self: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> list[ev.Event]:
-        try:
-            out = method(self, *args, **kwargs)
-        except (
-            RoutingError,
-            ValueError,
-        ):  # ValueError: an invalid value object built from arguments
-            self._flush()
-            self._carry = self._out
-            raise
-        if self._dirty:
-            self._flush()
-        return out
-
-    return wrapper
+    The wrapper has the command's own signature (generated, see codegen.py): it runs for every
+    command, and a ``*args, **kwargs`` wrapper cost about a tenth of a simulated contact.
+    """
+    if method.__code__.co_varnames[:1] != ("self",):
+        raise TypeError(
+            f"{method.__qualname__}: a command is a method whose first argument is self"
+        )
+    return exact_wrapper(method, _COMMAND_BODY, {"RoutingError": RoutingError})
 
 
 class RoutingCore:
@@ -343,7 +350,9 @@ class RoutingCore:
         spec, queue = contact.spec, contact.queue
         plan = None
         if spec.last_agent_id is None:  # inlined cache hit of _plan (one call per arrival)
-            plan = queue.plans.get(spec.criteria if spec.criteria is not None else queue.queue.criteria)
+            plan = queue.plans.get(
+                spec.criteria if spec.criteria is not None else queue.queue.criteria
+            )
         if plan is None:
             plan = self._plan(spec, queue)
         steps = contact.steps = plan[0]

@@ -24,8 +24,7 @@ import gc
 import heapq
 import math
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -237,7 +236,7 @@ class Simulation:
 
     def run(self) -> RunResult:
         """Simulate to the horizon and drain; return the columns of every contact."""
-        with _quiet_gc():
+        with _quiet_gc:
             processed = self._loop()
         return self._result(processed)
 
@@ -521,33 +520,35 @@ class Simulation:
         )
 
 
-_gc_lock = threading.Lock()
-_gc_depth = 0  # runs in progress (threads of one server may run several)
-_gc_saved = (0, 0, 0)
-
-
-@contextmanager
-def _quiet_gc() -> Iterator[None]:
-    """Collect young garbage rarely during a run.
+class _QuietGc:
+    """Collect young garbage rarely while simulations run (a context manager, shared by threads).
 
     A run allocates millions of short-lived objects (records, events, heap entries) that reference
-    counting frees, but each allocation counts towards the cyclic collector's next pass, which then
-    rescans the run's long-lived state: about a tenth of the run's time at the default thresholds.
-    The thresholds are restored when the last concurrent run ends.
+    counting frees, but each allocation counts towards the cyclic collector's next pass, and the
+    passes rescan the run's long-lived state: about a tenth of the run's time at the default
+    thresholds. The thresholds are restored when the last concurrent run ends.
     """
-    global _gc_depth, _gc_saved  # noqa: PLW0603 -- process-wide collector settings
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(100_000, 50, 100)
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0:
-                gc.set_threshold(*_gc_saved)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs = 0
+        self._saved = gc.get_threshold()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._runs == 0:
+                self._saved = gc.get_threshold()
+                gc.set_threshold(100_000, 50, 100)
+            self._runs += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._runs -= 1
+            if self._runs == 0:
+                gc.set_threshold(*self._saved)
+
+
+_quiet_gc = _QuietGc()
 
 
 def _interval_totals(
