@@ -186,7 +186,8 @@ class RoutingEngine(HandlingCore):
     def add_contact(self, spec: ContactSpec, now: float) -> list[ev.Event]:
         """A contact arrives for a queue: routed now, queued, or given the queue's closed treatment."""
         out = self._start(now)
-        self._check_new_contact_id(spec.contact_id)
+        if spec.contact_id in self._contacts:
+            self._check_new_contact_id(spec.contact_id)  # raises
         queue = self._queues.get(spec.queue_id) or self._queue(spec.queue_id)
         is_callback = False
         if queue.queue.hours is not ALWAYS_OPEN:
