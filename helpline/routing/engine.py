@@ -72,11 +72,11 @@ class RoutingEngine(HandlingCore):
 
     @classmethod
     def from_snapshot(
-        cls, config: RoutingConfig, snapshot: EngineSnapshot, now: float
+        cls, config: RoutingConfig, snapshot: EngineSnapshot, now: float, *, lean: bool = False
     ) -> tuple[RoutingEngine, list[ev.Event]]:
         """Rebuild an engine after a restart; returns it with the events of the rebuild (withdrawn
         offers, new offers, overflows that fell due during the downtime) for the service to persist."""
-        engine = cls(config)
+        engine = cls(config, lean=lean)
         out = engine._restore(snapshot, now)
         out.extend(engine.advance(now))
         return engine, out
