@@ -11,6 +11,8 @@ What the structure buys (this is the hot path, see ``benchmarks/simulation.py``)
   and a contact answered at arrival never gets one.
 * Per-contact state lives in parallel lists indexed by the contact's number (its engine id is that
   number as a string), turned into NumPy arrays once at the end.
+* The engine runs in its lean event mode (no ``ContactQueued``, no auto-accepted ``ContactOffered``:
+  the loop never used them), and the cyclic garbage collector runs rarely during the loop.
 
 Every engine decision drives the customer model: ``ContactConnected`` schedules the service end,
 ``AfterContactWorkStarted`` the wrap-up, ``ContactOffered`` without auto-accept the agent's answer (or a
