@@ -69,7 +69,7 @@ _HANDLING = 0  # busy or in after-contact work
 _AVAILABLE = 1
 _RESERVED = 2
 _SPAN_KINDS = 3
-_SPAN_KIND = {
+_SPAN_KIND = {  # the agent states whose time is accounted, by kind
     AgentState.AVAILABLE: _AVAILABLE,
     AgentState.RESERVED: _RESERVED,
     AgentState.BUSY: _HANDLING,
@@ -337,12 +337,11 @@ class Simulation:
             elif cls is ev.AgentStateChanged:
                 agent_id = event.agent_id  # type: ignore[attr-defined]
                 at = event.at
-                state = self._agent_state[agent_id]
-                if state is AgentState.AVAILABLE or state in _BUSY_STATES:
-                    # Inlined _account: a span per state change.
+                kind = _SPAN_KIND.get(self._agent_state[agent_id])
+                if kind is not None:  # available or busy in any way: inlined _account
                     self._span_starts.append(self._state_since[agent_id])
                     self._span_ends.append(at)
-                    self._span_codes.append(self._span_base[agent_id] + _SPAN_KIND[state])
+                    self._span_codes.append(self._span_base[agent_id] + kind)
                 self._state_since[agent_id] = at
                 self._agent_state[agent_id] = new = event.state  # type: ignore[attr-defined]
                 if new is AgentState.NOT_READY:
