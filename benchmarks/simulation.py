@@ -11,8 +11,9 @@ no after-contact work. Four implementations run it in the same process, one afte
   against its patience);
 * ``bare_heap_contacts_per_second``: a bare event-heap loop of the same model with no routing engine
   (FIFO deque, lazy abandonment), the floor any Python simulator of this model pays;
-* ``engine_only_contacts_per_second``: the same bare loop calling the routing engine for every arrival,
-  service end and abandonment, and nothing else: the ceiling of a simulator that runs the real engine.
+* ``engine_only_contacts_per_second``: the same bare loop calling the routing engine (in the lean event
+  mode helpline.sim uses) for every arrival, service end and abandonment, and nothing else: the ceiling
+  of a simulator that runs the real engine.
 
 A contact is one customer that arrived (answered or abandoned). Each measurement is repeated and the
 median reported (the machine is shared). Prints one JSON line. Run:
@@ -177,7 +178,7 @@ def run_bare_heap(load: float, agents: int, horizon: float, seed: int) -> int:
 def run_engine_only(load: float, agents: int, horizon: float, seed: int) -> int:
     """The bare heap loop driving the routing engine, with nothing else: the ceiling of any simulator
     that runs the real engine (what is left of our time goes to the customer model and bookkeeping)."""
-    engine = RoutingEngine(scenario(load, agents, horizon).routing)
+    engine = RoutingEngine(scenario(load, agents, horizon).routing, lean=True)
     for k in range(agents):
         engine.add_agent(AgentSpec(f"a{k}", "p"), 0.0)
         engine.set_agent_status(f"a{k}", AgentStatus.AVAILABLE, 0.0)

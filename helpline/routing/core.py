@@ -6,7 +6,6 @@ which the public commands set after running the timers due before it.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import math
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from dataclasses import replace
 from typing import Concatenate, ParamSpec, TypeVar
 
 from helpline.routing import events as ev
+from helpline.routing.codegen import exact_wrapper
 from helpline.routing.criteria import CompiledSteps, RoutingCriteria, compile_steps
 from helpline.routing.errors import (
     ClockWentBackwardsError,
@@ -40,7 +40,7 @@ from helpline.routing.model import (
     RoutingConfig,
     RoutingProfile,
 )
-from helpline.routing.records import AgentRecord, ContactRecord
+from helpline.routing.records import FREE_STATE, AgentRecord, ContactRecord
 from helpline.routing.timers import TimerQueue
 
 # Timer kinds. A timer is (due, seq, kind, contact, contact gen at scheduling); it is void when the
@@ -53,34 +53,45 @@ _P = ParamSpec("_P")
 _C = TypeVar("_C", bound="RoutingCore")
 
 
+# The body of every command's wrapper (``{call}``: the command). ValueError: an invalid value object
+# built from the arguments.
+_COMMAND_BODY = """\
+    try:
+        out = {call}
+    except (RoutingError, ValueError):
+        self._flush()
+        self._carry = self._out
+        raise
+    if self._dirty:
+        self._flush()
+    return out
+"""
+
+
 def command(
     method: Callable[Concatenate[_C, _P], list[ev.Event]],
 ) -> Callable[Concatenate[_C, _P], list[ev.Event]]:
     """Mark a public command: if it is refused, the events of the timers it already ran are not lost
-    but returned, first, by the next command."""
+    but returned, first, by the next command. Then emit the agents' state changes.
 
-    @functools.wraps(method)
-    def wrapper(self: _C, /, *args: _P.args, **kwargs: _P.kwargs) -> list[ev.Event]:
-        try:
-            out = method(self, *args, **kwargs)
-        except (
-            RoutingError,
-            ValueError,
-        ):  # ValueError: an invalid value object built from arguments
-            self._flush()
-            self._carry = self._out
-            raise
-        self._flush()
-        return out
-
-    return wrapper
+    The wrapper has the command's own signature (generated, see codegen.py): it runs for every
+    command, and packing and unpacking ``*args, **kwargs`` cost several per cent of a simulated
+    contact.
+    """
+    if method.__code__.co_varnames[:1] != ("self",):
+        raise TypeError(
+            f"{method.__qualname__}: a command is a method whose first argument is self"
+        )
+    return exact_wrapper(method, _COMMAND_BODY, {"RoutingError": RoutingError})
 
 
 class RoutingCore:
     """State and internal transitions of the routing engine (see ``RoutingEngine`` for the API)."""
 
-    def __init__(self, config: RoutingConfig) -> None:
+    def __init__(self, config: RoutingConfig, *, lean: bool = False) -> None:
         self._config = config
+        # Lean: skip the events that only restate what the next event says (see RoutingEngine).
+        self._lean = lean
         delays: dict[str, set[float]] = {q.queue_id: set() for q in config.queues}
         for profile in config.profiles:
             for pq in profile.queues:
@@ -219,7 +230,15 @@ class RoutingCore:
         if not dirty:
             return
         for agent in dirty.values():
-            state = agent.derived_state()
+            # Inlined AgentRecord.derived_state (a call per command otherwise).
+            if agent.n_offered:
+                state = AgentState.RESERVED
+            elif agent.n_connected:
+                state = AgentState.BUSY
+            elif agent.n_acw:
+                state = AgentState.ACW
+            else:
+                state = FREE_STATE[agent.status]
             if state is not agent.reported:
                 agent.reported = state
                 reason = agent.reason if state is AgentState.NOT_READY else None
@@ -229,13 +248,22 @@ class RoutingCore:
     def _push_agent(self, agent: AgentRecord) -> None:
         """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
         invalidate_agent(agent)
+        self._index_agent(agent)
+
+    def _index_agent(self, agent: AgentRecord) -> None:
+        """:meth:`_push_agent` for an agent known to have no live index entry."""
         if agent.status is not AgentStatus.AVAILABLE:
             return
         if agent.total and agent.per_channel[Channel.VOICE] and agent.blocks:
             return  # a voice contact blocks every channel
+        cache = agent.group_cache
         for _, _, delay_index, queue in agent.profile_queues:
             if agent.has_capacity(queue.queue.channel):
-                for group in queue.satisfiable(agent, delay_index):
+                # Inlined cache hit of QueueIndex.satisfiable.
+                groups = cache.get(queue.queue.queue_id)
+                if groups is None:
+                    groups = queue.satisfiable(agent, delay_index)
+                for group in groups:
                     group.push_agent(agent)
 
     def _fill(self, agent: AgentRecord) -> None:
@@ -243,12 +271,14 @@ class RoutingCore:
         invalidate_agent(agent)
         while agent.status is AgentStatus.AVAILABLE:
             if agent.total and agent.per_channel[Channel.VOICE] and agent.blocks:
-                break  # a voice contact blocks everything else: the common case, answered cheaply
+                return  # a voice contact blocks everything else: the common case, answered cheaply
             contact = self._best_contact_for(agent)
             if contact is None:
                 break
             self._offer(contact, agent)
-        self._push_agent(agent)
+        else:
+            return  # not available: invalidated above, nothing to index
+        self._index_agent(agent)  # no entry since the invalidation above (offers invalidate too)
 
     def _best_contact_for(self, agent: AgentRecord) -> ContactRecord | None:
         """The contact the agent should get next: personal queue first, then queues by priority, then
@@ -318,8 +348,18 @@ class RoutingCore:
 
     def _set_plan(self, contact: ContactRecord, enqueued_at: float) -> None:
         """Attach the contact's steps and group rows for its current queue, timed from ``enqueued_at``."""
-        contact.steps, contact.rows = self._plan(contact.spec, contact.queue)
-        contact.step_ends = [enqueued_at + end for end in contact.steps.ends]
+        spec, queue = contact.spec, contact.queue
+        plan = None
+        if spec.last_agent_id is None:  # inlined cache hit of _plan (one call per arrival)
+            plan = queue.plans.get(
+                spec.criteria if spec.criteria is not None else queue.queue.criteria
+            )
+        if plan is None:
+            plan = self._plan(spec, queue)
+        steps = contact.steps = plan[0]
+        contact.rows = plan[1]
+        ends = steps.ends
+        contact.step_ends = [enqueued_at + end for end in ends] if ends else []
 
     def _enter_queue(self, contact: ContactRecord, queue: QueueIndex, new_place: bool) -> None:
         """Put a contact in a queue (arrival, transfer, overflow) and route it.
@@ -343,16 +383,17 @@ class RoutingCore:
         contact.matured = 0
         contact.overflow_done = False
         contact.state = ContactState.QUEUED
-        self._out.append(
-            ev.ContactQueued(
-                now,
-                contact.contact_id,
-                queue.queue.queue_id,
-                contact.seq,
-                contact.personal_agent.agent_id if contact.personal_agent else None,
-                contact.is_callback,
+        if not self._lean:
+            self._out.append(
+                ev.ContactQueued(
+                    now,
+                    contact.contact_id,
+                    queue.queue.queue_id,
+                    contact.seq,
+                    contact.personal_agent.agent_id if contact.personal_agent else None,
+                    contact.is_callback,
+                )
             )
-        )
         ends = contact.step_ends
         if ends and ends[0] <= now:  # a zero-length first step; delays are all > 0 past class 0
             self._catch_up(contact)
@@ -407,7 +448,8 @@ class RoutingCore:
         if best is not None:
             agent = best[4]
             self._offer(contact, agent)
-            self._push_agent(agent)
+            if not (agent.total and agent.per_channel[Channel.VOICE] and agent.blocks):
+                self._index_agent(agent)  # capacity left (_offer invalidated its entries)
             return
         # Inlined Group.push_contact: one entry tuple shared by every delay class's heap.
         waiting = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
@@ -448,8 +490,16 @@ class RoutingCore:
     def _offer(self, contact: ContactRecord, agent: AgentRecord) -> None:
         """Reserve the agent for the contact; auto-accept connects at once."""
         now = self._now
-        invalidate_contact(contact)
-        invalidate_agent(agent)
+        contact.gen += 1  # inlined invalidate_contact and invalidate_agent (index.py)
+        if contact.groups:
+            for group in contact.groups:
+                group.live_contacts -= 1
+            contact.groups.clear()
+        agent.gen += 1
+        if agent.pushed:
+            for group in agent.pushed:
+                group.live_agents -= 1
+            agent.pushed.clear()
         contact.state = ContactState.OFFERED
         contact.agent = agent
         agent.held[contact.contact_id] = contact
@@ -459,17 +509,18 @@ class RoutingCore:
         queue = contact.queue.queue
         wait = now - contact.waiting_since
         if agent.channels[contact.channel].auto_accept:
-            self._out.append(
-                ev.ContactOffered(
-                    now,
-                    contact.contact_id,
-                    agent.agent_id,
-                    queue.queue_id,
-                    wait,
-                    now,
-                    contact.is_callback,
+            if not self._lean:  # ContactConnected follows at once and says the same
+                self._out.append(
+                    ev.ContactOffered(
+                        now,
+                        contact.contact_id,
+                        agent.agent_id,
+                        queue.queue_id,
+                        wait,
+                        now,
+                        contact.is_callback,
+                    )
                 )
-            )
             contact.state = ContactState.CONNECTED
             agent.n_connected += 1
             self._out.append(
@@ -491,7 +542,7 @@ class RoutingCore:
                 )
             )
             self._schedule(expires, _OFFER_TIMEOUT, contact)
-        self._report(agent)
+        self._dirty[agent.agent_id] = agent  # inlined _report
 
     def _unhold(self, contact: ContactRecord) -> AgentRecord:
         """Take the contact off its agent's capacity (any held state) and return the agent."""
@@ -534,5 +585,5 @@ class RoutingCore:
         contact.gen += 1
         del self._contacts[contact.contact_id]
         self._out.append(ev.ContactClosed(self._now, contact.contact_id, agent.agent_id, reason))
-        self._report(agent)
+        self._dirty[agent.agent_id] = agent  # inlined _report
         self._fill(agent)

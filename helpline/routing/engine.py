@@ -17,7 +17,7 @@ from helpline.routing.core import command
 from helpline.routing.errors import DuplicateIdError, InvalidTransitionError
 from helpline.routing.handling import HandlingCore
 from helpline.routing.hours import ALWAYS_OPEN
-from helpline.routing.index import invalidate_agent, invalidate_contact
+from helpline.routing.index import QueueIndex, invalidate_agent, invalidate_contact
 from helpline.routing.model import (
     AgentSpec,
     AgentState,
@@ -63,15 +63,20 @@ class RoutingEngine(HandlingCore):
     Build it from a :class:`~helpline.routing.model.RoutingConfig`, register agents, then drive it with
     the commands below (or rebuild it with :func:`helpline.routing.snapshot.rebuild`). Same commands at
     the same times always give the same events.
+
+    ``lean=True`` (for the simulator) skips building the two events that only restate others:
+    ``ContactQueued`` and the ``ContactOffered`` of an auto-accepted offer (its ``ContactConnected``
+    follows at the same instant). Decisions, timers and every other event are the same; the live
+    server keeps the full stream it persists.
     """
 
     @classmethod
     def from_snapshot(
-        cls, config: RoutingConfig, snapshot: EngineSnapshot, now: float
+        cls, config: RoutingConfig, snapshot: EngineSnapshot, now: float, *, lean: bool = False
     ) -> tuple[RoutingEngine, list[ev.Event]]:
         """Rebuild an engine after a restart; returns it with the events of the rebuild (withdrawn
         offers, new offers, overflows that fell due during the downtime) for the service to persist."""
-        engine = cls(config)
+        engine = cls(config, lean=lean)
         out = engine._restore(snapshot, now)
         out.extend(engine.advance(now))
         return engine, out
@@ -86,9 +91,13 @@ class RoutingEngine(HandlingCore):
     def next_wakeup(self) -> float | None:
         """When the earliest pending timer is due (None if none): call :meth:`advance` then."""
         timers = self._timers
-        while timers and timers.peek()[3].gen != timers.peek()[4]:
+        heads = timers.heads  # non-empty exactly when timers are pending (no __len__ call)
+        while heads:
+            timer = timers.peek()
+            if timer[3].gen == timer[4]:
+                return timer[0]
             timers.pop()
-        return timers.peek()[0] if timers else None
+        return None
 
     @command
     def advance(self, now: float) -> list[ev.Event]:
@@ -177,9 +186,30 @@ class RoutingEngine(HandlingCore):
     def add_contact(self, spec: ContactSpec, now: float) -> list[ev.Event]:
         """A contact arrives for a queue: routed now, queued, or given the queue's closed treatment."""
         out = self._start(now)
-        self._check_new_contact_id(spec.contact_id)
-        queue = self._queue(spec.queue_id)
+        if spec.contact_id in self._contacts:
+            self._check_new_contact_id(spec.contact_id)  # raises
+        queue = self._queues.get(spec.queue_id) or self._queue(spec.queue_id)
         is_callback = False
+        if queue.queue.hours is not ALWAYS_OPEN:
+            treated = self._closed_treatment(spec, queue, now, out)
+            if treated is None:
+                return out
+            spec, queue, is_callback = treated
+        contact = ContactRecord(spec, queue, 0, now)
+        contact.is_callback = is_callback
+        self._contacts[spec.contact_id] = contact
+        if is_callback:
+            out.append(
+                ev.CallbackRequested(now, spec.contact_id, spec.contact_id, queue.queue.queue_id)
+            )
+        self._enter_queue(contact, queue, new_place=True)
+        return out
+
+    def _closed_treatment(
+        self, spec: ContactSpec, queue: QueueIndex, now: float, out: list[ev.Event]
+    ) -> tuple[ContactSpec, QueueIndex, bool] | None:
+        """Apply closed queues' treatments to an arrival: the (spec, queue, is callback) it waits in,
+        or None if it got the closed message and was closed."""
         for _ in range(len(self._queues)):  # bounded: closed-overflow chains cannot loop for ever
             hours = queue.queue.hours
             if hours is ALWAYS_OPEN or hours.is_open(now):
@@ -192,24 +222,15 @@ class RoutingEngine(HandlingCore):
                 out.append(
                     ev.ContactClosed(now, spec.contact_id, None, ev.CloseReason.CLOSED_OUT_OF_HOURS)
                 )
-                return out
+                return None
             if treatment is ClosedTreatment.CALLBACK:
-                is_callback = True
-                break
+                return spec, queue, True
             target = queue.queue.closed_overflow_queue_id
             assert target is not None  # noqa: S101 -- Queue validates this
             out.append(ev.ContactOverflowed(now, spec.contact_id, queue.queue.queue_id, target))
             queue = self._queues[target]
             spec = replace(spec, queue_id=target, criteria=None)
-        contact = ContactRecord(spec, queue, 0, now)
-        contact.is_callback = is_callback
-        self._contacts[spec.contact_id] = contact
-        if is_callback:
-            out.append(
-                ev.CallbackRequested(now, spec.contact_id, spec.contact_id, queue.queue.queue_id)
-            )
-        self._enter_queue(contact, queue, new_place=True)
-        return out
+        return spec, queue, False
 
     @command
     def abandon_contact(self, contact_id: str, now: float) -> list[ev.Event]:

@@ -9,9 +9,9 @@ happened to call ``advance``: the simulator and the live server then record the 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
-from typing import TypeVar
+from dataclasses import dataclass
 
+from helpline.routing.codegen import fast_init
 from helpline.routing.model import AgentState, ClosedTreatment
 
 
@@ -33,28 +33,6 @@ class CloseReason(enum.StrEnum):
     CLOSED_OUT_OF_HOURS = "closed_out_of_hours"  # arrived while closed, got the closed message
 
 
-_E = TypeVar("_E", bound="Event")
-
-
-def _fast_init(cls: type[_E]) -> type[_E]:
-    """Give a frozen slots dataclass an ``__init__`` that writes the slots through their descriptors.
-
-    The generated frozen ``__init__`` calls ``object.__setattr__`` per field, which made building events
-    a third of a routing decision; writing the slot descriptors directly is about 2x faster, and the
-    instances stay frozen (assignment still raises). Signature and defaults are unchanged (no defaults).
-    """
-    names = [f.name for f in fields(cls)]
-    setters = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
-    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
-    source = f"def __init__(self, {', '.join(names)}):\n{body}"
-    namespace: dict[str, object] = {}
-    exec(source, setters, namespace)  # noqa: S102 -- fixed template over our own field names
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
-    setattr(cls, "__init__", init)  # noqa: B010 -- mypy forbids assigning to a method
-    return cls
-
-
 @dataclass(frozen=True, slots=True)
 class Event:
     """Base of every routing event."""
@@ -62,7 +40,7 @@ class Event:
     at: float
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class AgentStateChanged(Event):
     """The agent's reported state changed (``reason`` for not-ready)."""
@@ -72,7 +50,7 @@ class AgentStateChanged(Event):
     reason: str | None
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactQueued(Event):
     """The contact entered a queue (or an agent's personal queue when ``personal_agent_id`` is set).
@@ -88,7 +66,7 @@ class ContactQueued(Event):
     is_callback: bool
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactOffered(Event):
     """The agent was reserved and offered the contact until ``expires_at``."""
@@ -101,7 +79,7 @@ class ContactOffered(Event):
     is_callback: bool
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OfferMissed(Event):
     """The agent rejected or let the offer time out; the contact went back to its place in line."""
@@ -111,7 +89,7 @@ class OfferMissed(Event):
     reason: MissReason
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OfferWithdrawn(Event):
     """An offer ended without the agent's doing (customer left, engine rebuilt); no penalty."""
@@ -120,7 +98,7 @@ class OfferWithdrawn(Event):
     agent_id: str
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactConnected(Event):
     """The agent accepted (or auto-accepted) and is now handling the contact."""
@@ -131,7 +109,7 @@ class ContactConnected(Event):
     wait_seconds: float
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactAbandoned(Event):
     """The customer left while queued or offered."""
@@ -141,7 +119,7 @@ class ContactAbandoned(Event):
     wait_seconds: float
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactEscalated(Event):
     """A criteria step expired; ``step_index`` now applies (past the last step: any agent)."""
@@ -151,7 +129,7 @@ class ContactEscalated(Event):
     step_index: int
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactOverflowed(Event):
     """The contact moved to another queue by the queue's overflow or closed treatment."""
@@ -161,7 +139,7 @@ class ContactOverflowed(Event):
     to_queue_id: str
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CallbackProposed(Event):
     """The customer should be offered a callback (overflow); they keep waiting until they accept."""
@@ -170,7 +148,7 @@ class CallbackProposed(Event):
     queue_id: str
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CallbackRequested(Event):
     """The customer asked to be called back; ``callback_contact_id`` holds their place in line."""
@@ -180,7 +158,7 @@ class CallbackRequested(Event):
     queue_id: str
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactArrivedWhileClosed(Event):
     """The contact arrived outside the queue's hours; ``treatment`` follows."""
@@ -190,7 +168,7 @@ class ContactArrivedWhileClosed(Event):
     treatment: ClosedTreatment
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactHeld(Event):
     """The agent put the customer on hold."""
@@ -199,7 +177,7 @@ class ContactHeld(Event):
     agent_id: str
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactResumed(Event):
     """The agent took the customer off hold."""
@@ -208,7 +186,7 @@ class ContactResumed(Event):
     agent_id: str
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactTransferred(Event):
     """The contact left ``from_agent_id`` for a queue or an agent (``is_consult``: after a warm consult)."""
@@ -220,7 +198,7 @@ class ContactTransferred(Event):
     is_consult: bool
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ConsultStarted(Event):
     """The agent started a consult; ``consult_contact_id`` is the leg routed to the colleague."""
@@ -230,7 +208,7 @@ class ConsultStarted(Event):
     agent_id: str
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class AfterContactWorkStarted(Event):
     """The conversation ended; the agent is wrapping up until ``ends_at`` (None: until they finish)."""
@@ -240,7 +218,7 @@ class AfterContactWorkStarted(Event):
     ends_at: float | None
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactWrappedUp(Event):
     """The agent recorded a wrap-up code and notes."""
@@ -251,7 +229,7 @@ class ContactWrappedUp(Event):
     notes: str
 
 
-@_fast_init
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ContactClosed(Event):
     """The contact is finished and the agent's capacity freed."""

@@ -50,7 +50,11 @@ class HandlingCore(SnapshotCore):
         """The conversation is over: after-contact work starts (or the contact closes if the queue has
         no ACW). The capacity stays taken until the wrap-up or the ACW timeout."""
         out = self._start(now)
-        contact, agent = self._handled(contact_id, *_ACTIVE)
+        contact = self._contacts.get(contact_id)  # inlined _handled: one call less per contact
+        if contact is None or contact.state not in _ACTIVE or contact.agent is None:
+            contact, agent = self._handled(contact_id, *_ACTIVE)  # raises
+        else:
+            agent = contact.agent
         if contact.consult_leg is not None:
             self._cancel_leg(contact)
         timeout = contact.queue.queue.acw_timeout_seconds

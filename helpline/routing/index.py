@@ -73,7 +73,8 @@ class Group:
     def push_agent(self, agent: AgentRecord) -> None:
         """Add a live entry for a ready agent (the caller checked readiness and the requirement)."""
         heap = self.agents
-        heapq.heappush(heap, (self.agent_key(agent), agent.idle_since, agent.seq, agent.gen, agent))
+        key = 0 if self.selection is AgentSelection.LONGEST_IDLE else self.agent_key(agent)
+        heapq.heappush(heap, (key, agent.idle_since, agent.seq, agent.gen, agent))
         self.live_agents += 1
         agent.pushed.append(self)
         if len(heap) > 2 * self.live_agents + COMPACT_SLACK:

@@ -29,6 +29,9 @@ _NO_STEPS = CompiledSteps((Requirement(),), ())
 # An entry in an agent's personal queue heap: (priority, ordering arrival, sequence, gen, contact).
 PersonalEntry = tuple[int, float, int, int, "ContactRecord"]
 
+# The reported state of a free agent, by status (a lookup instead of an enum construction per flush).
+FREE_STATE = {status: AgentState(status.value) for status in AgentStatus}
+
 
 class AgentRecord:
     """An agent's live routing state: status, capacity in use and index bookkeeping."""
@@ -113,7 +116,7 @@ class AgentRecord:
             return AgentState.BUSY
         if self.n_acw:
             return AgentState.ACW
-        return AgentState(self.status.value)
+        return FREE_STATE[self.status]
 
 
 class ContactRecord:
