@@ -75,7 +75,14 @@ def serve(
     typer.echo(f"Helpline is serving on http://{settings.host}:{settings.port}")
     if settings.demo_traffic:
         _print_demo_logins()
-    uvicorn.run(create_app(settings, db), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings, db),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        # Live WebSockets (desks, wallboards, chats) would otherwise hold a shutdown until they close.
+        timeout_graceful_shutdown=3,
+    )
 
 
 org_app = typer.Typer(help="Manage organizations.", no_args_is_help=True)
