@@ -287,7 +287,9 @@ def tally_agent_time(
         return
     grid = _Grid.of(window)
     for field_name, spans in rows.items():
-        agent_ids, starts, ends = (np.array(column, dtype=np.int64) for column in zip(*spans))
+        agent_ids, starts, ends = (
+            np.array(column, dtype=np.int64) for column in zip(*spans, strict=True)
+        )
         ones = np.ones(len(spans))
         _add_seconds(buckets, grid, agent_ids, starts, ends, ones, field_name, dims, group_by)
         costs = np.array([(dims.agent(int(a)).hourly_cost or 0.0) / 3600.0 for a in agent_ids])
@@ -346,7 +348,9 @@ def handling_spans(facts: Iterable[ContactFact]) -> tuple[IntArray, IntArray, In
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    agent_ids, starts, ends = (np.array(column, dtype=np.int64) for column in zip(*rows))
+    agent_ids, starts, ends = (
+        np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)
+    )
     return agent_ids, starts, ends
 
 

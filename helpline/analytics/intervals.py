@@ -74,7 +74,9 @@ def to_epoch_us(at: datetime) -> int:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def boundaries(start: datetime, end: datetime, interval: Interval, zone: ZoneInfo) -> list[datetime]:
+def boundaries(
+    start: datetime, end: datetime, interval: Interval, zone: ZoneInfo
+) -> list[datetime]:
     """The UTC interval boundaries from the bucket holding ``start`` up to the first one at or after
     ``end``: bucket k is ``[result[k], result[k + 1])``."""
     cursor = bucket_start(start, interval, zone).astimezone(UTC)

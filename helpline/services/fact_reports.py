@@ -1,0 +1,275 @@
+"""The interval report read from stored contact facts: database sums plus vectorised folds.
+
+``storage.report_facts`` keeps one typed row per contact holding what it adds to a report (computed
+by ``analytics.contact_tallies`` when its events were written). A report then needs no event
+folding: the database sums those rows per UTC quarter hour and group, and Python merges quarter
+hours into the organization's intervals (every local 15/30/60-minute interval and day is a union of
+UTC quarter hours: zone offsets are whole quarter hours). FCR, agent-state time, concurrency and
+surveys use the same ``analytics`` functions as the event path. Nothing here defines a metric.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from helpline.analytics import ContactFact, Dimensions, GroupBy, Window
+from helpline.analytics.aggregate import (
+    AGENT_GROUPINGS,
+    ARRIVAL_FIELDS,
+    HANDLING_FIELDS,
+    Buckets,
+    GroupKey,
+    tally_agent_time,
+    tally_concurrency,
+    tally_first_contact_resolution,
+    tally_surveys,
+)
+from helpline.analytics.facts import agent_timelines, survey_answers
+from helpline.analytics.intervals import IntArray, to_epoch_us
+from helpline.analytics.metrics import Tally
+from helpline.storage.report_facts import record_of
+from helpline.storage.tables import ContactReportFact, Event, HandlingSpan
+
+GRAIN_US = 15 * 60 * 1_000_000
+"""The database groups instants by UTC quarter hour (microseconds)."""
+LOOKBACK = timedelta(days=1)
+"""Agent-state changes read before the window (with each agent's last one before that)."""
+LOOKUP_CHUNK = 1000
+
+F = ContactReportFact
+
+
+def _group_column(group_by: GroupBy) -> Any:
+    columns = {
+        GroupBy.QUEUE: F.queue_id,
+        GroupBy.AGENT: F.agent_id,
+        GroupBy.TEAM: F.agent_id,
+        GroupBy.CHANNEL: F.channel,
+    }
+    return columns.get(group_by)
+
+
+def _key(value: Any, group_by: GroupBy, dims: Dimensions) -> GroupKey:
+    if group_by is GroupBy.TEAM:
+        return dims.agent(value).team_id if value is not None else None
+    return value if group_by is not GroupBy.NONE else None
+
+
+def _add_sums(
+    buckets: Buckets,
+    session: Session,
+    organization_id: int,
+    window: Window,
+    group_by: GroupBy,
+    dims: Dimensions,
+) -> None:
+    """Add the contact tallies summed by the database: arrival fields where each contact arrived,
+    handling fields where its handling ended."""
+    start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
+    column = _group_column(group_by)
+    labels: dict[int, datetime] = {}
+    sides: tuple[tuple[Any, Sequence[str]], ...] = (
+        (F.arrived_at_us, ARRIVAL_FIELDS),
+        (F.handling_ended_at_us, HANDLING_FIELDS),
+    )
+    for instant, names in sides:
+        grain = (instant / GRAIN_US).label("grain")
+        keys = [grain] if column is None else [grain, column]
+        sums = [
+            (func.max if name == "longest_wait_seconds" else func.sum)(getattr(F, name))
+            for name in names
+        ]
+        rows = session.execute(
+            select(*keys, *sums)
+            .where(F.organization_id == organization_id, instant >= start_us, instant < end_us)
+            .group_by(*keys)
+        )
+        for row in rows:
+            quarter = int(row[0])
+            label = labels.get(quarter)
+            if label is None:
+                at = datetime.fromtimestamp(quarter * GRAIN_US / 1e6, UTC)
+                label = labels[quarter] = window.bucket(at)
+            key = _key(row[1] if column is not None else None, group_by, dims)
+            t = buckets.setdefault((label, key), Tally())
+            for name, value in zip(names, row[len(keys) :], strict=True):
+                if name == "longest_wait_seconds":
+                    t.longest_wait_seconds = max(t.longest_wait_seconds, float(value))
+                else:
+                    setattr(t, name, getattr(t, name) + value)
+
+
+def _instant(epoch_us: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=epoch_us)
+
+
+def _fact(row: Any) -> ContactFact:
+    """The parts of a contact fact that grouping, FCR and surveys read."""
+    return ContactFact(
+        contact_id=row.contact_id,
+        arrived_at=_instant(row.arrived_at_us),
+        channel=row.channel,
+        customer_id=row.customer_id,
+        queue_id=row.queue_id,
+        agent_id=row.agent_id,
+        reason=row.reason,
+        is_answered=bool(row.answered),
+    )
+
+
+_FACT_COLUMNS = (
+    F.contact_id,
+    F.arrived_at_us,
+    F.channel,
+    F.customer_id,
+    F.queue_id,
+    F.agent_id,
+    F.reason,
+    F.answered,
+)
+
+
+def _add_first_contact_resolution(
+    buckets: Buckets,
+    session: Session,
+    organization_id: int,
+    window: Window,
+    group_by: GroupBy,
+    dims: Dimensions,
+) -> None:
+    """FCR needs, per customer and reason, the contact that followed: read only contacts with both."""
+    until = window.end + timedelta(days=dims.fcr_days)
+    rows = session.execute(
+        select(*_FACT_COLUMNS).where(
+            F.organization_id == organization_id,
+            F.arrived_at_us >= to_epoch_us(window.start),
+            F.arrived_at_us < to_epoch_us(until),
+            F.customer_id.is_not(None),
+            F.reason.is_not(None),
+        )
+    )
+    facts = [_fact(row) for row in rows]
+    tally_first_contact_resolution(buckets, facts, dims, window, group_by)
+
+
+def _columns(rows: Sequence[Any], width: int) -> list[IntArray]:
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+    table = flat.reshape(len(rows), width)
+    return [table[:, index] for index in range(width)]
+
+
+def _add_concurrency(
+    buckets: Buckets,
+    session: Session,
+    organization_id: int,
+    window: Window,
+    group_by: GroupBy,
+    dims: Dimensions,
+) -> None:
+    """Slot-weighted handling from the handling spans that overlap the window."""
+    start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
+    ended = HandlingSpan.ended_at_us
+    rows = session.execute(
+        select(HandlingSpan.agent_id, HandlingSpan.started_at_us, func.coalesce(ended, -1)).where(
+            HandlingSpan.organization_id == organization_id,
+            HandlingSpan.started_at_us < end_us,
+            or_(ended.is_(None), ended > start_us),
+        )
+    ).all()
+    agent_ids, starts, ends = _columns(rows, 3)
+    tally_concurrency(buckets, agent_ids, starts, ends, dims, window, group_by)
+
+
+def _event_rows(session: Session, organization_id: int, *conditions: Any) -> list[Any]:
+    return list(
+        session.execute(
+            select(
+                Event.sequence,
+                Event.type,
+                Event.occurred_at,
+                Event.contact_id,
+                Event.agent_id,
+                Event.payload,
+            ).where(Event.organization_id == organization_id, *conditions)
+        )
+    )
+
+
+def _add_agent_time(
+    buckets: Buckets,
+    session: Session,
+    organization_id: int,
+    window: Window,
+    group_by: GroupBy,
+    dims: Dimensions,
+) -> None:
+    """Agent-state time from the state changes around the window and each agent's one before."""
+    changes = Event.type == "AgentStateChanged"
+    since = window.start - LOOKBACK
+    rows = _event_rows(
+        session,
+        organization_id,
+        changes,
+        Event.occurred_at >= since,
+        Event.occurred_at < window.end,
+    )
+    last_before = (
+        select(func.max(Event.sequence))
+        .where(Event.organization_id == organization_id, changes, Event.occurred_at < since)
+        .group_by(Event.agent_id)
+    )
+    rows += _event_rows(session, organization_id, Event.sequence.in_(last_before.scalar_subquery()))
+    timelines = agent_timelines(sorted((record_of(row) for row in rows), key=lambda r: r.sequence))
+    tally_agent_time(buckets, timelines, dims, window, group_by)
+
+
+def _add_surveys(
+    buckets: Buckets,
+    session: Session,
+    organization_id: int,
+    window: Window,
+    group_by: GroupBy,
+    dims: Dimensions,
+) -> None:
+    """Survey answers given in the window, grouped by their contact's queue, agent or channel."""
+    rows = _event_rows(
+        session,
+        organization_id,
+        Event.type == "SurveyAnswered",
+        Event.occurred_at >= window.start,
+        Event.occurred_at < window.end,
+    )
+    answers = survey_answers(record_of(row) for row in rows)
+    contact_ids = sorted({a.contact_id for a in answers if a.contact_id is not None})
+    facts: dict[int, ContactFact] = {}
+    for start in range(0, len(contact_ids), LOOKUP_CHUNK):
+        chunk = contact_ids[start : start + LOOKUP_CHUNK]
+        for row in session.execute(
+            select(*_FACT_COLUMNS).where(
+                F.organization_id == organization_id, F.contact_id.in_(chunk)
+            )
+        ):
+            facts[row.contact_id] = _fact(row)
+    tally_surveys(buckets, answers, facts, dims, window, group_by)
+
+
+def tally_from_facts(
+    session: Session, organization_id: int, dims: Dimensions, window: Window, group_by: GroupBy
+) -> Buckets:
+    """The tallies of ``window`` per (interval start, group), as ``analytics.tally`` computes them
+    from the events, read from the stored contact facts."""
+    buckets: Buckets = {}
+    _add_sums(buckets, session, organization_id, window, group_by, dims)
+    _add_first_contact_resolution(buckets, session, organization_id, window, group_by, dims)
+    if group_by in AGENT_GROUPINGS:
+        _add_agent_time(buckets, session, organization_id, window, group_by, dims)
+        _add_concurrency(buckets, session, organization_id, window, group_by, dims)
+    _add_surveys(buckets, session, organization_id, window, group_by, dims)
+    return buckets
