@@ -218,17 +218,32 @@ _STATE_FIELD = {
 
 
 @dataclass(frozen=True)
-class _Grid:
+class Grid:
     """A window's bucket boundaries as epoch microseconds, and each bucket's local start."""
 
     boundaries_us: IntArray
     labels: list[datetime]
 
     @classmethod
-    def of(cls, window: Window) -> _Grid:
+    def of(cls, window: Window) -> Grid:
+        """The grid of ``window``'s intervals (from the one holding its start)."""
         edges = boundaries(window.start, window.end, window.interval, window.zone)
         labels = [window.bucket(edge) for edge in edges[:-1]]
         return cls(np.array([to_epoch_us(edge) for edge in edges], dtype=np.int64), labels)
+
+    def coarsest_grain_us(self, interval: Interval) -> int:
+        """The longest of the interval, an hour, 30, 15 or 1 minute, or 1 second that divides every
+        boundary (epoch microseconds): UTC instants grouped by it never straddle an interval. With
+        whole-quarter-hour zone offsets it is at least 15 minutes."""
+        for seconds in (int(interval) * 60, 3600, 1800, 900, 60):
+            if not (self.boundaries_us % (seconds * 1_000_000)).any():
+                return seconds * 1_000_000
+        return 1_000_000
+
+    def label_of(self, instant_us: int) -> datetime:
+        """The local start of the interval holding ``instant_us``."""
+        index = int(np.searchsorted(self.boundaries_us, instant_us, side="right")) - 1
+        return self.labels[index]
 
 
 def _group_of_agent(agent_id: int, group_by: GroupBy, dims: Dimensions) -> GroupKey:
@@ -241,7 +256,7 @@ def _group_of_agent(agent_id: int, group_by: GroupBy, dims: Dimensions) -> Group
 
 def _add_seconds(
     buckets: Buckets,
-    grid: _Grid,
+    grid: Grid,
     agent_ids: IntArray,
     starts_us: IntArray,
     ends_us: IntArray,
@@ -285,7 +300,7 @@ def tally_agent_time(
                 rows[_STATE_FIELD[span.state]].append((timeline.agent_id, start, end))
     if not rows:
         return
-    grid = _Grid.of(window)
+    grid = Grid.of(window)
     for field_name, spans in rows.items():
         agent_ids, starts, ends = (
             np.array(column, dtype=np.int64) for column in zip(*spans, strict=True)
@@ -329,7 +344,7 @@ def tally_concurrency(
     slots = np.array([dims.agent(int(a)).slots for a in unique], dtype=np.float64)[index]
     weights = np.minimum(held[keep], slots) / slots
     field_name = "slot_weighted_handling_seconds"
-    grid = _Grid.of(window)
+    grid = Grid.of(window)
     kept_agents = agents[:-1][keep]
     _add_seconds(
         buckets, grid, kept_agents, start[keep], end[keep], weights, field_name, dims, group_by

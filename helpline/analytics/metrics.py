@@ -62,14 +62,12 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         """Add ``other`` into this tally (``longest_wait_seconds`` takes the maximum)."""
-        for item in fields(self):
-            name = item.name
-            if name == "longest_wait_seconds":
-                self.longest_wait_seconds = max(
-                    self.longest_wait_seconds, other.longest_wait_seconds
-                )
-            else:
-                setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in _SUMMED_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.longest_wait_seconds = max(self.longest_wait_seconds, other.longest_wait_seconds)
+
+
+_SUMMED_FIELDS = tuple(item.name for item in fields(Tally) if item.name != "longest_wait_seconds")
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

@@ -28,6 +28,7 @@ from helpline.api.routes import (
     realtime,
     reports,
     schedules,
+    surveys,
 )
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
@@ -93,7 +94,7 @@ def create_app(
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)
-    for router in (reports.router, realtime.router):
+    for router in (reports.router, realtime.router, surveys.router, surveys.public_router):
         api.include_router(router)
     for router in (schedules.router, adherence.router, intraday.router):
         api.include_router(router)

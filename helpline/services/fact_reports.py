@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.orm import Session
 
 from helpline.analytics import ContactFact, Dimensions, GroupBy, Window
@@ -25,6 +25,7 @@ from helpline.analytics.aggregate import (
     ARRIVAL_FIELDS,
     HANDLING_FIELDS,
     Buckets,
+    Grid,
     GroupKey,
     tally_agent_time,
     tally_concurrency,
@@ -64,15 +65,18 @@ def _key(value: Any, group_by: GroupBy, dims: Dimensions) -> GroupKey:
 
 def _add_sums(
     buckets: Buckets,
-    session: Session,
+    connection: Connection,
     organization_id: int,
     window: Window,
     group_by: GroupBy,
     dims: Dimensions,
 ) -> None:
     """Add the contact tallies summed by the database: arrival fields where each contact arrived,
-    handling fields where its handling ended."""
+    handling fields where its handling ended. The database groups instants by the coarsest grain
+    that never straddles an interval (the interval itself when the zone's offset allows)."""
     start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
+    grid = Grid.of(window)
+    grain_us = grid.coarsest_grain_us(window.interval)
     column = _group_column(group_by)
     labels: dict[int, datetime] = {}
     sides: tuple[tuple[Any, Sequence[str]], ...] = (
@@ -80,30 +84,30 @@ def _add_sums(
         (F.handling_ended_at_us, HANDLING_FIELDS),
     )
     for instant, names in sides:
-        grain = (instant / GRAIN_US).label("grain")
+        grain = (instant // grain_us).label("grain")
         keys = [grain] if column is None else [grain, column]
         sums = [
             (func.max if name == "longest_wait_seconds" else func.sum)(getattr(F, name))
             for name in names
         ]
-        rows = session.execute(
+        rows = connection.execute(
             select(*keys, *sums)
             .where(F.organization_id == organization_id, instant >= start_us, instant < end_us)
             .group_by(*keys)
         )
+        width = len(keys)
         for row in rows:
-            quarter = int(row[0])
-            label = labels.get(quarter)
+            number = int(row[0])
+            label = labels.get(number)
             if label is None:
-                at = datetime.fromtimestamp(quarter * GRAIN_US / 1e6, UTC)
-                label = labels[quarter] = window.bucket(at)
+                label = labels[number] = grid.label_of(number * grain_us)
             key = _key(row[1] if column is not None else None, group_by, dims)
-            t = buckets.setdefault((label, key), Tally())
-            for name, value in zip(names, row[len(keys) :], strict=True):
-                if name == "longest_wait_seconds":
-                    t.longest_wait_seconds = max(t.longest_wait_seconds, float(value))
-                else:
-                    setattr(t, name, getattr(t, name) + value)
+            values = dict(zip(names, row[width:], strict=True))
+            t = buckets.get((label, key))
+            if t is None:
+                buckets[(label, key)] = Tally(**values)
+            else:
+                t.add(Tally(**values))
 
 
 def _instant(epoch_us: int) -> datetime:
@@ -138,7 +142,7 @@ _FACT_COLUMNS = (
 
 def _add_first_contact_resolution(
     buckets: Buckets,
-    session: Session,
+    connection: Connection,
     organization_id: int,
     window: Window,
     group_by: GroupBy,
@@ -146,7 +150,7 @@ def _add_first_contact_resolution(
 ) -> None:
     """FCR needs, per customer and reason, the contact that followed: read only contacts with both."""
     until = window.end + timedelta(days=dims.fcr_days)
-    rows = session.execute(
+    rows = connection.execute(
         select(*_FACT_COLUMNS).where(
             F.organization_id == organization_id,
             F.arrived_at_us >= to_epoch_us(window.start),
@@ -167,7 +171,7 @@ def _columns(rows: Sequence[Any], width: int) -> list[IntArray]:
 
 def _add_concurrency(
     buckets: Buckets,
-    session: Session,
+    connection: Connection,
     organization_id: int,
     window: Window,
     group_by: GroupBy,
@@ -176,7 +180,7 @@ def _add_concurrency(
     """Slot-weighted handling from the handling spans that overlap the window."""
     start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
     ended = HandlingSpan.ended_at_us
-    rows = session.execute(
+    rows = connection.execute(
         select(HandlingSpan.agent_id, HandlingSpan.started_at_us, func.coalesce(ended, -1)).where(
             HandlingSpan.organization_id == organization_id,
             HandlingSpan.started_at_us < end_us,
@@ -187,9 +191,9 @@ def _add_concurrency(
     tally_concurrency(buckets, agent_ids, starts, ends, dims, window, group_by)
 
 
-def _event_rows(session: Session, organization_id: int, *conditions: Any) -> list[Any]:
+def _event_rows(connection: Connection, organization_id: int, *conditions: Any) -> list[Any]:
     return list(
-        session.execute(
+        connection.execute(
             select(
                 Event.sequence,
                 Event.type,
@@ -204,7 +208,7 @@ def _event_rows(session: Session, organization_id: int, *conditions: Any) -> lis
 
 def _add_agent_time(
     buckets: Buckets,
-    session: Session,
+    connection: Connection,
     organization_id: int,
     window: Window,
     group_by: GroupBy,
@@ -214,7 +218,7 @@ def _add_agent_time(
     changes = Event.type == "AgentStateChanged"
     since = window.start - LOOKBACK
     rows = _event_rows(
-        session,
+        connection,
         organization_id,
         changes,
         Event.occurred_at >= since,
@@ -225,14 +229,16 @@ def _add_agent_time(
         .where(Event.organization_id == organization_id, changes, Event.occurred_at < since)
         .group_by(Event.agent_id)
     )
-    rows += _event_rows(session, organization_id, Event.sequence.in_(last_before.scalar_subquery()))
+    rows += _event_rows(
+        connection, organization_id, Event.sequence.in_(last_before.scalar_subquery())
+    )
     timelines = agent_timelines(sorted((record_of(row) for row in rows), key=lambda r: r.sequence))
     tally_agent_time(buckets, timelines, dims, window, group_by)
 
 
 def _add_surveys(
     buckets: Buckets,
-    session: Session,
+    connection: Connection,
     organization_id: int,
     window: Window,
     group_by: GroupBy,
@@ -240,7 +246,7 @@ def _add_surveys(
 ) -> None:
     """Survey answers given in the window, grouped by their contact's queue, agent or channel."""
     rows = _event_rows(
-        session,
+        connection,
         organization_id,
         Event.type == "SurveyAnswered",
         Event.occurred_at >= window.start,
@@ -251,7 +257,7 @@ def _add_surveys(
     facts: dict[int, ContactFact] = {}
     for start in range(0, len(contact_ids), LOOKUP_CHUNK):
         chunk = contact_ids[start : start + LOOKUP_CHUNK]
-        for row in session.execute(
+        for row in connection.execute(
             select(*_FACT_COLUMNS).where(
                 F.organization_id == organization_id, F.contact_id.in_(chunk)
             )
@@ -266,10 +272,11 @@ def tally_from_facts(
     """The tallies of ``window`` per (interval start, group), as ``analytics.tally`` computes them
     from the events, read from the stored contact facts."""
     buckets: Buckets = {}
-    _add_sums(buckets, session, organization_id, window, group_by, dims)
-    _add_first_contact_resolution(buckets, session, organization_id, window, group_by, dims)
+    connection = session.connection()  # Core rows: no ORM loading per row
+    _add_sums(buckets, connection, organization_id, window, group_by, dims)
+    _add_first_contact_resolution(buckets, connection, organization_id, window, group_by, dims)
     if group_by in AGENT_GROUPINGS:
-        _add_agent_time(buckets, session, organization_id, window, group_by, dims)
-        _add_concurrency(buckets, session, organization_id, window, group_by, dims)
-    _add_surveys(buckets, session, organization_id, window, group_by, dims)
+        _add_agent_time(buckets, connection, organization_id, window, group_by, dims)
+        _add_concurrency(buckets, connection, organization_id, window, group_by, dims)
+    _add_surveys(buckets, connection, organization_id, window, group_by, dims)
     return buckets
