@@ -7,12 +7,13 @@ buckets the folds into intervals of the organization's time zone.
 
 from __future__ import annotations
 
-from helpline.analytics.aggregate import GroupBy, ReportRow, Window, aggregate, tally
+from helpline.analytics.aggregate import GroupBy, Window, aggregate, tally, tally_events
 from helpline.analytics.facts import AgentTimeline, ContactFact, agent_timelines, contact_facts
 from helpline.analytics.intervals import Interval, bucket_start, split_by_interval
 from helpline.analytics.metrics import Metrics, ServiceLevelVariant, Tally
 from helpline.analytics.realtime import AgentNow, QueueNow, RealtimeSnapshot, realtime_snapshot
 from helpline.analytics.records import AgentSettings, Dimensions, EventRecord, QueueSettings
+from helpline.analytics.table import ReportRow, TallyTable
 
 __all__ = [
     "AgentNow",
@@ -30,6 +31,7 @@ __all__ = [
     "ReportRow",
     "ServiceLevelVariant",
     "Tally",
+    "TallyTable",
     "Window",
     "agent_timelines",
     "aggregate",
@@ -38,4 +40,5 @@ __all__ = [
     "realtime_snapshot",
     "split_by_interval",
     "tally",
+    "tally_events",
 ]

@@ -38,10 +38,9 @@ from helpline.analytics.intervals import (
     split_spans,
     to_epoch_us,
 )
-from helpline.analytics.metrics import Metrics, Tally
+from helpline.analytics.metrics import Tally
 from helpline.analytics.records import Dimensions, EventRecord
-
-GroupKey = int | str | None
+from helpline.analytics.table import Buckets, GroupKey, ReportRow, TallyTable
 
 
 class GroupBy(enum.StrEnum):
@@ -52,16 +51,6 @@ class GroupBy(enum.StrEnum):
     AGENT = "agent"
     TEAM = "team"
     CHANNEL = "channel"
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    """The metrics of one group in one interval (``interval_start`` in the organization's zone)."""
-
-    interval_start: datetime
-    group: GroupKey
-    metrics: Metrics
-    tally: Tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +69,6 @@ class Window:
     def bucket(self, at: datetime) -> datetime:
         """The interval start of ``at``."""
         return bucket_start(at, self.interval, self.zone)
-
-
-Buckets = dict[tuple[datetime, GroupKey], Tally]
 
 
 def contact_key(fact: ContactFact, group_by: GroupBy, dims: Dimensions) -> GroupKey:
@@ -191,7 +177,7 @@ def first_contact_resolutions(facts: Sequence[ContactFact], dims: Dimensions) ->
 
 
 def tally_first_contact_resolution(
-    buckets: Buckets,
+    table: TallyTable,
     facts: Sequence[ContactFact],
     dims: Dimensions,
     window: Window,
@@ -199,6 +185,7 @@ def tally_first_contact_resolution(
 ) -> None:
     """Add FCR to the interval each answered contact arrived in (see ``first_contact_resolutions``)."""
     resolutions = first_contact_resolutions(facts, dims)
+    buckets: Buckets = {}
     for fact in facts:
         if fact.contact_id not in resolutions or not window.holds(fact.arrived_at):
             continue
@@ -206,6 +193,7 @@ def tally_first_contact_resolution(
         t = buckets.setdefault((window.bucket(fact.arrived_at), key), Tally())
         t.fcr_eligible += 1
         t.fcr_resolved += resolutions[fact.contact_id]
+    table.add_buckets(buckets)
 
 
 _STATE_FIELD = {
@@ -255,7 +243,7 @@ def _group_of_agent(agent_id: int, group_by: GroupBy, dims: Dimensions) -> Group
 
 
 def _add_seconds(
-    buckets: Buckets,
+    table: TallyTable,
     grid: Grid,
     agent_ids: IntArray,
     starts_us: IntArray,
@@ -265,23 +253,25 @@ def _add_seconds(
     dims: Dimensions,
     group_by: GroupBy,
 ) -> None:
-    """Add ``weight`` x the seconds of each agent's span to ``field_name`` of its buckets."""
+    """Add ``weight`` x the seconds of each agent's span to ``field_name`` of its cells."""
     span, bucket, seconds = split_spans(starts_us, ends_us, grid.boundaries_us)
     if not len(span):
         return
     agents, agent_index = np.unique(agent_ids[span], return_inverse=True)
-    cell = bucket * len(agents) + agent_index
-    sums = np.bincount(cell, weights=seconds * weights[span])
-    for index in np.flatnonzero(np.bincount(cell)):
-        agent_id = int(agents[index % len(agents)])
-        key = _group_of_agent(agent_id, group_by, dims)
-        t = buckets.setdefault((grid.labels[index // len(agents)], key), Tally())
-        value = float(sums[index])
-        setattr(t, field_name, getattr(t, field_name) + value)
+    cell, inverse = np.unique(bucket * len(agents) + agent_index, return_inverse=True)
+    sums = np.bincount(inverse, weights=seconds * weights[span])
+    keys = [
+        (
+            grid.labels[index // len(agents)],
+            _group_of_agent(int(agents[index % len(agents)]), group_by, dims),
+        )
+        for index in cell.tolist()
+    ]
+    table.add(field_name, table.cells(keys), sums)
 
 
 def tally_agent_time(
-    buckets: Buckets,
+    table: TallyTable,
     timelines: Iterable[AgentTimeline],
     dims: Dimensions,
     window: Window,
@@ -306,13 +296,13 @@ def tally_agent_time(
             np.array(column, dtype=np.int64) for column in zip(*spans, strict=True)
         )
         ones = np.ones(len(spans))
-        _add_seconds(buckets, grid, agent_ids, starts, ends, ones, field_name, dims, group_by)
+        _add_seconds(table, grid, agent_ids, starts, ends, ones, field_name, dims, group_by)
         costs = np.array([(dims.agent(int(a)).hourly_cost or 0.0) / 3600.0 for a in agent_ids])
-        _add_seconds(buckets, grid, agent_ids, starts, ends, costs, "staffed_cost", dims, group_by)
+        _add_seconds(table, grid, agent_ids, starts, ends, costs, "staffed_cost", dims, group_by)
 
 
 def tally_concurrency(
-    buckets: Buckets,
+    table: TallyTable,
     agent_ids: IntArray,
     starts_us: IntArray,
     ends_us: IntArray,
@@ -347,7 +337,7 @@ def tally_concurrency(
     grid = Grid.of(window)
     kept_agents = agents[:-1][keep]
     _add_seconds(
-        buckets, grid, kept_agents, start[keep], end[keep], weights, field_name, dims, group_by
+        table, grid, kept_agents, start[keep], end[keep], weights, field_name, dims, group_by
     )
 
 
@@ -370,7 +360,7 @@ def handling_spans(facts: Iterable[ContactFact]) -> tuple[IntArray, IntArray, In
 
 
 def tally_surveys(
-    buckets: Buckets,
+    table: TallyTable,
     answers: Iterable[SurveyAnswer],
     facts_by_id: Mapping[int, ContactFact],
     dims: Dimensions,
@@ -378,6 +368,7 @@ def tally_surveys(
     group_by: GroupBy,
 ) -> None:
     """Add each survey answer given in the window to its interval and its contact's group."""
+    buckets: Buckets = {}
     for answer in answers:
         if not window.holds(answer.answered_at):
             continue
@@ -394,14 +385,15 @@ def tally_surveys(
         elif answer.question == "ces":
             t.ces_responses += 1
             t.ces_score_sum += answer.score
+    table.add_buckets(buckets)
 
 
-def tally(
+def tally_events(
     events: Sequence[EventRecord],
     dims: Dimensions,
     window: Window,
     group_by: GroupBy = GroupBy.NONE,
-) -> Buckets:
+) -> TallyTable:
     """The additive tallies of ``events`` per (interval start, group), following the attribution rule.
 
     ``events`` must hold every event of the contacts arriving in the window (from their creation to
@@ -418,30 +410,29 @@ def tally(
         if fact.handling_ended_at is not None and window.holds(fact.handling_ended_at):
             t = buckets.setdefault((window.bucket(fact.handling_ended_at), key), Tally())
             _tally_handling(t, fact)
-    tally_first_contact_resolution(buckets, facts, dims, window, group_by)
+    table = TallyTable()
+    table.add_buckets(buckets)
+    tally_first_contact_resolution(table, facts, dims, window, group_by)
     if group_by in AGENT_GROUPINGS:
-        tally_agent_time(buckets, agent_timelines(events), dims, window, group_by)
-        tally_concurrency(buckets, *handling_spans(facts), dims, window, group_by)
+        tally_agent_time(table, agent_timelines(events), dims, window, group_by)
+        tally_concurrency(table, *handling_spans(facts), dims, window, group_by)
     facts_by_id = {fact.contact_id: fact for fact in facts}
-    tally_surveys(buckets, survey_answers(events), facts_by_id, dims, window, group_by)
-    return buckets
+    tally_surveys(table, survey_answers(events), facts_by_id, dims, window, group_by)
+    return table
+
+
+def tally(
+    events: Sequence[EventRecord],
+    dims: Dimensions,
+    window: Window,
+    group_by: GroupBy = GroupBy.NONE,
+) -> Buckets:
+    """``tally_events`` as a ``Tally`` per (interval start, group)."""
+    return tally_events(events, dims, window, group_by).buckets()
 
 
 AGENT_GROUPINGS = (GroupBy.NONE, GroupBy.AGENT, GroupBy.TEAM)
 """Groupings that carry agent time (occupancy, utilization, cost): queues and channels do not."""
-
-
-def rows_of(buckets: Buckets) -> list[ReportRow]:
-    """The report rows of ``buckets`` in order: interval, then group (None last)."""
-    return [
-        ReportRow(start, group, Metrics.from_tally(t), t)
-        for (start, group), t in sorted(buckets.items(), key=_sort_key)
-    ]
-
-
-def _sort_key(item: tuple[tuple[datetime, GroupKey], Tally]) -> tuple[datetime, int, str]:
-    (start, group), _ = item
-    return start, group is None, str(group).zfill(20) if isinstance(group, int) else str(group)
 
 
 def aggregate(
@@ -451,4 +442,4 @@ def aggregate(
     group_by: GroupBy = GroupBy.NONE,
 ) -> list[ReportRow]:
     """The report rows of ``events``: one per interval and group that had any activity, in order."""
-    return rows_of(tally(events, dims, window, group_by))
+    return tally_events(events, dims, window, group_by).rows()

@@ -24,9 +24,7 @@ from helpline.analytics.aggregate import (
     AGENT_GROUPINGS,
     ARRIVAL_FIELDS,
     HANDLING_FIELDS,
-    Buckets,
     Grid,
-    GroupKey,
     tally_agent_time,
     tally_concurrency,
     tally_first_contact_resolution,
@@ -34,9 +32,9 @@ from helpline.analytics.aggregate import (
 )
 from helpline.analytics.facts import agent_timelines, survey_answers
 from helpline.analytics.intervals import IntArray, to_epoch_us
-from helpline.analytics.metrics import Tally
-from helpline.storage.report_facts import record_of
-from helpline.storage.tables import ContactReportFact, Event, HandlingSpan
+from helpline.analytics.table import GroupKey, TallyTable
+from helpline.storage.report_facts import ROLLUP_GRAIN_US, TALLY_COLUMNS, record_of
+from helpline.storage.tables import ContactReportFact, Event, HandlingSpan, ReportTally
 
 GRAIN_US = 15 * 60 * 1_000_000
 """The database groups instants by UTC quarter hour (microseconds)."""
@@ -63,28 +61,48 @@ def _key(value: Any, group_by: GroupBy, dims: Dimensions) -> GroupKey:
     return value if group_by is not GroupBy.NONE else None
 
 
-def _add_sums(
-    buckets: Buckets,
-    connection: Connection,
-    organization_id: int,
-    window: Window,
-    group_by: GroupBy,
-    dims: Dimensions,
+class _Cells:
+    """Adds grouped database rows (grain number, [group], sums...) to a tally table."""
+
+    def __init__(
+        self, table: TallyTable, grid: Grid, grain_us: int, group_by: GroupBy, dims: Dimensions
+    ) -> None:
+        self.table, self.grid, self.grain_us = table, grid, grain_us
+        self.group_by, self.dims = group_by, dims
+        self.labels: dict[Any, datetime] = {}
+
+    def add(
+        self, rows: Sequence[Any], is_grouped: bool, names: Sequence[str], decode: Any = None
+    ) -> None:
+        columns = list(zip(*rows, strict=True))
+        if not columns:
+            return
+        for number in set(columns[0]):
+            if number not in self.labels:
+                self.labels[number] = self.grid.label_of(int(number) * self.grain_us)
+        groups = columns[1] if is_grouped else [None] * len(columns[0])
+        if decode is not None:
+            groups = [decode(group) for group in groups]
+        cells = self.table.cells(
+            (self.labels[number], _key(group, self.group_by, self.dims))
+            for number, group in zip(columns[0], groups, strict=True)
+        )
+        width = 2 if is_grouped else 1
+        for name, values in zip(names, columns[width:], strict=True):
+            self.table.add(name, cells, np.array(values, dtype=np.float64))
+
+
+def _sum_facts(
+    cells: _Cells, connection: Connection, organization_id: int, start_us: int, end_us: int
 ) -> None:
-    """Add the contact tallies summed by the database: arrival fields where each contact arrived,
-    handling fields where its handling ended. The database groups instants by the coarsest grain
-    that never straddles an interval (the interval itself when the zone's offset allows)."""
-    start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
-    grid = Grid.of(window)
-    grain_us = grid.coarsest_grain_us(window.interval)
-    column = _group_column(group_by)
-    labels: dict[int, datetime] = {}
+    """Sum the facts of ``[start_us, end_us)`` in the database, per grain and group."""
+    column = _group_column(cells.group_by)
     sides: tuple[tuple[Any, Sequence[str]], ...] = (
         (F.arrived_at_us, ARRIVAL_FIELDS),
         (F.handling_ended_at_us, HANDLING_FIELDS),
     )
     for instant, names in sides:
-        grain = (instant // grain_us).label("grain")
+        grain = (instant // cells.grain_us).label("grain")
         keys = [grain] if column is None else [grain, column]
         sums = [
             (func.max if name == "longest_wait_seconds" else func.sum)(getattr(F, name))
@@ -95,19 +113,78 @@ def _add_sums(
             .where(F.organization_id == organization_id, instant >= start_us, instant < end_us)
             .group_by(*keys)
         )
-        width = len(keys)
-        for row in rows:
-            number = int(row[0])
-            label = labels.get(number)
-            if label is None:
-                label = labels[number] = grid.label_of(number * grain_us)
-            key = _key(row[1] if column is not None else None, group_by, dims)
-            values = dict(zip(names, row[width:], strict=True))
-            t = buckets.get((label, key))
-            if t is None:
-                buckets[(label, key)] = Tally(**values)
-            else:
-                t.add(Tally(**values))
+        cells.add(rows.all(), column is not None, names)
+
+
+_DIMENSION = {
+    GroupBy.NONE: "queue",
+    GroupBy.QUEUE: "queue",
+    GroupBy.AGENT: "agent",
+    GroupBy.TEAM: "agent",
+    GroupBy.CHANNEL: "channel",
+}
+
+
+def _decode(dimension: str) -> Any:
+    def decode(key: str | None) -> GroupKey:
+        if not key:
+            return None
+        return key if dimension == "channel" else int(key)
+
+    return decode
+
+
+def _sum_rollup(
+    cells: _Cells, connection: Connection, organization_id: int, start_us: int, end_us: int
+) -> None:
+    """Sum the quarter-hour rollup of ``[start_us, end_us)`` (whole quarter hours) per grain."""
+    dimension = _DIMENSION[cells.group_by]
+    grain = (ReportTally.grain_start_us // cells.grain_us).label("grain")
+    keys = [grain] if cells.group_by is GroupBy.NONE else [grain, ReportTally.group_key]
+    sums = [
+        (func.max if name == "longest_wait_seconds" else func.sum)(getattr(ReportTally, name))
+        for name in TALLY_COLUMNS
+    ]
+    rows = connection.execute(
+        select(*keys, *sums)
+        .where(
+            ReportTally.organization_id == organization_id,
+            ReportTally.dimension == dimension,
+            ReportTally.grain_start_us >= start_us,
+            ReportTally.grain_start_us < end_us,
+        )
+        .group_by(*keys)
+        .having(func.sum(ReportTally.attributions) > 0)
+    )
+    cells.add(rows.all(), len(keys) == 2, TALLY_COLUMNS, _decode(dimension))
+
+
+def _add_sums(
+    table: TallyTable,
+    connection: Connection,
+    organization_id: int,
+    window: Window,
+    group_by: GroupBy,
+    dims: Dimensions,
+) -> None:
+    """Add the contact tallies summed by the database: arrival fields where each contact arrived,
+    handling fields where its handling ended.
+
+    Whole quarter hours come from the ``report_tallies`` rollup (one row per quarter hour and
+    group); a window's ragged ends from the facts. The database groups by the coarsest grain that
+    never straddles an interval (the interval itself when the zone's offset allows)."""
+    start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
+    grid = Grid.of(window)
+    cells = _Cells(table, grid, grid.coarsest_grain_us(window.interval), group_by, dims)
+    quarter = ROLLUP_GRAIN_US
+    whole_start, whole_end = -(-start_us // quarter) * quarter, end_us // quarter * quarter
+    if cells.grain_us % quarter or whole_start >= whole_end:
+        _sum_facts(cells, connection, organization_id, start_us, end_us)
+        return
+    _sum_rollup(cells, connection, organization_id, whole_start, whole_end)
+    for low, high in ((start_us, whole_start), (whole_end, end_us)):
+        if low < high:
+            _sum_facts(cells, connection, organization_id, low, high)
 
 
 def _instant(epoch_us: int) -> datetime:
@@ -141,7 +218,7 @@ _FACT_COLUMNS = (
 
 
 def _add_first_contact_resolution(
-    buckets: Buckets,
+    table: TallyTable,
     connection: Connection,
     organization_id: int,
     window: Window,
@@ -160,7 +237,7 @@ def _add_first_contact_resolution(
         )
     )
     facts = [_fact(row) for row in rows]
-    tally_first_contact_resolution(buckets, facts, dims, window, group_by)
+    tally_first_contact_resolution(table, facts, dims, window, group_by)
 
 
 def _columns(rows: Sequence[Any], width: int) -> list[IntArray]:
@@ -170,7 +247,7 @@ def _columns(rows: Sequence[Any], width: int) -> list[IntArray]:
 
 
 def _add_concurrency(
-    buckets: Buckets,
+    table: TallyTable,
     connection: Connection,
     organization_id: int,
     window: Window,
@@ -188,7 +265,7 @@ def _add_concurrency(
         )
     ).all()
     agent_ids, starts, ends = _columns(rows, 3)
-    tally_concurrency(buckets, agent_ids, starts, ends, dims, window, group_by)
+    tally_concurrency(table, agent_ids, starts, ends, dims, window, group_by)
 
 
 def _event_rows(connection: Connection, organization_id: int, *conditions: Any) -> list[Any]:
@@ -207,7 +284,7 @@ def _event_rows(connection: Connection, organization_id: int, *conditions: Any) 
 
 
 def _add_agent_time(
-    buckets: Buckets,
+    table: TallyTable,
     connection: Connection,
     organization_id: int,
     window: Window,
@@ -233,11 +310,11 @@ def _add_agent_time(
         connection, organization_id, Event.sequence.in_(last_before.scalar_subquery())
     )
     timelines = agent_timelines(sorted((record_of(row) for row in rows), key=lambda r: r.sequence))
-    tally_agent_time(buckets, timelines, dims, window, group_by)
+    tally_agent_time(table, timelines, dims, window, group_by)
 
 
 def _add_surveys(
-    buckets: Buckets,
+    table: TallyTable,
     connection: Connection,
     organization_id: int,
     window: Window,
@@ -263,20 +340,20 @@ def _add_surveys(
             )
         ):
             facts[row.contact_id] = _fact(row)
-    tally_surveys(buckets, answers, facts, dims, window, group_by)
+    tally_surveys(table, answers, facts, dims, window, group_by)
 
 
 def tally_from_facts(
     session: Session, organization_id: int, dims: Dimensions, window: Window, group_by: GroupBy
-) -> Buckets:
-    """The tallies of ``window`` per (interval start, group), as ``analytics.tally`` computes them
-    from the events, read from the stored contact facts."""
-    buckets: Buckets = {}
+) -> TallyTable:
+    """The tallies of ``window`` per (interval start, group), as ``analytics.tally_events``
+    computes them from the events, read from the stored contact facts."""
+    table = TallyTable()
     connection = session.connection()  # Core rows: no ORM loading per row
-    _add_sums(buckets, connection, organization_id, window, group_by, dims)
-    _add_first_contact_resolution(buckets, connection, organization_id, window, group_by, dims)
+    _add_sums(table, connection, organization_id, window, group_by, dims)
+    _add_first_contact_resolution(table, connection, organization_id, window, group_by, dims)
     if group_by in AGENT_GROUPINGS:
-        _add_agent_time(buckets, connection, organization_id, window, group_by, dims)
-        _add_concurrency(buckets, connection, organization_id, window, group_by, dims)
-    _add_surveys(buckets, connection, organization_id, window, group_by, dims)
-    return buckets
+        _add_agent_time(table, connection, organization_id, window, group_by, dims)
+        _add_concurrency(table, connection, organization_id, window, group_by, dims)
+    _add_surveys(table, connection, organization_id, window, group_by, dims)
+    return table

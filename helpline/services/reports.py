@@ -27,7 +27,6 @@ from helpline.analytics import (
     ReportRow,
     Window,
 )
-from helpline.analytics.aggregate import rows_of
 from helpline.domain.enums import Role
 from helpline.errors import InvalidInput
 from helpline.services.actor import Actor
@@ -239,7 +238,7 @@ def interval_report(
     zone = organization_zone(session, actor)
     dims = load_dimensions(session, actor.organization_id, fcr_days)
     window = Window(start, end, interval, zone)
-    rows = rows_of(tally_from_facts(session, actor.organization_id, dims, window, group_by))
+    rows = tally_from_facts(session, actor.organization_id, dims, window, group_by).rows()
     return Report(
         start=start,
         end=end,

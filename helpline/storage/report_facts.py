@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Integer, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from helpline.analytics import ContactFact, Dimensions, EventRecord, QueueSettings
 from helpline.analytics.aggregate import ARRIVAL_FIELDS, HANDLING_FIELDS, contact_tallies
 from helpline.analytics.facts import FOLDED_EVENT_TYPES, contact_facts
 from helpline.analytics.intervals import to_epoch_us
-from helpline.storage.tables import ContactReportFact, Event, HandlingSpan, Queue
+from helpline.storage.tables import ContactReportFact, Event, HandlingSpan, Queue, ReportTally
 
 PENDING = "helpline.report_fact_events"
 """Key in ``Session.info``: {organization: {contact: [events appended in this transaction]}}."""
@@ -133,6 +135,105 @@ def _span_rows(organization_id: int, facts: Iterable[ContactFact]) -> list[Mappi
     ]
 
 
+ROLLUP_GRAIN_US = 15 * 60 * 1_000_000
+"""``report_tallies`` sums facts per UTC quarter hour (every local interval is whole quarter hours)."""
+ROLLUP_DIMENSIONS = ("queue", "agent", "channel")
+TALLY_COLUMNS = (*ARRIVAL_FIELDS, *HANDLING_FIELDS)
+ROLLUP_COLUMNS = (*TALLY_COLUMNS, "attributions")
+_ARRIVAL_SLOTS = range(len(ARRIVAL_FIELDS))
+_HANDLING_SLOTS = range(len(ARRIVAL_FIELDS), len(TALLY_COLUMNS))
+_LONGEST = TALLY_COLUMNS.index("longest_wait_seconds")
+_ATTRIBUTIONS = len(TALLY_COLUMNS)
+
+
+def group_key(value: Any) -> str:
+    """How a group id or channel is stored in ``report_tallies`` ('' for none)."""
+    return "" if value is None else str(value)
+
+
+def _add_rollup(
+    deltas: dict[tuple[str, str, int], list[float]], row: Mapping[str, Any], sign: int
+) -> None:
+    """Add (``sign`` 1) or take away (-1) one fact row's tallies in its quarter hours."""
+    arrival_grain = row["arrived_at_us"] // ROLLUP_GRAIN_US * ROLLUP_GRAIN_US
+    ended = row["handling_ended_at_us"]
+    ended_grain = None if ended is None else ended // ROLLUP_GRAIN_US * ROLLUP_GRAIN_US
+    values = [row[name] for name in TALLY_COLUMNS]
+    for dimension in ROLLUP_DIMENSIONS:
+        key = group_key(row[f"{dimension}_id" if dimension != "channel" else "channel"])
+        sides = [(arrival_grain, _ARRIVAL_SLOTS)]
+        if ended_grain is not None:
+            sides.append((ended_grain, _HANDLING_SLOTS))
+        for grain, slots in sides:
+            total = deltas.setdefault((dimension, key, grain), [0.0] * len(ROLLUP_COLUMNS))
+            total[_ATTRIBUTIONS] += sign
+            for slot in slots:
+                if slot == _LONGEST:
+                    # A maximum cannot be taken back; a contact's wait only ever gets set once.
+                    total[slot] = max(total[slot], values[slot] if sign > 0 else 0.0)
+                else:
+                    total[slot] += sign * values[slot]
+
+
+def _apply_rollup(
+    session: Session, organization_id: int, deltas: dict[tuple[str, str, int], list[float]]
+) -> None:
+    if not deltas:
+        return
+    table = ReportTally.metadata.tables["report_tallies"]
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    greatest = func.greatest if dialect == "postgresql" else func.max
+    excluded = statement.excluded
+    updates = {
+        name: (
+            greatest(table.c[name], excluded[name])
+            if name == "longest_wait_seconds"
+            else table.c[name] + excluded[name]
+        )
+        for name in ROLLUP_COLUMNS
+    }
+    upsert = statement.on_conflict_do_update(
+        index_elements=["organization_id", "dimension", "group_key", "grain_start_us"],
+        set_=updates,
+    )
+    integers = {
+        name for name in TALLY_COLUMNS if isinstance(ReportTally.__table__.c[name].type, Integer)
+    }
+    rows = [
+        {
+            "organization_id": organization_id,
+            "dimension": dimension,
+            "group_key": key,
+            "grain_start_us": grain,
+        }
+        | {
+            name: round(value) if name in integers else value
+            for name, value in zip(ROLLUP_COLUMNS, values, strict=True)
+        }
+        for (dimension, key, grain), values in deltas.items()
+    ]
+    session.execute(upsert, rows)
+
+
+def _stored_rows(
+    session: Session, organization_id: int, contact_ids: Sequence[int]
+) -> list[Mapping[str, Any]]:
+    table = ContactReportFact.metadata.tables["contact_report_facts"]
+    rows: list[Mapping[str, Any]] = []
+    for start in range(0, len(contact_ids), CHUNK):
+        chunk = contact_ids[start : start + CHUNK]
+        rows += (
+            dict(row._mapping)
+            for row in session.execute(
+                select(table).where(
+                    table.c.organization_id == organization_id, table.c.contact_id.in_(chunk)
+                )
+            )
+        )
+    return rows
+
+
 def write_facts(
     session: Session,
     organization_id: int,
@@ -140,7 +241,10 @@ def write_facts(
     replacing: Sequence[int] = (),
 ) -> None:
     """Fold ``records`` (all the events of their contacts) into facts and store them, first
-    deleting the stored facts and spans of ``replacing``."""
+    deleting the stored facts and spans of ``replacing``; ``report_tallies`` follows."""
+    deltas: dict[tuple[str, str, int], list[float]] = {}
+    for row in _stored_rows(session, organization_id, replacing):
+        _add_rollup(deltas, row, -1)
     for start in range(0, len(replacing), CHUNK):
         chunk = replacing[start : start + CHUNK]
         for table in (ContactReportFact, HandlingSpan):
@@ -150,22 +254,22 @@ def write_facts(
                 )
             )
     facts = contact_facts(records)
-    if not facts:
-        return
-    dims = queue_dimensions(session, organization_id)
-    session.execute(
-        insert(ContactReportFact.metadata.tables["contact_report_facts"]),
-        [_fact_row(organization_id, f, dims) for f in facts],
-    )
-    spans = _span_rows(organization_id, facts)
-    if spans:
-        session.execute(insert(HandlingSpan.metadata.tables["handling_spans"]), spans)
+    if facts:
+        dims = queue_dimensions(session, organization_id)
+        rows = [_fact_row(organization_id, f, dims) for f in facts]
+        session.execute(insert(ContactReportFact.metadata.tables["contact_report_facts"]), rows)
+        for row in rows:
+            _add_rollup(deltas, row, 1)
+        spans = _span_rows(organization_id, facts)
+        if spans:
+            session.execute(insert(HandlingSpan.metadata.tables["handling_spans"]), spans)
+    _apply_rollup(session, organization_id, deltas)
 
 
 def rebuild(session: Session, organization_id: int) -> int:
     """Recompute every contact fact of an organization from its events (after an upgrade, or when
     queue thresholds changed and history should be judged by the new ones); the number of contacts."""
-    for table in (ContactReportFact, HandlingSpan):
+    for table in (ContactReportFact, HandlingSpan, ReportTally):
         session.execute(delete(table).where(table.organization_id == organization_id))
     contact_ids = sorted(
         {

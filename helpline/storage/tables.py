@@ -531,6 +531,41 @@ class ContactReportFact(Base):
     acw_seconds: Mapped[float] = mapped_column(Float)
 
 
+class ReportTally(Base):
+    """The contact report facts of one UTC quarter hour summed per queue, agent or channel.
+
+    Kept by ``report_facts`` as facts are written (old values subtracted, new ones added), so a
+    report of whole quarter hours reads at most one row per quarter hour and group, however many
+    contacts there were. ``dimension`` is queue, agent or channel; ``group_key`` the id or channel
+    ('' for none); arrival columns count at the contact's arrival, handling ones where it ended.
+    """
+
+    __tablename__ = "report_tallies"
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grain_start_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    offered: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    short_abandoned: Mapped[int] = mapped_column(Integer)
+    deflected: Mapped[int] = mapped_column(Integer)
+    callbacks_requested: Mapped[int] = mapped_column(Integer)
+    answered_within_threshold: Mapped[int] = mapped_column(Integer)
+    removed_within_threshold: Mapped[int] = mapped_column(Integer)
+    answered_wait_seconds: Mapped[float] = mapped_column(Float)
+    longest_wait_seconds: Mapped[float] = mapped_column(Float)
+    transferred: Mapped[int] = mapped_column(Integer)
+    handled: Mapped[int] = mapped_column(Integer)
+    talk_seconds: Mapped[float] = mapped_column(Float)
+    hold_seconds: Mapped[float] = mapped_column(Float)
+    acw_seconds: Mapped[float] = mapped_column(Float)
+    attributions: Mapped[int] = mapped_column(Integer)
+    """Arrivals plus handling ends counted in the row; 0 once every contact moved away from it."""
+
+
 class HandlingSpan(Base):
     """An agent handled a contact from ``started_at_us`` to ``ended_at_us`` (None: still does);
     epoch microseconds, refreshed with the contact's report fact (concurrency-aware occupancy)."""

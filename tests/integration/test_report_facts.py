@@ -21,7 +21,7 @@ from helpline.bootstrap import Database
 from helpline.services import reports
 from helpline.services.actor import system_actor
 from helpline.storage import report_facts
-from helpline.storage.tables import ContactReportFact, HandlingSpan
+from helpline.storage.tables import ContactReportFact, HandlingSpan, ReportTally
 from tests.integration.test_acd_api import Center, build_center
 
 pytestmark = pytest.mark.integration
@@ -156,7 +156,12 @@ def test_window_edges_inside_a_quarter_hour_count_exactly(
     assert sum(row.metrics.offered for row in report.rows) == offered
 
 
-def stored(db: Database, organization_id: int) -> tuple[list[Any], list[Any]]:
+def _rounded(row: Any) -> tuple[Any, ...]:
+    return tuple(round(value, 6) if isinstance(value, float) else value for value in row)
+
+
+def stored(db: Database, organization_id: int) -> tuple[list[Any], ...]:
+    """The organization's facts, spans and (non-empty) rollup rows."""
     with db.transaction() as session:
         facts = session.execute(
             select(ContactReportFact.__table__)
@@ -173,7 +178,16 @@ def stored(db: Database, organization_id: int) -> tuple[list[Any], list[Any]]:
             .where(HandlingSpan.organization_id == organization_id)
             .order_by(HandlingSpan.contact_id, HandlingSpan.started_at_us)
         ).all()
-    return [tuple(row) for row in facts], [tuple(row) for row in spans]
+        rollup = session.execute(
+            select(ReportTally.__table__)
+            .where(ReportTally.organization_id == organization_id, ReportTally.attributions > 0)
+            .order_by(ReportTally.dimension, ReportTally.group_key, ReportTally.grain_start_us)
+        ).all()
+    return (
+        [_rounded(row) for row in facts],
+        [tuple(row) for row in spans],
+        [_rounded(row) for row in rollup],
+    )
 
 
 def test_rebuild_from_events_stores_the_facts_kept_while_writing(
@@ -183,6 +197,7 @@ def test_rebuild_from_events_stores_the_facts_kept_while_writing(
     kept = stored(db, organization_id)
     assert len(kept[0]) >= 6
     assert kept[1]
+    assert {row[1] for row in kept[2]} == {"queue", "agent", "channel"}
     with db.transaction() as session:
         assert report_facts.rebuild(session, organization_id) == len(kept[0])
     assert stored(db, organization_id) == kept

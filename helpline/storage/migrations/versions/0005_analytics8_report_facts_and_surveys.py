@@ -21,6 +21,42 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "report_tallies",
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("dimension", sa.String(length=8), nullable=False),
+        sa.Column("group_key", sa.String(length=64), nullable=False),
+        sa.Column("grain_start_us", sa.BigInteger(), nullable=False),
+        sa.Column("offered", sa.Integer(), nullable=False),
+        sa.Column("answered", sa.Integer(), nullable=False),
+        sa.Column("abandoned", sa.Integer(), nullable=False),
+        sa.Column("short_abandoned", sa.Integer(), nullable=False),
+        sa.Column("deflected", sa.Integer(), nullable=False),
+        sa.Column("callbacks_requested", sa.Integer(), nullable=False),
+        sa.Column("answered_within_threshold", sa.Integer(), nullable=False),
+        sa.Column("removed_within_threshold", sa.Integer(), nullable=False),
+        sa.Column("answered_wait_seconds", sa.Float(), nullable=False),
+        sa.Column("longest_wait_seconds", sa.Float(), nullable=False),
+        sa.Column("transferred", sa.Integer(), nullable=False),
+        sa.Column("handled", sa.Integer(), nullable=False),
+        sa.Column("talk_seconds", sa.Float(), nullable=False),
+        sa.Column("hold_seconds", sa.Float(), nullable=False),
+        sa.Column("acw_seconds", sa.Float(), nullable=False),
+        sa.Column("attributions", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_report_tallies_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "organization_id",
+            "dimension",
+            "group_key",
+            "grain_start_us",
+            name=op.f("pk_report_tallies"),
+        ),
+    )
+    op.create_table(
         "survey_settings",
         sa.Column("organization_id", sa.Integer(), nullable=False),
         sa.Column("asks_csat", sa.Boolean(), nullable=False),
@@ -252,3 +288,4 @@ def downgrade() -> None:
 
     op.drop_table("contact_report_facts")
     op.drop_table("survey_settings")
+    op.drop_table("report_tallies")
