@@ -74,6 +74,11 @@ def to_epoch_us(at: datetime) -> int:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def from_epoch_us(epoch_us: int) -> datetime:
+    """The UTC instant ``epoch_us`` microseconds after the Unix epoch (exact)."""
+    return _EPOCH + timedelta(microseconds=epoch_us)
+
+
 def boundaries(
     start: datetime, end: datetime, interval: Interval, zone: ZoneInfo
 ) -> list[datetime]:

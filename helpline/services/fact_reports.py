@@ -10,13 +10,12 @@ surveys use the same ``analytics`` functions as the event path. Nothing here def
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from helpline.analytics import ContactFact, Dimensions, GroupBy, Window
@@ -31,9 +30,16 @@ from helpline.analytics.aggregate import (
     tally_surveys,
 )
 from helpline.analytics.facts import agent_timelines, survey_answers
-from helpline.analytics.intervals import IntArray, to_epoch_us
+from helpline.analytics.intervals import from_epoch_us, to_epoch_us
 from helpline.analytics.table import GroupKey, TallyTable
-from helpline.storage.report_facts import ROLLUP_GRAIN_US, TALLY_COLUMNS, record_of
+from helpline.storage.report_facts import (
+    ROLLUP_GRAIN_US,
+    SPAN_LOOKBACK_US,
+    TALLY_COLUMNS,
+    group_key,
+    record_of,
+    span_columns,
+)
 from helpline.storage.tables import ContactReportFact, Event, HandlingSpan, ReportTally
 
 GRAIN_US = 15 * 60 * 1_000_000
@@ -135,31 +141,91 @@ def _decode(dimension: str) -> Any:
 
 
 def _sum_rollup(
-    cells: _Cells, connection: Connection, organization_id: int, start_us: int, end_us: int
+    cells: _Cells,
+    connection: Connection,
+    organization_id: int,
+    quarters: tuple[int, int],
+    open_agents: Sequence[int],
 ) -> None:
-    """Sum the quarter-hour rollup of ``[start_us, end_us)`` (whole quarter hours) per grain."""
+    """Sum the quarter-hour rollup of whole quarter hours ``quarters`` per grain and group; agent
+    groupings also take the agents' slot-weighted handling (except agents still handling a
+    contact, computed exactly from their spans instead)."""
     dimension = _DIMENSION[cells.group_by]
     grain = (ReportTally.grain_start_us // cells.grain_us).label("grain")
     keys = [grain] if cells.group_by is GroupBy.NONE else [grain, ReportTally.group_key]
+    names: list[str] = list(TALLY_COLUMNS)
     sums = [
         (func.max if name == "longest_wait_seconds" else func.sum)(getattr(ReportTally, name))
-        for name in TALLY_COLUMNS
+        for name in names
     ]
+    having = func.sum(ReportTally.attributions) > 0
+    if dimension == "agent":
+        weighted = _concurrency_sum(open_agents)
+        names.append("slot_weighted_handling_seconds")
+        sums.append(weighted)
+        having = or_(having, weighted > 0)
     rows = connection.execute(
         select(*keys, *sums)
         .where(
             ReportTally.organization_id == organization_id,
             ReportTally.dimension == dimension,
-            ReportTally.grain_start_us >= start_us,
-            ReportTally.grain_start_us < end_us,
+            ReportTally.grain_start_us >= quarters[0],
+            ReportTally.grain_start_us < quarters[1],
         )
         .group_by(*keys)
-        .having(func.sum(ReportTally.attributions) > 0)
+        .having(having)
     )
-    cells.add(rows.all(), len(keys) == 2, TALLY_COLUMNS, _decode(dimension))
+    cells.add(rows.all(), len(keys) == 2, names, _decode(dimension))
+    if cells.group_by is GroupBy.NONE:
+        weighted = _concurrency_sum(open_agents)
+        rows = connection.execute(
+            select(grain, weighted)
+            .where(
+                ReportTally.organization_id == organization_id,
+                ReportTally.dimension == "agent",
+                ReportTally.grain_start_us >= quarters[0],
+                ReportTally.grain_start_us < quarters[1],
+            )
+            .group_by(grain)
+            .having(weighted > 0)
+        )
+        cells.add(rows.all(), False, ["slot_weighted_handling_seconds"])
 
 
-def _add_sums(
+def _concurrency_sum(open_agents: Sequence[int]) -> Any:
+    column: Any = ReportTally.slot_weighted_handling_seconds
+    if open_agents:
+        keys = [group_key(agent_id) for agent_id in open_agents]
+        column = case((ReportTally.group_key.in_(keys), 0.0), else_=column)
+    return func.sum(column)
+
+
+def _whole_quarters(start_us: int, end_us: int, grain_us: int) -> tuple[int, int] | None:
+    """The whole quarter hours inside ``[start_us, end_us)``, when the report's grain is made of
+    quarter hours and there are any."""
+    quarter = ROLLUP_GRAIN_US
+    whole = (-(-start_us // quarter) * quarter, end_us // quarter * quarter)
+    return whole if grain_us % quarter == 0 and whole[0] < whole[1] else None
+
+
+def _open_agents(connection: Connection, organization_id: int, window: Window) -> list[int]:
+    """Agents with a handling span still open that may overlap the window."""
+    start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
+    return sorted(
+        connection.scalars(
+            select(HandlingSpan.agent_id)
+            .where(
+                HandlingSpan.organization_id == organization_id,
+                HandlingSpan.ended_at_us.is_(None),
+                HandlingSpan.started_at_us < end_us,
+                HandlingSpan.started_at_us >= start_us - SPAN_LOOKBACK_US,
+            )
+            .distinct()
+        )
+    )
+
+
+def _add_sums_and_concurrency(
     table: TallyTable,
     connection: Connection,
     organization_id: int,
@@ -167,24 +233,41 @@ def _add_sums(
     group_by: GroupBy,
     dims: Dimensions,
 ) -> None:
-    """Add the contact tallies summed by the database: arrival fields where each contact arrived,
-    handling fields where its handling ended.
+    """Add the contact tallies summed by the database (arrival fields where each contact arrived,
+    handling fields where its handling ended) and, for agent groupings, slot-weighted handling.
 
     Whole quarter hours come from the ``report_tallies`` rollup (one row per quarter hour and
-    group); a window's ragged ends from the facts. The database groups by the coarsest grain that
-    never straddles an interval (the interval itself when the zone's offset allows)."""
+    group); a window's ragged ends from the facts and handling spans. The database groups by the
+    coarsest grain that never straddles an interval (the interval itself when the zone allows)."""
     start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
     grid = Grid.of(window)
     cells = _Cells(table, grid, grid.coarsest_grain_us(window.interval), group_by, dims)
-    quarter = ROLLUP_GRAIN_US
-    whole_start, whole_end = -(-start_us // quarter) * quarter, end_us // quarter * quarter
-    if cells.grain_us % quarter or whole_start >= whole_end:
-        _sum_facts(cells, connection, organization_id, start_us, end_us)
+    with_agents = group_by in AGENT_GROUPINGS
+    open_agents = _open_agents(connection, organization_id, window) if with_agents else []
+    whole = _whole_quarters(start_us, end_us, cells.grain_us)
+    if whole is None:
+        parts = [(start_us, end_us)]
+    else:
+        _sum_rollup(cells, connection, organization_id, whole, open_agents)
+        edges = ((start_us, whole[0]), (whole[1], end_us))
+        parts = [(low, high) for low, high in edges if low < high]
+    for low, high in parts:
+        _sum_facts(cells, connection, organization_id, low, high)
+    if not with_agents:
         return
-    _sum_rollup(cells, connection, organization_id, whole_start, whole_end)
-    for low, high in ((start_us, whole_start), (whole_end, end_us)):
-        if low < high:
-            _sum_facts(cells, connection, organization_id, low, high)
+    if whole is None:
+        columns = span_columns(connection, organization_id, start_us, end_us)
+        tally_concurrency(table, *columns, dims, window, group_by)
+        return
+    for low, high in parts:
+        part = Window(from_epoch_us(low), from_epoch_us(high), window.interval, window.zone)
+        columns = span_columns(
+            connection, organization_id, low, high, excluded_agent_ids=open_agents
+        )
+        tally_concurrency(table, *columns, dims, part, group_by)
+    if open_agents:
+        columns = span_columns(connection, organization_id, start_us, end_us, agent_ids=open_agents)
+        tally_concurrency(table, *columns, dims, window, group_by)
 
 
 def _instant(epoch_us: int) -> datetime:
@@ -238,34 +321,6 @@ def _add_first_contact_resolution(
     )
     facts = [_fact(row) for row in rows]
     tally_first_contact_resolution(table, facts, dims, window, group_by)
-
-
-def _columns(rows: Sequence[Any], width: int) -> list[IntArray]:
-    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
-    table = flat.reshape(len(rows), width)
-    return [table[:, index] for index in range(width)]
-
-
-def _add_concurrency(
-    table: TallyTable,
-    connection: Connection,
-    organization_id: int,
-    window: Window,
-    group_by: GroupBy,
-    dims: Dimensions,
-) -> None:
-    """Slot-weighted handling from the handling spans that overlap the window."""
-    start_us, end_us = to_epoch_us(window.start), to_epoch_us(window.end)
-    ended = HandlingSpan.ended_at_us
-    rows = connection.execute(
-        select(HandlingSpan.agent_id, HandlingSpan.started_at_us, func.coalesce(ended, -1)).where(
-            HandlingSpan.organization_id == organization_id,
-            HandlingSpan.started_at_us < end_us,
-            or_(ended.is_(None), ended > start_us),
-        )
-    ).all()
-    agent_ids, starts, ends = _columns(rows, 3)
-    tally_concurrency(table, agent_ids, starts, ends, dims, window, group_by)
 
 
 def _event_rows(connection: Connection, organization_id: int, *conditions: Any) -> list[Any]:
@@ -350,10 +405,9 @@ def tally_from_facts(
     computes them from the events, read from the stored contact facts."""
     table = TallyTable()
     connection = session.connection()  # Core rows: no ORM loading per row
-    _add_sums(table, connection, organization_id, window, group_by, dims)
+    _add_sums_and_concurrency(table, connection, organization_id, window, group_by, dims)
     _add_first_contact_resolution(table, connection, organization_id, window, group_by, dims)
     if group_by in AGENT_GROUPINGS:
         _add_agent_time(table, connection, organization_id, window, group_by, dims)
-        _add_concurrency(table, connection, organization_id, window, group_by, dims)
     _add_surveys(table, connection, organization_id, window, group_by, dims)
     return table

@@ -10,19 +10,47 @@ any other is folded from its stored events.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, delete, func, insert, select
+import numpy as np
+from sqlalchemy import Connection, Integer, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from helpline.analytics import ContactFact, Dimensions, EventRecord, QueueSettings
-from helpline.analytics.aggregate import ARRIVAL_FIELDS, HANDLING_FIELDS, contact_tallies
+from helpline.analytics import (
+    AgentSettings,
+    ContactFact,
+    Dimensions,
+    EventRecord,
+    GroupBy,
+    Interval,
+    QueueSettings,
+    TallyTable,
+    Window,
+)
+from helpline.analytics.aggregate import (
+    ARRIVAL_FIELDS,
+    HANDLING_FIELDS,
+    contact_tallies,
+    tally_concurrency,
+)
 from helpline.analytics.facts import FOLDED_EVENT_TYPES, contact_facts
-from helpline.analytics.intervals import to_epoch_us
-from helpline.storage.tables import ContactReportFact, Event, HandlingSpan, Queue, ReportTally
+from helpline.analytics.intervals import IntArray, from_epoch_us, to_epoch_us
+from helpline.storage.tables import (
+    Agent,
+    ContactReportFact,
+    Event,
+    HandlingSpan,
+    Queue,
+    ReportTally,
+    RoutingProfileChannel,
+)
+
+UTC_ZONE = ZoneInfo("UTC")
 
 PENDING = "helpline.report_fact_events"
 """Key in ``Session.info``: {organization: {contact: [events appended in this transaction]}}."""
@@ -175,37 +203,33 @@ def _add_rollup(
                     total[slot] += sign * values[slot]
 
 
-def _apply_rollup(
-    session: Session, organization_id: int, deltas: dict[tuple[str, str, int], list[float]]
-) -> None:
-    if not deltas:
-        return
+def _upsert(session: Session, rows: list[dict[str, Any]], updates: Any) -> None:
+    """Insert ``report_tallies`` rows; on an existing row apply ``updates(table, excluded)``."""
     table = ReportTally.metadata.tables["report_tallies"]
     dialect = session.get_bind().dialect.name
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
-    greatest = func.greatest if dialect == "postgresql" else func.max
-    excluded = statement.excluded
-    updates = {
-        name: (
-            greatest(table.c[name], excluded[name])
-            if name == "longest_wait_seconds"
-            else table.c[name] + excluded[name]
-        )
-        for name in ROLLUP_COLUMNS
-    }
     upsert = statement.on_conflict_do_update(
         index_elements=["organization_id", "dimension", "group_key", "grain_start_us"],
-        set_=updates,
+        set_=updates(table, statement.excluded, dialect),
     )
-    integers = {
-        name for name in TALLY_COLUMNS if isinstance(ReportTally.__table__.c[name].type, Integer)
-    }
+    session.execute(upsert, rows)
+
+
+def _apply_rollup(
+    session: Session, organization_id: int, deltas: dict[tuple[str, str, int], list[float]]
+) -> None:
+    """Add the fact deltas to their quarter-hour rows (longest waits keep the maximum)."""
+    if not deltas:
+        return
+    table = ReportTally.metadata.tables["report_tallies"]
+    integers = {name for name in ROLLUP_COLUMNS if isinstance(table.c[name].type, Integer)}
     rows = [
         {
             "organization_id": organization_id,
             "dimension": dimension,
             "group_key": key,
             "grain_start_us": grain,
+            "slot_weighted_handling_seconds": 0.0,
         }
         | {
             name: round(value) if name in integers else value
@@ -213,7 +237,151 @@ def _apply_rollup(
         }
         for (dimension, key, grain), values in deltas.items()
     ]
-    session.execute(upsert, rows)
+
+    def updates(table: Any, excluded: Any, dialect: str) -> dict[str, Any]:
+        greatest = func.greatest if dialect == "postgresql" else func.max
+        return {
+            name: (
+                greatest(table.c[name], excluded[name])
+                if name == "longest_wait_seconds"
+                else table.c[name] + excluded[name]
+            )
+            for name in ROLLUP_COLUMNS
+        }
+
+    _upsert(session, rows, updates)
+
+
+def _touch(touched: dict[int, tuple[int, int]], agent_id: int, start: int, end: int | None) -> None:
+    """Widen the span of time whose slot-weighted handling must be recomputed for an agent."""
+    low, high = touched.get(agent_id, (start, start))
+    touched[agent_id] = (min(low, start), max(high, end if end is not None else start))
+
+
+def _stored_spans(
+    session: Session, organization_id: int, contact_ids: Sequence[int]
+) -> list[tuple[int, int, int | None]]:
+    spans: list[tuple[int, int, int | None]] = []
+    for start in range(0, len(contact_ids), CHUNK):
+        rows = session.execute(
+            select(
+                HandlingSpan.agent_id, HandlingSpan.started_at_us, HandlingSpan.ended_at_us
+            ).where(
+                HandlingSpan.organization_id == organization_id,
+                HandlingSpan.contact_id.in_(contact_ids[start : start + CHUNK]),
+            )
+        )
+        spans += ((row[0], row[1], row[2]) for row in rows)
+    return spans
+
+
+SPAN_LOOKBACK_US = 86_400 * 1_000_000
+"""Handling spans are looked for from a day before a window on (as events are, see reports)."""
+
+
+def span_columns(
+    session: Session | Connection,
+    organization_id: int,
+    start_us: int,
+    end_us: int,
+    *,
+    agent_ids: Sequence[int] | None = None,
+    excluded_agent_ids: Sequence[int] = (),
+    finished_only: bool = False,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The handling spans overlapping ``[start_us, end_us)`` as columns: agent, start, end (-1
+    while still handled)."""
+    ended = HandlingSpan.ended_at_us
+    conditions = [
+        HandlingSpan.organization_id == organization_id,
+        HandlingSpan.started_at_us >= start_us - SPAN_LOOKBACK_US,
+        HandlingSpan.started_at_us < end_us,
+        ended > start_us if finished_only else or_(ended.is_(None), ended > start_us),
+    ]
+    if agent_ids is not None:
+        conditions.append(HandlingSpan.agent_id.in_(agent_ids))
+    if excluded_agent_ids:
+        conditions.append(HandlingSpan.agent_id.not_in(excluded_agent_ids))
+    rows = session.execute(
+        select(HandlingSpan.agent_id, HandlingSpan.started_at_us, func.coalesce(ended, -1)).where(
+            *conditions
+        )
+    ).all()
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * 3)
+    table = flat.reshape(len(rows), 3)
+    return table[:, 0], table[:, 1], table[:, 2]
+
+
+def agent_dimensions(session: Session, organization_id: int) -> Dimensions:
+    """Each agent's slots (largest channel concurrency of its routing profile, default 1)."""
+    largest: dict[int, int] = {
+        profile: int(concurrency)
+        for profile, concurrency in session.execute(
+            select(
+                RoutingProfileChannel.routing_profile_id,
+                func.max(RoutingProfileChannel.concurrency),
+            )
+            .where(RoutingProfileChannel.organization_id == organization_id)
+            .group_by(RoutingProfileChannel.routing_profile_id)
+        )
+    }
+    agents = session.execute(
+        select(Agent.id, Agent.routing_profile_id).where(Agent.organization_id == organization_id)
+    )
+    return Dimensions(
+        agents={
+            agent_id: AgentSettings(slots=int(largest.get(profile, 1)) if profile else 1)
+            for agent_id, profile in agents
+        }
+    )
+
+
+def _quarters(start_us: int, end_us: int) -> range:
+    first = start_us // ROLLUP_GRAIN_US * ROLLUP_GRAIN_US
+    return range(first, max(end_us, start_us + 1), ROLLUP_GRAIN_US)
+
+
+def _refresh_concurrency(
+    session: Session, organization_id: int, touched: dict[int, tuple[int, int]]
+) -> None:
+    """Recompute the slot-weighted handling of each touched agent in the quarter hours its
+    changed spans cover, from its finished spans (one definition: ``tally_concurrency``)."""
+    if not touched:
+        return
+    low = min(start for start, _ in touched.values()) // ROLLUP_GRAIN_US * ROLLUP_GRAIN_US
+    high = max(end for _, end in touched.values())
+    high = -(-(high + 1) // ROLLUP_GRAIN_US) * ROLLUP_GRAIN_US
+    agent_ids = sorted(touched)
+    columns = span_columns(
+        session, organization_id, low, high, agent_ids=agent_ids, finished_only=True
+    )
+    window = Window(from_epoch_us(low), from_epoch_us(high), Interval.MINUTES_15, UTC_ZONE)
+    table = TallyTable()
+    tally_concurrency(
+        table, *columns, agent_dimensions(session, organization_id), window, GroupBy.AGENT
+    )
+    seconds = {
+        (to_epoch_us(start), agent): t.slot_weighted_handling_seconds
+        for (start, agent), t in table.buckets().items()
+    }
+    rows = [
+        {
+            "organization_id": organization_id,
+            "dimension": "agent",
+            "group_key": group_key(agent_id),
+            "grain_start_us": quarter,
+            "slot_weighted_handling_seconds": seconds.get((quarter, agent_id), 0.0),
+        }
+        | dict.fromkeys(ROLLUP_COLUMNS, 0)
+        for agent_id, (start, end) in touched.items()
+        for quarter in _quarters(start, end)
+    ]
+
+    def updates(table: Any, excluded: Any, dialect: str) -> dict[str, Any]:
+        name = "slot_weighted_handling_seconds"
+        return {name: excluded[name]}
+
+    _upsert(session, rows, updates)
 
 
 def _stored_rows(
@@ -245,6 +413,9 @@ def write_facts(
     deltas: dict[tuple[str, str, int], list[float]] = {}
     for row in _stored_rows(session, organization_id, replacing):
         _add_rollup(deltas, row, -1)
+    touched: dict[int, tuple[int, int]] = {}
+    for agent_id, start, end in _stored_spans(session, organization_id, replacing):
+        _touch(touched, agent_id, start, end)
     for start in range(0, len(replacing), CHUNK):
         chunk = replacing[start : start + CHUNK]
         for table in (ContactReportFact, HandlingSpan):
@@ -263,7 +434,10 @@ def write_facts(
         spans = _span_rows(organization_id, facts)
         if spans:
             session.execute(insert(HandlingSpan.metadata.tables["handling_spans"]), spans)
+        for span in spans:
+            _touch(touched, span["agent_id"], span["started_at_us"], span["ended_at_us"])
     _apply_rollup(session, organization_id, deltas)
+    _refresh_concurrency(session, organization_id, touched)
 
 
 def rebuild(session: Session, organization_id: int) -> int:

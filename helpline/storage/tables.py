@@ -564,6 +564,9 @@ class ReportTally(Base):
     acw_seconds: Mapped[float] = mapped_column(Float)
     attributions: Mapped[int] = mapped_column(Integer)
     """Arrivals plus handling ends counted in the row; 0 once every contact moved away from it."""
+    slot_weighted_handling_seconds: Mapped[float] = mapped_column(Float)
+    """Agent rows only: the agent's slot-weighted handling in the quarter hour from its finished
+    handling spans (recomputed, not added, whenever one of them changes)."""
 
 
 class HandlingSpan(Base):
@@ -573,6 +576,9 @@ class HandlingSpan(Base):
     __tablename__ = "handling_spans"
     __table_args__ = (
         Index("ix_handling_spans_org_started", "organization_id", "started_at_us"),
+        Index(
+            "ix_handling_spans_org_agent_started", "organization_id", "agent_id", "started_at_us"
+        ),
         Index("ix_handling_spans_contact", "contact_id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -90,8 +90,11 @@ def run_day(center: Center) -> None:
         ok(center.post(f"agents/{agent}/state", {"state": "not_ready", "reason": "break"}))
     queued = center.contact(**PHONE)
     center.tick(12)
-    ok(center.post(f"contacts/{queued['id']}/callback", {}))
+    callback = ok(center.post(f"contacts/{queued['id']}/callback", {}))["callback_contact_id"]
     center.tick(900)
+    center.available(first)  # takes the callback and is still on it when the report runs
+    ok(center.post(f"contacts/{callback}/accept", {"agent_id": first}))
+    center.tick(100)
 
 
 def comparable(rows: list[Any]) -> dict[tuple[str, object], dict[str, Any]]:

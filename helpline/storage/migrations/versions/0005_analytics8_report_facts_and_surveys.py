@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("hold_seconds", sa.Float(), nullable=False),
         sa.Column("acw_seconds", sa.Float(), nullable=False),
         sa.Column("attributions", sa.Integer(), nullable=False),
+        sa.Column("slot_weighted_handling_seconds", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -152,6 +153,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("handling_spans", schema=None) as batch_op:
         batch_op.create_index("ix_handling_spans_contact", ["contact_id"], unique=False)
+        batch_op.create_index(
+            "ix_handling_spans_org_agent_started",
+            ["organization_id", "agent_id", "started_at_us"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_handling_spans_org_started", ["organization_id", "started_at_us"], unique=False
         )
@@ -280,6 +286,7 @@ def downgrade() -> None:
     with op.batch_alter_table("handling_spans", schema=None) as batch_op:
         batch_op.drop_index("ix_handling_spans_org_started")
         batch_op.drop_index("ix_handling_spans_contact")
+        batch_op.drop_index("ix_handling_spans_org_agent_started")
 
     op.drop_table("handling_spans")
     with op.batch_alter_table("contact_report_facts", schema=None) as batch_op:
