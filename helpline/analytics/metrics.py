@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -101,6 +102,16 @@ class TallyColumns:
                 for name in TALLY_FIELDS
             }
         )
+
+    def tally(self, index: int) -> Tally:
+        """The ``Tally`` of row ``index``."""
+        values: dict[str, Any] = {
+            name: round(float(self.columns[name][index]))
+            if name in _INTEGER_FIELDS
+            else float(self.columns[name][index])
+            for name in TALLY_FIELDS
+        }
+        return Tally(**values)
 
     def tallies(self) -> list[Tally]:
         """One ``Tally`` per row (counts as ints)."""

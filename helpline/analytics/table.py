@@ -4,7 +4,7 @@ thousands of cells) is summed and turned into metrics in a few array operations.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -24,12 +24,17 @@ class ReportRow:
     interval_start: datetime
     group: GroupKey
     metrics: Metrics
-    tally: Tally
+    columns: TallyColumns = field(repr=False, compare=False)
+    index: int = field(repr=False, compare=False)
+
+    @property
+    def tally(self) -> Tally:
+        """The additive tally the metrics were derived from."""
+        return self.columns.tally(self.index)
 
 
-def _sort_key(key: tuple[datetime, GroupKey]) -> tuple[datetime, bool, str]:
-    start, group = key
-    return start, group is None, str(group).zfill(20) if isinstance(group, int) else str(group)
+def _group_order(group: GroupKey) -> tuple[bool, str]:
+    return group is None, str(group).zfill(20) if isinstance(group, int) else str(group)
 
 
 class TallyTable:
@@ -82,10 +87,21 @@ class TallyTable:
 
     def rows(self) -> list[ReportRow]:
         """The report rows in order: interval, then group (None last)."""
-        order = sorted(range(len(self._keys)), key=lambda i: _sort_key(self._keys[i]))
-        picked = np.array(order, dtype=np.int64)
-        columns = TallyColumns({k: v[picked] for k, v in self.columns().columns.items()})
+        starts = sorted({start for start, _ in self._keys})
+        groups = sorted({group for _, group in self._keys}, key=_group_order)
+        start_rank = {start: rank for rank, start in enumerate(starts)}
+        group_rank = {group: rank for rank, group in enumerate(groups)}
+        order = np.lexsort(
+            (
+                np.array([group_rank[group] for _, group in self._keys], dtype=np.int64),
+                np.array([start_rank[start] for start, _ in self._keys], dtype=np.int64),
+            )
+        )
+        columns = TallyColumns({k: v[order] for k, v in self.columns().columns.items()})
+        keys = [self._keys[i] for i in order.tolist()]
         return [
-            ReportRow(self._keys[i][0], self._keys[i][1], metrics, tally)
-            for i, metrics, tally in zip(order, metrics_of(columns), columns.tallies(), strict=True)
+            ReportRow(start, group, metrics, columns, index)
+            for index, ((start, group), metrics) in enumerate(
+                zip(keys, metrics_of(columns), strict=True)
+            )
         ]
