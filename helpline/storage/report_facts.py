@@ -204,7 +204,10 @@ def _add_rollup(
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]], updates: Any) -> None:
-    """Insert ``report_tallies`` rows; on an existing row apply ``updates(table, excluded)``."""
+    """Insert ``report_tallies`` rows; on an existing row apply ``updates(table, excluded)``.
+
+    Rows go in key order so that concurrent writers always lock them in the same order."""
+    rows.sort(key=lambda row: (row["dimension"], row["group_key"], row["grain_start_us"]))
     table = ReportTally.metadata.tables["report_tallies"]
     dialect = session.get_bind().dialect.name
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
