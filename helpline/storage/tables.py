@@ -580,6 +580,7 @@ class HandlingSpan(Base):
             "ix_handling_spans_org_agent_started", "organization_id", "agent_id", "started_at_us"
         ),
         Index("ix_handling_spans_contact", "contact_id"),
+        Index("ix_handling_spans_org_ended", "organization_id", "ended_at_us"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))

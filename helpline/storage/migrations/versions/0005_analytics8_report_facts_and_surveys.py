@@ -154,6 +154,9 @@ def upgrade() -> None:
     with op.batch_alter_table("handling_spans", schema=None) as batch_op:
         batch_op.create_index("ix_handling_spans_contact", ["contact_id"], unique=False)
         batch_op.create_index(
+            "ix_handling_spans_org_ended", ["organization_id", "ended_at_us"], unique=False
+        )
+        batch_op.create_index(
             "ix_handling_spans_org_agent_started",
             ["organization_id", "agent_id", "started_at_us"],
             unique=False,
@@ -286,6 +289,7 @@ def downgrade() -> None:
     with op.batch_alter_table("handling_spans", schema=None) as batch_op:
         batch_op.drop_index("ix_handling_spans_org_started")
         batch_op.drop_index("ix_handling_spans_contact")
+        batch_op.drop_index("ix_handling_spans_org_ended")
         batch_op.drop_index("ix_handling_spans_org_agent_started")
 
     op.drop_table("handling_spans")
