@@ -1,9 +1,10 @@
 """Benchmark: the 30-minute interval report, by queue and by agent, over N contacts' events.
 
 Loads N synthetic finished calls (80% answered, 15% abandoned, 5% deflected; 10 queues, 50 agents,
-spread over 30 days) with the bulk history service, then times ``services.reports.interval_report``
-over the whole period (events read from the database and run through the pure definitions), grouped
-by queue and then by agent. Prints one JSON line:
+spread over 30 days) with the bulk history service (``storage/bulk.py``; each batch's contact facts,
+handling spans and quarter-hour rollup are written in the same transaction), then times
+``services.reports.interval_report`` over the whole period from the database, grouped by queue and
+then by agent. Prints one JSON line:
 ``{"contacts", "events", "sqlite_seconds", "postgres_seconds", ...}`` (seconds: both reports).
 
     python benchmarks/reports.py [--contacts 1000000] [--postgres-url postgresql://...]

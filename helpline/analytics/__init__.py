@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from helpline.analytics.aggregate import (
     GroupBy,
-    ReportRow,
     Window,
     aggregate,
     tally,
     tally_arrival,
+    tally_events,
     tally_handling,
 )
 from helpline.analytics.facts import AgentTimeline, ContactFact, agent_timelines, contact_facts
@@ -21,6 +21,7 @@ from helpline.analytics.intervals import Interval, bucket_start, split_by_interv
 from helpline.analytics.metrics import Metrics, ServiceLevelVariant, Tally
 from helpline.analytics.realtime import AgentNow, QueueNow, RealtimeSnapshot, realtime_snapshot
 from helpline.analytics.records import AgentSettings, Dimensions, EventRecord, QueueSettings
+from helpline.analytics.table import ReportRow, TallyTable
 
 __all__ = [
     "AgentNow",
@@ -38,6 +39,7 @@ __all__ = [
     "ReportRow",
     "ServiceLevelVariant",
     "Tally",
+    "TallyTable",
     "Window",
     "agent_timelines",
     "aggregate",
@@ -47,5 +49,6 @@ __all__ = [
     "split_by_interval",
     "tally",
     "tally_arrival",
+    "tally_events",
     "tally_handling",
 ]

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from helpline.analytics.facts import (
     AgentTimeline,
@@ -27,11 +29,18 @@ from helpline.analytics.facts import (
     contact_facts,
     survey_answers,
 )
-from helpline.analytics.intervals import Interval, bucket_start, split_by_interval
-from helpline.analytics.metrics import Metrics, Tally
-from helpline.analytics.records import Dimensions, EventRecord, QueueSettings
-
-GroupKey = int | str | None
+from helpline.analytics.intervals import (
+    FloatArray,
+    IntArray,
+    Interval,
+    boundaries,
+    bucket_start,
+    split_spans,
+    to_epoch_us,
+)
+from helpline.analytics.metrics import Tally
+from helpline.analytics.records import Dimensions, EventRecord
+from helpline.analytics.table import Buckets, GroupKey, ReportRow, TallyTable
 
 
 class GroupBy(enum.StrEnum):
@@ -42,16 +51,6 @@ class GroupBy(enum.StrEnum):
     AGENT = "agent"
     TEAM = "team"
     CHANNEL = "channel"
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    """The metrics of one group in one interval (``interval_start`` in the organization's zone)."""
-
-    interval_start: datetime
-    group: GroupKey
-    metrics: Metrics
-    tally: Tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +71,8 @@ class Window:
         return bucket_start(at, self.interval, self.zone)
 
 
-Buckets = dict[tuple[datetime, GroupKey], Tally]
-
-
-def _contact_key(fact: ContactFact, group_by: GroupBy, dims: Dimensions) -> GroupKey:
+def contact_key(fact: ContactFact, group_by: GroupBy, dims: Dimensions) -> GroupKey:
+    """The group of ``fact``'s counts and handle time in a report broken down by ``group_by``."""
     if group_by is GroupBy.QUEUE:
         return fact.queue_id
     if group_by is GroupBy.AGENT:
@@ -87,9 +84,9 @@ def _contact_key(fact: ContactFact, group_by: GroupBy, dims: Dimensions) -> Grou
     return None
 
 
-def tally_arrival(t: Tally, fact: ContactFact, queue: QueueSettings) -> None:
-    """Count ``fact`` into ``t``, the bucket of its arrival, by the settings of its ``queue``:
-    offered, answered, abandoned, waits and thresholds (rule 1 of the attribution rule)."""
+def tally_arrival(t: Tally, fact: ContactFact, dims: Dimensions) -> None:
+    """Count ``fact`` into ``t``, the bucket where it arrived (rule 1): offered, answered, abandoned..."""
+    queue = dims.queue(fact.queue_id)
     if fact.is_deflected:
         t.deflected += 1
     if fact.is_callback_requested:
@@ -128,8 +125,41 @@ def tally_handling(t: Tally, fact: ContactFact) -> None:
     t.acw_seconds += fact.acw_seconds
 
 
-def _first_contact_resolutions(facts: Sequence[ContactFact], dims: Dimensions) -> dict[int, bool]:
-    """For each answered contact with a customer and a reason: was it resolved (no repeat)?"""
+ARRIVAL_FIELDS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "deflected",
+    "callbacks_requested",
+    "answered_within_threshold",
+    "removed_within_threshold",
+    "answered_wait_seconds",
+    "longest_wait_seconds",
+    "transferred",
+)
+"""The ``Tally`` fields a contact adds to the interval it arrived in (FCR aside: it needs the
+contacts that follow)."""
+HANDLING_FIELDS = ("handled", "talk_seconds", "hold_seconds", "acw_seconds")
+"""The ``Tally`` fields a contact adds to the interval its handling ended in."""
+
+
+def contact_tallies(fact: ContactFact, dims: Dimensions) -> tuple[Tally, Tally | None]:
+    """What one contact adds to a report: at its arrival (``ARRIVAL_FIELDS``), and where its
+    handling ended (``HANDLING_FIELDS``; None while it is not handled)."""
+    arrival = Tally()
+    tally_arrival(arrival, fact, dims)
+    if fact.handling_ended_at is None:
+        return arrival, None
+    handling = Tally()
+    tally_handling(handling, fact)
+    return arrival, handling
+
+
+def first_contact_resolutions(facts: Sequence[ContactFact], dims: Dimensions) -> dict[int, bool]:
+    """For each answered contact with a customer and a reason: was it resolved (no repeat)?
+
+    ``facts`` needs only the contacts with a customer and a reason (the others are ignored)."""
     by_subject: dict[tuple[int, str], list[ContactFact]] = defaultdict(list)
     for fact in facts:
         if fact.customer_id is not None and fact.reason is not None:
@@ -148,6 +178,26 @@ def _first_contact_resolutions(facts: Sequence[ContactFact], dims: Dimensions) -
     return resolved
 
 
+def tally_first_contact_resolution(
+    table: TallyTable,
+    facts: Sequence[ContactFact],
+    dims: Dimensions,
+    window: Window,
+    group_by: GroupBy,
+) -> None:
+    """Add FCR to the interval each answered contact arrived in (see ``first_contact_resolutions``)."""
+    resolutions = first_contact_resolutions(facts, dims)
+    buckets: Buckets = {}
+    for fact in facts:
+        if fact.contact_id not in resolutions or not window.holds(fact.arrived_at):
+            continue
+        key = contact_key(fact, group_by, dims)
+        t = buckets.setdefault((window.bucket(fact.arrived_at), key), Tally())
+        t.fcr_eligible += 1
+        t.fcr_resolved += resolutions[fact.contact_id]
+    table.add_buckets(buckets)
+
+
 _STATE_FIELD = {
     "available": "available_seconds",
     "reserved": "reserved_seconds",
@@ -157,79 +207,175 @@ _STATE_FIELD = {
 }
 
 
-def _tally_agent_time(
-    buckets: Buckets,
+@dataclass(frozen=True)
+class Grid:
+    """A window's bucket boundaries as epoch microseconds, and each bucket's local start."""
+
+    boundaries_us: IntArray
+    labels: list[datetime]
+
+    @classmethod
+    def of(cls, window: Window) -> Grid:
+        """The grid of ``window``'s intervals (from the one holding its start)."""
+        edges = boundaries(window.start, window.end, window.interval, window.zone)
+        labels = [window.bucket(edge) for edge in edges[:-1]]
+        return cls(np.array([to_epoch_us(edge) for edge in edges], dtype=np.int64), labels)
+
+    def coarsest_grain_us(self, interval: Interval) -> int:
+        """The longest of the interval, an hour, 30, 15 or 1 minute, or 1 second that divides every
+        boundary (epoch microseconds): UTC instants grouped by it never straddle an interval. With
+        whole-quarter-hour zone offsets it is at least 15 minutes."""
+        for seconds in (int(interval) * 60, 3600, 1800, 900, 60):
+            if not (self.boundaries_us % (seconds * 1_000_000)).any():
+                return seconds * 1_000_000
+        return 1_000_000
+
+    def label_of(self, instant_us: int) -> datetime:
+        """The local start of the interval holding ``instant_us``."""
+        index = int(np.searchsorted(self.boundaries_us, instant_us, side="right")) - 1
+        return self.labels[index]
+
+
+def _group_of_agent(agent_id: int, group_by: GroupBy, dims: Dimensions) -> GroupKey:
+    if group_by is GroupBy.AGENT:
+        return agent_id
+    if group_by is GroupBy.TEAM:
+        return dims.agent(agent_id).team_id
+    return None
+
+
+def _add_seconds(
+    table: TallyTable,
+    grid: Grid,
+    agent_ids: IntArray,
+    starts_us: IntArray,
+    ends_us: IntArray,
+    weights: FloatArray,
+    field_name: str,
+    dims: Dimensions,
+    group_by: GroupBy,
+) -> None:
+    """Add ``weight`` x the seconds of each agent's span to ``field_name`` of its cells."""
+    span, bucket, seconds = split_spans(starts_us, ends_us, grid.boundaries_us)
+    if not len(span):
+        return
+    agents, agent_index = np.unique(agent_ids[span], return_inverse=True)
+    cell, inverse = np.unique(bucket * len(agents) + agent_index, return_inverse=True)
+    sums = np.bincount(inverse, weights=seconds * weights[span])
+    keys = [
+        (
+            grid.labels[index // len(agents)],
+            _group_of_agent(int(agents[index % len(agents)]), group_by, dims),
+        )
+        for index in cell.tolist()
+    ]
+    table.add(field_name, table.cells(keys), sums)
+
+
+def tally_agent_time(
+    table: TallyTable,
     timelines: Iterable[AgentTimeline],
     dims: Dimensions,
     window: Window,
     group_by: GroupBy,
 ) -> None:
+    """Add each agent's time per reported state (cut at interval boundaries) and its cost."""
+    rows: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    window_start, window_end = to_epoch_us(window.start), to_epoch_us(window.end)
     for timeline in timelines:
-        agent = dims.agent(timeline.agent_id)
-        key: GroupKey = {
-            GroupBy.AGENT: timeline.agent_id,
-            GroupBy.TEAM: agent.team_id,
-        }.get(group_by)
         for span in timeline.spans:
-            name = _STATE_FIELD.get(span.state)
-            start = max(span.start, window.start)
-            end = min(span.end or window.end, window.end)
-            if name is None or start >= end:
+            if span.state not in _STATE_FIELD:
                 continue
-            for bucket, seconds in split_by_interval(start, end, window.interval, window.zone):
-                t = buckets.setdefault((bucket, key), Tally())
-                setattr(t, name, getattr(t, name) + seconds)
-                if agent.hourly_cost is not None:
-                    t.staffed_cost += seconds * agent.hourly_cost / 3600.0
+            start = max(to_epoch_us(span.start), window_start)
+            end = min(to_epoch_us(span.end) if span.end else window_end, window_end)
+            if start < end:
+                rows[_STATE_FIELD[span.state]].append((timeline.agent_id, start, end))
+    if not rows:
+        return
+    grid = Grid.of(window)
+    for field_name, spans in rows.items():
+        agent_ids, starts, ends = (
+            np.array(column, dtype=np.int64) for column in zip(*spans, strict=True)
+        )
+        ones = np.ones(len(spans))
+        _add_seconds(table, grid, agent_ids, starts, ends, ones, field_name, dims, group_by)
+        costs = np.array([(dims.agent(int(a)).hourly_cost or 0.0) / 3600.0 for a in agent_ids])
+        _add_seconds(table, grid, agent_ids, starts, ends, costs, "staffed_cost", dims, group_by)
 
 
-def _tally_concurrency(
-    buckets: Buckets,
-    facts: Iterable[ContactFact],
+def tally_concurrency(
+    table: TallyTable,
+    agent_ids: IntArray,
+    starts_us: IntArray,
+    ends_us: IntArray,
     dims: Dimensions,
     window: Window,
     group_by: GroupBy,
 ) -> None:
-    """Slot-weighted handling: at each instant an agent holding n contacts with s slots counts
-    min(n, s)/s of a second per second (a voice agent on one call, or a chat agent on 3 of 3 chats,
-    counts 1; a chat agent on 1 of 3 chats counts 1/3)."""
-    changes: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    for fact in facts:
-        for agent_id, start, end in fact.handling_spans:
-            if agent_id is None:
-                continue
-            changes[agent_id].append((start, 1))
-            changes[agent_id].append((end or window.end, -1))
-    for agent_id, steps in changes.items():
-        settings = dims.agent(agent_id)
-        key: GroupKey = {GroupBy.AGENT: agent_id, GroupBy.TEAM: settings.team_id}.get(group_by)
-        steps.sort(key=lambda step: (step[0], step[1]))
-        held = 0
-        for index, (at, delta) in enumerate(steps[:-1]):
-            held += delta
-            following = steps[index + 1][0]
-            start, end = max(at, window.start), min(following, window.end)
-            if held <= 0 or start >= end:
-                continue
-            weight = min(held, settings.slots) / settings.slots
-            for bucket, seconds in split_by_interval(start, end, window.interval, window.zone):
-                t = buckets.setdefault((bucket, key), Tally())
-                t.slot_weighted_handling_seconds += seconds * weight
+    """Slot-weighted handling from handling spans (agent, connected, ended or -1 while handled).
+
+    At each instant an agent holding n contacts with s slots counts min(n, s)/s of a second per
+    second (a voice agent on one call, or a chat agent on 3 of 3 chats, counts 1; a chat agent on 1
+    of 3 chats counts 1/3). Vectorised: every agent's +1/-1 steps are sorted once, a running sum
+    gives how many contacts it holds between consecutive steps.
+    """
+    if not len(agent_ids):
+        return
+    window_start, window_end = to_epoch_us(window.start), to_epoch_us(window.end)
+    ends = np.where(ends_us < 0, window_end, ends_us)
+    times = np.concatenate([starts_us, ends])
+    steps = np.concatenate([np.ones(len(starts_us), np.int64), -np.ones(len(ends), np.int64)])
+    agents = np.concatenate([agent_ids, agent_ids])
+    order = np.lexsort((steps, times, agents))
+    times, steps, agents = times[order], steps[order], agents[order]
+    held = np.cumsum(steps)[:-1]
+    start = np.maximum(times[:-1], window_start)
+    end = np.minimum(times[1:], window_end)
+    keep = (agents[:-1] == agents[1:]) & (held > 0) & (start < end)
+    unique, index = np.unique(agents[:-1][keep], return_inverse=True)
+    slots = np.array([dims.agent(int(a)).slots for a in unique], dtype=np.float64)[index]
+    weights = np.minimum(held[keep], slots) / slots
+    field_name = "slot_weighted_handling_seconds"
+    grid = Grid.of(window)
+    kept_agents = agents[:-1][keep]
+    _add_seconds(
+        table, grid, kept_agents, start[keep], end[keep], weights, field_name, dims, group_by
+    )
 
 
-def _tally_surveys(
-    buckets: Buckets,
+def handling_spans(facts: Iterable[ContactFact]) -> tuple[IntArray, IntArray, IntArray]:
+    """The handling spans of ``facts`` as columns: agent, connected and ended (-1 while handled)
+    in epoch microseconds; spans without an agent are left out."""
+    rows = [
+        (agent_id, to_epoch_us(start), to_epoch_us(end) if end is not None else -1)
+        for fact in facts
+        for agent_id, start, end in fact.handling_spans
+        if agent_id is not None
+    ]
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    agent_ids, starts, ends = (
+        np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)
+    )
+    return agent_ids, starts, ends
+
+
+def tally_surveys(
+    table: TallyTable,
     answers: Iterable[SurveyAnswer],
-    facts_by_id: dict[int, ContactFact],
+    facts_by_id: Mapping[int, ContactFact],
     dims: Dimensions,
     window: Window,
     group_by: GroupBy,
 ) -> None:
+    """Add each survey answer given in the window to its interval and its contact's group."""
+    buckets: Buckets = {}
     for answer in answers:
         if not window.holds(answer.answered_at):
             continue
         fact = facts_by_id.get(answer.contact_id) if answer.contact_id is not None else None
-        key = _contact_key(fact, group_by, dims) if fact is not None else None
+        key = contact_key(fact, group_by, dims) if fact is not None else None
         t = buckets.setdefault((window.bucket(answer.answered_at), key), Tally())
         if answer.question == "csat":
             t.csat_responses += 1
@@ -241,6 +387,40 @@ def _tally_surveys(
         elif answer.question == "ces":
             t.ces_responses += 1
             t.ces_score_sum += answer.score
+    table.add_buckets(buckets)
+
+
+def tally_events(
+    events: Sequence[EventRecord],
+    dims: Dimensions,
+    window: Window,
+    group_by: GroupBy = GroupBy.NONE,
+) -> TallyTable:
+    """The additive tallies of ``events`` per (interval start, group), following the attribution rule.
+
+    ``events`` must hold every event of the contacts arriving in the window (from their creation to
+    ``dims.fcr_days`` after the window for FCR) and each agent's last state change before it.
+    """
+    facts = contact_facts(events)
+    buckets: Buckets = {}
+    for fact in facts:
+        key = contact_key(fact, group_by, dims)
+        if window.holds(fact.arrived_at):
+            tally_arrival(
+                buckets.setdefault((window.bucket(fact.arrived_at), key), Tally()), fact, dims
+            )
+        if fact.handling_ended_at is not None and window.holds(fact.handling_ended_at):
+            t = buckets.setdefault((window.bucket(fact.handling_ended_at), key), Tally())
+            tally_handling(t, fact)
+    table = TallyTable()
+    table.add_buckets(buckets)
+    tally_first_contact_resolution(table, facts, dims, window, group_by)
+    if group_by in AGENT_GROUPINGS:
+        tally_agent_time(table, agent_timelines(events), dims, window, group_by)
+        tally_concurrency(table, *handling_spans(facts), dims, window, group_by)
+    facts_by_id = {fact.contact_id: fact for fact in facts}
+    tally_surveys(table, survey_answers(events), facts_by_id, dims, window, group_by)
+    return table
 
 
 def tally(
@@ -249,37 +429,12 @@ def tally(
     window: Window,
     group_by: GroupBy = GroupBy.NONE,
 ) -> Buckets:
-    """The additive tallies of ``events`` per (interval start, group), following the attribution rule.
-
-    ``events`` must hold every event of the contacts arriving in the window (from their creation to
-    ``dims.fcr_days`` after the window for FCR) and each agent's last state change before it.
-    """
-    facts = contact_facts(events)
-    buckets: Buckets = {}
-    resolutions = _first_contact_resolutions(facts, dims)
-    for fact in facts:
-        key = _contact_key(fact, group_by, dims)
-        if window.holds(fact.arrived_at):
-            t = buckets.setdefault((window.bucket(fact.arrived_at), key), Tally())
-            tally_arrival(t, fact, dims.queue(fact.queue_id))
-            if fact.contact_id in resolutions:
-                t.fcr_eligible += 1
-                t.fcr_resolved += resolutions[fact.contact_id]
-        if fact.handling_ended_at is not None and window.holds(fact.handling_ended_at):
-            tally_handling(
-                buckets.setdefault((window.bucket(fact.handling_ended_at), key), Tally()), fact
-            )
-    if group_by in (GroupBy.NONE, GroupBy.AGENT, GroupBy.TEAM):
-        _tally_agent_time(buckets, agent_timelines(events), dims, window, group_by)
-        _tally_concurrency(buckets, facts, dims, window, group_by)
-    facts_by_id = {fact.contact_id: fact for fact in facts}
-    _tally_surveys(buckets, survey_answers(events), facts_by_id, dims, window, group_by)
-    return buckets
+    """``tally_events`` as a ``Tally`` per (interval start, group)."""
+    return tally_events(events, dims, window, group_by).buckets()
 
 
-def _sort_key(item: tuple[tuple[datetime, GroupKey], Tally]) -> tuple[datetime, int, str]:
-    (start, group), _ = item
-    return start, group is None, str(group).zfill(20) if isinstance(group, int) else str(group)
+AGENT_GROUPINGS = (GroupBy.NONE, GroupBy.AGENT, GroupBy.TEAM)
+"""Groupings that carry agent time (occupancy, utilization, cost): queues and channels do not."""
 
 
 def aggregate(
@@ -289,8 +444,4 @@ def aggregate(
     group_by: GroupBy = GroupBy.NONE,
 ) -> list[ReportRow]:
     """The report rows of ``events``: one per interval and group that had any activity, in order."""
-    buckets = tally(events, dims, window, group_by)
-    return [
-        ReportRow(start, group, Metrics.from_tally(t), t)
-        for (start, group), t in sorted(buckets.items(), key=_sort_key)
-    ]
+    return tally_events(events, dims, window, group_by).rows()

@@ -266,6 +266,10 @@ _FOLD = {
 }
 
 
+FOLDED_EVENT_TYPES = frozenset(_FOLD)
+"""The event types a contact fact reads."""
+
+
 def contact_facts(events: Iterable[EventRecord]) -> list[ContactFact]:
     """One fact per contact that has a ``ContactCreated`` or ``ContactQueued`` event.
 

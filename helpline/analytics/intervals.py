@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
 
 class Interval(enum.IntEnum):
     """A report interval, valued in minutes (``DAY`` is a local calendar day, 23-25 hours)."""
@@ -57,3 +63,50 @@ def split_by_interval(
         boundary = min(_next_boundary(cursor, interval, zone), finish)
         yield bucket_start(cursor, interval, zone), (boundary - cursor).total_seconds()
         cursor = boundary
+
+
+def to_epoch_us(at: datetime) -> int:
+    """Microseconds since the Unix epoch of the aware instant ``at`` (exact, unlike a float)."""
+    delta = at.astimezone(UTC) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def from_epoch_us(epoch_us: int) -> datetime:
+    """The UTC instant ``epoch_us`` microseconds after the Unix epoch (exact)."""
+    return _EPOCH + timedelta(microseconds=epoch_us)
+
+
+def boundaries(
+    start: datetime, end: datetime, interval: Interval, zone: ZoneInfo
+) -> list[datetime]:
+    """The UTC interval boundaries from the bucket holding ``start`` up to the first one at or after
+    ``end``: bucket k is ``[result[k], result[k + 1])``."""
+    cursor = bucket_start(start, interval, zone).astimezone(UTC)
+    result = [cursor]
+    finish = end.astimezone(UTC)
+    while cursor < finish:
+        cursor = _next_boundary(cursor, interval, zone)
+        result.append(cursor)
+    return result
+
+
+def split_spans(
+    starts_us: IntArray, ends_us: IntArray, boundaries_us: IntArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Cut spans ``[start, end)`` (epoch microseconds, inside the boundaries) at the boundaries.
+
+    Returns, per piece, the index of its span, the index of its bucket and its seconds. The
+    vectorised twin of ``split_by_interval``: a month of spans is cut in a few array operations.
+    """
+    first = np.searchsorted(boundaries_us, starts_us, side="right") - 1
+    last = np.searchsorted(boundaries_us, ends_us, side="left") - 1
+    counts = np.maximum(last - first + 1, 0)
+    span = np.repeat(np.arange(len(starts_us)), counts)
+    offsets = np.arange(len(span)) - np.repeat(np.cumsum(counts) - counts, counts)
+    bucket = first[span] + offsets
+    piece_start = np.maximum(starts_us[span], boundaries_us[bucket])
+    piece_end = np.minimum(ends_us[span], boundaries_us[bucket + 1])
+    return span, bucket, (piece_end - piece_start) / 1e6

@@ -8,7 +8,15 @@ definition; the golden vectors in ``tests/unit/analytics/`` pin them.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+ArrayLike = npt.ArrayLike
 
 
 class ServiceLevelVariant(enum.StrEnum):
@@ -62,18 +70,70 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         """Add ``other`` into this tally (``longest_wait_seconds`` takes the maximum)."""
-        for item in fields(self):
-            name = item.name
-            if name == "longest_wait_seconds":
-                self.longest_wait_seconds = max(
-                    self.longest_wait_seconds, other.longest_wait_seconds
-                )
-            else:
-                setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in _SUMMED_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.longest_wait_seconds = max(self.longest_wait_seconds, other.longest_wait_seconds)
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator else None
+_SUMMED_FIELDS = tuple(item.name for item in fields(Tally) if item.name != "longest_wait_seconds")
+
+
+TALLY_FIELDS = tuple(item.name for item in fields(Tally))
+
+
+class TallyColumns:
+    """Many tallies as one NumPy column per ``Tally`` field (row i is tally i)."""
+
+    def __init__(self, columns: Mapping[str, FloatArray]) -> None:
+        self.columns = dict(columns)
+
+    def __getattr__(self, name: str) -> FloatArray:
+        try:
+            return self.columns[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @classmethod
+    def of(cls, tallies: Sequence[Tally]) -> TallyColumns:
+        """The columns of ``tallies``."""
+        return cls(
+            {
+                name: np.array([getattr(t, name) for t in tallies], dtype=np.float64)
+                for name in TALLY_FIELDS
+            }
+        )
+
+    def tally(self, index: int) -> Tally:
+        """The ``Tally`` of row ``index``."""
+        values: dict[str, Any] = {
+            name: round(float(self.columns[name][index]))
+            if name in _INTEGER_FIELDS
+            else float(self.columns[name][index])
+            for name in TALLY_FIELDS
+        }
+        return Tally(**values)
+
+    def tallies(self) -> list[Tally]:
+        """One ``Tally`` per row (counts as ints)."""
+        values = [
+            np.rint(self.columns[name]).astype(np.int64).tolist()
+            if name in _INTEGER_FIELDS
+            else self.columns[name].tolist()
+            for name in TALLY_FIELDS
+        ]
+        return [Tally(*row) for row in zip(*values, strict=True)]
+
+
+_INTEGER_FIELDS = frozenset(item.name for item in fields(Tally) if item.type == "int")
+
+
+def _ratio(numerator: ArrayLike, denominator: ArrayLike) -> FloatArray:
+    """numerator / denominator, NaN (reported as None) where the denominator is 0."""
+    top = np.asarray(numerator, dtype=np.float64)
+    bottom = np.asarray(denominator, dtype=np.float64)
+    out = np.full(np.broadcast(top, bottom).shape, np.nan)
+    np.divide(top, bottom, out=out, where=bottom != 0)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,51 +174,76 @@ class Metrics:
     @classmethod
     def from_tally(cls, t: Tally) -> Metrics:
         """Derive every KPI of ``docs/metrics.md`` from a tally."""
-        long_abandoned = t.abandoned - t.short_abandoned
-        handling = t.busy_seconds + t.acw_state_seconds
-        idle = t.available_seconds + t.reserved_seconds
-        logged_in = handling + idle + t.not_ready_seconds
-        return cls(
-            offered=t.offered,
-            answered=t.answered,
-            abandoned=t.abandoned,
-            short_abandoned=t.short_abandoned,
-            deflected=t.deflected,
-            callbacks_requested=t.callbacks_requested,
-            handled=t.handled,
-            service_level=service_level(t, ServiceLevelVariant.EXCLUDING_SHORT_ABANDONS),
-            service_level_of_answered=service_level(t, ServiceLevelVariant.OF_ANSWERED),
-            service_level_of_offered=service_level(t, ServiceLevelVariant.OF_OFFERED),
-            service_level_removed_of_offered=service_level(
-                t, ServiceLevelVariant.REMOVED_OF_OFFERED
-            ),
-            asa_seconds=_ratio(t.answered_wait_seconds, t.answered),
-            longest_wait_seconds=t.longest_wait_seconds if t.answered + t.abandoned else None,
-            abandonment_rate=_ratio(long_abandoned, t.offered - t.short_abandoned),
-            aht_seconds=_ratio(t.talk_seconds + t.hold_seconds + t.acw_seconds, t.handled),
-            talk_seconds=_ratio(t.talk_seconds, t.handled),
-            hold_seconds=_ratio(t.hold_seconds, t.handled),
-            acw_seconds=_ratio(t.acw_seconds, t.handled),
-            transfer_rate=_ratio(t.transferred, t.answered),
-            fcr_rate=_ratio(t.fcr_resolved, t.fcr_eligible),
-            csat=_ratio(t.csat_top_two_box, t.csat_responses),
-            nps=_nps(t),
-            ces=_ratio(t.ces_score_sum, t.ces_responses),
-            occupancy=_ratio(handling, handling + idle),
-            occupancy_concurrent=_ratio(t.slot_weighted_handling_seconds, handling + idle),
-            utilization=_ratio(handling + idle, logged_in),
-            cost_per_contact=_ratio(t.staffed_cost, t.handled) if t.staffed_cost else None,
-        )
+        return metrics_of(TallyColumns.of([t]))[0]
 
 
-def _nps(t: Tally) -> float | None:
-    if not t.nps_responses:
-        return None
-    return 100.0 * (t.nps_promoters - t.nps_detractors) / t.nps_responses
+METRIC_FIELDS = tuple(item.name for item in fields(Metrics))
+_COUNT_FIELDS = frozenset(item.name for item in fields(Metrics) if item.type == "int")
 
 
-def service_level(t: Tally, variant: ServiceLevelVariant) -> float | None:
-    """The service level of ``t`` by ``variant`` (a fraction 0..1; None when the denominator is 0)."""
+def metric_columns(t: TallyColumns) -> dict[str, FloatArray]:
+    """Every KPI of ``docs/metrics.md`` for each row of ``t`` (NaN where undefined: 0/0).
+
+    The one place the formulas live: ``Metrics.from_tally`` and every report run it, on one tally
+    or on a whole report's cells at once.
+    """
+    long_abandoned = t.abandoned - t.short_abandoned
+    handling = t.busy_seconds + t.acw_state_seconds
+    idle = t.available_seconds + t.reserved_seconds
+    logged_in = handling + idle + t.not_ready_seconds
+    waited = t.answered + t.abandoned
+    return {
+        "offered": t.offered,
+        "answered": t.answered,
+        "abandoned": t.abandoned,
+        "short_abandoned": t.short_abandoned,
+        "deflected": t.deflected,
+        "callbacks_requested": t.callbacks_requested,
+        "handled": t.handled,
+        "service_level": service_level(t, ServiceLevelVariant.EXCLUDING_SHORT_ABANDONS),
+        "service_level_of_answered": service_level(t, ServiceLevelVariant.OF_ANSWERED),
+        "service_level_of_offered": service_level(t, ServiceLevelVariant.OF_OFFERED),
+        "service_level_removed_of_offered": service_level(
+            t, ServiceLevelVariant.REMOVED_OF_OFFERED
+        ),
+        "asa_seconds": _ratio(t.answered_wait_seconds, t.answered),
+        "longest_wait_seconds": np.where(waited > 0, t.longest_wait_seconds, np.nan),
+        "abandonment_rate": _ratio(long_abandoned, t.offered - t.short_abandoned),
+        "aht_seconds": _ratio(t.talk_seconds + t.hold_seconds + t.acw_seconds, t.handled),
+        "talk_seconds": _ratio(t.talk_seconds, t.handled),
+        "hold_seconds": _ratio(t.hold_seconds, t.handled),
+        "acw_seconds": _ratio(t.acw_seconds, t.handled),
+        "transfer_rate": _ratio(t.transferred, t.answered),
+        "fcr_rate": _ratio(t.fcr_resolved, t.fcr_eligible),
+        "csat": _ratio(t.csat_top_two_box, t.csat_responses),
+        "nps": _ratio(100.0 * (t.nps_promoters - t.nps_detractors), t.nps_responses),
+        "ces": _ratio(t.ces_score_sum, t.ces_responses),
+        "occupancy": _ratio(handling, handling + idle),
+        "occupancy_concurrent": _ratio(t.slot_weighted_handling_seconds, handling + idle),
+        "utilization": _ratio(handling + idle, logged_in),
+        "cost_per_contact": np.where(
+            t.staffed_cost != 0, _ratio(t.staffed_cost, t.handled), np.nan
+        ),
+    }
+
+
+def metrics_of(t: TallyColumns) -> list[Metrics]:
+    """The ``Metrics`` of each row of ``t`` (undefined ratios are None)."""
+    columns = metric_columns(t)
+    values = []
+    for name in METRIC_FIELDS:
+        column = np.asarray(columns[name], dtype=np.float64)
+        if name in _COUNT_FIELDS:
+            values.append(np.rint(column).astype(np.int64).tolist())
+        else:
+            cells = column.astype(object)
+            cells[np.isnan(column)] = None
+            values.append(cells.tolist())
+    return [Metrics(*row) for row in zip(*values, strict=True)]
+
+
+def service_level(t: Tally | TallyColumns, variant: ServiceLevelVariant) -> FloatArray:
+    """The service level of ``t`` by ``variant``: fractions 0..1, NaN where the denominator is 0."""
     if variant is ServiceLevelVariant.EXCLUDING_SHORT_ABANDONS:
         return _ratio(t.answered_within_threshold, t.answered + t.abandoned - t.short_abandoned)
     if variant is ServiceLevelVariant.OF_ANSWERED:

@@ -35,6 +35,7 @@ from helpline.api.routes import (
     rostering,
     schedules,
     simulations,
+    surveys,
 )
 from helpline.api.routes.configuration import configuration_routers
 from helpline.bootstrap import Database, open_database
@@ -160,6 +161,8 @@ def create_app(
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)
     for router in (messages.router, reports.router, realtime.router):
+        api.include_router(router)
+    for router in (surveys.router, surveys.public_router):
         api.include_router(router)
     for router in (schedules.router, rostering.router, adherence.router, intraday.router):
         api.include_router(router)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy import select
 
 from helpline.bootstrap import open_database
 from helpline.config import Settings, get_settings
@@ -12,7 +13,8 @@ from helpline.services import organizations
 from helpline.services.actor import system_actor
 from helpline.services.demo import DEMO_LOGINS, DEMO_PASSWORD
 from helpline.services.demo_traffic import HUMAN_AGENT_EMAILS
-from helpline.storage import migrations
+from helpline.storage import migrations, report_facts
+from helpline.storage.tables import Organization
 
 DatabaseOption = typer.Option(
     None, "--database-url", help="Overrides HELPLINE_DATABASE_URL (default sqlite:///helpline.db)."
@@ -34,13 +36,24 @@ def fail(message: str) -> typer.Exit:
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 
 
+REPORT_FACTS_REVISION = "0010"
+"""The migration that added report facts; a database upgraded across it gets them rebuilt."""
+
+
 @db_app.command("upgrade")
 def db_upgrade(database_url: str | None = DatabaseOption) -> None:
     """Create or migrate the database schema to the newest version."""
     db = open_database(settings_with(database_url))
     try:
+        before = migrations.current_revision(db.engine)
         migrations.upgrade(db.engine)
         typer.echo(f"database at revision {migrations.current_revision(db.engine)}")
+        if before is not None and before < REPORT_FACTS_REVISION:
+            # Events stored before report facts existed: derive their facts once, now.
+            with db.transaction() as session:
+                for organization_id in session.scalars(select(Organization.id)).all():
+                    count = report_facts.rebuild(session, organization_id)
+                    typer.echo(f"organization {organization_id}: report facts of {count} contacts")
     finally:
         db.dispose()
 

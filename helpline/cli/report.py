@@ -15,6 +15,7 @@ from helpline.cli.admin import DatabaseOption, fail, settings_with
 from helpline.errors import HelplineError
 from helpline.services import exports, organizations, reports
 from helpline.services.actor import system_actor
+from helpline.storage import report_facts
 
 
 class OutputFormat(enum.StrEnum):
@@ -115,3 +116,21 @@ def report(
         typer.echo(exports.to_csv(records, reports.REPORT_COLUMNS), nl=False)
     else:
         typer.echo(table(records))
+
+
+def rebuild_facts(
+    org: str = typer.Option(..., "--org", help="Organization name."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Recompute the organization's report facts from its events (after upgrading a database that
+    already held events, or to judge history by changed queue thresholds)."""
+    db = open_database(settings_with(database_url))
+    try:
+        with db.transaction() as session:
+            organization_id = organizations.organization_by_name(session, org).id
+            count = report_facts.rebuild(session, organization_id)
+    except HelplineError as error:
+        raise fail(error.message) from None
+    finally:
+        db.dispose()
+    typer.echo(f"rebuilt the report facts of {count} contacts")

@@ -1,7 +1,8 @@
 """Historical reports: read the event log of a window and run the pure KPI definitions on it.
 
-No metric is computed here or in SQL: this module only chooses which events a window needs, maps rows
-into ``analytics.EventRecord`` values, and labels the groups. See ``docs/metrics.md``.
+No metric is computed here or in SQL: reports sum the per-contact tallies stored by
+``storage.report_facts`` (see ``fact_reports``); the wallboard reads events (``load_events``) and runs
+the same definitions on them. This module also labels the groups. See ``docs/metrics.md``.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from helpline.analytics import (
     QueueSettings,
     ReportRow,
     Window,
-    aggregate,
 )
 from helpline.domain.enums import Role
 from helpline.errors import InvalidInput
 from helpline.services.actor import Actor
+from helpline.services.fact_reports import tally_from_facts
 from helpline.storage.tables import (
     Agent,
     Event,
@@ -235,9 +236,9 @@ def interval_report(
     actor.require(*REPORT_ROLES)
     check_window(start, end)
     zone = organization_zone(session, actor)
-    events = load_events(session, actor.organization_id, start, end, fcr_days)
     dims = load_dimensions(session, actor.organization_id, fcr_days)
-    rows = aggregate(events, dims, Window(start, end, interval, zone), group_by)
+    window = Window(start, end, interval, zone)
+    rows = tally_from_facts(session, actor.organization_id, dims, window, group_by).rows()
     return Report(
         start=start,
         end=end,

@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from helpline.analytics import EventRecord
 from helpline.storage.events import APPENDED_ORGANIZATIONS, json_value
+from helpline.storage.report_facts import note_events
 from helpline.storage.tables import Contact, Event, EventCounter
 
 KEY_CHUNK = 1000
@@ -46,22 +48,35 @@ def append_events(session: Session, organization_id: int, events: Sequence[NewEv
         .returning(EventCounter.last_sequence)
     ).scalar_one()
     first = last - len(events) + 1
+    rows = [
+        {
+            "organization_id": organization_id,
+            "sequence": first + index,
+            "type": event.type,
+            "contact_id": event.contact_id,
+            "agent_id": event.agent_id,
+            "actor": event.actor,
+            "occurred_at": event.occurred_at,
+            "payload": json_value(dict(event.payload)),
+        }
+        for index, event in enumerate(events)
+    ]
     # Core executemany on the table: the ORM's bulk path would fetch every new primary key back.
-    session.execute(
-        insert(Event.metadata.tables["events"]),
-        [
-            {
-                "organization_id": organization_id,
-                "sequence": first + index,
-                "type": event.type,
-                "contact_id": event.contact_id,
-                "agent_id": event.agent_id,
-                "actor": event.actor,
-                "occurred_at": event.occurred_at,
-                "payload": json_value(dict(event.payload)),
-            }
-            for index, event in enumerate(events)
-        ],
+    session.execute(insert(Event.metadata.tables["events"]), rows)
+    note_events(
+        session,
+        organization_id,
+        (
+            EventRecord(
+                row["sequence"],
+                row["type"],
+                row["occurred_at"],
+                row["contact_id"],
+                row["agent_id"],
+                row["payload"],
+            )
+            for row in rows
+        ),
     )
     session.info.setdefault(APPENDED_ORGANIZATIONS, {}).setdefault(organization_id, set()).update(
         event.type for event in events

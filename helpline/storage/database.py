@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from helpline.storage import report_facts
+
 
 def normalize_url(url: str) -> str:
     """Map the plain URLs users write to the drivers Helpline ships (psycopg 3 for PostgreSQL)."""
@@ -48,8 +50,11 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **options: Any) -> E
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (services return them to callers)."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions that keep loaded objects usable after commit (services return them to callers),
+    and refresh the report facts of the contacts whose events they wrote before each commit."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_commit", report_facts.refresh_pending)
+    return factory
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from helpline.storage.report_facts import note_events, record_of
 from helpline.storage.tables import Event, EventCounter
 
 APPENDED_ORGANIZATIONS = "helpline.appended_organizations"
@@ -52,6 +53,8 @@ def append_event(
     )
     session.add(event)
     session.flush()
+    if contact_id is not None:
+        note_events(session, organization_id, [record_of(event)])
     session.info.setdefault(APPENDED_ORGANIZATIONS, {}).setdefault(organization_id, set()).add(
         event_type
     )

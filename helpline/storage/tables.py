@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -448,6 +449,7 @@ class Event(Base):
         Index("ix_events_org_contact", "organization_id", "contact_id"),
         Index("ix_events_org_agent", "organization_id", "agent_id"),
         Index("ix_events_org_occurred", "organization_id", "occurred_at"),
+        Index("ix_events_org_type_occurred", "organization_id", "type", "occurred_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
@@ -788,3 +790,161 @@ class ChatSession(Base):
     contact_ids: Mapped[list[int]] = mapped_column(Json, default=list)
     created_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class ContactReportFact(Base):
+    """What one contact adds to reports, refreshed from its events whenever they are written.
+
+    Instants are microseconds since the Unix epoch (UTC) so reports group them into intervals in the
+    database; the tally columns are ``analytics.contact_tallies`` of the contact (``ARRIVAL_FIELDS``
+    count where it arrived, ``HANDLING_FIELDS`` where its handling ended), judged against its
+    queue's thresholds when it was written. Reports sum them; they never recompute a metric.
+    """
+
+    __tablename__ = "contact_report_facts"
+    __table_args__ = (
+        Index("ix_contact_report_facts_org_arrived", "organization_id", "arrived_at_us"),
+        Index("ix_contact_report_facts_org_ended", "organization_id", "handling_ended_at_us"),
+    )
+    contact_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    arrived_at_us: Mapped[int] = mapped_column(BigInteger)
+    handling_ended_at_us: Mapped[int | None] = mapped_column(BigInteger)
+    queue_id: Mapped[int | None] = mapped_column(Integer)
+    agent_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str | None] = mapped_column(String(64))
+    offered: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    short_abandoned: Mapped[int] = mapped_column(Integer)
+    deflected: Mapped[int] = mapped_column(Integer)
+    callbacks_requested: Mapped[int] = mapped_column(Integer)
+    answered_within_threshold: Mapped[int] = mapped_column(Integer)
+    removed_within_threshold: Mapped[int] = mapped_column(Integer)
+    answered_wait_seconds: Mapped[float] = mapped_column(Float)
+    longest_wait_seconds: Mapped[float] = mapped_column(Float)
+    transferred: Mapped[int] = mapped_column(Integer)
+    handled: Mapped[int] = mapped_column(Integer)
+    talk_seconds: Mapped[float] = mapped_column(Float)
+    hold_seconds: Mapped[float] = mapped_column(Float)
+    acw_seconds: Mapped[float] = mapped_column(Float)
+
+
+class ReportTally(Base):
+    """The contact report facts of one UTC quarter hour summed per queue, agent or channel.
+
+    Kept by ``report_facts`` as facts are written (old values subtracted, new ones added), so a
+    report of whole quarter hours reads at most one row per quarter hour and group, however many
+    contacts there were. ``dimension`` is queue, agent or channel; ``group_key`` the id or channel
+    ('' for none); arrival columns count at the contact's arrival, handling ones where it ended.
+    """
+
+    __tablename__ = "report_tallies"
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grain_start_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    offered: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    short_abandoned: Mapped[int] = mapped_column(Integer)
+    deflected: Mapped[int] = mapped_column(Integer)
+    callbacks_requested: Mapped[int] = mapped_column(Integer)
+    answered_within_threshold: Mapped[int] = mapped_column(Integer)
+    removed_within_threshold: Mapped[int] = mapped_column(Integer)
+    answered_wait_seconds: Mapped[float] = mapped_column(Float)
+    longest_wait_seconds: Mapped[float] = mapped_column(Float)
+    transferred: Mapped[int] = mapped_column(Integer)
+    handled: Mapped[int] = mapped_column(Integer)
+    talk_seconds: Mapped[float] = mapped_column(Float)
+    hold_seconds: Mapped[float] = mapped_column(Float)
+    acw_seconds: Mapped[float] = mapped_column(Float)
+    attributions: Mapped[int] = mapped_column(Integer)
+    """Arrivals plus handling ends counted in the row; 0 once every contact moved away from it."""
+    slot_weighted_handling_seconds: Mapped[float] = mapped_column(Float)
+    """Agent rows only: the agent's slot-weighted handling in the quarter hour from its finished
+    handling spans (recomputed, not added, whenever one of them changes)."""
+
+
+class HandlingSpan(Base):
+    """An agent handled a contact from ``started_at_us`` to ``ended_at_us`` (None: still does);
+    epoch microseconds, refreshed with the contact's report fact (concurrency-aware occupancy)."""
+
+    __tablename__ = "handling_spans"
+    __table_args__ = (
+        Index("ix_handling_spans_org_started", "organization_id", "started_at_us"),
+        Index(
+            "ix_handling_spans_org_agent_started", "organization_id", "agent_id", "started_at_us"
+        ),
+        Index("ix_handling_spans_contact", "contact_id"),
+        Index("ix_handling_spans_org_ended", "organization_id", "ended_at_us"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(BigId, ForeignKey("contacts.id", ondelete="CASCADE"))
+    agent_id: Mapped[int] = mapped_column(Integer)
+    started_at_us: Mapped[int] = mapped_column(BigInteger)
+    ended_at_us: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SurveySettings(Base):
+    """An organization's post-contact survey: which questions it asks and its CES scale."""
+
+    __tablename__ = "survey_settings"
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    asks_csat: Mapped[bool] = mapped_column(Boolean, default=True)
+    asks_nps: Mapped[bool] = mapped_column(Boolean, default=True)
+    asks_ces: Mapped[bool] = mapped_column(Boolean, default=True)
+    ces_scale_max: Mapped[int] = mapped_column(Integer, default=7)
+    expires_after_hours: Mapped[int] = mapped_column(Integer, default=168)
+
+
+class Survey(Base):
+    """A survey issued for a closed contact: answered once, by link, before it expires.
+
+    The link carries a random token; only its SHA-256 hash is stored.
+    """
+
+    __tablename__ = "surveys"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    contact_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column()
+    delivery: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+
+
+class SurveyAnswer(Base):
+    """One answered question of a survey, linked to its contact and agent."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("survey_id", "question"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    survey_id: Mapped[int] = mapped_column(BigId, ForeignKey("surveys.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), index=True
+    )
+    question: Mapped[str] = mapped_column(String(8))
+    score: Mapped[int] = mapped_column(Integer)
+    scale_max: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime]

@@ -129,3 +129,27 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     result = runner.invoke(app, ["serve", "--database-url", f"sqlite:///{tmp_path / 'none.db'}"])
     assert result.exit_code == 2
     assert "db upgrade" in result.output
+
+
+def test_upgrading_across_report_facts_derives_them_from_stored_events(tmp_path: Path) -> None:
+    from alembic import command
+
+    from helpline.storage.migrations import alembic_config
+    from helpline.storage.tables import ContactReportFact
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    assert runner.invoke(app, ["demo-data", "--database-url", url]).exit_code == 0
+    command.downgrade(alembic_config(url), "0009")  # as if the events predate report facts
+    result = runner.invoke(app, ["db", "upgrade", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "report facts of" in result.output
+    db = open_database(Settings(database_url=url))
+    try:
+        with db.transaction() as session:
+            facts = session.scalar(select(func.count()).select_from(ContactReportFact))
+            contacts = session.scalar(select(func.count()).select_from(Contact))
+    finally:
+        db.dispose()
+    assert contacts
+    assert facts == contacts

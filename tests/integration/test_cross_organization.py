@@ -69,7 +69,13 @@ VICTIM_STRINGS = (
     "Gold",
     "victim.example",
 )
-PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
+PUBLIC = {
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+    # The customer's survey page: the unguessable token is the credential (test_surveys_api.py).
+    ("GET", "/api/v1/public/surveys/{token}"),
+    ("POST", "/api/v1/public/surveys/{token}"),
+}
 
 
 def api_operations(client: TestClient) -> dict[str, list[str]]:

@@ -59,3 +59,19 @@ def test_bad_options_exit_2(bank_url: str, option: str, value: str, message: str
     result = runner.invoke(app, [*args, "--database-url", bank_url])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_rebuilding_report_facts_keeps_the_report(bank_url: str) -> None:
+    args = ["report", "--org", "Bank", "--from", "1999-01-13", "--to", "1999-01-20"]
+    args += ["--interval", "1d", "--format", "csv", "--database-url", bank_url]
+    before = runner.invoke(app, args)
+    rebuilt = runner.invoke(
+        app, ["db", "rebuild-facts", "--org", "Bank", "--database-url", bank_url]
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "rebuilt the report facts of 499 contacts" in rebuilt.output  # 500 lines, 1 header
+    assert runner.invoke(app, args).output == before.output
+    unknown = runner.invoke(
+        app, ["db", "rebuild-facts", "--org", "Nope", "--database-url", bank_url]
+    )
+    assert unknown.exit_code == 2

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from helpline.analytics import Interval, bucket_start, split_by_interval
+from helpline.analytics import Interval, Window, bucket_start, split_by_interval
+from helpline.analytics.aggregate import Grid
+from helpline.analytics.intervals import boundaries, split_spans, to_epoch_us
 
 
 @pytest.mark.parametrize(
@@ -75,3 +80,58 @@ def test_hours_across_the_spring_forward_gap() -> None:
         ("01:00", 1800.0),
         ("03:00", 3600.0),
     ]
+
+
+SPAN_ZONES = ["UTC", "Europe/London", "Asia/Kathmandu", "Australia/Lord_Howe"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(0, 3 * 86_400), st.integers(1, 40 * 3600)), min_size=1, max_size=20
+    ),
+    interval=st.sampled_from(list(Interval)),
+    zone=st.sampled_from(SPAN_ZONES),
+)
+def test_vectorised_split_equals_split_by_interval(
+    spans: list[tuple[int, int]], interval: Interval, zone: str
+) -> None:
+    origin = datetime(2026, 3, 27, 22, 7, 30, tzinfo=UTC)  # two DST changes ahead in Europe
+    local = ZoneInfo(zone)
+    instants = [
+        (origin + timedelta(seconds=start), origin + timedelta(seconds=start + length))
+        for start, length in spans
+    ]
+    edges = boundaries(origin, max(end for _, end in instants), interval, local)
+    edges_us = np.array([to_epoch_us(edge) for edge in edges], dtype=np.int64)
+    starts = np.array([to_epoch_us(start) for start, _ in instants], dtype=np.int64)
+    ends = np.array([to_epoch_us(end) for _, end in instants], dtype=np.int64)
+    span, bucket, seconds = split_spans(starts, ends, edges_us)
+    vectorised = sorted(
+        (int(s), bucket_start(edges[b], interval, local), round(float(x), 6))
+        for s, b, x in zip(span, bucket, seconds, strict=True)
+    )
+    expected = sorted(
+        (index, piece, round(length, 6))
+        for index, (start, end) in enumerate(instants)
+        for piece, length in split_by_interval(start, end, interval, local)
+    )
+    assert vectorised == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "interval", "grain_minutes"),
+    [
+        ("UTC", Interval.MINUTES_30, 30),
+        ("UTC", Interval.DAY, 1440),
+        ("Europe/London", Interval.DAY, 60),  # local midnight is 23:00 or 00:00 UTC
+        ("Asia/Kolkata", Interval.MINUTES_60, 30),  # UTC+05:30
+        ("Asia/Kathmandu", Interval.MINUTES_30, 15),  # UTC+05:45
+    ],
+)
+def test_coarsest_grain_never_straddles_an_interval(
+    zone: str, interval: Interval, grain_minutes: int
+) -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    window = Window(start, start + timedelta(days=60), interval, ZoneInfo(zone))
+    assert Grid.of(window).coarsest_grain_us(interval) == grain_minutes * 60_000_000
