@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     """The sender address of email Helpline writes when an organization has none of its own."""
     outbox_poll_seconds: float = 2.0
     """How often the outbox looks for replies due for (re)delivery queued by other nodes."""
+    smtp_listen_host: str = "127.0.0.1"
+    """Where Helpline's own SMTP listener (inbound email) binds."""
+    smtp_listen_port: int = 0
+    """Port of the inbound SMTP listener; 0 (the default) runs none."""
+    smtp_listen_hostname: str = ""
+    """The name the listener greets with (default: this machine's fully qualified name)."""
+    email_imap_polling: bool = False
+    """Poll the IMAP mailboxes configured on organizations' email addresses."""
+    email_max_message_bytes: int = 25 * 1024 * 1024
+    """Largest inbound email the SMTP listener accepts."""
+    email_attachment_max_bytes: int = 10 * 1024 * 1024
+    """Largest attachment kept from an inbound email (larger ones are listed, not stored)."""
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from helpline.storage.tables import (
     AgentSkill,
     Base,
     Contact,
+    EmailAddress,
     Queue,
     QueueSkill,
     RoutingProfile,
@@ -73,6 +74,7 @@ class ResourceKind:
     unique_fields: tuple[str, ...] = ()
     references: Mapping[str, type[Base]] = field(default_factory=dict)
     children: tuple[ChildKind, ...] = ()
+    hidden_fields: tuple[str, ...] = ()  # stored, never shown nor put in events (secrets, state)
 
 
 TEAM = ResourceKind("team", "Team", Team, unique_fields=("name",))
@@ -107,7 +109,23 @@ AGENT = ResourceKind(
     children=(ChildKind("skills", AgentSkill, "agent_id", "skill_id", {"skill_id": Skill}),),
 )
 
-KINDS: tuple[ResourceKind, ...] = (TEAM, SKILL, WRAP_UP_CODE, QUEUE, ROUTING_PROFILE, AGENT)
+EMAIL_ADDRESS = ResourceKind(
+    "email address",
+    "EmailAddress",
+    EmailAddress,
+    references={"queue_id": Queue},
+    hidden_fields=("imap_password", "imap_state"),
+)
+
+KINDS: tuple[ResourceKind, ...] = (
+    TEAM,
+    SKILL,
+    WRAP_UP_CODE,
+    QUEUE,
+    ROUTING_PROFILE,
+    AGENT,
+    EMAIL_ADDRESS,
+)
 
 
 def _columns(kind: ResourceKind) -> list[str]:
@@ -116,7 +134,8 @@ def _columns(kind: ResourceKind) -> list[str]:
 
 def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]:
     """A plain dict of the row's columns (without ``organization_id``) and its children."""
-    data = {name: getattr(row, name) for name in _columns(kind) if name != "organization_id"}
+    hidden = {"organization_id", *kind.hidden_fields}
+    data = {name: getattr(row, name) for name in _columns(kind) if name not in hidden}
     for child in kind.children:
         rows = session.scalars(
             select(child.table)
@@ -240,6 +259,8 @@ def _split(kind: ResourceKind, values: Mapping[str, Any]) -> tuple[dict[str, Any
 def _check_kind_rules(
     session: Session, actor: Actor, kind: ResourceKind, row_id: int | None, own: Mapping[str, Any]
 ) -> None:
+    if kind is EMAIL_ADDRESS:
+        _check_email_address(session, actor, row_id, own)
     if kind is QUEUE and row_id is not None and own.get("overflow_queue_id") == row_id:
         raise InvalidInput("overflow_queue_id", "a queue cannot overflow to itself")
     for index, step in enumerate(own.get("routing_steps", ()) if kind is QUEUE else ()):
@@ -258,8 +279,32 @@ def _check_kind_rules(
             )
 
 
+def _check_email_address(
+    session: Session, actor: Actor, row_id: int | None, own: Mapping[str, Any]
+) -> None:
+    """An address belongs to one organization (mail finds its organization by recipient) and
+    feeds an email queue."""
+    if "address" in own:
+        query = select(EmailAddress.id).where(EmailAddress.address == own["address"])
+        if row_id is not None:
+            query = query.where(EmailAddress.id != row_id)
+        if session.scalar(query) is not None:
+            raise Conflict(f"the address {own['address']!r} is already in use")
+    if own.get("queue_id") is not None:
+        channel = session.scalar(
+            select(Queue.channel).where(
+                Queue.id == own["queue_id"], Queue.organization_id == actor.organization_id
+            )
+        )
+        if channel is not None and channel != "email":
+            raise InvalidInput("queue_id", f"queue {own['queue_id']} serves {channel}, not email")
+
+
 def _check_row(kind: ResourceKind, row: Any) -> None:
     """Rules across fields, checked on the row as it will be stored (after a PATCH too)."""
+    if kind is EMAIL_ADDRESS and row.imap_host and not (row.imap_username and row.imap_password):
+        field_name = "imap_username" if not row.imap_username else "imap_password"
+        raise InvalidInput(field_name, "needed to poll a mailbox (imap_host is set)")
     if kind is QUEUE and row.closed_treatment == "overflow" and row.overflow_queue_id is None:
         raise InvalidInput("overflow_queue_id", "needed when closed_treatment is overflow")
 
@@ -317,7 +362,10 @@ def update(
         occurred_at=utc_now(),
         actor=actor.label,
         agent_id=row_id if kind is AGENT else None,
-        payload={"id": row_id, "changed": dict(values)},
+        payload={
+            "id": row_id,
+            "changed": {k: v for k, v in values.items() if k not in kind.hidden_fields},
+        },
     )
     return data
 
