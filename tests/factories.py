@@ -237,3 +237,21 @@ def message_objects(db: Database, tenant: Tenant) -> dict[str, dict[str, Any]]:
         "message": {"id": received.message_id},
         "attachment": {"id": message["attachments"][0]["id"]},
     }
+
+
+def email_objects(
+    client: TestClient, tenant: Tenant, domain: str = "victim-bank.example"
+) -> dict[str, dict[str, Any]]:
+    """An email queue and an address of it (unique across the test run, under ``domain``)."""
+    queue = create_ok(client, tenant, "queues", {"name": "Email", "channel": "email"})
+    address = create_ok(
+        client,
+        tenant,
+        "email-addresses",
+        {
+            "address": f"support-{uuid.uuid4().hex[:10]}@{domain}",
+            "queue_id": queue["id"],
+            "display_name": "Cleo Bank Support",
+        },
+    )
+    return {"email_queue": queue, "email_address": address}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -87,9 +88,13 @@ def create_app(
         await registry.start(inbox)
         delivery = asyncio.create_task(outbox.run(settings.outbox_poll_seconds))
         yield
-        delivery.cancel()
+        # Wait for the background tasks to end here, while the event loop's thread pool still
+        # serves them: a task left cancelling past shutdown can hang the loop's close.
+        for task in (delivery, timers):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await registry.stop()
-        timers.cancel()
         if db is None:
             database.dispose()
 

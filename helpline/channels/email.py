@@ -11,7 +11,6 @@ import logging
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from fastapi.concurrency import run_in_threadpool
 
 from helpline.bootstrap import Database
 from helpline.channels.base import ChannelAdapter, DeliveryReport, DeliveryStatus, OutboundMessage
@@ -46,7 +45,7 @@ class _SmtpHandler:
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        route = await run_in_threadpool(self.adapter.route_of, address)
+        route = await asyncio.to_thread(self.adapter.route_of, address)
         if route is None:
             return f"550 5.1.1 <{address}>: no such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -59,7 +58,7 @@ class _SmtpHandler:
         raw = content if isinstance(content, bytes) else content.encode()
         sender = envelope.mail_from or ""
         try:
-            results = await run_in_threadpool(
+            results = await asyncio.to_thread(
                 self.adapter.take_for_recipients, raw, envelope.rcpt_tos, sender
             )
         except Exception:  # a database outage: the sending MTA keeps the message and retries
@@ -185,7 +184,7 @@ class EmailAdapter(ChannelAdapter):
         """Email ``message`` to the customer as a reply in their thread, through the relay."""
         if not message.recipient:
             return DeliveryReport(DeliveryStatus.FAILED, error="no recipient address")
-        thread, reference = await run_in_threadpool(self._thread, message)
+        thread, reference = await asyncio.to_thread(self._thread, message)
         sender = thread.from_address or self.settings.mail_from
         email = compose(
             message, thread, reference=reference, sender=sender, sender_name=thread.from_name

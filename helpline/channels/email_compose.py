@@ -7,7 +7,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
-from helpline.channels.email_threading import reply_subject
+from helpline.channels.email_threading import reply_subject, subject_token
 from helpline.domain.messages import OutboundMessage
 from helpline.services.email import EmailThread
 
@@ -32,7 +32,8 @@ def acknowledgement_text(reference: str, customer_name: str = "") -> str:
     return (
         f"{greeting}\n\n"
         "Thank you for writing to us. We have received your message and will answer as soon as we"
-        f" can.\n\nYour reference is {reference}. Please keep it in the subject when you write"
+        f" can.\n\nYour reference is {subject_token(reference)}. Please keep it in the subject when"
+        " you write"
         " again about this matter.\n"
     )
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fastapi.concurrency import run_in_threadpool
 
 from helpline.bootstrap import Database
 from helpline.services.email import ImapMailbox, mailboxes_to_poll, record_imap_progress
@@ -168,7 +167,7 @@ class ImapPoller:
         """Poll due mailboxes until cancelled."""
         while True:
             try:
-                await run_in_threadpool(self.poll_due)
+                await asyncio.to_thread(self.poll_due)
             except Exception:  # the database may be briefly unavailable; try again next tick
                 logger.exception("IMAP polling round failed")
             await asyncio.sleep(self.tick_seconds)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from helpline.bootstrap import Database
 from tests.factories import (
+    email_objects,
     full_configuration,
     make_client,
     make_tenant,
@@ -40,6 +41,7 @@ PATH_OBJECTS = {
     "adherence_exception_id": "adherence_exception",
     "message_id": "message",
     "attachment_id": "attachment",
+    "email_address_id": "email_address",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
 VICTIM_STRINGS = (
@@ -53,6 +55,7 @@ VICTIM_STRINGS = (
     "billing",
     "resolved",
     "+442079460001",
+    "victim-bank.example",
 )
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
 
@@ -99,6 +102,10 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
         "/api/v1/contacts/{contact_id}/accept": {"agent_id": ids["agent"]},
         "/api/v1/contacts/{contact_id}/reject": {"agent_id": ids["agent"]},
         "/api/v1/contacts/{contact_id}/messages": {"body": "Billing"},
+        "/api/v1/email-addresses": {
+            "address": "attacker@attacker.example",
+            "queue_id": ids["email_queue"],
+        },
     }
     return bodies.get(path, {})
 
@@ -113,6 +120,7 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
     victim |= planning_objects(client, victim_tenant, victim["queue"]["id"])
     victim |= schedule_objects(client, victim_tenant, victim["agent"]["id"])
     victim |= message_objects(db, victim_tenant)
+    victim |= email_objects(client, victim_tenant)
     before = organization_snapshot(db, victim_tenant.organization_id)
     tried = 0
     for path, operations in api_operations(client).items():
