@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-
 from helpline.bootstrap import Database
 from helpline.services.email import ImapMailbox, mailboxes_to_poll, record_imap_progress
 

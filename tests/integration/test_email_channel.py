@@ -174,7 +174,7 @@ def test_an_email_round_trip_threads_both_ways(mail: Mail) -> None:
     answer = mail.email(
         customer,
         str(reply["Subject"]),
-        f"Thanks, it works.\n\nOn Tue, Demo Bank Support wrote:\n> Unblocked it.\n",
+        "Thanks, it works.\n\nOn Tue, Demo Bank Support wrote:\n> Unblocked it.\n",
         In_Reply_To=reply["Message-ID"],
         References=f"{first['Message-ID']} {reply['Message-ID']}",
     )
@@ -273,7 +273,7 @@ def test_the_same_message_delivered_twice_is_stored_once(mail: Mail) -> None:
     [
         ("html_only.eml", "Card declined abroad", "my card was declined in Lisbon & Porto."),
         ("latin1_quoted_printable.eml", "Adressänderung", "Müllerstraße 5, Köln"),
-        ("rfc2047_subject.eml", "Prêt immobilier – question urgente", "où en est ma demande"),
+        ("rfc2047_subject.eml", "Prêt immobilier \u2013 question urgente", "où en est ma demande"),
         ("base64_attachment.eml", "Statement attached", "the fee on line 3 is wrong"),
     ],
 )

@@ -46,7 +46,7 @@ def test_a_latin1_quoted_printable_email_decodes_body_and_headers() -> None:
 
 def test_rfc2047_encoded_words_in_subject_and_sender_are_decoded() -> None:
     email = parse_email(_fixture("rfc2047_subject.eml"))
-    assert email.subject == "Prêt immobilier – question urgente"
+    assert email.subject == "Prêt immobilier \u2013 question urgente"
     assert email.from_name == "Élodie Dupont"
     assert email.text == "Bonjour, où en est ma demande de prêt ?"
 
