@@ -45,7 +45,11 @@ class _SmtpHandler:
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        route = await asyncio.to_thread(self.adapter.route_of, address)
+        try:
+            route = await asyncio.to_thread(self.adapter.route_of, address)
+        except Exception:  # a database outage: ask the sending MTA to retry, do not bounce
+            logger.exception("looking up recipient %s failed", address)
+            return "451 4.3.0 Temporary failure, please try again later"
         if route is None:
             return f"550 5.1.1 <{address}>: no such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -202,8 +206,3 @@ class EmailAdapter(ChannelAdapter):
             "references": list(thread.references),
         }
         return DeliveryReport(DeliveryStatus.SENT, provider_id=message_id, headers=headers)
-
-
-def email_adapter(settings: Settings) -> EmailAdapter:
-    """The adapter ``settings`` describe (relay, listener, polling)."""
-    return EmailAdapter(settings)
