@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` takes inbound email on this port (e.g. swaks --server 127.0.0.1:2525
+# --to support@demo-bank.example) and polls configured IMAP mailboxes.
+SMTP_LISTEN_PORT ?= 2525
 
 .PHONY: run test install install-dev lint typecheck unit bench clean screenshots
 
@@ -26,7 +29,8 @@ install-dev: $(VENV)/.stamp-dev
 run: install
 	$(BIN)/helpline db upgrade
 	$(BIN)/helpline demo-data --if-empty
-	$(BIN)/helpline serve --demo-traffic --host $(HOST) --port $(PORT)
+	HELPLINE_SMTP_LISTEN_PORT=$(SMTP_LISTEN_PORT) HELPLINE_EMAIL_IMAP_POLLING=true \
+		$(BIN)/helpline serve --demo-traffic --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

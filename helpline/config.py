@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     Twilio signatures are checked against and delivery receipts are posted to. Empty: the request's."""
     provider_timeout_seconds: float = 10.0
     """How long an SMS/social provider may take to accept a message before the send is retried."""
+    smtp_listen_host: str = "127.0.0.1"
+    """Where Helpline's own SMTP listener (inbound email) binds."""
+    smtp_listen_port: int = 0
+    """Port of the inbound SMTP listener; 0 (the default) runs none."""
+    smtp_listen_hostname: str = ""
+    """The name the listener greets with (default: this machine's fully qualified name)."""
+    email_imap_polling: bool = False
+    """Poll the IMAP mailboxes configured on organizations' email addresses."""
+    email_max_message_bytes: int = 25 * 1024 * 1024
+    """Largest inbound email the SMTP listener accepts."""
+    email_attachment_max_bytes: int = 10 * 1024 * 1024
+    """Largest attachment kept from an inbound email (larger ones are listed, not stored)."""
 
 
 @lru_cache(maxsize=1)

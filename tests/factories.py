@@ -333,3 +333,21 @@ def chat_objects(client: TestClient, tenant: Tenant) -> dict[str, dict[str, Any]
         {"name": "Website", "queue_id": queue["id"], "allowed_origins": ["https://victim.example"]},
     )
     return {"chat_queue": queue, "chat_widget": widget}
+
+
+def email_objects(
+    client: TestClient, tenant: Tenant, domain: str = "victim-bank.example"
+) -> dict[str, dict[str, Any]]:
+    """An email queue and an address of it (unique across the test run, under ``domain``)."""
+    queue = create_ok(client, tenant, "queues", {"name": "Email", "channel": "email"})
+    address = create_ok(
+        client,
+        tenant,
+        "email-addresses",
+        {
+            "address": f"support-{uuid.uuid4().hex[:10]}@{domain}",
+            "queue_id": queue["id"],
+            "display_name": "Cleo Bank Support",
+        },
+    )
+    return {"email_queue": queue, "email_address": address}

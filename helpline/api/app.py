@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -130,12 +131,15 @@ def create_app(
             else None
         )
         yield
-        if demo is not None:
-            demo.cancel()
-        delivery.cancel()
-        sla.cancel()
+        # Wait for the background tasks to end here, while the event loop's thread pool still
+        # serves them: a task left cancelling past shutdown can hang the loop's close.
+        for task in (demo, delivery, sla, timers):
+            if task is None:
+                continue
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await registry.stop()
-        timers.cancel()
         if db is None:
             database.dispose()
 

@@ -7,7 +7,15 @@ from copy import copy
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from helpline.domain.enums import (
     AgentSelection,
@@ -727,3 +735,42 @@ class IntradayOut(BaseModel):
     method: str = Field(description="How the rest of the day was re-forecast")
     intervals: list[IntradayIntervalOut]
     actions: list[IntradayActionOut]
+
+
+# --- email addresses ------------------------------------------------------------------------
+
+EmailAddressText = Annotated[
+    str,
+    Field(min_length=3, max_length=320, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$"),
+    AfterValidator(str.lower),
+]
+
+
+class EmailAddressFields(Body):
+    address: EmailAddressText = Field(
+        description="Where customers write (stored lower-case); unique across organizations"
+    )
+    queue_id: Id = Field(description="The email queue new contacts of this address wait in")
+    display_name: str = Field(default="", max_length=200, description="Name on replies' From")
+    acknowledges_new_contacts: bool = Field(
+        default=True, description="Answer a new contact's first email with its reference"
+    )
+    imap_host: str = Field(
+        default="", max_length=255, description="Poll this IMAP server's mailbox (empty: do not)"
+    )
+    imap_port: int = Field(default=993, ge=1, le=65_535)
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    imap_username: str = Field(default="", max_length=320)
+    imap_folder: str = Field(default="INBOX", min_length=1, max_length=200)
+    poll_interval_seconds: int = Field(default=60, ge=1, le=86_400)
+
+
+class EmailAddressIn(EmailAddressFields):
+    imap_password: str = Field(
+        default="", max_length=500, description="Write-only: never returned by the API"
+    )
+
+
+class EmailAddressOut(EmailAddressFields):
+    id: int
+    queue_id: int | None  # type: ignore[assignment]  # None once its queue is deleted

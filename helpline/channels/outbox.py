@@ -8,8 +8,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from fastapi.concurrency import run_in_threadpool
-
 from helpline.bootstrap import Database
 from helpline.channels.base import ChannelRegistry
 from helpline.domain.messages import DeliveryReport, DeliveryStatus, OutboundMessage
@@ -69,22 +67,32 @@ class Outbox:
         """Send every message due now; returns how many were attempted."""
         attempted = 0
         while True:
-            batch = await run_in_threadpool(self._claim)
+            # asyncio.to_thread, not anyio's pool: the outbox runs as a plain asyncio task, and
+            # anyio shields its thread calls from a plain task's cancellation, which can leave the
+            # task waiting forever at shutdown.
+            batch = await asyncio.to_thread(self._claim)
             if not batch:
                 return attempted
             for message in batch:
                 report = await self._send(message)
-                await run_in_threadpool(self._record, message, report)
+                await asyncio.to_thread(self._record, message, report)
             attempted += len(batch)
 
     async def run(self, poll_seconds: float) -> None:
         """Deliver due messages until cancelled, waking on :meth:`wake` or every ``poll_seconds``."""
         self._loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
         while True:
             try:
                 await self.deliver_due()
             except Exception:  # the database may be briefly unavailable; try again next round
                 logger.exception("outbox round failed")
+            if task is not None and task.cancelling():
+                # A transport (e.g. an SMTP client) turned our cancellation into its own error.
+                raise asyncio.CancelledError
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+            # arrives as the wake-up completes, and the outbox would then never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), poll_seconds)
+                async with asyncio.timeout(poll_seconds):
+                    await self._wake.wait()
             self._wake.clear()

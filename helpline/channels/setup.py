@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from helpline.channels.base import ChannelRegistry
 from helpline.channels.chat.adapter import ChatAdapter
+from helpline.channels.email import EmailAdapter
 from helpline.channels.providers import ProviderAdapter
 from helpline.config import Settings
 from helpline.domain.enums import Channel
@@ -23,4 +24,7 @@ def channel_registry(settings: Settings) -> ChannelRegistry:
         )
     # Web chat binds no port of its own (it is served by the API), so it always runs.
     registry.register(ChatAdapter.from_settings(settings))
+    # Email replies always go out through the relay; the inbound listener and the IMAP poller
+    # start only when their settings ask for them.
+    registry.register(EmailAdapter(settings))
     return registry

@@ -25,6 +25,7 @@ from helpline.storage.tables import (
     AgentSkill,
     Base,
     Contact,
+    EmailAddress,
     Queue,
     QueueSkill,
     RoutingProfile,
@@ -114,7 +115,47 @@ AGENT = ResourceKind(
     children=(ChildKind("skills", AgentSkill, "agent_id", "skill_id", {"skill_id": Skill}),),
 )
 
-KINDS: tuple[ResourceKind, ...] = (TEAM, SKILL, WRAP_UP_CODE, QUEUE, ROUTING_PROFILE, AGENT)
+
+def _check_email_address(session: Session, actor: Actor, row: EmailAddress) -> None:
+    """An address belongs to one organization (mail finds its organization by recipient), feeds an
+    email queue, and polling a mailbox needs its login."""
+    taken = select(EmailAddress.id).where(EmailAddress.address == row.address)
+    if row.id is not None:
+        taken = taken.where(EmailAddress.id != row.id)
+    if session.scalar(taken) is not None:
+        raise Conflict(f"the address {row.address!r} is already in use")
+    if row.queue_id is not None:
+        channel = session.scalar(
+            select(Queue.channel).where(
+                Queue.id == row.queue_id, Queue.organization_id == actor.organization_id
+            )
+        )
+        if channel is not None and channel != "email":
+            raise InvalidInput("queue_id", f"queue {row.queue_id} serves {channel}, not email")
+    if row.imap_host and not (row.imap_username and row.imap_password):
+        field_name = "imap_username" if not row.imap_username else "imap_password"
+        raise InvalidInput(field_name, "needed to poll a mailbox (imap_host is set)")
+
+
+EMAIL_ADDRESS = ResourceKind(
+    "email address",
+    "EmailAddress",
+    EmailAddress,
+    references={"queue_id": Queue},
+    write_only=("imap_password",),
+    hidden=("imap_state",),
+    check=_check_email_address,
+)
+
+KINDS: tuple[ResourceKind, ...] = (
+    TEAM,
+    SKILL,
+    WRAP_UP_CODE,
+    QUEUE,
+    ROUTING_PROFILE,
+    AGENT,
+    EMAIL_ADDRESS,
+)
 
 
 def _columns(kind: ResourceKind) -> list[str]:

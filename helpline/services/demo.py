@@ -194,6 +194,16 @@ def load_demo(session: Session, now: datetime, seed: int = 7) -> DemoSummary:
     config.update(
         session, actor, config.QUEUE, queues["loans"], {"overflow_queue_id": queues["billing"]}
     )
+    config.create(
+        session,
+        actor,
+        config.EMAIL_ADDRESS,
+        {
+            "address": "support@demo-bank.example",
+            "queue_id": queues["email"],
+            "display_name": "Demo Bank Support",
+        },
+    )
 
     def profile(
         name: str, channels: dict[Channel, int], members: list[tuple[str, int, int]]

@@ -246,6 +246,34 @@ class Queue(Base):
     routing_steps: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
 
 
+class EmailAddress(Base):
+    """An address customers write to (``support@demo-bank.example``): which organization and queue its
+    mail belongs to, and optionally the IMAP mailbox Helpline polls for it.
+
+    Addresses are unique across organizations: the SMTP listener finds the organization from the
+    recipient. ``imap_state`` is the poller's progress (mailbox, UIDVALIDITY, last UID ingested).
+    """
+
+    __tablename__ = "email_addresses"
+    __table_args__ = (UniqueConstraint("address"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    address: Mapped[str] = mapped_column(String(320))
+    queue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("queues.id", ondelete="SET NULL"), index=True
+    )
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    acknowledges_new_contacts: Mapped[bool] = mapped_column(Boolean, default=True)
+    imap_host: Mapped[str] = mapped_column(String(255), default="")
+    imap_port: Mapped[int] = mapped_column(Integer, default=993)
+    imap_security: Mapped[str] = mapped_column(String(16), default="ssl")
+    imap_username: Mapped[str] = mapped_column(String(320), default="")
+    imap_password: Mapped[str] = mapped_column(String(500), default="")
+    imap_folder: Mapped[str] = mapped_column(String(200), default="INBOX")
+    poll_interval_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    imap_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class QueueSkill(Base):
     """A skill a queue's contacts need, at a minimum proficiency."""
 

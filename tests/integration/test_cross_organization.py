@@ -14,6 +14,7 @@ from tests.factories import (
     case_objects,
     channel_objects,
     chat_objects,
+    email_objects,
     full_configuration,
     make_client,
     make_tenant,
@@ -50,6 +51,7 @@ PATH_OBJECTS = {
     "case_id": "case",
     "sla_policy_id": "sla_policy",
     "chat_widget_id": "chat_widget",
+    "email_address_id": "email_address",
 }
 # Strings only the victim's data contains (see tests.factories.full_configuration).
 VICTIM_STRINGS = (
@@ -68,6 +70,7 @@ VICTIM_STRINGS = (
     "Lost parcel",
     "Gold",
     "victim.example",
+    "victim-bank.example",
 )
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
@@ -163,6 +166,10 @@ def _body_with_victim_ids(path: str, victim: dict[str, dict[str, Any]]) -> dict[
         "/api/v1/cases/{case_id}/contacts": {"contact_id": ids["contact"]},
         "/api/v1/customers/{customer_id}/merge": {"merged_customer_id": ids["customer"]},
         "/api/v1/chat-widgets": {"name": "X", "queue_id": ids["chat_queue"]},
+        "/api/v1/email-addresses": {
+            "address": "attacker@attacker.example",
+            "queue_id": ids["email_queue"],
+        },
     }
     return bodies.get(path, {})
 
@@ -180,6 +187,7 @@ def test_every_route_denies_another_organizations_ids_and_changes_nothing(
     victim |= channel_objects(client, victim_tenant, victim["queue"]["id"])
     victim |= case_objects(client, victim_tenant, victim["customer"]["id"], victim["contact"]["id"])
     victim |= chat_objects(client, victim_tenant)
+    victim |= email_objects(client, victim_tenant)
     before = organization_snapshot(db, victim_tenant.organization_id)
     tried = 0
     for path, operations in api_operations(client).items():

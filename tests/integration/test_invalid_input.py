@@ -8,7 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from helpline.bootstrap import Database
-from tests.factories import full_configuration, make_client, make_tenant, schedule_body
+from tests.factories import (
+    email_objects,
+    full_configuration,
+    make_client,
+    make_tenant,
+    schedule_body,
+)
 from tests.integration.snapshot import organization_snapshot
 from tests.integration.test_cross_organization import api_operations
 
@@ -432,6 +438,30 @@ INVALID["/api/v1/chat-widgets"] = [
     ({"name": "W", "queue_id": "{queue}", "attachment_types": ["PNG"]}, "attachment_types"),
     ({"name": "W", "queue_id": "{queue}", "public_key": "mine"}, "public_key"),
 ]
+INVALID["/api/v1/email-addresses"] = [
+    ({"address": "no-at-sign", "queue_id": "{email_queue}"}, "address"),
+    ({"address": "a@b.example"}, "queue_id"),
+    ({"address": "a@b.example", "queue_id": 999999}, "queue_id"),
+    ({"address": "a@b.example", "queue_id": "{queue}"}, "queue_id"),
+    ({"address": "a@b.example", "queue_id": "{email_queue}", "imap_port": 0}, "imap_port"),
+    (
+        {"address": "a@b.example", "queue_id": "{email_queue}", "imap_security": "tls"},
+        "imap_security",
+    ),
+    (
+        {"address": "a@b.example", "queue_id": "{email_queue}", "imap_host": "imap.b.example"},
+        "imap_username",
+    ),
+    (
+        {
+            "address": "a@b.example",
+            "queue_id": "{email_queue}",
+            "imap_host": "imap.b.example",
+            "imap_username": "helpdesk",
+        },
+        "imap_password",
+    ),
+]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 
 
@@ -459,7 +489,7 @@ def test_invalid_create_gets_422_naming_the_field_and_writes_nothing(
 ) -> None:
     client: TestClient = make_client(db)
     tenant = make_tenant(db)
-    config = full_configuration(client, tenant)
+    config = full_configuration(client, tenant) | email_objects(client, tenant, "invalid.example")
     ids = {key: value["id"] for key, value in config.items()}
     before = organization_snapshot(db, tenant.organization_id)
     for body, field in INVALID[path]:

@@ -1,5 +1,5 @@
 """CRUD routes for the configuration resources (teams, skills, agents, queues, routing profiles,
-wrap-up codes). Each resource gets the same five routes from ``resource_router``."""
+wrap-up codes, email addresses). Each resource gets the same five routes from ``resource_router``."""
 
 # No ``from __future__ import annotations``: FastAPI must see the body models of each closure.
 
@@ -91,4 +91,11 @@ def configuration_routers() -> list[APIRouter]:
             schemas.RoutingProfileOut,
         ),
         resource_router(config.AGENT, "agents", "agent_id", schemas.AgentIn, schemas.AgentOut),
+        resource_router(
+            config.EMAIL_ADDRESS,
+            "email-addresses",
+            "email_address_id",
+            schemas.EmailAddressIn,
+            schemas.EmailAddressOut,
+        ),
     ]

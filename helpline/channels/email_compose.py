@@ -1,0 +1,73 @@
+"""Writing Helpline's emails: agent replies and acknowledgements, threaded so that mail clients show
+them in the customer's conversation and the customer's answer comes back to the same contact."""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+
+from helpline.channels.email_threading import reply_subject, subject_token
+from helpline.domain.messages import OutboundMessage
+from helpline.services.email import EmailThread
+
+ACKNOWLEDGEMENT = "acknowledgement"
+"""``headers["email_kind"]`` of an automatic acknowledgement (sent with Auto-Submitted)."""
+
+
+def message_id_for(message: OutboundMessage, domain: str) -> str:
+    """The Message-ID of a stored outbound message: the same on every delivery attempt, so that an
+    attempt that timed out but arrived still threads the customer's answer."""
+    return f"<hl-{message.organization_id}-{message.message_id}@{domain}>"
+
+
+def domain_of(address: str) -> str:
+    """The domain part of an address (``localhost`` when it has none)."""
+    return address.rpartition("@")[2] or "localhost"
+
+
+def acknowledgement_text(reference: str, customer_name: str = "") -> str:
+    """The body of the automatic answer to a new contact's first email."""
+    greeting = f"Hello {customer_name}," if customer_name else "Hello,"
+    return (
+        f"{greeting}\n\n"
+        "Thank you for writing to us. We have received your message and will answer as soon as we"
+        f" can.\n\nYour reference is {subject_token(reference)}. Please keep it in the subject when"
+        " you write"
+        " again about this matter.\n"
+    )
+
+
+def compose(
+    message: OutboundMessage,
+    thread: EmailThread,
+    *,
+    reference: str,
+    sender: str,
+    sender_name: str = "",
+) -> EmailMessage:
+    """The email for ``message``: From ``sender``, In-Reply-To the customer's latest email, the
+    References chain, and ``Re: <subject> [#reference]``."""
+    email = EmailMessage()
+    email["From"] = formataddr((sender_name, sender)) if sender_name else sender
+    email["To"] = Address(addr_spec=message.recipient)
+    email["Subject"] = reply_subject(message.subject, reference)
+    email["Date"] = formatdate(localtime=False, usegmt=True)
+    email["Message-ID"] = message_id_for(message, domain_of(sender))
+    if thread.in_reply_to:
+        email["In-Reply-To"] = thread.in_reply_to
+    if thread.references:
+        email["References"] = " ".join(thread.references)
+    if message.headers.get("email_kind") == ACKNOWLEDGEMENT:
+        email["Auto-Submitted"] = "auto-replied"  # RFC 3834: autoresponders must not answer it
+        email["X-Auto-Response-Suppress"] = "All"
+    email.set_content(message.body)
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+    return email

@@ -1,0 +1,320 @@
+"""The email channel end to end: real SMTP in (Helpline's listener, fed by smtplib), real SMTP out
+(an aiosmtpd sink), threading both ways, acknowledgements, machine mail and duplicates."""
+
+from __future__ import annotations
+
+import smtplib
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from helpline.bootstrap import Database
+from helpline.channels.base import ChannelRegistry
+from helpline.channels.email import EmailAdapter
+from helpline.config import Settings
+from helpline.domain.enums import Channel, Role
+from tests.center import Center, build_center
+from tests.factories import create_ok
+from tests.network import SmtpSink, free_port, smtp_sink
+
+pytestmark = pytest.mark.integration
+
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "email"
+T = TypeVar("T")
+
+
+def wait_for(probe: Callable[[], T | None], seconds: float = 15.0) -> T:
+    """The first truthy answer of ``probe``, polled until a deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)
+
+
+@dataclass
+class Mail:
+    """A contact center with an email address, Helpline's SMTP listener and a sink for replies."""
+
+    center: Center
+    adapter: EmailAdapter
+    sink: SmtpSink
+    listen_port: int
+    address: str
+    domain: str
+    queue_id: int
+
+    def customer(self) -> str:
+        return f"ann-{uuid.uuid4().hex[:8]}@example.com"
+
+    def email(self, sender: str, subject: str, body: str, **headers: str) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = f"Ann Customer <{sender}>"
+        message["To"] = self.address
+        message["Subject"] = subject
+        message["Message-ID"] = make_msgid(domain="example.com")
+        for name, value in headers.items():
+            message[name.replace("_", "-")] = value
+        message.set_content(body)
+        return message
+
+    def deliver(self, message: EmailMessage | bytes, sender: str, *recipients: str) -> None:
+        """Hand ``message`` to Helpline's listener the way an MTA would."""
+        with smtplib.SMTP("127.0.0.1", self.listen_port, timeout=30) as client:
+            if isinstance(message, bytes):
+                client.sendmail(sender, list(recipients or [self.address]), message)
+            else:
+                client.send_message(message, sender, list(recipients or [self.address]))
+
+    def received_by(self, recipient: str, count: int = 1) -> list[EmailMessage]:
+        """The emails the relay got for ``recipient``, waiting until there are ``count``."""
+
+        def probe() -> list[EmailMessage] | None:
+            found = [
+                BytesParser(policy=policy.default).parsebytes(envelope.content)  # type: ignore[arg-type]
+                for envelope in list(self.sink.received)
+                if recipient in envelope.rcpt_tos
+            ]
+            return found if len(found) >= count else None
+
+        return [m for m in wait_for(probe) if isinstance(m, EmailMessage)]
+
+    def email_contacts(self) -> list[dict[str, Any]]:
+        page = self.center.get(f"contacts?channel=email&queue_id={self.queue_id}")
+        items: list[dict[str, Any]] = page["items"]
+        return items
+
+    def messages(self, contact_id: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.center.get(f"contacts/{contact_id}/messages")
+        return found
+
+
+@pytest.fixture
+def mail(db: Database) -> Iterator[Mail]:
+    with smtp_sink() as sink:
+        port = free_port()
+        settings = Settings(
+            database_url=db.engine.url.render_as_string(hide_password=False),
+            smtp_listen_port=port,
+            smtp_host="127.0.0.1",
+            smtp_port=sink.port,
+        )
+        adapter = EmailAdapter(settings)
+        center = build_center(db, channels=ChannelRegistry({Channel.EMAIL: adapter}))
+        queue = create_ok(
+            center.client, center.tenant, "queues", {"name": "Email", "channel": "email"}
+        )
+        domain = f"bank-{uuid.uuid4().hex[:8]}.example"
+        address = f"support@{domain}"
+        create_ok(
+            center.client,
+            center.tenant,
+            "email-addresses",
+            {"address": address, "queue_id": queue["id"], "display_name": "Demo Bank Support"},
+        )
+        with center.client:  # runs the lifespan: the listener and the outbox
+            yield Mail(center, adapter, sink, port, address, domain, queue["id"])
+
+
+def test_an_email_round_trip_threads_both_ways(mail: Mail) -> None:
+    customer = mail.customer()
+    first = mail.email(customer, "Card blocked", "Hello, my card is blocked.")
+    mail.deliver(first, customer)
+
+    (contact,) = wait_for(mail.email_contacts)
+    assert contact["state"] == "queued"
+    assert contact["subject"] == "Card blocked"
+    customer_record = mail.center.get(f"customers/{contact['customer_id']}")
+    assert customer_record["identities"]["email"] == [customer]
+    (inbound,) = mail.messages(contact["id"])[:1]
+    assert inbound["external_id"] == first["Message-ID"]
+    assert inbound["body"] == "Hello, my card is blocked."
+
+    # The acknowledgement carries the reference and says it is automatic.
+    (ack,) = mail.received_by(customer)
+    reference = f"[#HL-{contact['id']}]"
+    assert ack["Subject"] == f"Re: Card blocked {reference}"
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["In-Reply-To"] == first["Message-ID"]
+    assert reference in ack.get_content()
+
+    # The agent's reply (REST, then the outbox) threads under the customer's email.
+    sent = mail.center.post(f"contacts/{contact['id']}/messages", {"body": "Unblocked it."})
+    assert sent.status_code == 201, sent.text
+    reply = mail.received_by(customer, count=2)[1]
+    assert reply["From"] == f"Demo Bank Support <{mail.address}>"
+    assert reply["Subject"] == f"Re: Card blocked {reference}"
+    assert reply["In-Reply-To"] == first["Message-ID"]
+    assert reply["References"] == first["Message-ID"]
+    assert reply["Message-ID"].endswith(f"@{mail.domain}>")
+    assert "Auto-Submitted" not in reply
+    assert reply.get_content().strip() == "Unblocked it."
+    stored = wait_for(
+        lambda: [
+            m
+            for m in mail.messages(contact["id"])
+            if m["id"] == sent.json()["id"] and m["delivery_status"] == "sent"
+        ]
+    )[0]
+    assert stored["external_id"] == reply["Message-ID"]
+
+    # The customer's answer to the reply comes back to the same contact, stripped of the quote.
+    answer = mail.email(
+        customer,
+        str(reply["Subject"]),
+        "Thanks, it works.\n\nOn Tue, Demo Bank Support wrote:\n> Unblocked it.\n",
+        In_Reply_To=reply["Message-ID"],
+        References=f"{first['Message-ID']} {reply['Message-ID']}",
+    )
+    mail.deliver(answer, customer)
+    wait_for(lambda: len(mail.messages(contact["id"])) == 4)
+    assert [c["id"] for c in mail.email_contacts()] == [contact["id"]]
+    last = mail.messages(contact["id"])[-1]
+    assert last["body"] == "Thanks, it works."
+    assert "> Unblocked it." in last["headers"]["full_text"]
+    assert len(mail.received_by(customer, count=2)) == 2  # no acknowledgement for a threaded reply
+
+
+def test_an_unknown_recipient_is_refused_with_550_and_nothing_is_stored(mail: Mail) -> None:
+    customer = mail.customer()
+    stranger = f"nobody@{mail.domain}"
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        mail.deliver(mail.email(customer, "Hello", "Anyone?"), customer, stranger)
+    assert refused.value.recipients[stranger][0] == 550
+    assert mail.email_contacts() == []
+
+
+def test_the_subject_token_threads_an_email_without_threading_headers(mail: Mail) -> None:
+    customer = mail.customer()
+    mail.deliver(mail.email(customer, "Loan", "What is my loan status?"), customer)
+    (contact,) = wait_for(mail.email_contacts)
+    again = mail.email(customer, f"Loan again [#HL-{contact['id']}]", "Any news?")
+    mail.deliver(again, customer)
+    wait_for(lambda: len(mail.messages(contact["id"])) >= 3)  # first, acknowledgement, again
+    assert [c["id"] for c in mail.email_contacts()] == [contact["id"]]
+    assert mail.messages(contact["id"])[-1]["body"] == "Any news?"
+
+
+def test_a_token_of_another_organization_opens_a_new_contact(mail: Mail, db: Database) -> None:
+    other = build_center(db)
+    foreign = other.contact("chat")
+    customer = mail.customer()
+    mail.deliver(mail.email(customer, f"Hi [#HL-{foreign['id']}]", "Hello"), customer)
+    (contact,) = wait_for(mail.email_contacts)
+    assert contact["id"] != foreign["id"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Auto-Submitted": "auto-replied"},
+        {"Precedence": "bulk"},
+        {"Precedence": "junk"},
+        {"List-Id": "<offers.example.com>"},
+        {"X-Auto-Response-Suppress": "All"},
+    ],
+)
+def test_auto_replies_and_bulk_mail_do_not_create_contacts(
+    mail: Mail, headers: dict[str, str]
+) -> None:
+    customer = mail.customer()
+    message = mail.email(customer, "Out of office", "I am away until Monday.")
+    for name, value in headers.items():
+        message[name] = value
+    mail.deliver(message, customer)
+    # A normal email after it is stored: the dropped one was handled (not merely slow).
+    mail.deliver(mail.email(customer, "Real question", "Hello?"), customer)
+    (contact,) = wait_for(mail.email_contacts)
+    assert contact["subject"] == "Real question"
+
+
+@pytest.mark.parametrize(
+    "sender", ["mailer-daemon@mx.example.com", "postmaster@example.com", "own-address"]
+)
+def test_bounces_and_mail_from_our_own_address_do_not_create_contacts(
+    mail: Mail, sender: str
+) -> None:
+    sender = mail.address if sender == "own-address" else sender
+    mail.deliver(mail.email(sender, "Undelivered", "Delivery failed"), sender)
+    mail.deliver(mail.email("", "Bounce", "no envelope sender"), "")
+    customer = mail.customer()
+    mail.deliver(mail.email(customer, "Real question", "Hello?"), customer)
+    (contact,) = wait_for(mail.email_contacts)
+    assert contact["subject"] == "Real question"
+
+
+def test_the_same_message_delivered_twice_is_stored_once(mail: Mail) -> None:
+    customer = mail.customer()
+    message = mail.email(customer, "Fees", "Why this fee?")
+    mail.deliver(message, customer)
+    mail.deliver(message, customer)
+    later = mail.customer()
+    mail.deliver(mail.email(later, "Other", "Later"), later)
+    contacts = wait_for(lambda: len(mail.email_contacts()) == 2 and mail.email_contacts())
+    fees = next(c for c in contacts if c["subject"] == "Fees")
+    assert [m["direction"] for m in mail.messages(fees["id"])] == ["inbound", "outbound"]
+    assert len(mail.received_by(customer)) == 1
+
+
+@pytest.mark.parametrize(
+    ("fixture", "subject", "body_contains"),
+    [
+        ("html_only.eml", "Card declined abroad", "my card was declined in Lisbon & Porto."),
+        ("latin1_quoted_printable.eml", "Adressänderung", "Müllerstraße 5, Köln"),
+        ("rfc2047_subject.eml", "Prêt immobilier \u2013 question urgente", "où en est ma demande"),
+        ("base64_attachment.eml", "Statement attached", "the fee on line 3 is wrong"),
+    ],
+)
+def test_mime_fixtures_arrive_as_readable_contacts(
+    mail: Mail, fixture: str, subject: str, body_contains: str
+) -> None:
+    raw = (FIXTURES / fixture).read_bytes()
+    # Each run of the fixture is a new message to this test's address.
+    raw = raw.replace(b"support@demo-bank.example", mail.address.encode())
+    raw = raw.replace(b"Message-ID: <", f"Message-ID: <{uuid.uuid4().hex}.".encode())
+    mail.deliver(raw, "customer@example.org")
+    (contact,) = wait_for(mail.email_contacts)
+    assert contact["subject"] == subject
+    (message,) = [m for m in mail.messages(contact["id"]) if m["direction"] == "inbound"]
+    assert body_contains in message["body"]
+    if fixture == "base64_attachment.eml":
+        (attachment,) = message["attachments"]
+        assert (attachment["filename"], attachment["content_type"]) == (
+            "statement.pdf",
+            "application/pdf",
+        )
+        download = mail.center.client.get(
+            f"/api/v1/contacts/{contact['id']}/messages/{message['id']}"
+            f"/attachments/{attachment['id']}",
+            headers=mail.center.tenant.headers(Role.SUPERVISOR),
+        )
+        assert download.content.startswith(b"%PDF-1.4")
+        (rejected,) = message["headers"]["rejected_attachments"]
+        assert rejected["filename"] == "invoice.exe"
+
+
+def test_a_reply_to_a_closed_contact_opens_a_follow_up_and_acknowledges_it(mail: Mail) -> None:
+    customer = mail.customer()
+    first = mail.email(customer, "Statement", "Please send my statement.")
+    mail.deliver(first, customer)
+    (contact,) = wait_for(mail.email_contacts)
+    assert mail.center.post(f"contacts/{contact['id']}/abandon").status_code == 200
+    again = mail.email(customer, "Re: Statement", "Still waiting.", In_Reply_To=first["Message-ID"])
+    mail.deliver(again, customer)
+    contacts = wait_for(lambda: len(mail.email_contacts()) == 2 and mail.email_contacts())
+    follow = next(c for c in contacts if c["id"] != contact["id"])
+    assert follow["attributes"]["follows_contact_id"] == contact["id"]
+    acks = mail.received_by(customer, count=2)
+    assert f"[#HL-{follow['id']}]" in str(acks[1]["Subject"])
