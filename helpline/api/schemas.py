@@ -774,3 +774,4 @@ class EmailAddressIn(EmailAddressFields):
 class EmailAddressOut(EmailAddressFields):
     id: int
     queue_id: int | None  # type: ignore[assignment]  # None once its queue is deleted
+    imap_password_is_set: bool = Field(description="Whether a mailbox password is stored")

@@ -18,7 +18,7 @@ from helpline.channels.email_compose import compose
 from helpline.channels.email_imap import ImapPoller
 from helpline.channels.email_intake import EmailIntake, IntakeResult
 from helpline.channels.email_parse import AttachmentPolicy
-from helpline.channels.email_threading import ContactReferences, ReferenceScheme
+from helpline.channels.email_threading import CaseReferences, ReferenceScheme
 from helpline.channels.inbox import Inbox
 from helpline.channels.mailer import Mailer, MailRefused
 from helpline.config import Settings
@@ -88,7 +88,7 @@ class EmailAdapter(ChannelAdapter):
         self.settings = settings
         self.database = database
         self.mailer = mailer or Mailer.from_settings(settings)
-        self.references: ReferenceScheme = references or ContactReferences()
+        self.references: ReferenceScheme = references or CaseReferences()
         self.intake: EmailIntake | None = None
         self._server: asyncio.AbstractServer | None = None
         self._poller_task: asyncio.Task[None] | None = None
@@ -104,6 +104,8 @@ class EmailAdapter(ChannelAdapter):
     def bind(self, inbox: Inbox) -> EmailIntake:
         """Take inbound email through ``inbox`` (done by :meth:`start`; tests may call it alone)."""
         self.database = self.database or inbox.db
+        if isinstance(self.references, CaseReferences):
+            self.references.clock = inbox.clock  # cases open on the application's clock
         self.intake = EmailIntake(
             inbox,
             own_addresses=frozenset({self.settings.mail_from.lower()}),

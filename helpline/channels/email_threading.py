@@ -2,19 +2,28 @@
 in its subject (``[#HL-1234]``), else none (a new contact).
 
 The token is written and read here only (:func:`subject_token`, :func:`find_reference`). What a
-reference names is pluggable (:class:`ReferenceScheme`): by default a contact (``HL-<contact id>``);
-a case scheme can map ``[#C-123]`` onto the case's latest email contact instead.
+reference names is pluggable (:class:`ReferenceScheme`): by default the conversation's case
+(``[#C-000123]``, :class:`CaseReferences`), or a contact (``HL-<contact id>``, :class:`ContactReferences`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from helpline.channels.email_parse import ParsedEmail
+from helpline.clock import utc_now
+from helpline.domain.enums import Channel
 from helpline.services.actor import Actor
+from helpline.services.cases import (
+    case_for_conversation,
+    find_case_by_reference,
+    latest_contact_of_case,
+)
 from helpline.services.email import contact_answered, email_contact
 
 _TOKEN = re.compile(r"\[#([A-Za-z]{1,10}-\d{1,18})\]")
@@ -67,6 +76,24 @@ class ContactReferences:
         if prefix.upper() != self.prefix or not number.isdigit():
             return None
         return email_contact(session, actor, int(number))
+
+
+class CaseReferences:
+    """References that name cases (``C-000123``, the default): every email conversation belongs to a
+    case, opened with its first message, and a message quoting the case continues its newest email
+    contact."""
+
+    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
+        self.clock = clock
+
+    def reference_of(self, session: Session, actor: Actor, contact_id: int) -> str:
+        return case_for_conversation(session, actor, contact_id, now=self.clock()).reference
+
+    def contact_for(self, session: Session, actor: Actor, reference: str) -> int | None:
+        case = find_case_by_reference(session, actor.organization_id, reference)
+        if case is None:
+            return None
+        return latest_contact_of_case(session, actor.organization_id, case, Channel.EMAIL.value)
 
 
 def thread_of(

@@ -34,6 +34,7 @@ from helpline.storage.tables import (
     Case,
     CaseContact,
     CaseStatusChange,
+    Contact,
     SlaPolicy,
     Team,
     User,
@@ -399,3 +400,70 @@ def list_cases(
             )
         )
     return list(session.scalars(query.order_by(Case.id).limit(limit)))
+
+
+CONTINUED_STATUSES = (
+    CaseStatus.NEW,
+    CaseStatus.OPEN,
+    CaseStatus.PENDING_CUSTOMER,
+    CaseStatus.SOLVED,
+)
+"""A conversation in a case with one of these statuses continues it (a solved case may be reopened
+by the customer); a closed case is final, so the conversation gets a new one."""
+
+
+def cases_of_contact(session: Session, organization_id: int, contact_id: int) -> list[Case]:
+    """The cases ``contact_id`` is linked to, newest first."""
+    return list(
+        session.scalars(
+            select(Case)
+            .join(CaseContact, CaseContact.case_id == Case.id)
+            .where(
+                CaseContact.contact_id == contact_id,
+                Case.organization_id == organization_id,
+            )
+            .order_by(Case.id.desc())
+        )
+    )
+
+
+def case_for_conversation(
+    session: Session, actor: Actor, contact_id: int, *, now: datetime
+) -> Case:
+    """The open case a conversation belongs to; a conversation without one opens it (the case
+    reference the customer is given and quotes back, e.g. in an email subject)."""
+    contact = get_contact(session, actor, contact_id)
+    lock_name(session, f"conversation-case:{actor.organization_id}:{contact.id}")
+    for case in cases_of_contact(session, actor.organization_id, contact.id):
+        if CaseStatus(case.status) in CONTINUED_STATUSES:
+            return case
+    subject = (contact.subject or f"{contact.channel.capitalize()} conversation")[:500]
+    return create_case(session, actor, NewCase(subject=subject, contact_ids=(contact.id,)), now=now)
+
+
+def latest_contact_of_case(
+    session: Session, organization_id: int, case: Case, channel: str
+) -> int | None:
+    """The newest contact of ``channel`` linked to ``case`` (where a message quoting it continues)."""
+    found = session.scalar(
+        select(Contact.id)
+        .join(CaseContact, CaseContact.contact_id == Contact.id)
+        .where(
+            CaseContact.case_id == case.id,
+            Contact.organization_id == organization_id,
+            Contact.channel == channel,
+        )
+        .order_by(Contact.id.desc())
+        .limit(1)
+    )
+    return None if found is None else int(found)
+
+
+def link_follow_up(
+    session: Session, actor: Actor, previous_contact_id: int, contact_id: int, *, now: datetime
+) -> None:
+    """Link a follow-up contact to the cases of the finished contact it continues."""
+    for case in cases_of_contact(session, actor.organization_id, previous_contact_id):
+        _link(session, actor, case, contact_id, now)
+        case.updated_at = now
+        case.sla_check_at = now

@@ -26,6 +26,7 @@ from helpline.domain.messages import (
 )
 from helpline.errors import Conflict, InvalidInput, PermissionDenied
 from helpline.services.actor import Actor
+from helpline.services.cases import link_follow_up
 from helpline.services.contacts import CONTACT_ROLES, NewContact, create_contact, get_contact
 from helpline.storage.events import append_event, json_value
 from helpline.storage.locks import lock_name
@@ -124,9 +125,11 @@ def receive_message(
     now = now or utc_now()
     contact: Contact | None = None
     extra = dict(attributes or {})
+    follows: int | None = None
     if contact_id is not None:
         contact = get_contact(session, actor, contact_id)
         if ContactState(contact.state) in FINISHED_STATES:
+            follows = contact.id
             extra.setdefault("follows_contact_id", contact.id)
             queue_id = queue_id if queue_id is not None else contact.queue_id
             customer_id = contact.customer_id
@@ -152,6 +155,8 @@ def receive_message(
                 attributes=extra,
             ),
         ).contact
+    if follows is not None:  # the follow-up belongs to the cases of the contact it continues
+        link_follow_up(session, actor, follows, contact.id, now=now)
     message = Message(
         organization_id=actor.organization_id,
         contact_id=contact.id,

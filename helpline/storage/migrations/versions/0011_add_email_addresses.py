@@ -1,6 +1,6 @@
 """Add email addresses: per-organization inbound addresses and the IMAP mailboxes polled for them.
 
-Revision ID: 0006_email9
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-26 01:55:23.104169
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006_email9"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
