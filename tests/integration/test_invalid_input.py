@@ -268,7 +268,14 @@ INVALID_PUT: dict[str, list[tuple[dict[str, Any], str]]] = {
         ({"preferred_templates": [""]}, "preferred_templates"),
         ({"avoids_nights": "sometimes"}, "avoids_nights"),
         ({"colour": "red"}, "colour"),
-    ]
+    ],
+    "/api/v1/survey-settings": [
+        ({"ces_scale_max": 2}, "ces_scale_max"),
+        ({"ces_scale_max": 11}, "ces_scale_max"),
+        ({"expires_after_hours": 0}, "expires_after_hours"),
+        ({"asks_csat": "maybe"}, "asks_csat"),
+        ({"colour": "red"}, "colour"),
+    ],
 }
 INVALID["/api/v1/adherence-exceptions"] = [
     (
