@@ -5,13 +5,13 @@ from __future__ import annotations
 import typer
 from sqlalchemy import select
 
-from helpline.bootstrap import open_database
+from helpline.bootstrap import Database, open_database
 from helpline.config import Settings, get_settings
 from helpline.domain.enums import Role
 from helpline.errors import HelplineError
 from helpline.services import organizations
 from helpline.services.actor import system_actor
-from helpline.services.demo import DEMO_LOGINS, DEMO_PASSWORD
+from helpline.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_chat_key
 from helpline.services.demo_traffic import HUMAN_AGENT_EMAILS
 from helpline.storage import migrations, report_facts
 from helpline.storage.tables import Organization
@@ -88,6 +88,7 @@ def serve(
     typer.echo(f"Helpline is serving on http://{settings.host}:{settings.port}")
     if settings.demo_traffic:
         _print_demo_logins()
+    _print_channel_entry_points(db, settings)
     uvicorn.run(
         create_app(settings, db),
         host=settings.host,
@@ -143,6 +144,19 @@ def apikey_create(
         raise fail(error.message) from None
     finally:
         db.dispose()
+
+
+def _print_channel_entry_points(db: Database, settings: Settings) -> None:
+    with db.transaction() as session:
+        key = demo_chat_key(session)
+    base = f"http://{settings.host}:{settings.port}"
+    if key is not None:
+        typer.echo(f"Demo Bank's chat widget: {base}/chat/demo?key={key}")
+    if settings.smtp_listen_port:
+        typer.echo(
+            f"Inbound email: SMTP on {settings.smtp_listen_host}:{settings.smtp_listen_port}"
+            " (Demo Bank: support@demo-bank.example)"
+        )
 
 
 def _print_demo_logins() -> None:

@@ -19,9 +19,14 @@ from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.services import configuration as config
 from helpline.services import organizations
 from helpline.services.actor import system_actor
+from helpline.services.chat_widgets import (
+    CHAT_WIDGET,
+    DEFAULT_ATTACHMENT_BYTES,
+    DEFAULT_ATTACHMENT_TYPES,
+)
 from helpline.services.contacts import NewContact, PastOutcome, record_past_contact
 from helpline.services.security import hash_password
-from helpline.storage.tables import Organization
+from helpline.storage.tables import ChatWidget, Organization
 
 DEMO_ORGANIZATION = "Demo Bank"
 DEMO_PASSWORD = "helpline-demo"  # noqa: S105 - published demo credential, printed at start-up
@@ -204,6 +209,20 @@ def load_demo(session: Session, now: datetime, seed: int = 7) -> DemoSummary:
             "display_name": "Demo Bank Support",
         },
     )
+    config.create(
+        session,
+        actor,
+        CHAT_WIDGET,
+        {
+            "name": "Website",
+            "title": "Chat with Demo Bank",
+            "queue_id": queues["chat"],
+            "allowed_origins": ["*"],
+            "max_attachment_bytes": DEFAULT_ATTACHMENT_BYTES,
+            "attachment_types": list(DEFAULT_ATTACHMENT_TYPES),
+            "is_enabled": True,
+        },
+    )
 
     def profile(
         name: str, channels: dict[Channel, int], members: list[tuple[str, int, int]]
@@ -337,3 +356,14 @@ def _load_customers(
             )
             count += 1
     return count
+
+
+def demo_chat_key(session: Session) -> str | None:
+    """The public key of Demo Bank's website chat widget, when the demo organization is loaded."""
+    return session.scalar(
+        select(ChatWidget.public_key)
+        .join(Organization, Organization.id == ChatWidget.organization_id)
+        .where(Organization.name == DEMO_ORGANIZATION)
+        .order_by(ChatWidget.id)
+        .limit(1)
+    )

@@ -153,3 +153,21 @@ def test_upgrading_across_report_facts_derives_them_from_stored_events(tmp_path:
         db.dispose()
     assert contacts
     assert facts == contacts
+
+
+def test_the_demo_has_a_website_chat_widget_on_its_chat_queue(demo_url: str) -> None:
+    from helpline.services.demo import demo_chat_key
+    from helpline.storage.tables import ChatWidget
+
+    db = open_database(Settings(database_url=demo_url))
+    try:
+        with db.transaction() as session:
+            key = demo_chat_key(session)
+            widget = session.scalar(select(ChatWidget).where(ChatWidget.public_key == key))
+            assert widget is not None
+            queue = session.get(Queue, widget.queue_id)
+            assert queue is not None
+            assert queue.channel == "chat"
+            assert widget.allowed_origins == ["*"]
+    finally:
+        db.dispose()
