@@ -39,7 +39,7 @@ from helpline.analytics.intervals import (
     to_epoch_us,
 )
 from helpline.analytics.metrics import Tally
-from helpline.analytics.records import Dimensions, EventRecord
+from helpline.analytics.records import Dimensions, EventRecord, QueueSettings
 from helpline.analytics.table import Buckets, GroupKey, ReportRow, TallyTable
 
 
@@ -84,9 +84,9 @@ def contact_key(fact: ContactFact, group_by: GroupBy, dims: Dimensions) -> Group
     return None
 
 
-def tally_arrival(t: Tally, fact: ContactFact, dims: Dimensions) -> None:
-    """Count ``fact`` into ``t``, the bucket where it arrived (rule 1): offered, answered, abandoned..."""
-    queue = dims.queue(fact.queue_id)
+def tally_arrival(t: Tally, fact: ContactFact, queue: QueueSettings) -> None:
+    """Count ``fact`` into ``t``, the bucket where it arrived (rule 1): offered, answered, abandoned...,
+    judged against ``queue``'s thresholds (the settings of ``fact.queue_id``)."""
     if fact.is_deflected:
         t.deflected += 1
     if fact.is_callback_requested:
@@ -148,7 +148,7 @@ def contact_tallies(fact: ContactFact, dims: Dimensions) -> tuple[Tally, Tally |
     """What one contact adds to a report: at its arrival (``ARRIVAL_FIELDS``), and where its
     handling ended (``HANDLING_FIELDS``; None while it is not handled)."""
     arrival = Tally()
-    tally_arrival(arrival, fact, dims)
+    tally_arrival(arrival, fact, dims.queue(fact.queue_id))
     if fact.handling_ended_at is None:
         return arrival, None
     handling = Tally()
@@ -407,7 +407,9 @@ def tally_events(
         key = contact_key(fact, group_by, dims)
         if window.holds(fact.arrived_at):
             tally_arrival(
-                buckets.setdefault((window.bucket(fact.arrived_at), key), Tally()), fact, dims
+                buckets.setdefault((window.bucket(fact.arrived_at), key), Tally()),
+                fact,
+                dims.queue(fact.queue_id),
             )
         if fact.handling_ended_at is not None and window.holds(fact.handling_ended_at):
             t = buckets.setdefault((window.bucket(fact.handling_ended_at), key), Tally())
