@@ -239,20 +239,49 @@ def send_message(
     sender: str = "",
     now: datetime | None = None,
 ) -> Message:
-    """Store a message for the customer of ``contact_id``, queued for delivery by its channel.
-
-    Writes ``MessageSent``. Raises InvalidInput for an empty body or a contact with nowhere to reply.
-    """
+    """An agent's (or supervisor's) reply to the customer of ``contact_id``, queued for delivery by
+    its channel; agents reply only on contacts they handle. See :func:`queue_message`."""
     contact = get_contact(session, actor, contact_id)
     _check_may_reply(session, actor, contact)
+    return queue_message(
+        session,
+        actor,
+        contact,
+        body,
+        subject=subject,
+        attachments=attachments,
+        headers=headers,
+        sender=sender,
+        now=now,
+    )
+
+
+def queue_message(
+    session: Session,
+    actor: Actor,
+    contact: Contact,
+    body: str,
+    *,
+    subject: str = "",
+    attachments: Sequence[Attachment] = (),
+    headers: Mapping[str, Any] | None = None,
+    sender: str = "",
+    now: datetime | None = None,
+) -> Message:
+    """Store a message for the customer of ``contact``, queued for delivery by its channel (the
+    caller has checked who may send it). Writes ``MessageSent``.
+
+    Raises InvalidInput for an empty body, Conflict for a channel without text or a contact with
+    nowhere to send to.
+    """
     channel = Channel(contact.channel)
     if channel not in TEXT_CHANNELS:
-        raise Conflict(f"contact {contact_id} is a {channel} contact; replies need a text channel")
+        raise Conflict(f"contact {contact.id} is a {channel} contact; messages need a text channel")
     if not body.strip() and not attachments:
         raise InvalidInput("body", "write something to send")
     recipient = recipient_of(session, contact)
     if not recipient:
-        raise Conflict(f"contact {contact_id} has no {channel} address to reply to")
+        raise Conflict(f"contact {contact.id} has no {channel} address to send to")
     now = now or utc_now()
     message = Message(
         organization_id=actor.organization_id,

@@ -21,12 +21,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from helpline.domain.enums import ContactState, Direction, Role
+from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.services.actor import Actor
 from helpline.services.contacts import get_contact
+from helpline.services.messaging import queue_message
 from helpline.storage.events import append_event
-from helpline.storage.tables import Message, Survey, SurveyAnswer, SurveySettings
+from helpline.storage.tables import Survey, SurveyAnswer, SurveySettings
 
 SETTINGS_ROLES = (Role.MANAGER,)
 ISSUE_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.AGENT)
@@ -150,19 +151,28 @@ class IssuedSurvey:
 
     survey: Survey
     token: str
+    base_url: str = ""
+    """The server's public address (``https://helpline.example.com``); empty: the link is a path."""
 
     @property
     def link(self) -> str:
-        """The path of the public survey page (prefix it with the server's public address)."""
-        return PUBLIC_PATH + self.token
+        """Where the customer answers: the public survey page of this token."""
+        return self.base_url.rstrip("/") + PUBLIC_PATH + self.token
 
 
 def issue_survey(
-    session: Session, actor: Actor, contact_id: int, delivery: Delivery, now: datetime
+    session: Session,
+    actor: Actor,
+    contact_id: int,
+    delivery: Delivery,
+    now: datetime,
+    *,
+    base_url: str = "",
 ) -> IssuedSurvey:
     """Issue the survey of a closed contact: Conflict unless it is closed and has none yet.
 
-    With ``Delivery.CHANNEL`` an outbound message carrying the link is recorded on the contact.
+    With ``Delivery.CHANNEL`` the link is sent as a message on the contact's channel (queued for the
+    outbox like a reply; Conflict for a channel that carries no text, such as voice).
     """
     actor.require(*ISSUE_ROLES)
     contact = get_contact(session, actor, contact_id)
@@ -190,18 +200,16 @@ def issue_survey(
     )
     session.add(survey)
     session.flush()
-    issued = IssuedSurvey(survey, token)
+    issued = IssuedSurvey(survey, token, base_url)
     if delivery is Delivery.CHANNEL:
-        session.add(
-            Message(
-                organization_id=actor.organization_id,
-                contact_id=contact.id,
-                direction=Direction.OUTBOUND.value,
-                sender="survey",
-                body=f"How did we do? Please answer our short survey: {issued.link}",
-                external_id=None,
-                created_at=now,
-            )
+        queue_message(
+            session,
+            actor,
+            contact,
+            f"How did we do? Please answer our short survey: {issued.link}",
+            subject="How did we do?",
+            sender="survey",
+            now=now,
         )
     append_event(
         session,

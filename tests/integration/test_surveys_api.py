@@ -20,13 +20,13 @@ from tests.integration.test_acd_api import Center, build_center
 pytestmark = pytest.mark.integration
 
 
-def closed_contact(center: Center, agent: int) -> int:
+def closed_contact(center: Center, agent: int, queue: str = "voice", **extra: Any) -> int:
     for other in center.agents:
         if other != agent:
             body = {"state": "not_ready", "reason": "break"}
             assert center.post(f"agents/{other}/state", body).status_code == 200
     center.available(agent)
-    contact = center.contact()
+    contact = center.contact(queue, **extra)
     assert center.post(f"contacts/{contact['id']}/accept", {"agent_id": agent}).status_code == 200
     center.tick(120)
     assert center.post(f"contacts/{contact['id']}/close").status_code == 200
@@ -89,16 +89,21 @@ def test_only_a_closed_contact_gets_one_survey(center: Center) -> None:
         center.agents[0],
         "link",
     )
-    assert body["link"].startswith("/api/v1/public/surveys/")
+    assert body["link"].startswith("http://testserver/api/v1/public/surveys/")
     assert len(body["link"].rsplit("/", 1)[1]) >= 40  # 32 random bytes, URL-safe
     assert issue(center, contact_id).status_code == 409
     assert center.post("contacts/999999/survey", role=Role.AGENT).status_code == 404
 
 
-def test_channel_delivery_records_an_outbound_message_with_the_link(
+def test_channel_delivery_queues_the_link_on_the_contacts_channel(
     db: Database, center: Center
 ) -> None:
-    contact_id = closed_contact(center, center.agents[0])
+    contact_id = closed_contact(
+        center,
+        center.agents[0],
+        "chat",
+        customer={"display_name": "Vi", "identities": {"chat": "visitor-survey"}},
+    )
     issued = issue(center, contact_id, delivery="channel")
     assert issued.status_code == 201, issued.text
     link = issued.json()["link"]
@@ -108,8 +113,21 @@ def test_channel_delivery_records_an_outbound_message_with_the_link(
             select(Survey.token_hash).where(Survey.contact_id == contact_id)
         )
     assert [(m.direction, link in m.body) for m in messages] == [("outbound", True)]
+    (message,) = messages
+    assert (message.channel, message.delivery_status) == ("chat", "queued")  # for the outbox
+    assert message.headers["to"] == "visitor-survey"
     assert token_hash is not None
     assert link.rsplit("/", 1)[1] not in token_hash  # only the hash is stored
+
+
+def test_a_voice_contact_cannot_be_surveyed_on_its_channel(db: Database, center: Center) -> None:
+    contact_id = closed_contact(center, center.agents[0])
+    refused = issue(center, contact_id, delivery="channel")
+    assert refused.status_code == 409
+    assert "text channel" in refused.json()["detail"]
+    with db.transaction() as session:
+        assert session.scalars(select(Survey).where(Survey.contact_id == contact_id)).all() == []
+        assert session.scalars(select(Message).where(Message.contact_id == contact_id)).all() == []
 
 
 def test_customer_answers_once_by_link_without_logging_in(db: Database, center: Center) -> None:

@@ -6,15 +6,16 @@ from __future__ import annotations
 import html
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from helpline.api.deps import DB, CurrentActor, Now
+from helpline.api.deps import DB, CurrentActor, Now, get_settings
+from helpline.config import Settings
 from helpline.errors import InvalidInput
 from helpline.services import surveys
 from helpline.storage import tables
@@ -103,9 +104,11 @@ def save_settings(
     summary="Issue the post-contact survey of a closed contact",
 )
 def issue_survey(
+    request: Request,
     actor: CurrentActor,
     db: DB,
     now: Now,
+    settings: Annotated[Settings, Depends(get_settings)],
     body: IssueSurveyIn | None = None,
     contact_id: int = Path(),
 ) -> dict[str, Any]:
@@ -113,7 +116,8 @@ def issue_survey(
     also recorded as an outbound message on the contact, for its channel to deliver."""
     delivery = (body or IssueSurveyIn()).delivery
     with db.transaction() as session:
-        issued = surveys.issue_survey(session, actor, contact_id, delivery, now)
+        base_url = settings.public_url or str(request.base_url)
+        issued = surveys.issue_survey(session, actor, contact_id, delivery, now, base_url=base_url)
         survey = issued.survey
         return {
             "survey_id": survey.id,
