@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.clock import utc_now
+from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
 from helpline.services.actor import Actor
 from helpline.services.plans import PLANNING_ROLES, READING_ROLES
@@ -48,11 +49,7 @@ def create_exception(
     actor.require(*PLANNING_ROLES)
     if organization_agent(session, actor, new.agent_id) is None:
         raise InvalidInput("agent_id", f"no agent with id {new.agent_id}")
-    for name in ("starts_at", "ends_at"):
-        if getattr(new, name).tzinfo is None:
-            raise InvalidInput(name, "give a time zone, e.g. 2026-12-01T09:00:00Z")
-    if new.ends_at <= new.starts_at:
-        raise InvalidInput("ends_at", "must be after starts_at")
+    require_period(new.starts_at, new.ends_at)
     now = utc_now()
     row = tables.AdherenceException(
         organization_id=actor.organization_id,

@@ -30,6 +30,7 @@ from helpline.errors import AuthenticationFailed, InvalidInput, NotFound, Permis
 from helpline.services.actor import Actor
 from helpline.services.chat_widgets import WidgetInfo, widget_by_id
 from helpline.services.contacts import get_contact
+from helpline.services.messaging import attachment_listing
 from helpline.storage.events import append_event
 from helpline.storage.tables import (
     Agent,
@@ -37,7 +38,6 @@ from helpline.storage.tables import (
     ChatSession,
     Contact,
     Message,
-    MessageAttachment,
     RoutingProfileChannel,
     RoutingProfileQueue,
     User,
@@ -352,27 +352,7 @@ def chat_messages(
             since = since | (Message.created_at >= seen_at - REPLAY_OVERLAP)
         query = query.where(since)
     rows = session.execute(query.where(*scoped).order_by(Message.id)).all()
-    files: dict[int, list[dict[str, Any]]] = {row.Message.id: [] for row in rows}
-    if files:
-        for item in session.execute(
-            select(
-                MessageAttachment.id,
-                MessageAttachment.message_id,
-                MessageAttachment.filename,
-                MessageAttachment.content_type,
-                MessageAttachment.size,
-            )
-            .where(MessageAttachment.message_id.in_(list(files)))
-            .order_by(MessageAttachment.id)
-        ):
-            files[item.message_id].append(
-                {
-                    "id": item.id,
-                    "filename": item.filename,
-                    "content_type": item.content_type,
-                    "size": item.size,
-                }
-            )
+    files = attachment_listing(session, [row.Message.id for row in rows])
     return [
         represent_chat_message(row.Message, row.display_name or "", files[row.Message.id])
         for row in rows

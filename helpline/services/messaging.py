@@ -458,23 +458,34 @@ def list_messages(session: Session, actor: Actor, contact_id: int) -> list[dict[
             .order_by(Message.created_at, Message.id)
         )
     )
-    files: dict[int, list[dict[str, Any]]] = {m.id: [] for m in messages}
-    if files:
-        for row in session.execute(
-            select(
-                MessageAttachment.id,
-                MessageAttachment.message_id,
-                MessageAttachment.filename,
-                MessageAttachment.content_type,
-                MessageAttachment.size,
-            ).where(MessageAttachment.message_id.in_(list(files)))
-        ):
-            files[row.message_id].append(
-                {
-                    "id": row.id,
-                    "filename": row.filename,
-                    "content_type": row.content_type,
-                    "size": row.size,
-                }
-            )
+    files = attachment_listing(session, [m.id for m in messages])
     return [represent_message(m) | {"attachments": files[m.id]} for m in messages]
+
+
+def attachment_listing(
+    session: Session, message_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """Per message id, its files' ids, names, types and sizes (not their data), in stored order."""
+    files: dict[int, list[dict[str, Any]]] = {message_id: [] for message_id in message_ids}
+    if not files:
+        return files
+    for row in session.execute(
+        select(
+            MessageAttachment.id,
+            MessageAttachment.message_id,
+            MessageAttachment.filename,
+            MessageAttachment.content_type,
+            MessageAttachment.size,
+        )
+        .where(MessageAttachment.message_id.in_(list(files)))
+        .order_by(MessageAttachment.id)
+    ):
+        files[row.message_id].append(
+            {
+                "id": row.id,
+                "filename": row.filename,
+                "content_type": row.content_type,
+                "size": row.size,
+            }
+        )
+    return files

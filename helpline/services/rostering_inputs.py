@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from helpline.clock import utc_now
 from helpline.domain.enums import Role
 from helpline.domain.hours import WEEKDAYS, parse_clock
+from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
 from helpline.services.actor import Actor
 from helpline.services.plans import PLANNING_ROLES, READING_ROLES
@@ -302,11 +303,7 @@ def create_time_off(session: Session, actor: Actor, new: NewTimeOff) -> tables.T
         actor.require(*PLANNING_ROLES)
     if new.status not in TIME_OFF_STATUSES:
         raise InvalidInput("status", ", ".join(TIME_OFF_STATUSES))
-    for name in ("starts_at", "ends_at"):
-        if getattr(new, name).tzinfo is None:
-            raise InvalidInput(name, "give a time zone, e.g. 2026-12-01T09:00:00Z")
-    if new.ends_at <= new.starts_at:
-        raise InvalidInput("ends_at", "must be after starts_at")
+    require_period(new.starts_at, new.ends_at)
     now = utc_now()
     row = tables.TimeOff(
         organization_id=actor.organization_id,
