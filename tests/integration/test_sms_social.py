@@ -233,10 +233,29 @@ def test_bad_missing_or_stale_signatures_are_rejected_logged_and_store_nothing(
         "webhook rejected" in r.getMessage() and f"connection {sms.generic['id']}" in r.getMessage()
         for r in caplog.records
     )
-    unknown = sms.client.post("/hooks/generic_json/999999999", content=body)
-    assert unknown.status_code == 404
-    wrong_provider = sms.post_generic(_text(), connection=sms.twilio, secret=TWILIO_TOKEN)
-    assert wrong_provider.status_code == 404
+    # A connection that does not exist (or is of another provider) is refused exactly like a bad
+    # signature on one that does: the answers do not reveal which connection ids exist.
+    unknown_connection = {"id": 999999999}
+    for kind, existing, absent in (
+        (
+            "signed with another secret",
+            attempts["wrong secret"],
+            sms.post_generic(
+                _text(), connection=unknown_connection, secret="not-the-secret-at-all"
+            ),
+        ),
+        (
+            "unsigned",
+            attempts["missing"],
+            sms.client.post("/hooks/generic_json/999999999", content=body),
+        ),
+        (
+            "other provider's id",
+            attempts["wrong secret"],
+            sms.post_generic(_text(), connection=sms.twilio, secret=TWILIO_TOKEN),
+        ),
+    ):
+        assert (absent.status_code, absent.json()) == (existing.status_code, existing.json()), kind
     after = organization_snapshot(sms.center.client.app.state.db, sms.center.tenant.organization_id)  # type: ignore[attr-defined]
     assert after == before
 

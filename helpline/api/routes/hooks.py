@@ -2,13 +2,16 @@
 
 These live outside ``/api/v1`` because providers cannot send our API keys: each request is
 authenticated by its signature with the connection's secret instead (``channels.signatures``). A
-request with a missing, wrong or stale signature is answered 401, logged, and changes nothing.
+request with a missing, wrong or stale signature is answered 401, logged, and changes nothing; so
+is one for a connection id that does not exist, is inactive or belongs to another provider (the
+answers do not tell which ids exist).
 See docs/channels-sms-social.md.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -43,7 +46,8 @@ router = APIRouter(prefix="/hooks", tags=["Provider webhooks"])
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def _connection(request: Request, provider: ProviderKind, connection_id: int) -> Connection:
+def _connection(request: Request, provider: ProviderKind, connection_id: int) -> Connection | None:
+    """The active connection of this provider and id, or None (logged)."""
     with get_db(request).transaction() as session:
         try:
             return webhook_connection(session, connection_id, provider)
@@ -54,7 +58,7 @@ def _connection(request: Request, provider: ProviderKind, connection_id: int) ->
                 connection_id,
                 request.client.host if request.client else "?",
             )
-            raise
+            return None
 
 
 def _signed_url(request: Request) -> str:
@@ -67,19 +71,17 @@ def _signed_url(request: Request) -> str:
 
 
 async def _verified_payload(
-    request: Request, provider: ProviderKind, connection: Connection
+    request: Request, provider: ProviderKind, secret: str
 ) -> dict[str, Any]:
     """The webhook's fields once its signature checks out; raises SignatureRejected otherwise."""
     raw = await request.body()
     if provider is ProviderKind.TWILIO:
         # Twilio posts application/x-www-form-urlencoded (never multipart): the stdlib parses it.
         params = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
-        verify_twilio(
-            connection.secret, _signed_url(request), params, request.headers.get(TWILIO_HEADER)
-        )
+        verify_twilio(secret, _signed_url(request), params, request.headers.get(TWILIO_HEADER))
         return dict(params)
     verify_generic(
-        connection.secret,
+        secret,
         raw,
         request.headers.get(SIGNATURE_HEADER),
         request.headers.get(TIMESTAMP_HEADER),
@@ -88,15 +90,36 @@ async def _verified_payload(
     return parse_generic_json(raw)
 
 
-def _rejected(request: Request, connection: Connection, error: SignatureRejected) -> Response:
-    logger.warning(
-        "webhook rejected: %s connection %s (organization %s) from %s: %s",
-        connection.provider,
-        connection.id,
-        connection.organization_id,
-        request.client.host if request.client else "?",
-        error.reason,
-    )
+async def _authenticated(
+    request: Request, provider: ProviderKind, connection_id: int
+) -> tuple[Connection, dict[str, Any]]:
+    """The connection and the webhook's fields; raises SignatureRejected (logged) otherwise.
+
+    Without such a connection the signature is checked against a throwaway random secret, so the
+    refusal reads exactly as it would for an existing connection: answers do not tell which
+    connection ids exist.
+    """
+    connection = await run_in_threadpool(_connection, request, provider, connection_id)
+    secret = connection.secret if connection is not None else secrets.token_urlsafe(32)
+    try:
+        payload = await _verified_payload(request, provider, secret)
+    except SignatureRejected as error:
+        if connection is not None:
+            logger.warning(
+                "webhook rejected: %s connection %s (organization %s) from %s: %s",
+                connection.provider,
+                connection.id,
+                connection.organization_id,
+                request.client.host if request.client else "?",
+                error.reason,
+            )
+        raise
+    if connection is None:  # a throwaway secret matched: refuse all the same
+        raise SignatureRejected("signature does not match")
+    return connection, payload
+
+
+def _rejected(error: SignatureRejected) -> Response:
     return JSONResponse({"detail": f"webhook signature rejected: {error.reason}"}, status_code=401)
 
 
@@ -115,11 +138,10 @@ async def inbound_message(
     request: Request, provider: ProviderKind, connection_id: int = Path(ge=1)
 ) -> Response:
     """Stored once per provider message id: a retried webhook answers 200 and stores nothing new."""
-    connection = await run_in_threadpool(_connection, request, provider, connection_id)
     try:
-        payload = await _verified_payload(request, provider, connection)
+        connection, payload = await _authenticated(request, provider, connection_id)
     except SignatureRejected as error:
-        return _rejected(request, connection, error)
+        return _rejected(error)
     parsed = parse_inbound(provider, payload)
     inbox: Inbox = request.app.state.inbox
     received = await run_in_threadpool(receive_webhook, inbox, connection, parsed)
@@ -155,11 +177,10 @@ async def delivery_status(
     request: Request, provider: ProviderKind, connection_id: int = Path(ge=1)
 ) -> Response:
     """``delivered`` and ``failed`` update the message; interim statuses are acknowledged only."""
-    connection = await run_in_threadpool(_connection, request, provider, connection_id)
     try:
-        payload = await _verified_payload(request, provider, connection)
+        connection, payload = await _authenticated(request, provider, connection_id)
     except SignatureRejected as error:
-        return _rejected(request, connection, error)
+        return _rejected(error)
     receipt = parse_status(provider, payload)
     if receipt.status is not None:
         await run_in_threadpool(
