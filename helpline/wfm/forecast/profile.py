@@ -8,7 +8,9 @@ day sum to 1, so intervals always add up to the daily forecast (reconciliation b
 Every part is estimated robustly from recent history: weekday factors by a two-way (week x weekday) fit
 of log daily totals with outlier days dropped; the level by an exponentially weighted mean of the
 deseasonalised totals (or statsforecast's AutoETS on them); special days (public holidays, their eves,
-observances) by their ratio to the level of their own week, shrunk towards "no effect" when few were seen.
+observances) by their ratio to the level of their own week, shrunk towards "no effect" when few were seen;
+optionally the catch-up after public holidays and the month turn (`helpline.wfm.forecast.effects`), by
+their ratio to the local level, taken out of the totals before the level is fitted.
 """
 
 from __future__ import annotations
