@@ -223,7 +223,7 @@ class WeeklyProfileModel:
                 np.concatenate([self.history_kind_, kind]),
                 self.business_,
             )
-            daily *= np.exp(features[-days.size :] @ self.effects_)
+            daily *= np.exp(features[self.history_days_.size :] @ self.effects_)
         profile = self.profile_[weekday].copy()
         for index, day_kind in enumerate(kind):
             effect = self.special_.get(DayKind(int(day_kind)))
@@ -352,8 +352,9 @@ def _special_effect(
 ) -> SpecialDayEffect:
     relative = kind in RELATIVE_KINDS
     expected_all = week_level * (weekday_factor if relative else 1.0)
-    # A relative special day on a closed weekday says nothing about its effect.
-    days = np.flatnonzero((kinds == kind) & ~np.isnan(totals) & (expected_all > 0))
+    # A special day on a closed weekday says nothing about its effect.
+    open_day = (kinds == kind) & ~np.isnan(totals) & (weekday_factor > 0)
+    days = np.flatnonzero(open_day & (expected_all > 0))
     if days.size == 0:
         return SpecialDayEffect(kind, 0, 1.0, None)
     expected = expected_all[days]

@@ -149,3 +149,13 @@ def test_intervals_sum_to_a_daily_forecast_with_calendar_effects() -> None:
         forecast.sum(axis=1), model.predict_daily(_days(7, 126), kinds[126:])
     )
     assert forecast[0].sum() < forecast[1].sum()  # the holiday, then the catch-up
+
+
+def test_holiday_eves_on_closed_weekdays_do_not_close_a_weekday_eve() -> None:
+    kinds = np.zeros(77, np.int8)
+    for day in (6, 27, 48, 71):  # Sundays (closed, 0 calls), then a future Tuesday
+        kinds[day] = DayKind.EVE
+    model = _fit(expected_grid(FIRST, 70, 2000), kinds[:70])
+    daily = model.predict_daily(_days(7, 70), kinds[70:])
+    assert model.special_[DayKind.EVE].days_seen == 0
+    assert daily[1] == pytest.approx(2000 * WEEKDAY_SHAPE[1])
