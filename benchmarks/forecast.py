@@ -13,16 +13,18 @@ X ~ Poisson(lam); the ceiling is that probability averaged over the days. Below 
 well under 100 %, so the 90 % target is out of reach there whatever the model.
 
     python benchmarks/forecast.py            # HELPLINE_SHARED_DIR overrides ../shared
+    python benchmarks/forecast.py --only us --until 2003-07-18 --origins 8   # an earlier window
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
 import sys
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -107,15 +109,24 @@ class Ours:
 
 def main() -> int:
     """Run the benchmark and print one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=sorted(DATASETS), help="one dataset")
+    parser.add_argument("--until", type=date.fromisoformat, help="leave out days from this date on")
+    parser.add_argument("--origins", type=int, default=ORIGINS, help="weekly origins to score")
+    args = parser.parse_args()
+    origins: int = args.origins
+    datasets = {name: DATASETS[name] for name in DATASETS if args.only in (None, name)}
     data = shared_dir() / "data"
-    missing = [name for name, (file, _) in DATASETS.items() if not (data / file).exists()]
+    missing = [name for name, (file, _) in datasets.items() if not (data / file).exists()]
     if missing:
         print(f"skipped: data for {', '.join(missing)} not found under {data}", file=sys.stderr)
         return 0
-    result: dict[str, Any] = {"interval_minutes": INTERVAL_MINUTES, "origins": ORIGINS}
+    result: dict[str, Any] = {"interval_minutes": INTERVAL_MINUTES, "origins": origins}
     started = time.perf_counter()
-    for name, (file, country) in DATASETS.items():
+    for name, (file, country) in datasets.items():
         grid = load(data / file)
+        if args.until is not None:
+            grid = grid.head((args.until - grid.first_day).days)
         kinds = day_kinds(grid.first_day, grid.n_days + HORIZON_DAYS, country)
         ours = Ours(kinds)
         methods: dict[str, GridForecaster] = {
@@ -128,7 +139,7 @@ def main() -> int:
         for method, forecaster in methods.items():
             clock = time.perf_counter()
             scores[method], actual, _ = backtest(
-                grid, forecaster, origins=ORIGINS, horizon_days=HORIZON_DAYS
+                grid, forecaster, origins=origins, horizon_days=HORIZON_DAYS
             )
             if method == "ours":
                 result[f"{name}_pi80_coverage"] = round(ours.coverage(actual), 4)
@@ -148,7 +159,7 @@ def main() -> int:
             result[f"{method}_{name}_wape_30m"] = round(scores[method].wape_interval, 4)
         result[f"{name}_days_scored"] = scores["ours"].days
         result[f"{name}_first_origin"] = str(
-            grid.first_day + timedelta(days=grid.n_days - ORIGINS * HORIZON_DAYS)
+            grid.first_day + timedelta(days=grid.n_days - origins * HORIZON_DAYS)
         )
         result[f"{name}_wape_30m_vs_baseline"] = round(
             1 - scores["ours"].wape_interval / scores[best].wape_interval, 4
