@@ -72,7 +72,9 @@ def forecast_series(
 
     ``country`` (ISO code) brings its public holidays, their eves and observances; their effect is
     learned from the history, so a holiday that never appears in it (e.g. closed days left out of the
-    export) is forecast as an ordinary day: add an event with ``volume_multiplier=0`` to close it.
+    export) is forecast as an ordinary day: add an event with ``volume_multiplier=0`` to close it. The
+    first business days after any public holiday on a business day carry the catch-up seen after the
+    earlier ones (none when the history has no holiday).
     ``events`` scale the volume of the intervals they cover and keep their days out of the fit.
     Times are the organization's local wall-clock time, naive. ``candidates`` (default
     `default_candidates()`) are backtested over ``backtest_origins`` weeks, calling ``on_scored`` after

@@ -8,7 +8,9 @@ day sum to 1, so intervals always add up to the daily forecast (reconciliation b
 Every part is estimated robustly from recent history: weekday factors by a two-way (week x weekday) fit
 of log daily totals with outlier days dropped; the level by an exponentially weighted mean of the
 deseasonalised totals (or statsforecast's AutoETS on them); special days (public holidays, their eves,
-observances) by their ratio to the level of their own week, shrunk towards "no effect" when few were seen.
+observances) by their ratio to the level of their own week, shrunk towards "no effect" when few were seen;
+optionally the catch-up after public holidays and the month turn (`helpline.wfm.forecast.effects`), by
+their ratio to the local level, taken out of the totals before the level is fitted.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ import numpy as np
 import numpy.typing as npt
 
 from helpline.wfm.forecast.calendar import DayKind
+from helpline.wfm.forecast.effects import (
+    FEATURES,
+    business_weekdays,
+    calendar_features,
+    fit_effects,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int8]
@@ -32,6 +40,8 @@ SPECIAL_DAY_PRIOR_DAYS = 0.5
 OUTLIER_SIGMAS = 3.5
 #: Pseudo-observations of "no effect" behind each day-of-month factor.
 MONTH_PRIOR_DAYS = 3.0
+#: Half width, in days, of the window whose median ordinary day is the local level for calendar effects.
+LOCAL_LEVEL_DAYS = 14
 #: Special days whose effect multiplies their ordinary weekday (the rest replace it when lower).
 RELATIVE_KINDS = frozenset({DayKind.OBSERVANCE, DayKind.AFTER_HOLIDAY})
 
@@ -54,7 +64,9 @@ class WeeklyProfileModel:
     Settings: ``level_half_life_days`` (recency of the level), ``weekday_weeks`` (weeks of history for the
     weekday factors), ``profile_weeks`` and ``profile_half_life_weeks`` (recency of the intraday shares),
     ``level_method`` ("ewm" or "ets": statsforecast AutoETS on the deseasonalised daily totals),
-    ``uses_day_of_month`` (a day-of-month factor: banks see more calls after salaries and statements).
+    ``uses_day_of_month`` (a day-of-month factor: banks see more calls after salaries and statements),
+    ``uses_calendar_effects`` (catch-up after public holidays and month-turn effects in business days,
+    `helpline.wfm.forecast.effects`; they are taken out of the totals before the level is fitted).
     """
 
     def __init__(
@@ -66,6 +78,7 @@ class WeeklyProfileModel:
         profile_half_life_weeks: float = 4.0,
         level_method: Literal["ewm", "ets"] = "ewm",
         uses_day_of_month: bool = False,
+        uses_calendar_effects: bool = False,
     ) -> None:
         self.level_half_life_days = level_half_life_days
         self.weekday_weeks = weekday_weeks
@@ -73,20 +86,38 @@ class WeeklyProfileModel:
         self.profile_half_life_weeks = profile_half_life_weeks
         self.level_method = level_method
         self.uses_day_of_month = uses_day_of_month
+        self.uses_calendar_effects = uses_calendar_effects
 
     @property
     def name(self) -> str:
         """Short label of the model and its settings, recorded with every forecast."""
         level = "AutoETS" if self.level_method == "ets" else f"ewm {self.level_half_life_days:g}d"
         month = ", day-of-month" if self.uses_day_of_month else ""
-        return f"weekly-profile(level={level}, profile={self.profile_weeks}w{month})"
+        effects = ", calendar effects" if self.uses_calendar_effects else ""
+        return f"weekly-profile(level={level}, profile={self.profile_weeks}w{month}{effects})"
 
     def fit(self, volume: FloatArray, days: DayArray, kind: IntArray) -> Self:
         """Fit on ``volume`` (days x intervals, NaN rows unknown) with each row's date and `DayKind`."""
         weekday = _weekday(days)
         totals = np.where(np.isnan(volume).all(axis=1), np.nan, np.nansum(volume, axis=1))
         usable, week_level = self._fit_weekdays(totals, weekday, kind)
-        self._fit_level(totals, days, usable)
+        self.history_days_, self.history_kind_ = days, kind
+        self.effects_ = np.zeros(len(FEATURES))
+        ordinary_totals = totals
+        if self.uses_calendar_effects:
+            self.business_ = business_weekdays(self.weekday_factor_)
+            features = calendar_features(days, kind, self.business_)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_day = np.log(totals / self.weekday_factor_[weekday])
+            log_day[~np.isfinite(log_day)] = np.nan
+            ordinary = log_day
+            for _ in range(2):  # effects against the local level, then the level without them
+                local = _local_median(ordinary, usable, LOCAL_LEVEL_DAYS)
+                self.effects_ = fit_effects(log_day - local, features)
+                ordinary = log_day - features @ self.effects_
+            ordinary_totals = totals / np.exp(features @ self.effects_)
+            usable, week_level = self._fit_weekdays(ordinary_totals, weekday, kind)
+        self._fit_level(ordinary_totals, days, usable)
         shares = volume / np.where(totals > 0, totals, np.nan)[:, None]
         self._fit_profiles(shares, weekday, usable)
         self.special_: dict[DayKind, SpecialDayEffect] = {
@@ -95,6 +126,7 @@ class WeeklyProfileModel:
             )
             for special in DayKind
             if special is not DayKind.NORMAL
+            and not (special is DayKind.AFTER_HOLIDAY and self.uses_calendar_effects)
         }
         return self
 
@@ -185,6 +217,13 @@ class WeeklyProfileModel:
             level = level * self.month_factor_[_day_of_month(days)]
         base = self.weekday_factor_[weekday]
         daily = level * base
+        if self.uses_calendar_effects:
+            features = calendar_features(
+                np.concatenate([self.history_days_, days]),
+                np.concatenate([self.history_kind_, kind]),
+                self.business_,
+            )
+            daily *= np.exp(features[self.history_days_.size :] @ self.effects_)
         profile = self.profile_[weekday].copy()
         for index, day_kind in enumerate(kind):
             effect = self.special_.get(DayKind(int(day_kind)))
@@ -232,6 +271,17 @@ def _day_of_month_factor(
     effect = np.zeros(32)
     effect[1:] = smooth_sums / (smooth_counts + MONTH_PRIOR_DAYS)
     return np.exp(effect)
+
+
+def _local_median(values: FloatArray, mask: npt.NDArray[np.bool_], half_width: int) -> FloatArray:
+    """Median of ``values`` over the ``mask`` days within ``half_width`` days of each day (NaN if none)."""
+    known = np.flatnonzero(mask & ~np.isnan(values))
+    out = np.full(values.size, np.nan)
+    for day in range(values.size):
+        near = known[np.abs(known - day) <= half_width]
+        if near.size:
+            out[day] = float(np.median(values[near]))
+    return out
 
 
 def _open_weekdays(
@@ -302,8 +352,9 @@ def _special_effect(
 ) -> SpecialDayEffect:
     relative = kind in RELATIVE_KINDS
     expected_all = week_level * (weekday_factor if relative else 1.0)
-    # A relative special day on a closed weekday says nothing about its effect.
-    days = np.flatnonzero((kinds == kind) & ~np.isnan(totals) & (expected_all > 0))
+    # A special day on a closed weekday says nothing about its effect.
+    open_day = (kinds == kind) & ~np.isnan(totals) & (weekday_factor > 0)
+    days = np.flatnonzero(open_day & (expected_all > 0))
     if days.size == 0:
         return SpecialDayEffect(kind, 0, 1.0, None)
     expected = expected_all[days]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -76,11 +77,20 @@ def combined_candidate(*parts: Candidate) -> Candidate:
 
 
 def default_candidates() -> tuple[Candidate, ...]:
-    """The candidates tried on every series: profile models with a few settings, their combination
-    and seasonal naive."""
-    short = profile_candidate(WeeklyProfileModel(level_half_life_days=14, uses_day_of_month=True))
-    long = profile_candidate(WeeklyProfileModel(level_half_life_days=28, uses_day_of_month=True))
-    ets = profile_candidate(WeeklyProfileModel(level_method="ets", uses_day_of_month=True))
+    """The candidates tried on every series: profile models with calendar effects and a few level
+    settings, their combination, a plain profile model and seasonal naive."""
+
+    def with_calendar(half_life_days: float, level: Literal["ewm", "ets"] = "ewm") -> Candidate:
+        return profile_candidate(
+            WeeklyProfileModel(
+                level_half_life_days=half_life_days,
+                level_method=level,
+                uses_day_of_month=True,
+                uses_calendar_effects=True,
+            )
+        )
+
+    short, long, ets = with_calendar(14), with_calendar(28), with_calendar(14, "ets")
     return (
         short,
         long,

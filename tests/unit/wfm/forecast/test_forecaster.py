@@ -14,6 +14,7 @@ from tests.unit.wfm.forecast.forecast_factories import SLOTS, expected_grid, poi
 FIRST = date(2024, 1, 1)  # a Monday
 # One cheap candidate keeps these tests quick; the default set is exercised once below.
 QUICK = (profile_candidate(WeeklyProfileModel()),)
+CALENDAR = (profile_candidate(WeeklyProfileModel(uses_calendar_effects=True)),)
 
 local = datetime.fromisoformat  # local wall-clock time, as the forecaster takes it
 
@@ -101,3 +102,26 @@ def test_intervals_finer_than_the_history_are_refused() -> None:
     stamps, volume = poisson_history(FIRST, 28)
     with pytest.raises(ValueError, match="30 minutes apart cannot be split into 15-minute"):
         forecast_series(stamps, volume, interval_minutes=15)
+
+
+def test_us_holidays_left_out_of_the_export_bring_their_catch_up_to_the_next_business_day() -> None:
+    # Weekdays from January to 26 May 2024, weekends written as 0; the US public holidays are missing
+    # (closed) and the next business day takes 30 % more. Forecast the week of Memorial Day.
+    n_days = 147
+    volume = expected_grid(FIRST, n_days, 2000)
+    for holiday in (date(2024, 1, 1), date(2024, 1, 15), date(2024, 2, 19)):
+        volume[(holiday - FIRST).days] = np.nan
+        volume[(holiday - FIRST).days + 1] *= 1.3
+    known = ~np.isnan(volume).all(axis=1)
+    start = np.datetime64(FIRST, "m")
+    stamps = start + np.arange(n_days * SLOTS) * np.timedelta64(30, "m")
+    result = forecast_series(
+        stamps[np.repeat(known, SLOTS)], volume[known].ravel(), country="US", candidates=CALENDAR
+    )
+    assert result.timestamps[0] == local("2024-05-27T00:00")
+    daily = result.volume.reshape(7, SLOTS).sum(axis=1)
+    ordinary = expected_grid(FIRST, 7, 2000).sum(axis=1)  # a Monday-first week
+    # The history starts with its first record (2 January), so it holds two holidays (15 January,
+    # 19 February), shrunk by one pseudo-day of "no effect": 1.3 ** (2 / 3) = 1.19.
+    assert daily[1] == pytest.approx(1.3 ** (2 / 3) * ordinary[1], rel=0.02)  # Tuesday 28 May
+    assert daily[3] == pytest.approx(ordinary[3], rel=0.02)  # an ordinary Thursday

@@ -99,3 +99,63 @@ def test_an_outlier_day_does_not_move_the_forecast() -> None:
     daily = model.predict_daily(_days(7, 56), np.zeros(7, np.int8))
     assert model.outlier_days_[52]
     np.testing.assert_allclose(daily, clean, rtol=0.01)
+
+
+def _with_catch_up(n_days: int, holidays: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """An expected grid whose holidays (Mondays) are closed and whose next two days get +30 %, +10 %."""
+    volume = expected_grid(FIRST, n_days, 2000)
+    kinds = np.zeros(n_days, np.int8)
+    for day in holidays:
+        kinds[day] = DayKind.HOLIDAY
+        if day < n_days:
+            volume[day] = 0.0
+            volume[day + 1] *= 1.3
+            volume[day + 2] *= 1.1
+    return volume, kinds
+
+
+def test_post_holiday_catch_up_is_learned_from_earlier_holidays() -> None:
+    holidays = [21, 63, 105, 126]  # Mondays; the last one is in the forecast week
+    volume, kinds = _with_catch_up(133, holidays)
+    model = _fit(volume[:126], kinds[:126], uses_calendar_effects=True)
+    daily = model.predict_daily(_days(7, 126), kinds[126:])
+    ordinary = 2000 * WEEKDAY_SHAPE
+    # Three holidays seen, shrunk by one pseudo-day of "no effect": 1.3 ** (3 / 4) = 1.22.
+    assert daily[1] == pytest.approx(ordinary[1] * 1.3**0.75, rel=0.01)
+    assert daily[2] == pytest.approx(ordinary[2] * 1.1**0.75, rel=0.01)
+    assert daily[3] == pytest.approx(ordinary[3], rel=0.01)  # the level is not inflated
+
+
+def test_month_start_uplift_is_recovered_in_business_days() -> None:
+    volume = expected_grid(FIRST, 182, 2000)  # 2024-01-01 ... 2024-06-30
+    days = _days(182)
+    first_business = [
+        np.busday_offset(month, 0, roll="forward")
+        for month in days[days.astype("datetime64[M]").astype("datetime64[D]") == days]
+    ]
+    for day in first_business:
+        volume[int((day - days[0]).astype(int))] *= 1.2
+    model = _fit(volume, uses_calendar_effects=True)
+    july = model.predict_daily(_days(7, 182), np.zeros(7, np.int8))  # 1 July 2024 is a Monday
+    assert july[0] == pytest.approx(2000 * WEEKDAY_SHAPE[0] * 1.2 ** (6 / 7), rel=0.01)
+    assert july[1] == pytest.approx(2000 * WEEKDAY_SHAPE[1], rel=0.01)
+
+
+def test_intervals_sum_to_a_daily_forecast_with_calendar_effects() -> None:
+    volume, kinds = _with_catch_up(133, [21, 63, 105, 126])
+    model = _fit(volume[:126], kinds[:126], uses_calendar_effects=True, uses_day_of_month=True)
+    forecast = model.predict(_days(7, 126), kinds[126:])
+    np.testing.assert_allclose(
+        forecast.sum(axis=1), model.predict_daily(_days(7, 126), kinds[126:])
+    )
+    assert forecast[0].sum() < forecast[1].sum()  # the holiday, then the catch-up
+
+
+def test_holiday_eves_on_closed_weekdays_do_not_close_a_weekday_eve() -> None:
+    kinds = np.zeros(77, np.int8)
+    for day in (6, 27, 48, 71):  # Sundays (closed, 0 calls), then a future Tuesday
+        kinds[day] = DayKind.EVE
+    model = _fit(expected_grid(FIRST, 70, 2000), kinds[:70])
+    daily = model.predict_daily(_days(7, 70), kinds[70:])
+    assert model.special_[DayKind.EVE].days_seen == 0
+    assert daily[1] == pytest.approx(2000 * WEEKDAY_SHAPE[1])
