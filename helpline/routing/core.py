@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
 from dataclasses import replace
-from typing import Concatenate, ParamSpec, TypeVar
 
 from helpline.routing import events as ev
-from helpline.routing.codegen import exact_wrapper
 from helpline.routing.criteria import CompiledSteps, RoutingCriteria, compile_steps
 from helpline.routing.errors import (
     ClockWentBackwardsError,
     DuplicateIdError,
-    RoutingError,
     UnknownAgentError,
     UnknownContactError,
     UnknownQueueError,
@@ -48,41 +44,6 @@ from helpline.routing.timers import TimerQueue
 _WAKE = 0  # a queued contact's next escalation step, delay class or overflow
 _OFFER_TIMEOUT = 1
 _ACW_TIMEOUT = 2
-
-_P = ParamSpec("_P")
-_C = TypeVar("_C", bound="RoutingCore")
-
-
-# The body of every command's wrapper (``{call}``: the command). ValueError: an invalid value object
-# built from the arguments.
-_COMMAND_BODY = """\
-    try:
-        out = {call}
-    except (RoutingError, ValueError):
-        self._flush()
-        self._carry = self._out
-        raise
-    if self._dirty:
-        self._flush()
-    return out
-"""
-
-
-def command(
-    method: Callable[Concatenate[_C, _P], list[ev.Event]],
-) -> Callable[Concatenate[_C, _P], list[ev.Event]]:
-    """Mark a public command: if it is refused, the events of the timers it already ran are not lost
-    but returned, first, by the next command. Then emit the agents' state changes.
-
-    The wrapper has the command's own signature (generated, see codegen.py): it runs for every
-    command, and packing and unpacking ``*args, **kwargs`` cost several per cent of a simulated
-    contact.
-    """
-    if method.__code__.co_varnames[:1] != ("self",):
-        raise TypeError(
-            f"{method.__qualname__}: a command is a method whose first argument is self"
-        )
-    return exact_wrapper(method, _COMMAND_BODY, {"RoutingError": RoutingError})
 
 
 class RoutingCore:
@@ -117,10 +78,15 @@ class RoutingCore:
     # -- clock and timers ---------------------------------------------------------------------------
 
     def _start(self, now: float) -> list[ev.Event]:
-        """Begin a command at ``now``: run due timers, then return the list the command appends to."""
-        self._out, self._carry = self._carry, []
+        """Begin a command at ``now``: run due timers, then return the list the command appends to.
+
+        The list starts with the events a refused command left in ``_carry``; each public command ends
+        with :meth:`_flush`, and when refused puts its list back in ``_carry`` (its timers' events are
+        then not lost but returned, first, by the next command).
+        """
         if now < self._now:
             raise ClockWentBackwardsError(f"now={now} is before {self._now}")
+        self._out, self._carry = self._carry, []
         timers = self._timers
         heads = timers.heads
         while heads and heads[0][0] <= now:
