@@ -2,6 +2,7 @@
 
 cimport cython
 
+cimport helpline.routing.events as ev
 from helpline.routing.index cimport Group, QueueIndex, invalidate_agent, invalidate_contact
 from helpline.routing.records cimport AgentRecord, ContactRecord
 from helpline.routing.timers cimport TimerQueue
@@ -57,7 +58,7 @@ cdef class RoutingCore:
     cdef void _route(self, ContactRecord contact) except *
     @cython.locals(now=double, due=bint)
     cdef void _wake(self, ContactRecord contact) except *
-    @cython.locals(now=double, group=Group, wait=double, expires=double)
+    @cython.locals(now=double, group=Group, wait=double, expires=double, queue=QueueIndex)
     cdef void _offer(self, ContactRecord contact, AgentRecord agent) except *
     @cython.locals(agent=AgentRecord)
     cdef AgentRecord _unhold(self, ContactRecord contact)

@@ -2,6 +2,7 @@
 
 cimport cython
 
+cimport helpline.routing.events as ev
 from helpline.routing.handling cimport HandlingCore
 from helpline.routing.index cimport QueueIndex
 from helpline.routing.model cimport ContactSpec

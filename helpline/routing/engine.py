@@ -29,6 +29,19 @@ from helpline.routing.model import (
 from helpline.routing.records import ContactRecord
 from helpline.routing.snapshot import EngineSnapshot
 
+# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
+# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
+_ABANDONED = ContactState.ABANDONED
+_AGENT_NOT_READY = AgentState.NOT_READY
+_CLOSE_CLOSED_OUT_OF_HOURS = ev.CloseReason.CLOSED_OUT_OF_HOURS
+_CONNECTED = ContactState.CONNECTED
+_MISS_REJECTED = ev.MissReason.REJECTED
+_OFFERED = ContactState.OFFERED
+_QUEUED = ContactState.QUEUED
+_STATUS_AVAILABLE = AgentStatus.AVAILABLE
+_STATUS_NOT_READY = AgentStatus.NOT_READY
+_STATUS_OFFLINE = AgentStatus.OFFLINE
+
 
 @dataclass(frozen=True, slots=True)
 class AgentView:
@@ -126,7 +139,7 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             agent = self._agent(agent_id)
-            if agent.status is not AgentStatus.OFFLINE or agent.held:
+            if agent.status is not _STATUS_OFFLINE or agent.held:
                 raise InvalidTransitionError(
                     f"agent {agent_id} must be offline and free to be removed"
                 )
@@ -177,20 +190,20 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             agent = self._agent(agent_id)
-            if status is AgentStatus.OFFLINE and agent.held:
+            if status is _STATUS_OFFLINE and agent.held:
                 raise InvalidTransitionError(f"agent {agent_id} still holds contacts")
             was, was_reason = agent.status, agent.reason
             agent.status = status
-            agent.reason = reason if status is AgentStatus.NOT_READY else None
-            if status is AgentStatus.AVAILABLE:
-                if was is not AgentStatus.AVAILABLE:
+            agent.reason = reason if status is _STATUS_NOT_READY else None
+            if status is _STATUS_AVAILABLE:
+                if was is not _STATUS_AVAILABLE:
                     agent.idle_since = now
                 self._report(agent)
                 self._fill(agent)
                 return out
             invalidate_agent(agent)
-            if agent.reported is AgentState.NOT_READY and was_reason != agent.reason:
-                out.append(ev.AgentStateChanged(now, agent_id, AgentState.NOT_READY, agent.reason))
+            if agent.reported is _AGENT_NOT_READY and was_reason != agent.reason:
+                out.append(ev.AgentStateChanged(now, agent_id, _AGENT_NOT_READY, agent.reason))
             else:
                 self._report(agent)
             return out
@@ -210,7 +223,7 @@ class RoutingEngine(HandlingCore):
                 self._check_new_contact_id(spec.contact_id)  # raises
             queue = self._queues.get(spec.queue_id) or self._queue(spec.queue_id)
             is_callback = False
-            if queue.queue.hours is not ALWAYS_OPEN:
+            if queue.hours is not ALWAYS_OPEN:
                 treated = self._closed_treatment(spec, queue, now, out)
                 if treated is None:
                     return out
@@ -220,9 +233,7 @@ class RoutingEngine(HandlingCore):
             self._contacts[spec.contact_id] = contact
             if is_callback:
                 out.append(
-                    ev.CallbackRequested(
-                        now, spec.contact_id, spec.contact_id, queue.queue.queue_id
-                    )
+                    ev.CallbackRequested(now, spec.contact_id, spec.contact_id, queue.queue_id)
                 )
             self._enter_queue(contact, queue, new_place=True)
             return out
@@ -238,23 +249,21 @@ class RoutingEngine(HandlingCore):
         """Apply closed queues' treatments to an arrival: the (spec, queue, is callback) it waits in,
         or None if it got the closed message and was closed."""
         for _ in range(len(self._queues)):  # bounded: closed-overflow chains cannot loop for ever
-            hours = queue.queue.hours
+            hours = queue.hours
             if hours is ALWAYS_OPEN or hours.is_open(now):
                 break
             treatment = queue.queue.closed_treatment
             out.append(
-                ev.ContactArrivedWhileClosed(now, spec.contact_id, queue.queue.queue_id, treatment)
+                ev.ContactArrivedWhileClosed(now, spec.contact_id, queue.queue_id, treatment)
             )
             if treatment is ClosedTreatment.MESSAGE:
-                out.append(
-                    ev.ContactClosed(now, spec.contact_id, None, ev.CloseReason.CLOSED_OUT_OF_HOURS)
-                )
+                out.append(ev.ContactClosed(now, spec.contact_id, None, _CLOSE_CLOSED_OUT_OF_HOURS))
                 return None
             if treatment is ClosedTreatment.CALLBACK:
                 return spec, queue, True
             target = queue.queue.closed_overflow_queue_id
             assert target is not None  # noqa: S101 -- Queue validates this
-            out.append(ev.ContactOverflowed(now, spec.contact_id, queue.queue.queue_id, target))
+            out.append(ev.ContactOverflowed(now, spec.contact_id, queue.queue_id, target))
             queue = self._queues[target]
             spec = replace(spec, queue_id=target, criteria=None)
         return spec, queue, False
@@ -264,19 +273,19 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             contact = self._contact(contact_id)
-            if contact.state not in (ContactState.QUEUED, ContactState.OFFERED):
+            if contact.state not in (_QUEUED, _OFFERED):
                 raise InvalidTransitionError(
                     f"contact {contact_id} is {contact.state}, not waiting"
                 )
             agent = None
-            if contact.state is ContactState.OFFERED:
+            if contact.state is _OFFERED:
                 agent = self._unhold(contact)
                 out.append(ev.OfferWithdrawn(now, contact_id, agent.agent_id))
             invalidate_contact(contact)
-            contact.state = ContactState.ABANDONED
+            contact.state = _ABANDONED
             del self._contacts[contact_id]
             wait = now - contact.waiting_since
-            out.append(ev.ContactAbandoned(now, contact_id, contact.queue.queue.queue_id, wait))
+            out.append(ev.ContactAbandoned(now, contact_id, contact.queue.queue_id, wait))
             self._detach_consult(contact)
             if agent is not None:
                 self._report(agent)
@@ -299,7 +308,7 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             contact = self._contact(contact_id)
-            if contact.state is not ContactState.QUEUED:
+            if contact.state is not _QUEUED:
                 raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not queued")
             new_id = callback_contact_id or contact_id
             if new_id != contact_id:
@@ -309,7 +318,7 @@ class RoutingEngine(HandlingCore):
                 contact.spec = replace(contact.spec, contact_id=new_id)
                 self._contacts[new_id] = contact
             contact.is_callback = True
-            out.append(ev.CallbackRequested(now, contact_id, new_id, contact.queue.queue.queue_id))
+            out.append(ev.CallbackRequested(now, contact_id, new_id, contact.queue.queue_id))
             return out
         except (RoutingError, ValueError):
             self._carry = out  # refused: these events come first in the next command
@@ -321,7 +330,7 @@ class RoutingEngine(HandlingCore):
 
     def _offered_to(self, contact_id: str, agent_id: str) -> ContactRecord:
         contact = self._contact(contact_id)
-        if contact.state is not ContactState.OFFERED or contact.agent is not self._agent(agent_id):
+        if contact.state is not _OFFERED or contact.agent is not self._agent(agent_id):
             raise InvalidTransitionError(f"contact {contact_id} is not offered to agent {agent_id}")
         return contact
 
@@ -331,14 +340,12 @@ class RoutingEngine(HandlingCore):
         try:
             contact = self._offered_to(contact_id, agent_id)
             agent = self._agent(agent_id)
-            contact.state = ContactState.CONNECTED
+            contact.state = _CONNECTED
             contact.gen += 1  # voids the offer timer
             agent.n_offered -= 1
             agent.n_connected += 1
             wait = now - contact.waiting_since
-            out.append(
-                ev.ContactConnected(now, contact_id, agent_id, contact.queue.queue.queue_id, wait)
-            )
+            out.append(ev.ContactConnected(now, contact_id, agent_id, contact.queue.queue_id, wait))
             self._report(agent)
             return out
         except (RoutingError, ValueError):
@@ -352,7 +359,7 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             contact = self._offered_to(contact_id, agent_id)
-            self._miss(contact, ev.MissReason.REJECTED)
+            self._miss(contact, _MISS_REJECTED)
             return out
         except (RoutingError, ValueError):
             self._carry = out  # refused: these events come first in the next command
@@ -381,7 +388,7 @@ class RoutingEngine(HandlingCore):
         return ContactView(
             contact_id,
             c.state,
-            c.queue.queue.queue_id,
+            c.queue.queue_id,
             agent_id,
             c.step_index,
             c.waiting_since,
@@ -395,7 +402,7 @@ class RoutingEngine(HandlingCore):
         waiting = [
             c
             for c in self._contacts.values()
-            if c.queue is queue and c.state is ContactState.QUEUED and c.personal_agent is None
+            if c.queue is queue and c.state is _QUEUED and c.personal_agent is None
         ]
         waiting.sort(key=lambda c: (c.priority, c.order_arrival, c.seq))
         return [c.contact_id for c in waiting]

@@ -2,6 +2,7 @@
 
 cimport cython
 
+cimport helpline.routing.events as ev
 from helpline.routing.records cimport AgentRecord, ContactRecord
 from helpline.routing.snapshot cimport SnapshotCore
 

@@ -28,6 +28,13 @@ cdef class Group:
 
 
 cdef class QueueIndex:
+    cdef public object acw_timeout_seconds
+    cdef public object channel
+    cdef public object criteria
+    cdef public object hours
+    cdef public double offer_timeout_seconds
+    cdef public object overflow
+    cdef public object queue_id
     cdef public dict by_skill
     cdef public tuple delays
     cdef public dict groups

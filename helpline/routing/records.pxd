@@ -1,5 +1,8 @@
 # Compiled layout (Cython) of the engine's working records: typed slots read and written as C fields.
 
+from helpline.routing.index cimport QueueIndex
+from helpline.routing.model cimport ContactSpec
+
 cdef class AgentRecord:
     cdef public object agent_id
     cdef public bint blocks
@@ -46,10 +49,10 @@ cdef class ContactRecord:
     cdef public bint overflow_done
     cdef public AgentRecord personal_agent
     cdef public long priority
-    cdef public object queue
+    cdef public QueueIndex queue
     cdef public tuple rows
     cdef public long seq
-    cdef public object spec
+    cdef public ContactSpec spec
     cdef public object state
     cdef public list step_ends
     cdef public long step_index

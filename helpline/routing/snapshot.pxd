@@ -1,5 +1,6 @@
 # Compiled layout (Cython): the snapshot commands are rare and stay Python-level methods.
 
+cimport helpline.routing.events as ev
 from helpline.routing.core cimport RoutingCore
 
 
