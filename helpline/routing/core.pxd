@@ -3,6 +3,7 @@
 cimport cython
 
 cimport helpline.routing.events as ev
+from helpline.routing.model cimport ContactSpec
 from helpline.routing.index cimport Group, QueueIndex, invalidate_agent, invalidate_contact
 from helpline.routing.records cimport AgentRecord, ContactRecord
 from helpline.routing.timers cimport TimerQueue
@@ -48,7 +49,7 @@ cdef class RoutingCore:
     cpdef object _compiled(self, object spec, QueueIndex queue)
     @cython.locals(plain=bint, plan=tuple)
     cdef tuple _plan(self, object spec, QueueIndex queue)
-    @cython.locals(plan=tuple, ends=tuple, end=double, queue=QueueIndex)
+    @cython.locals(plan=tuple, ends=tuple, end=double, queue=QueueIndex, spec=ContactSpec)
     cdef void _set_plan(self, ContactRecord contact, double enqueued_at) except *
     @cython.locals(now=double, ends=list)
     cdef void _enter_queue(self, ContactRecord contact, QueueIndex queue, bint new_place) except *

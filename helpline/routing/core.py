@@ -327,6 +327,8 @@ class RoutingCore:
             self._plans[key] = plan
         if plain:
             queue.plans[criteria] = plan
+            if criteria is queue.criteria:
+                queue.own_plan = plan
         return plan
 
     def _set_plan(self, contact: ContactRecord, enqueued_at: float) -> None:
@@ -334,7 +336,11 @@ class RoutingCore:
         spec, queue = contact.spec, contact.queue
         plan = None
         if spec.last_agent_id is None:  # inlined cache hit of _plan (one call per arrival)
-            plan = queue.plans.get(spec.criteria if spec.criteria is not None else queue.criteria)
+            criteria = spec.criteria
+            if criteria is None or criteria is queue.criteria:
+                plan = queue.own_plan  # the common case: not even a hash
+            else:
+                plan = queue.plans.get(criteria)
         if plan is None:
             plan = self._plan(spec, queue)
         steps = contact.steps = plan[0]

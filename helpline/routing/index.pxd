@@ -34,6 +34,7 @@ cdef class QueueIndex:
     cdef public object hours
     cdef public double offer_timeout_seconds
     cdef public object overflow
+    cdef public tuple own_plan
     cdef public object queue_id
     cdef public dict by_skill
     cdef public tuple delays

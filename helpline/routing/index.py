@@ -136,6 +136,7 @@ class QueueIndex:
         "members",
         "offer_timeout_seconds",
         "overflow",
+        "own_plan",
         "plans",
         "queue",
         "queue_id",
@@ -161,6 +162,8 @@ class QueueIndex:
         self.by_skill: dict[str, dict[str, tuple[AgentRecord, int]]] = {}
         # criteria -> (steps, group row per step) for contacts without a sticky agent (core._plan).
         self.plans: dict[RoutingCriteria, tuple[CompiledSteps, tuple[list[Group], ...]]] = {}
+        # plans[criteria] for the queue's own criteria, once computed (most contacts bring none).
+        self.own_plan: tuple[CompiledSteps, tuple[list[Group], ...]] | None = None
 
     def add_member(self, agent: AgentRecord, delay_index: int) -> None:
         """Register an agent whose profile includes this queue (or re-register after a skill change)."""

@@ -25,10 +25,10 @@ cdef class Simulation:
     cdef public list _customer
     cdef public list _priority
     cdef public list _state
-    cdef public list _answered
-    cdef public list _service_end
-    cdef public list _closed
-    cdef public list _abandoned
+    cdef public object _answered
+    cdef public object _service_end
+    cdef public object _closed
+    cdef public object _abandoned
     cdef public list _agent_of
     cdef public list _is_retrial
     cdef public list _is_callback
@@ -37,9 +37,9 @@ cdef class Simulation:
     cdef public list _patience_draws
     cdef public list _acw_draws
     cdef public list _retrial_draws
-    cdef public list _span_starts
-    cdef public list _span_ends
-    cdef public list _span_codes
+    cdef public object _span_starts
+    cdef public object _span_ends
+    cdef public object _span_codes
     cdef public dict _group_of
     cdef public dict _span_base
     cdef public list _groups
@@ -53,7 +53,7 @@ cdef class Simulation:
     cpdef void _push(self, double at, long kind, long number, object agent_id=*) except *
     @cython.locals(
         engine=RoutingEngine, heap=list, arrivals=list, n_scheduled=long, stop=double, cursor=long,
-        next_arrival=double, processed=long, state=list, service_end=list, patience=list,
+        next_arrival=double, processed=long, state=list, patience=list,
         queue_of=list, queue_ids=list, priority=list, customer=list, t=double,
         is_arrival=bint, i=long, spec=ContactSpec, entry=tuple, kind=long, number=long,
     )
