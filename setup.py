@@ -8,6 +8,7 @@ helpline refuses an extension whose source changed since it was built.
 from __future__ import annotations
 
 import json
+import os
 import runpy
 from pathlib import Path
 
@@ -24,6 +25,10 @@ native = runpy.run_path(str(ROOT / "helpline" / "_native.py"))
 
 class BuildExtRecordingSources(build_ext):
     """build_ext that also records the source hash of every compiled module."""
+
+    def initialize_options(self) -> None:
+        super().initialize_options()
+        self.parallel = os.cpu_count() or 1  # ten modules: compile them side by side
 
     def run(self) -> None:
         super().run()

@@ -95,13 +95,13 @@ class _PurePythonFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, source_path(fullname))
 
 
-def check() -> None:
+def check(root: Path = _ROOT) -> None:
     """Make the compiled modules safe to import (see the module docstring); raise if one is stale."""
     if os.environ.get(PURE_PYTHON_ENV) == "1":
         if not any(isinstance(f, _PurePythonFinder) for f in sys.meta_path):
             sys.meta_path.insert(0, _PurePythonFinder())
         return
-    stale = stale_modules()
+    stale = stale_modules(root)
     if stale:
         raise StaleExtensionError(
             f"compiled modules older than their source: {', '.join(stale)}. Rebuild them "
