@@ -8,6 +8,9 @@ from helpline.routing.events cimport AgentStateChanged, ContactClosed, ContactCo
 from helpline.routing.model cimport ContactSpec
 
 
+cdef dict _SPAN_KIND
+
+
 cdef class Simulation:
     cdef public object scenario
     cdef public object _rng
@@ -58,5 +61,5 @@ cdef class Simulation:
         is_arrival=bint, i=long, spec=ContactSpec, entry=tuple, kind=long, number=long,
     )
     cpdef long _loop(self) except? -1
-    @cython.locals(connected=ContactConnected, changed=AgentStateChanged, closed=ContactClosed, i=long, at=double)
+    @cython.locals(connected=ContactConnected, changed=AgentStateChanged, closed=ContactClosed, i=long, at=double, kind=object)
     cpdef void _handle_events(self, list events) except *

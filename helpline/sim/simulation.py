@@ -304,8 +304,9 @@ class Simulation:
                 cursor += 1
                 next_arrival = arrivals[cursor] if cursor < n_scheduled else inf
                 # Inlined _arrive: the most frequent event of all.
+                # Positional (criteria None, no age adjustment): a keyword costs a dict per arrival.
                 spec = ContactSpec(
-                    str(i), queue_ids[queue_of[i]], priority[i], customer_id=customer[i]
+                    str(i), queue_ids[queue_of[i]], priority[i], None, 0.0, customer[i]
                 )
                 self._handle_events(engine.add_contact(spec, t))
                 if state[i] == _WAITING and patience[i] < inf:
