@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent
 
 # helpline/_native.py on its own: importing the package would run the check this build is for.
 native = runpy.run_path(str(ROOT / "helpline" / "_native.py"))
+# Hashed before cythonize reads the sources: a source edited during the build is not recorded as built.
+SOURCE_HASHES = {module: native["source_hash"](module, ROOT) for module in native["COMPILED"]}
 
 
 class BuildExtRecordingSources(build_ext):
@@ -32,7 +34,7 @@ class BuildExtRecordingSources(build_ext):
 
     def run(self) -> None:
         super().run()
-        record = {ext.name: native["source_hash"](ext.name, ROOT) for ext in self.extensions}
+        record = {ext.name: SOURCE_HASHES[ext.name] for ext in self.extensions}
         target = ROOT if self.inplace else Path(self.build_lib)
         path = target / "helpline" / native["BUILD_RECORD"]
         path.parent.mkdir(parents=True, exist_ok=True)

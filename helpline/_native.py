@@ -73,15 +73,25 @@ def extension_path(module: str, root: Path = _ROOT) -> Path | None:
 
 
 def stale_modules(root: Path = _ROOT) -> list[str]:
-    """Compiled modules whose source changed since they were built (or whose build is unrecorded)."""
+    """Compiled modules whose source changed since they were built (or whose build is unrecorded),
+    and extensions beside them left by modules no longer compiled (they would shadow their ``.py``)."""
     record_file = root / "helpline" / BUILD_RECORD
     record = json.loads(record_file.read_text()) if record_file.exists() else {}
-    return [
+    stale = [
         module
         for module in COMPILED
         if extension_path(module, root) is not None
         and record.get(module) != source_hash(module, root)
     ]
+    suffixes = sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True)
+    folders = sorted({source_path(module, root).parent for module in COMPILED})
+    for path in sorted(p for folder in folders if folder.is_dir() for p in folder.iterdir()):
+        suffix = next((s for s in suffixes if path.name.endswith(s)), None)
+        if suffix is not None:
+            module = ".".join(path.relative_to(root).with_name(path.name[: -len(suffix)]).parts)
+            if module not in COMPILED:
+                stale.append(module)
+    return stale
 
 
 class _PurePythonFinder(importlib.abc.MetaPathFinder):

@@ -90,6 +90,16 @@ def test_an_extension_without_a_build_record_is_refused(tmp_path: Path) -> None:
     assert _native.stale_modules(tmp_path) == ["helpline.routing.events"]
 
 
+def test_an_extension_of_a_module_no_longer_compiled_is_refused(tmp_path: Path) -> None:
+    _fake_build(tmp_path, {})
+    name = "helpline.routing.events"
+    record = {name: _native.source_hash(name, tmp_path)}
+    (tmp_path / "helpline" / _native.BUILD_RECORD).write_text(json.dumps(record))
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    (tmp_path / "helpline" / "routing" / f"gone{suffix}").write_bytes(b"")
+    assert _native.stale_modules(tmp_path) == ["helpline.routing.gone"]
+
+
 def test_contact_spec_keeps_its_defaults_keywords_equality_and_immutability() -> None:
     spec = ContactSpec("c1", "q", customer_id="cust")
     assert spec == ContactSpec("c1", "q", 5, None, 0.0, "cust", None)
