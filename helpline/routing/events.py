@@ -4,6 +4,10 @@ The service layer persists them in the append-only events table (same transactio
 and pushes offers to agents. ``at`` is the engine-clock time of the transition, which for timer-driven
 transitions (offer timeouts, escalations, ACW timeouts) is the timer's due time, not the time the driver
 happened to call ``advance``: the simulator and the live server then record the same history.
+
+Each event is a frozen dataclass. Compiled (``events.pxd``), Cython's dataclass support makes it an
+extension type with the same fields, equality, hash and repr, which ``dataclasses.asdict`` serialises as
+before; Cython refuses ``slots=True``, and an extension type needs no slots.
 """
 
 from __future__ import annotations
