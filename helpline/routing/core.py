@@ -6,19 +6,15 @@ which the public commands set after running the timers due before it.
 
 from __future__ import annotations
 
-import heapq
-import math
-from collections.abc import Callable
 from dataclasses import replace
-from typing import Concatenate, ParamSpec, TypeVar
+from heapq import heapify, heappop, heappush
+from math import inf
 
 from helpline.routing import events as ev
-from helpline.routing.codegen import exact_wrapper
 from helpline.routing.criteria import CompiledSteps, RoutingCriteria, compile_steps
 from helpline.routing.errors import (
     ClockWentBackwardsError,
     DuplicateIdError,
-    RoutingError,
     UnknownAgentError,
     UnknownContactError,
     UnknownQueueError,
@@ -43,46 +39,28 @@ from helpline.routing.model import (
 from helpline.routing.records import FREE_STATE, AgentRecord, ContactRecord
 from helpline.routing.timers import TimerQueue
 
+# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
+# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
+_AGENT_ACW = AgentState.ACW
+_AGENT_BUSY = AgentState.BUSY
+_AGENT_NOT_READY = AgentState.NOT_READY
+_AGENT_RESERVED = AgentState.RESERVED
+_CLOSED = ContactState.CLOSED
+_CLOSE_ACW_TIMED_OUT = ev.CloseReason.ACW_TIMED_OUT
+_CONNECTED = ContactState.CONNECTED
+_IN_ACW = ContactState.ACW
+_MISS_TIMED_OUT = ev.MissReason.TIMED_OUT
+_OFFERED = ContactState.OFFERED
+_QUEUED = ContactState.QUEUED
+_STATUS_AVAILABLE = AgentStatus.AVAILABLE
+_STATUS_NOT_READY = AgentStatus.NOT_READY
+_VOICE = Channel.VOICE
+
 # Timer kinds. A timer is (due, seq, kind, contact, contact gen at scheduling); it is void when the
 # contact's gen moved on, which is how cancelling costs nothing.
 _WAKE = 0  # a queued contact's next escalation step, delay class or overflow
 _OFFER_TIMEOUT = 1
 _ACW_TIMEOUT = 2
-
-_P = ParamSpec("_P")
-_C = TypeVar("_C", bound="RoutingCore")
-
-
-# The body of every command's wrapper (``{call}``: the command). ValueError: an invalid value object
-# built from the arguments.
-_COMMAND_BODY = """\
-    try:
-        out = {call}
-    except (RoutingError, ValueError):
-        self._flush()
-        self._carry = self._out
-        raise
-    if self._dirty:
-        self._flush()
-    return out
-"""
-
-
-def command(
-    method: Callable[Concatenate[_C, _P], list[ev.Event]],
-) -> Callable[Concatenate[_C, _P], list[ev.Event]]:
-    """Mark a public command: if it is refused, the events of the timers it already ran are not lost
-    but returned, first, by the next command. Then emit the agents' state changes.
-
-    The wrapper has the command's own signature (generated, see codegen.py): it runs for every
-    command, and packing and unpacking ``*args, **kwargs`` cost several per cent of a simulated
-    contact.
-    """
-    if method.__code__.co_varnames[:1] != ("self",):
-        raise TypeError(
-            f"{method.__qualname__}: a command is a method whose first argument is self"
-        )
-    return exact_wrapper(method, _COMMAND_BODY, {"RoutingError": RoutingError})
 
 
 class RoutingCore:
@@ -109,7 +87,7 @@ class RoutingCore:
             tuple[RoutingCriteria, str | None, float | None, str],
             tuple[CompiledSteps, tuple[list[Group], ...]],
         ] = {}
-        self._now = -math.inf
+        self._now = -inf
         self._out: list[ev.Event] = []
         self._carry: list[ev.Event] = []  # timer events of a refused command, for the next one
         self._dirty: dict[str, AgentRecord] = {}  # agents whose reported state may have changed
@@ -117,10 +95,15 @@ class RoutingCore:
     # -- clock and timers ---------------------------------------------------------------------------
 
     def _start(self, now: float) -> list[ev.Event]:
-        """Begin a command at ``now``: run due timers, then return the list the command appends to."""
-        self._out, self._carry = self._carry, []
+        """Begin a command at ``now``: run due timers, then return the list the command appends to.
+
+        The list starts with the events a refused command left in ``_carry``; each public command ends
+        with :meth:`_flush`, and when refused puts its list back in ``_carry`` (its timers' events are
+        then not lost but returned, first, by the next command).
+        """
         if now < self._now:
             raise ClockWentBackwardsError(f"now={now} is before {self._now}")
+        self._out, self._carry = self._carry, []
         timers = self._timers
         heads = timers.heads
         while heads and heads[0][0] <= now:
@@ -129,12 +112,12 @@ class RoutingCore:
                 continue
             if due > self._now:
                 self._now = due
-            if kind == _WAKE and contact.state is ContactState.QUEUED:
+            if kind == _WAKE and contact.state is _QUEUED:
                 self._wake(contact)
-            elif kind == _OFFER_TIMEOUT and contact.state is ContactState.OFFERED:
-                self._miss(contact, ev.MissReason.TIMED_OUT)
-            elif kind == _ACW_TIMEOUT and contact.state is ContactState.ACW:
-                self._close(contact, ev.CloseReason.ACW_TIMED_OUT)
+            elif kind == _OFFER_TIMEOUT and contact.state is _OFFERED:
+                self._miss(contact, _MISS_TIMED_OUT)
+            elif kind == _ACW_TIMEOUT and contact.state is _IN_ACW:
+                self._close(contact, _CLOSE_ACW_TIMED_OUT)
             if self._dirty:  # most escalations offer nothing: skip the call
                 self._flush()
         self._now = now
@@ -153,7 +136,7 @@ class RoutingCore:
 
     def _schedule_wake(self, contact: ContactRecord) -> None:
         """Schedule the next moment a queued contact's eligibility changes (if any)."""
-        due = math.inf
+        due = inf
         ends = contact.step_ends
         index = contact.step_index
         if index < len(ends):
@@ -163,10 +146,10 @@ class RoutingCore:
         matured = contact.matured
         if matured + 1 < len(delays):
             due = min(due, contact.enqueued_at + delays[matured + 1])
-        overflow = queue.queue.overflow
+        overflow = queue.overflow
         if overflow is not None and not contact.overflow_done and contact.personal_agent is None:
             due = min(due, contact.enqueued_at + overflow.after_seconds)
-        if due < math.inf:
+        if due < inf:
             # Inlined _schedule (a call per waiting contact and escalation).
             self._timer_seq += 1
             now = self._now
@@ -232,16 +215,16 @@ class RoutingCore:
         for agent in dirty.values():
             # Inlined AgentRecord.derived_state (a call per command otherwise).
             if agent.n_offered:
-                state = AgentState.RESERVED
+                state = _AGENT_RESERVED
             elif agent.n_connected:
-                state = AgentState.BUSY
+                state = _AGENT_BUSY
             elif agent.n_acw:
-                state = AgentState.ACW
+                state = _AGENT_ACW
             else:
                 state = FREE_STATE[agent.status]
             if state is not agent.reported:
                 agent.reported = state
-                reason = agent.reason if state is AgentState.NOT_READY else None
+                reason = agent.reason if state is _AGENT_NOT_READY else None
                 self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
         dirty.clear()
 
@@ -252,15 +235,15 @@ class RoutingCore:
 
     def _index_agent(self, agent: AgentRecord) -> None:
         """:meth:`_push_agent` for an agent known to have no live index entry."""
-        if agent.status is not AgentStatus.AVAILABLE:
+        if agent.status is not _STATUS_AVAILABLE:
             return
-        if agent.total and agent.per_channel[Channel.VOICE] and agent.blocks:
+        if agent.total and agent.per_channel[_VOICE] and agent.blocks:
             return  # a voice contact blocks every channel
         cache = agent.group_cache
         for _, _, delay_index, queue in agent.profile_queues:
-            if agent.has_capacity(queue.queue.channel):
+            if agent.has_capacity(queue.channel):
                 # Inlined cache hit of QueueIndex.satisfiable.
-                groups = cache.get(queue.queue.queue_id)
+                groups = cache.get(queue.queue_id)
                 if groups is None:
                     groups = queue.satisfiable(agent, delay_index)
                 for group in groups:
@@ -269,8 +252,8 @@ class RoutingCore:
     def _fill(self, agent: AgentRecord) -> None:
         """Offer the agent the best waiting contacts while it has capacity, then index what is left."""
         invalidate_agent(agent)
-        while agent.status is AgentStatus.AVAILABLE:
-            if agent.total and agent.per_channel[Channel.VOICE] and agent.blocks:
+        while agent.status is _STATUS_AVAILABLE:
+            if agent.total and agent.per_channel[_VOICE] and agent.blocks:
                 return  # a voice contact blocks everything else: the common case, answered cheaply
             contact = self._best_contact_for(agent)
             if contact is None:
@@ -286,7 +269,7 @@ class RoutingCore:
         if agent.personal:
             live = [e for e in agent.personal if e[3] == e[4].gen]
             if len(live) != len(agent.personal):
-                heapq.heapify(live)
+                heapify(live)
                 agent.personal = live
             fits = [e for e in live if agent.has_capacity(e[4].channel)]
             if fits:
@@ -297,23 +280,23 @@ class RoutingCore:
         for priority, _, delay_index, queue in agent.profile_queues:
             if best is not None and priority != level:
                 break  # queues are sorted by priority: a worse level cannot beat the candidate
-            config = queue.queue
-            if not agent.has_capacity(config.channel):
+            if not agent.has_capacity(queue.channel):
                 continue
             # Inlined cache hit of QueueIndex.satisfiable: a method call per queue of the profile.
-            groups = cache.get(config.queue_id)
+            groups = cache.get(queue.queue_id)
             if groups is None:
                 groups = queue.satisfiable(agent, delay_index)
             for group in groups:
                 heap = group.contacts  # inlined Group.best_contact: this loop is the hot path
                 while heap:
                     entry = heap[0]
-                    if entry[3] == entry[4].gen:
+                    waiting = entry[4]
+                    if entry[3] == waiting.gen:
                         if best is None or entry < best:
                             best = entry
                             level = priority
                         break
-                    heapq.heappop(heap)
+                    heappop(heap)
         return None if best is None else best[4]
 
     # -- contacts -------------------------------------------------------------------------------------
@@ -327,7 +310,7 @@ class RoutingCore:
     ) -> tuple[CompiledSteps, tuple[list[Group], ...]]:
         """Compiled steps and, per step, the queue's group row: cached per distinct criteria, so routing
         a contact never hashes a requirement."""
-        criteria = spec.criteria if spec.criteria is not None else queue.queue.criteria
+        criteria = spec.criteria if spec.criteria is not None else queue.criteria
         plain = spec.last_agent_id is None
         if plain:
             # Most contacts have no sticky agent: one lookup in the queue's own cache by the criteria
@@ -336,7 +319,7 @@ class RoutingCore:
             if plan is not None:
                 return plan
         sticky = queue.queue.sticky_seconds if not plain else None
-        key = (criteria, spec.last_agent_id if sticky else None, sticky, queue.queue.queue_id)
+        key = (criteria, spec.last_agent_id if sticky else None, sticky, queue.queue_id)
         plan = self._plans.get(key)
         if plan is None:
             steps = compile_steps(criteria, key[1], sticky)
@@ -344,6 +327,8 @@ class RoutingCore:
             self._plans[key] = plan
         if plain:
             queue.plans[criteria] = plan
+            if criteria is queue.criteria:
+                queue.own_plan = plan
         return plan
 
     def _set_plan(self, contact: ContactRecord, enqueued_at: float) -> None:
@@ -351,9 +336,11 @@ class RoutingCore:
         spec, queue = contact.spec, contact.queue
         plan = None
         if spec.last_agent_id is None:  # inlined cache hit of _plan (one call per arrival)
-            plan = queue.plans.get(
-                spec.criteria if spec.criteria is not None else queue.queue.criteria
-            )
+            criteria = spec.criteria
+            if criteria is None or criteria is queue.criteria:
+                plan = queue.own_plan  # the common case: not even a hash
+            else:
+                plan = queue.plans.get(criteria)
         if plan is None:
             plan = self._plan(spec, queue)
         steps = contact.steps = plan[0]
@@ -369,9 +356,9 @@ class RoutingCore:
         """
         now = self._now
         if contact.queue is not queue:
-            contact.spec = replace(contact.spec, queue_id=queue.queue.queue_id, criteria=None)
+            contact.spec = replace(contact.spec, queue_id=queue.queue_id, criteria=None)
         contact.queue = queue
-        contact.channel = queue.queue.channel
+        contact.channel = queue.channel
         contact.enqueued_at = now
         if new_place:
             self._contact_seq += 1
@@ -382,13 +369,13 @@ class RoutingCore:
         contact.step_index = 0
         contact.matured = 0
         contact.overflow_done = False
-        contact.state = ContactState.QUEUED
+        contact.state = _QUEUED
         if not self._lean:
             self._out.append(
                 ev.ContactQueued(
                     now,
                     contact.contact_id,
-                    queue.queue.queue_id,
+                    queue.queue_id,
                     contact.seq,
                     contact.personal_agent.agent_id if contact.personal_agent else None,
                     contact.is_callback,
@@ -408,9 +395,7 @@ class RoutingCore:
             index += 1
             if emit:
                 self._out.append(
-                    ev.ContactEscalated(
-                        now, contact.contact_id, contact.queue.queue.queue_id, index
-                    )
+                    ev.ContactEscalated(now, contact.contact_id, contact.queue.queue_id, index)
                 )
         contact.step_index = index
         delays = contact.queue.delays
@@ -432,7 +417,7 @@ class RoutingCore:
                 self._push_agent(personal)
             else:
                 item = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
-                heapq.heappush(personal.personal, item)
+                heappush(personal.personal, item)
             return
         row = contact.rows[contact.step_index]
         best = None
@@ -440,15 +425,16 @@ class RoutingCore:
             heap = row[delay_index].agents  # inlined Group.best_agent: this loop is the hot path
             while heap:
                 entry = heap[0]
-                if entry[3] == entry[4].gen:
+                candidate = entry[4]
+                if entry[3] == candidate.gen:
                     if best is None or entry < best:
                         best = entry
                     break
-                heapq.heappop(heap)
+                heappop(heap)
         if best is not None:
             agent = best[4]
             self._offer(contact, agent)
-            if not (agent.total and agent.per_channel[Channel.VOICE] and agent.blocks):
+            if not (agent.total and agent.per_channel[_VOICE] and agent.blocks):
                 self._index_agent(agent)  # capacity left (_offer invalidated its entries)
             return
         # Inlined Group.push_contact: one entry tuple shared by every delay class's heap.
@@ -457,7 +443,7 @@ class RoutingCore:
         for delay_index in range(contact.matured + 1):
             group = row[delay_index]
             contacts = group.contacts
-            heapq.heappush(contacts, waiting)
+            heappush(contacts, waiting)
             group.live_contacts += 1
             groups.append(group)
             if len(contacts) > 2 * group.live_contacts + COMPACT_SLACK:
@@ -467,12 +453,12 @@ class RoutingCore:
     def _wake(self, contact: ContactRecord) -> None:
         """A queued contact's timer: overflow if due, else escalate / mature and route again."""
         now = self._now
-        overflow = contact.queue.queue.overflow
+        overflow = contact.queue.overflow
         due = overflow is not None and now >= contact.enqueued_at + overflow.after_seconds
         if overflow is not None and due and not contact.overflow_done:
             contact.overflow_done = True
             if overflow.to_queue_id is not None:
-                source = contact.queue.queue.queue_id
+                source = contact.queue.queue_id
                 self._out.append(
                     ev.ContactOverflowed(now, contact.contact_id, source, overflow.to_queue_id)
                 )
@@ -481,9 +467,7 @@ class RoutingCore:
                 self._enter_queue(contact, self._queues[overflow.to_queue_id], new_place=False)
                 return
             contact.callback_proposed = True
-            self._out.append(
-                ev.CallbackProposed(now, contact.contact_id, contact.queue.queue.queue_id)
-            )
+            self._out.append(ev.CallbackProposed(now, contact.contact_id, contact.queue.queue_id))
         self._catch_up(contact)
         self._route(contact)
 
@@ -500,13 +484,13 @@ class RoutingCore:
             for group in agent.pushed:
                 group.live_agents -= 1
             agent.pushed.clear()
-        contact.state = ContactState.OFFERED
+        contact.state = _OFFERED
         contact.agent = agent
         agent.held[contact.contact_id] = contact
         agent.per_channel[contact.channel] += 1
         agent.total += 1
         agent.idle_since = now
-        queue = contact.queue.queue
+        queue = contact.queue
         wait = now - contact.waiting_since
         if agent.channels[contact.channel].auto_accept:
             if not self._lean:  # ContactConnected follows at once and says the same
@@ -521,7 +505,7 @@ class RoutingCore:
                         contact.is_callback,
                     )
                 )
-            contact.state = ContactState.CONNECTED
+            contact.state = _CONNECTED
             agent.n_connected += 1
             self._out.append(
                 ev.ContactConnected(now, contact.contact_id, agent.agent_id, queue.queue_id, wait)
@@ -551,9 +535,9 @@ class RoutingCore:
         del agent.held[contact.contact_id]
         agent.per_channel[contact.channel] -= 1
         agent.total -= 1
-        if contact.state is ContactState.OFFERED:
+        if contact.state is _OFFERED:
             agent.n_offered -= 1
-        elif contact.state is ContactState.ACW:
+        elif contact.state is _IN_ACW:
             agent.n_acw -= 1
         else:
             agent.n_connected -= 1
@@ -565,7 +549,7 @@ class RoutingCore:
         """The offer was rejected or timed out: agent to not-ready (missed), contact back in its place."""
         agent = self._unhold(contact)
         self._out.append(ev.OfferMissed(self._now, contact.contact_id, agent.agent_id, reason))
-        agent.status = AgentStatus.NOT_READY
+        agent.status = _STATUS_NOT_READY
         agent.reason = "missed"
         invalidate_agent(agent)
         self._report(agent)
@@ -573,7 +557,7 @@ class RoutingCore:
 
     def _requeue(self, contact: ContactRecord) -> None:
         """Return an offered contact to its queue with its place in line unchanged."""
-        contact.state = ContactState.QUEUED
+        contact.state = _QUEUED
         contact.gen += 1
         self._catch_up(contact)
         self._route(contact)
@@ -581,7 +565,7 @@ class RoutingCore:
     def _close(self, contact: ContactRecord, reason: ev.CloseReason) -> None:
         """Finish a held contact, free the agent's capacity and give the agent its next contact."""
         agent = self._unhold(contact)
-        contact.state = ContactState.CLOSED
+        contact.state = _CLOSED
         contact.gen += 1
         del self._contacts[contact.contact_id]
         self._out.append(ev.ContactClosed(self._now, contact.contact_id, agent.agent_id, reason))

@@ -13,8 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from helpline.routing import events as ev
-from helpline.routing.core import command
-from helpline.routing.errors import DuplicateIdError, InvalidTransitionError
+from helpline.routing.errors import DuplicateIdError, InvalidTransitionError, RoutingError
 from helpline.routing.handling import HandlingCore
 from helpline.routing.hours import ALWAYS_OPEN
 from helpline.routing.index import QueueIndex, invalidate_agent, invalidate_contact
@@ -29,6 +28,19 @@ from helpline.routing.model import (
 )
 from helpline.routing.records import ContactRecord
 from helpline.routing.snapshot import EngineSnapshot
+
+# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
+# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
+_ABANDONED = ContactState.ABANDONED
+_AGENT_NOT_READY = AgentState.NOT_READY
+_CLOSE_CLOSED_OUT_OF_HOURS = ev.CloseReason.CLOSED_OUT_OF_HOURS
+_CONNECTED = ContactState.CONNECTED
+_MISS_REJECTED = ev.MissReason.REJECTED
+_OFFERED = ContactState.OFFERED
+_QUEUED = ContactState.QUEUED
+_STATUS_AVAILABLE = AgentStatus.AVAILABLE
+_STATUS_NOT_READY = AgentStatus.NOT_READY
+_STATUS_OFFLINE = AgentStatus.OFFLINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,59 +111,74 @@ class RoutingEngine(HandlingCore):
             timers.pop()
         return None
 
-    @command
     def advance(self, now: float) -> list[ev.Event]:
         """Run every timer due at or before ``now``."""
         return self._start(now)
 
     # -- agents ---------------------------------------------------------------------------------------
 
-    @command
     def add_agent(self, spec: AgentSpec, now: float) -> list[ev.Event]:
         """Register an agent (offline). Raises if the id is taken or the profile unknown."""
         out = self._start(now)
-        if spec.agent_id in self._agents:
-            raise DuplicateIdError(f"agent {spec.agent_id} already exists")
-        profile = self._profiles.get(spec.profile_id)
-        if profile is None:
-            raise InvalidTransitionError(f"unknown routing profile {spec.profile_id}")
-        self._new_agent(spec.agent_id, profile, dict(spec.skills))
-        return out
+        try:
+            if spec.agent_id in self._agents:
+                raise DuplicateIdError(f"agent {spec.agent_id} already exists")
+            profile = self._profiles.get(spec.profile_id)
+            if profile is None:
+                raise InvalidTransitionError(f"unknown routing profile {spec.profile_id}")
+            self._new_agent(spec.agent_id, profile, dict(spec.skills))
+            return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
-    @command
     def remove_agent(self, agent_id: str, now: float) -> list[ev.Event]:
         """Forget an offline agent; contacts waiting in their personal queue go back to their queue."""
         out = self._start(now)
-        agent = self._agent(agent_id)
-        if agent.status is not AgentStatus.OFFLINE or agent.held:
-            raise InvalidTransitionError(f"agent {agent_id} must be offline and free to be removed")
-        invalidate_agent(agent)
-        del self._agents[agent_id]
-        for _, _, _, queue in agent.profile_queues:
-            queue.remove_member(agent)
-        for entry in sorted(agent.personal):
-            contact = entry[4]
-            if entry[3] == contact.gen:
-                contact.personal_agent = None
-                self._route(contact)
-        return out
+        try:
+            agent = self._agent(agent_id)
+            if agent.status is not _STATUS_OFFLINE or agent.held:
+                raise InvalidTransitionError(
+                    f"agent {agent_id} must be offline and free to be removed"
+                )
+            invalidate_agent(agent)
+            del self._agents[agent_id]
+            for _, _, _, queue in agent.profile_queues:
+                queue.remove_member(agent)
+            for entry in sorted(agent.personal):
+                contact = entry[4]
+                if entry[3] == contact.gen:
+                    contact.personal_agent = None
+                    self._route(contact)
+            return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
-    @command
     def set_agent_skills(
         self, agent_id: str, skills: Mapping[str, int], now: float
     ) -> list[ev.Event]:
         """Replace an agent's skills (name -> proficiency 1-5); takes effect for the next decision."""
         out = self._start(now)
-        agent = self._agent(agent_id)
-        AgentSpec(agent_id, agent.profile.profile_id, skills)  # validates proficiencies
-        agent.skills = dict(skills)
-        agent.group_cache.clear()
-        for _, _, delay_index, queue in agent.profile_queues:
-            queue.add_member(agent, delay_index)
-        self._fill(agent)
-        return out
+        try:
+            agent = self._agent(agent_id)
+            AgentSpec(agent_id, agent.profile.profile_id, skills)  # validates proficiencies
+            agent.skills = dict(skills)
+            agent.group_cache.clear()
+            for _, _, delay_index, queue in agent.profile_queues:
+                queue.add_member(agent, delay_index)
+            self._fill(agent)
+            return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
-    @command
     def set_agent_status(
         self, agent_id: str, status: AgentStatus, now: float, reason: str | None = None
     ) -> list[ev.Event]:
@@ -161,49 +188,60 @@ class RoutingEngine(HandlingCore):
         (an open offer can still be accepted) but stops new offers.
         """
         out = self._start(now)
-        agent = self._agent(agent_id)
-        if status is AgentStatus.OFFLINE and agent.held:
-            raise InvalidTransitionError(f"agent {agent_id} still holds contacts")
-        was, was_reason = agent.status, agent.reason
-        agent.status = status
-        agent.reason = reason if status is AgentStatus.NOT_READY else None
-        if status is AgentStatus.AVAILABLE:
-            if was is not AgentStatus.AVAILABLE:
-                agent.idle_since = now
-            self._report(agent)
-            self._fill(agent)
+        try:
+            agent = self._agent(agent_id)
+            if status is _STATUS_OFFLINE and agent.held:
+                raise InvalidTransitionError(f"agent {agent_id} still holds contacts")
+            was, was_reason = agent.status, agent.reason
+            agent.status = status
+            agent.reason = reason if status is _STATUS_NOT_READY else None
+            if status is _STATUS_AVAILABLE:
+                if was is not _STATUS_AVAILABLE:
+                    agent.idle_since = now
+                self._report(agent)
+                self._fill(agent)
+                return out
+            invalidate_agent(agent)
+            if agent.reported is _AGENT_NOT_READY and was_reason != agent.reason:
+                out.append(ev.AgentStateChanged(now, agent_id, _AGENT_NOT_READY, agent.reason))
+            else:
+                self._report(agent)
             return out
-        invalidate_agent(agent)
-        if agent.reported is AgentState.NOT_READY and was_reason != agent.reason:
-            out.append(ev.AgentStateChanged(now, agent_id, AgentState.NOT_READY, agent.reason))
-        else:
-            self._report(agent)
-        return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
     # -- arrival and waiting --------------------------------------------------------------------------
 
-    @command
     def add_contact(self, spec: ContactSpec, now: float) -> list[ev.Event]:
         """A contact arrives for a queue: routed now, queued, or given the queue's closed treatment."""
         out = self._start(now)
-        if spec.contact_id in self._contacts:
-            self._check_new_contact_id(spec.contact_id)  # raises
-        queue = self._queues.get(spec.queue_id) or self._queue(spec.queue_id)
-        is_callback = False
-        if queue.queue.hours is not ALWAYS_OPEN:
-            treated = self._closed_treatment(spec, queue, now, out)
-            if treated is None:
-                return out
-            spec, queue, is_callback = treated
-        contact = ContactRecord(spec, queue, 0, now)
-        contact.is_callback = is_callback
-        self._contacts[spec.contact_id] = contact
-        if is_callback:
-            out.append(
-                ev.CallbackRequested(now, spec.contact_id, spec.contact_id, queue.queue.queue_id)
-            )
-        self._enter_queue(contact, queue, new_place=True)
-        return out
+        try:
+            if spec.contact_id in self._contacts:
+                self._check_new_contact_id(spec.contact_id)  # raises
+            queue = self._queues.get(spec.queue_id) or self._queue(spec.queue_id)
+            is_callback = False
+            if queue.hours is not ALWAYS_OPEN:
+                treated = self._closed_treatment(spec, queue, now, out)
+                if treated is None:
+                    return out
+                spec, queue, is_callback = treated
+            contact = ContactRecord(spec, queue, 0, now)
+            contact.is_callback = is_callback
+            self._contacts[spec.contact_id] = contact
+            if is_callback:
+                out.append(
+                    ev.CallbackRequested(now, spec.contact_id, spec.contact_id, queue.queue_id)
+                )
+            self._enter_queue(contact, queue, new_place=True)
+            return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
     def _closed_treatment(
         self, spec: ContactSpec, queue: QueueIndex, now: float, out: list[ev.Event]
@@ -211,50 +249,54 @@ class RoutingEngine(HandlingCore):
         """Apply closed queues' treatments to an arrival: the (spec, queue, is callback) it waits in,
         or None if it got the closed message and was closed."""
         for _ in range(len(self._queues)):  # bounded: closed-overflow chains cannot loop for ever
-            hours = queue.queue.hours
+            hours = queue.hours
             if hours is ALWAYS_OPEN or hours.is_open(now):
                 break
             treatment = queue.queue.closed_treatment
             out.append(
-                ev.ContactArrivedWhileClosed(now, spec.contact_id, queue.queue.queue_id, treatment)
+                ev.ContactArrivedWhileClosed(now, spec.contact_id, queue.queue_id, treatment)
             )
             if treatment is ClosedTreatment.MESSAGE:
-                out.append(
-                    ev.ContactClosed(now, spec.contact_id, None, ev.CloseReason.CLOSED_OUT_OF_HOURS)
-                )
+                out.append(ev.ContactClosed(now, spec.contact_id, None, _CLOSE_CLOSED_OUT_OF_HOURS))
                 return None
             if treatment is ClosedTreatment.CALLBACK:
                 return spec, queue, True
             target = queue.queue.closed_overflow_queue_id
             assert target is not None  # noqa: S101 -- Queue validates this
-            out.append(ev.ContactOverflowed(now, spec.contact_id, queue.queue.queue_id, target))
+            out.append(ev.ContactOverflowed(now, spec.contact_id, queue.queue_id, target))
             queue = self._queues[target]
             spec = replace(spec, queue_id=target, criteria=None)
         return spec, queue, False
 
-    @command
     def abandon_contact(self, contact_id: str, now: float) -> list[ev.Event]:
         """The customer left while queued or offered (an open offer is withdrawn without penalty)."""
         out = self._start(now)
-        contact = self._contact(contact_id)
-        if contact.state not in (ContactState.QUEUED, ContactState.OFFERED):
-            raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not waiting")
-        agent = None
-        if contact.state is ContactState.OFFERED:
-            agent = self._unhold(contact)
-            out.append(ev.OfferWithdrawn(now, contact_id, agent.agent_id))
-        invalidate_contact(contact)
-        contact.state = ContactState.ABANDONED
-        del self._contacts[contact_id]
-        wait = now - contact.waiting_since
-        out.append(ev.ContactAbandoned(now, contact_id, contact.queue.queue.queue_id, wait))
-        self._detach_consult(contact)
-        if agent is not None:
-            self._report(agent)
-            self._fill(agent)
-        return out
+        try:
+            contact = self._contact(contact_id)
+            if contact.state not in (_QUEUED, _OFFERED):
+                raise InvalidTransitionError(
+                    f"contact {contact_id} is {contact.state}, not waiting"
+                )
+            agent = None
+            if contact.state is _OFFERED:
+                agent = self._unhold(contact)
+                out.append(ev.OfferWithdrawn(now, contact_id, agent.agent_id))
+            invalidate_contact(contact)
+            contact.state = _ABANDONED
+            del self._contacts[contact_id]
+            wait = now - contact.waiting_since
+            out.append(ev.ContactAbandoned(now, contact_id, contact.queue.queue_id, wait))
+            self._detach_consult(contact)
+            if agent is not None:
+                self._report(agent)
+                self._fill(agent)
+            return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
-    @command
     def request_callback(
         self, contact_id: str, now: float, callback_contact_id: str | None = None
     ) -> list[ev.Event]:
@@ -264,52 +306,66 @@ class RoutingEngine(HandlingCore):
         default the contact keeps its id. When its turn comes it is offered with ``is_callback``.
         """
         out = self._start(now)
-        contact = self._contact(contact_id)
-        if contact.state is not ContactState.QUEUED:
-            raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not queued")
-        new_id = callback_contact_id or contact_id
-        if new_id != contact_id:
-            self._check_new_contact_id(new_id)
-            del self._contacts[contact_id]
-            contact.contact_id = new_id
-            contact.spec = replace(contact.spec, contact_id=new_id)
-            self._contacts[new_id] = contact
-        contact.is_callback = True
-        out.append(ev.CallbackRequested(now, contact_id, new_id, contact.queue.queue.queue_id))
-        return out
+        try:
+            contact = self._contact(contact_id)
+            if contact.state is not _QUEUED:
+                raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not queued")
+            new_id = callback_contact_id or contact_id
+            if new_id != contact_id:
+                self._check_new_contact_id(new_id)
+                del self._contacts[contact_id]
+                contact.contact_id = new_id
+                contact.spec = replace(contact.spec, contact_id=new_id)
+                self._contacts[new_id] = contact
+            contact.is_callback = True
+            out.append(ev.CallbackRequested(now, contact_id, new_id, contact.queue.queue_id))
+            return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
     # -- offers ---------------------------------------------------------------------------------------
 
     def _offered_to(self, contact_id: str, agent_id: str) -> ContactRecord:
         contact = self._contact(contact_id)
-        if contact.state is not ContactState.OFFERED or contact.agent is not self._agent(agent_id):
+        if contact.state is not _OFFERED or contact.agent is not self._agent(agent_id):
             raise InvalidTransitionError(f"contact {contact_id} is not offered to agent {agent_id}")
         return contact
 
-    @command
     def accept_offer(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent accepts the offer: the contact is connected. Refused if the offer is gone."""
         out = self._start(now)
-        contact = self._offered_to(contact_id, agent_id)
-        agent = self._agent(agent_id)
-        contact.state = ContactState.CONNECTED
-        contact.gen += 1  # voids the offer timer
-        agent.n_offered -= 1
-        agent.n_connected += 1
-        wait = now - contact.waiting_since
-        out.append(
-            ev.ContactConnected(now, contact_id, agent_id, contact.queue.queue.queue_id, wait)
-        )
-        self._report(agent)
-        return out
+        try:
+            contact = self._offered_to(contact_id, agent_id)
+            agent = self._agent(agent_id)
+            contact.state = _CONNECTED
+            contact.gen += 1  # voids the offer timer
+            agent.n_offered -= 1
+            agent.n_connected += 1
+            wait = now - contact.waiting_since
+            out.append(ev.ContactConnected(now, contact_id, agent_id, contact.queue.queue_id, wait))
+            self._report(agent)
+            return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
-    @command
     def reject_offer(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent rejects the offer: missed offer, agent not-ready (missed), contact back in place."""
         out = self._start(now)
-        contact = self._offered_to(contact_id, agent_id)
-        self._miss(contact, ev.MissReason.REJECTED)
-        return out
+        try:
+            contact = self._offered_to(contact_id, agent_id)
+            self._miss(contact, _MISS_REJECTED)
+            return out
+        except (RoutingError, ValueError):
+            self._carry = out  # refused: these events come first in the next command
+            raise
+        finally:
+            self._flush()
 
     # -- inspection -----------------------------------------------------------------------------------
 
@@ -332,7 +388,7 @@ class RoutingEngine(HandlingCore):
         return ContactView(
             contact_id,
             c.state,
-            c.queue.queue.queue_id,
+            c.queue.queue_id,
             agent_id,
             c.step_index,
             c.waiting_since,
@@ -346,7 +402,7 @@ class RoutingEngine(HandlingCore):
         waiting = [
             c
             for c in self._contacts.values()
-            if c.queue is queue and c.state is ContactState.QUEUED and c.personal_agent is None
+            if c.queue is queue and c.state is _QUEUED and c.personal_agent is None
         ]
         waiting.sort(key=lambda c: (c.priority, c.order_arrival, c.seq))
         return [c.contact_id for c in waiting]

@@ -4,6 +4,10 @@ The service layer persists them in the append-only events table (same transactio
 and pushes offers to agents. ``at`` is the engine-clock time of the transition, which for timer-driven
 transitions (offer timeouts, escalations, ACW timeouts) is the timer's due time, not the time the driver
 happened to call ``advance``: the simulator and the live server then record the same history.
+
+Each event is a frozen dataclass. Compiled (``events.pxd``), Cython's dataclass support makes it an
+extension type with the same fields, equality, hash and repr, which ``dataclasses.asdict`` serialises as
+before; Cython refuses ``slots=True``, and an extension type needs no slots.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from helpline.routing.codegen import fast_init
 from helpline.routing.model import AgentState, ClosedTreatment
 
 
@@ -33,15 +36,14 @@ class CloseReason(enum.StrEnum):
     CLOSED_OUT_OF_HOURS = "closed_out_of_hours"  # arrived while closed, got the closed message
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Event:
     """Base of every routing event."""
 
     at: float
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AgentStateChanged(Event):
     """The agent's reported state changed (``reason`` for not-ready)."""
 
@@ -50,8 +52,7 @@ class AgentStateChanged(Event):
     reason: str | None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactQueued(Event):
     """The contact entered a queue (or an agent's personal queue when ``personal_agent_id`` is set).
 
@@ -66,8 +67,7 @@ class ContactQueued(Event):
     is_callback: bool
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactOffered(Event):
     """The agent was reserved and offered the contact until ``expires_at``."""
 
@@ -79,8 +79,7 @@ class ContactOffered(Event):
     is_callback: bool
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OfferMissed(Event):
     """The agent rejected or let the offer time out; the contact went back to its place in line."""
 
@@ -89,8 +88,7 @@ class OfferMissed(Event):
     reason: MissReason
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OfferWithdrawn(Event):
     """An offer ended without the agent's doing (customer left, engine rebuilt); no penalty."""
 
@@ -98,8 +96,7 @@ class OfferWithdrawn(Event):
     agent_id: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactConnected(Event):
     """The agent accepted (or auto-accepted) and is now handling the contact."""
 
@@ -109,8 +106,7 @@ class ContactConnected(Event):
     wait_seconds: float
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactAbandoned(Event):
     """The customer left while queued or offered."""
 
@@ -119,8 +115,7 @@ class ContactAbandoned(Event):
     wait_seconds: float
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactEscalated(Event):
     """A criteria step expired; ``step_index`` now applies (past the last step: any agent)."""
 
@@ -129,8 +124,7 @@ class ContactEscalated(Event):
     step_index: int
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactOverflowed(Event):
     """The contact moved to another queue by the queue's overflow or closed treatment."""
 
@@ -139,8 +133,7 @@ class ContactOverflowed(Event):
     to_queue_id: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CallbackProposed(Event):
     """The customer should be offered a callback (overflow); they keep waiting until they accept."""
 
@@ -148,8 +141,7 @@ class CallbackProposed(Event):
     queue_id: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CallbackRequested(Event):
     """The customer asked to be called back; ``callback_contact_id`` holds their place in line."""
 
@@ -158,8 +150,7 @@ class CallbackRequested(Event):
     queue_id: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactArrivedWhileClosed(Event):
     """The contact arrived outside the queue's hours; ``treatment`` follows."""
 
@@ -168,8 +159,7 @@ class ContactArrivedWhileClosed(Event):
     treatment: ClosedTreatment
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactHeld(Event):
     """The agent put the customer on hold."""
 
@@ -177,8 +167,7 @@ class ContactHeld(Event):
     agent_id: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactResumed(Event):
     """The agent took the customer off hold."""
 
@@ -186,8 +175,7 @@ class ContactResumed(Event):
     agent_id: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactTransferred(Event):
     """The contact left ``from_agent_id`` for a queue or an agent (``is_consult``: after a warm consult)."""
 
@@ -198,8 +186,7 @@ class ContactTransferred(Event):
     is_consult: bool
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ConsultStarted(Event):
     """The agent started a consult; ``consult_contact_id`` is the leg routed to the colleague."""
 
@@ -208,8 +195,7 @@ class ConsultStarted(Event):
     agent_id: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AfterContactWorkStarted(Event):
     """The conversation ended; the agent is wrapping up until ``ends_at`` (None: until they finish)."""
 
@@ -218,8 +204,7 @@ class AfterContactWorkStarted(Event):
     ends_at: float | None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactWrappedUp(Event):
     """The agent recorded a wrap-up code and notes."""
 
@@ -229,8 +214,7 @@ class ContactWrappedUp(Event):
     notes: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactClosed(Event):
     """The contact is finished and the agent's capacity freed."""
 

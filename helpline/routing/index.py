@@ -22,12 +22,17 @@ only its own view.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
+from heapq import heapify, heappop, heappush
 
 from helpline.routing.criteria import CompiledSteps, Requirement, RoutingCriteria
 from helpline.routing.model import AgentSelection, Queue
 from helpline.routing.records import AgentRecord, ContactRecord
+
+# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
+# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
+_LONGEST_IDLE = AgentSelection.LONGEST_IDLE
+_MOST_SKILLED = AgentSelection.MOST_SKILLED
 
 AgentEntry = tuple[
     int, float, int, int, AgentRecord
@@ -64,28 +69,28 @@ class Group:
 
     def agent_key(self, agent: AgentRecord) -> int:
         """The first component of an agent's heap entry under this queue's selection rule."""
-        if self.selection is AgentSelection.LONGEST_IDLE:
+        if self.selection is _LONGEST_IDLE:
             return 0
-        if self.selection is AgentSelection.MOST_SKILLED:
+        if self.selection is _MOST_SKILLED:
             return -self.requirement.skill_score(agent.skills)
         return agent.total
 
     def push_agent(self, agent: AgentRecord) -> None:
         """Add a live entry for a ready agent (the caller checked readiness and the requirement)."""
         heap = self.agents
-        key = 0 if self.selection is AgentSelection.LONGEST_IDLE else self.agent_key(agent)
-        heapq.heappush(heap, (key, agent.idle_since, agent.seq, agent.gen, agent))
+        key = 0 if self.selection is _LONGEST_IDLE else self.agent_key(agent)
+        heappush(heap, (key, agent.idle_since, agent.seq, agent.gen, agent))
         self.live_agents += 1
         agent.pushed.append(self)
         if len(heap) > 2 * self.live_agents + COMPACT_SLACK:
             self.agents = [e for e in heap if e[3] == e[4].gen]
-            heapq.heapify(self.agents)
+            heapify(self.agents)
 
     def push_contact(self, contact: ContactRecord) -> None:
         """Add a live entry for a waiting contact."""
         heap = self.contacts
         entry = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
-        heapq.heappush(heap, entry)
+        heappush(heap, entry)
         self.live_contacts += 1
         contact.groups.append(self)
         if len(heap) > 2 * self.live_contacts + COMPACT_SLACK:
@@ -94,7 +99,7 @@ class Group:
     def compact_contacts(self) -> None:
         """Drop the stale contact entries (called when they outnumber the live ones)."""
         self.contacts = [e for e in self.contacts if e[3] == e[4].gen]
-        heapq.heapify(self.contacts)
+        heapify(self.contacts)
 
     def best_agent(self) -> AgentEntry | None:
         """The live entry of the best ready agent, dropping stale tops on the way."""
@@ -103,7 +108,7 @@ class Group:
             entry = heap[0]
             if entry[3] == entry[4].gen:
                 return entry
-            heapq.heappop(heap)
+            heappop(heap)
         return None
 
     def best_contact(self) -> ContactEntry | None:
@@ -113,17 +118,41 @@ class Group:
             entry = heap[0]
             if entry[3] == entry[4].gen:
                 return entry
-            heapq.heappop(heap)
+            heappop(heap)
         return None
 
 
 class QueueIndex:
     """A queue's configuration plus its groups and the agents whose profile includes it."""
 
-    __slots__ = ("by_skill", "delays", "groups", "members", "plans", "queue")
+    __slots__ = (
+        "acw_timeout_seconds",
+        "by_skill",
+        "channel",
+        "criteria",
+        "delays",
+        "groups",
+        "hours",
+        "members",
+        "offer_timeout_seconds",
+        "overflow",
+        "own_plan",
+        "plans",
+        "queue",
+        "queue_id",
+    )
 
     def __init__(self, queue: Queue, delays: Iterable[float]) -> None:
         self.queue = queue
+        # The configuration the hot paths read, copied: one attribute read instead of two (compiled,
+        # a C field instead of a Python attribute lookup).
+        self.queue_id = queue.queue_id
+        self.channel = queue.channel
+        self.criteria = queue.criteria
+        self.overflow = queue.overflow
+        self.acw_timeout_seconds = queue.acw_timeout_seconds
+        self.offer_timeout_seconds = queue.offer_timeout_seconds
+        self.hours = queue.hours
         # Distinct profile delays for this queue, ascending; a contact that has waited ``delays[i]``
         # lives in the groups of delay classes 0..i. Always contains 0.0 so a class-0 group exists.
         self.delays: tuple[float, ...] = tuple(sorted({0.0, *delays}))
@@ -133,6 +162,8 @@ class QueueIndex:
         self.by_skill: dict[str, dict[str, tuple[AgentRecord, int]]] = {}
         # criteria -> (steps, group row per step) for contacts without a sticky agent (core._plan).
         self.plans: dict[RoutingCriteria, tuple[CompiledSteps, tuple[list[Group], ...]]] = {}
+        # plans[criteria] for the queue's own criteria, once computed (most contacts bring none).
+        self.own_plan: tuple[CompiledSteps, tuple[list[Group], ...]] | None = None
 
     def add_member(self, agent: AgentRecord, delay_index: int) -> None:
         """Register an agent whose profile includes this queue (or re-register after a skill change)."""
@@ -185,7 +216,7 @@ class QueueIndex:
                     group.live_agents += 1
                     agent.pushed.append(group)
         for group in row:
-            heapq.heapify(group.agents)
+            heapify(group.agents)
         return row
 
     def satisfiable(self, agent: AgentRecord, delay_index: int) -> list[Group]:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from helpline.domain.enums import AgentSelection as AgentSelection
 from helpline.domain.enums import Channel as Channel
 from helpline.domain.enums import ClosedTreatment as ClosedTreatment
-from helpline.routing.codegen import fast_init
 from helpline.routing.criteria import RoutingCriteria
 from helpline.routing.hours import ALWAYS_OPEN, Hours
 
@@ -183,8 +182,7 @@ class AgentSpec:
                 raise ValueError(f"agent {self.agent_id}: proficiency of {skill} must be 1-5")
 
 
-@fast_init  # one per contact: the dataclass's frozen __init__ cost about a tenth of an arrival
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: compiled, it is an extension type (model.pxd)
 class ContactSpec:
     """A contact to route.
 

@@ -14,8 +14,8 @@ that would break a lane's order gets a lane of its own: the key only affects spe
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
+from heapq import heappop, heappush, heapreplace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class TimerQueue:
                 return
             key = (delay, timer[1])  # out of order for that lane: a lane of its own (seq is unique)
         self.lanes[key] = deque((timer,))
-        heapq.heappush(self.heads, (timer[0], timer[1], key))
+        heappush(self.heads, (timer[0], timer[1], key))
 
     def peek(self) -> Timer:
         """The earliest timer (the queue must not be empty)."""
@@ -62,8 +62,8 @@ class TimerQueue:
         timer = lane.popleft()
         if lane:
             head = lane[0]
-            heapq.heapreplace(heads, (head[0], head[1], key))
+            heapreplace(heads, (head[0], head[1], key))
         else:
-            heapq.heappop(heads)
+            heappop(heads)
             del self.lanes[key]
         return timer

@@ -23,20 +23,39 @@ choice.
 from __future__ import annotations
 
 import gc
-import heapq
 import math
 import threading
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from heapq import heappop, heappush
+from math import inf
 
 import numpy as np
 import numpy.typing as npt
 
-from helpline.routing import AgentSpec, AgentState, AgentStatus, ContactSpec, RoutingEngine
+from helpline.routing import AgentSpec, AgentState, AgentStatus
 from helpline.routing import events as ev
+from helpline.routing.engine import (
+    RoutingEngine,  # the defining modules: compiled, these are C types
+)
+from helpline.routing.model import ContactSpec
 from helpline.sim.arrivals import plan_arrivals
 from helpline.sim.distributions import Draws, Uniforms
 from helpline.sim.scenario import AgentGroup, Scenario
+
+# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
+# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
+_AGENT_ACW = AgentState.ACW
+_AGENT_AVAILABLE = AgentState.AVAILABLE
+_AGENT_BUSY = AgentState.BUSY
+_AGENT_NOT_READY = AgentState.NOT_READY
+_AGENT_OFFLINE = AgentState.OFFLINE
+_AGENT_RESERVED = AgentState.RESERVED
+_CLOSE_CLOSED_OUT_OF_HOURS = ev.CloseReason.CLOSED_OUT_OF_HOURS
+_STATUS_AVAILABLE = AgentStatus.AVAILABLE
+_STATUS_NOT_READY = AgentStatus.NOT_READY
+_STATUS_OFFLINE = AgentStatus.OFFLINE
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -70,15 +89,15 @@ _AVAILABLE = 1
 _RESERVED = 2
 _SPAN_KINDS = 3
 _SPAN_KIND = {  # the agent states whose time is accounted, by kind
-    AgentState.AVAILABLE: _AVAILABLE,
-    AgentState.RESERVED: _RESERVED,
-    AgentState.BUSY: _HANDLING,
-    AgentState.ACW: _HANDLING,
+    _AGENT_AVAILABLE: _AVAILABLE,
+    _AGENT_RESERVED: _RESERVED,
+    _AGENT_BUSY: _HANDLING,
+    _AGENT_ACW: _HANDLING,
 }
 
 _NOISE_SECONDS = 1e-6
 
-_BUSY_STATES = frozenset((AgentState.RESERVED, AgentState.BUSY, AgentState.ACW))
+_BUSY_STATES = frozenset((_AGENT_RESERVED, _AGENT_BUSY, _AGENT_ACW))
 _END_OF_SHIFT = "end_of_shift"
 
 
@@ -154,7 +173,7 @@ class Simulation:
             handle[unknown] = model.handle_time.sample(rng, int(unknown.sum()))
             unknown = mask & np.isnan(patience)
             if model.patience is None:
-                patience[unknown] = math.inf
+                patience[unknown] = inf
             else:
                 patience[unknown] = model.patience.sample(rng, int(unknown.sum()))
         self._n_scheduled = len(plan.times_seconds)
@@ -166,10 +185,12 @@ class Simulation:
         self._priority: list[int] = plan.priorities.tolist()
         n = self._n_scheduled
         self._state = [_WAITING] * n
-        self._answered = [math.nan] * n
-        self._service_end = [math.nan] * n
-        self._closed = [math.nan] * n
-        self._abandoned = [math.nan] * n
+        # Times as C doubles (array, not list): a list of floats allocated one by one over the run
+        # took longer to turn into a NumPy array at the end than a fifth of the run itself.
+        self._answered = array("d", [math.nan]) * n
+        self._service_end = array("d", [math.nan]) * n
+        self._closed = array("d", [math.nan]) * n
+        self._abandoned = array("d", [math.nan]) * n
         self._agent_of: list[str | None] = [None] * n
         self._is_retrial = [False] * n
         self._is_callback = [False] * n
@@ -186,9 +207,9 @@ class Simulation:
 
     def _init_agents(self) -> None:
         scenario = self.scenario
-        self._span_starts: list[float] = []
-        self._span_ends: list[float] = []
-        self._span_codes: list[int] = []
+        self._span_starts = array("d")
+        self._span_ends = array("d")
+        self._span_codes = array("q")
         self._group_of: dict[str, int] = {}
         self._span_base: dict[str, int] = {}  # agent id -> _SPAN_KINDS * group
         self._groups: list[AgentGroup] = list(scenario.agents)
@@ -208,9 +229,9 @@ class Simulation:
                 engine.add_agent(AgentSpec(agent_id, group.profile_id, group.skills), 0.0)
                 self._group_of[agent_id] = g
                 self._span_base[agent_id] = _SPAN_KINDS * g
-                self._agent_state[agent_id] = AgentState.OFFLINE
+                self._agent_state[agent_id] = _AGENT_OFFLINE
                 self._state_since[agent_id] = 0.0
-                self._planned[agent_id] = AgentStatus.OFFLINE
+                self._planned[agent_id] = _STATUS_OFFLINE
                 self._agent_names.append(agent_id)
                 if not shifts:
                     self._push(0.0, _AGENT, _LOGIN, agent_id)
@@ -232,7 +253,7 @@ class Simulation:
 
     def _push(self, at: float, kind: int, number: int, agent_id: str = "") -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (at, self._seq, kind, number, agent_id))
+        heappush(self._heap, (at, self._seq, kind, number, agent_id))
 
     # -- the loop -------------------------------------------------------------------------------------
 
@@ -243,21 +264,19 @@ class Simulation:
         return self._result(processed)
 
     def _loop(self) -> int:
-        """The event loop; returns the number of events processed."""
+        """The event loop; returns the number of events processed.
+
+        Engine commands and ``_handle_events`` are called as methods, not through local aliases:
+        compiled (simulation.pxd), those are direct C calls.
+        """
         engine = self._engine
         heap = self._heap
-        handle_events = self._handle_events
         arrivals = self._arrival
         n_scheduled = self._n_scheduled
         stop = self.scenario.horizon_seconds + self.scenario.drain_seconds
         cursor = 0
-        next_arrival = arrivals[0] if n_scheduled else math.inf
+        next_arrival = arrivals[0] if n_scheduled else inf
         processed = 0
-        pop = heapq.heappop
-        push = heapq.heappush
-        next_wakeup = engine.next_wakeup
-        add_contact = engine.add_contact
-        end_contact = engine.end_contact
         state = self._state
         service_end = self._service_end
         patience = self._patience
@@ -265,17 +284,16 @@ class Simulation:
         queue_ids = self._queue_ids
         priority = self._priority
         customer = self._customer
-        inf = math.inf
         while True:
             t = heap[0][0] if heap else inf
             is_arrival = next_arrival <= t
             if is_arrival:
                 t = next_arrival
-            wake = next_wakeup()
+            wake = engine.next_wakeup()
             if wake is not None and wake < t:
                 if wake > stop:
                     break
-                handle_events(engine.advance(wake))
+                self._handle_events(engine.advance(wake))
                 processed += 1
                 continue
             if t > stop:
@@ -286,73 +304,80 @@ class Simulation:
                 cursor += 1
                 next_arrival = arrivals[cursor] if cursor < n_scheduled else inf
                 # Inlined _arrive: the most frequent event of all.
+                # Positional (criteria None, no age adjustment): a keyword costs a dict per arrival.
                 spec = ContactSpec(
-                    str(i), queue_ids[queue_of[i]], priority[i], customer_id=customer[i]
+                    str(i), queue_ids[queue_of[i]], priority[i], None, 0.0, customer[i]
                 )
-                handle_events(add_contact(spec, t))
+                self._handle_events(engine.add_contact(spec, t))
                 if state[i] == _WAITING and patience[i] < inf:
                     self._seq += 1
-                    push(heap, (t + patience[i], self._seq, _ABANDON, i, ""))
+                    heappush(heap, (t + patience[i], self._seq, _ABANDON, i, ""))
                 continue
-            _, _, kind, number, agent_id = pop(heap)
+            entry = heappop(heap)
+            kind = entry[2]
+            number = entry[3]
             if kind == _SERVICE_END:
                 service_end[number] = t
-                handle_events(end_contact(str(number), t))
+                self._handle_events(engine.end_contact(str(number), t))
             elif kind == _ABANDON:
                 if state[number] == _WAITING:
-                    handle_events(engine.abandon_contact(str(number), t))
+                    self._handle_events(engine.abandon_contact(str(number), t))
             elif kind == _WRAP_UP:
-                handle_events(engine.close_contact(str(number), t))
+                self._handle_events(engine.close_contact(str(number), t))
             elif kind == _ANSWER:
+                agent_id = entry[4]
                 if self._offered_to.get(number) == agent_id:
-                    handle_events(engine.accept_offer(str(number), agent_id, t))
+                    self._handle_events(engine.accept_offer(str(number), agent_id, t))
             elif kind == _RETRIAL:
                 self._arrive(number, t)
             elif kind == _AGENT:
-                self._schedule_change(number, agent_id, t)
-            elif kind == _RECOVER and (
-                self._planned[agent_id] is AgentStatus.AVAILABLE
-                and self._agent_state[agent_id] is AgentState.NOT_READY
-            ):
-                handle_events(engine.set_agent_status(agent_id, AgentStatus.AVAILABLE, t))
+                self._schedule_change(number, entry[4], t)
+            elif kind == _RECOVER:
+                agent_id = entry[4]
+                if (
+                    self._planned[agent_id] is _STATUS_AVAILABLE
+                    and self._agent_state[agent_id] is _AGENT_NOT_READY
+                ):
+                    self._handle_events(engine.set_agent_status(agent_id, _STATUS_AVAILABLE, t))
         return processed
 
     def _handle_events(self, events: list[ev.Event]) -> None:
-        """Apply engine events to the customer model. The three most frequent kinds are inlined (about
-        a third of the loop's own time went to dispatch); the rest go through ``_handlers``. The lean
-        engine does not send ``ContactQueued`` nor auto-accepted ``ContactOffered``."""
-        handlers = self._handlers
+        """Apply engine events to the customer model. The three most frequent kinds are handled here
+        (about a third of the loop's own time went to dispatch); the rest go through ``_handlers``. The
+        lean engine does not send ``ContactQueued`` nor auto-accepted ``ContactOffered``."""
         for event in events:
-            cls = type(event)
-            if cls is ev.ContactConnected:
-                i = int(event.contact_id)  # type: ignore[attr-defined]
-                at = event.at
+            if isinstance(event, ev.ContactConnected):
+                connected = event
+                i = int(connected.contact_id)
+                at = connected.at
                 self._state[i] = _CONNECTED
                 self._answered[i] = at
-                self._agent_of[i] = event.agent_id  # type: ignore[attr-defined]
+                self._agent_of[i] = connected.agent_id
                 if self._offered_to:
                     self._offered_to.pop(i, None)
                 self._seq += 1
-                heapq.heappush(self._heap, (at + self._handle[i], self._seq, _SERVICE_END, i, ""))
-            elif cls is ev.AgentStateChanged:
-                agent_id = event.agent_id  # type: ignore[attr-defined]
-                at = event.at
+                heappush(self._heap, (at + self._handle[i], self._seq, _SERVICE_END, i, ""))
+            elif isinstance(event, ev.AgentStateChanged):
+                changed = event
+                agent_id = changed.agent_id
+                at = changed.at
                 kind = _SPAN_KIND.get(self._agent_state[agent_id])
                 if kind is not None:  # available or busy in any way: inlined _account
                     self._span_starts.append(self._state_since[agent_id])
                     self._span_ends.append(at)
                     self._span_codes.append(self._span_base[agent_id] + kind)
                 self._state_since[agent_id] = at
-                self._agent_state[agent_id] = new = event.state  # type: ignore[attr-defined]
-                if new is AgentState.NOT_READY:
-                    self._on_not_ready(event)  # type: ignore[arg-type]
-            elif cls is ev.ContactClosed:
-                i = int(event.contact_id)  # type: ignore[attr-defined]
-                self._closed[i] = event.at
-                if event.reason is ev.CloseReason.CLOSED_OUT_OF_HOURS:  # type: ignore[attr-defined]
+                self._agent_state[agent_id] = changed.state
+                if changed.state is _AGENT_NOT_READY:
+                    self._on_not_ready(changed)
+            elif isinstance(event, ev.ContactClosed):
+                closed = event
+                i = int(closed.contact_id)
+                self._closed[i] = closed.at
+                if closed.reason is _CLOSE_CLOSED_OUT_OF_HOURS:
                     self._state[i] = _CLOSED_UNSERVED
             else:
-                handler = handlers.get(cls)
+                handler = self._handlers.get(type(event))
                 if handler is not None:
                     handler(event)
 
@@ -364,7 +389,7 @@ class Simulation:
         self._handle_events(self._engine.add_contact(spec, t))
         if self._state[i] == _WAITING:
             patience = self._patience[i]
-            if patience < math.inf:
+            if patience < inf:
                 self._push(t + patience, _ABANDON, i)
 
     # -- engine decisions -----------------------------------------------------------------------------
@@ -415,7 +440,7 @@ class Simulation:
         self._arrival.append(at)
         self._queue.append(q)
         self._handle.append(self._handle_draws[q].next())
-        self._patience.append(math.inf if patience_draws is None else patience_draws.next())
+        self._patience.append(inf if patience_draws is None else patience_draws.next())
         self._customer.append(self._customer[previous])
         self._priority.append(self._priority[previous])
         self._state.append(_WAITING)
@@ -444,10 +469,8 @@ class Simulation:
     def _on_not_ready(self, event: ev.AgentStateChanged) -> None:
         """The agent is not-ready and free: log out at the end of a shift, or come back after a miss."""
         agent_id = event.agent_id
-        if self._planned[agent_id] is AgentStatus.OFFLINE:
-            self._handle_events(
-                self._engine.set_agent_status(agent_id, AgentStatus.OFFLINE, event.at)
-            )
+        if self._planned[agent_id] is _STATUS_OFFLINE:
+            self._handle_events(self._engine.set_agent_status(agent_id, _STATUS_OFFLINE, event.at))
         elif event.reason == "missed":
             wait = self._groups[self._group_of[agent_id]].not_ready_after_miss_seconds
             self._push(event.at + wait, _RECOVER, 0, agent_id)
@@ -463,20 +486,20 @@ class Simulation:
     def _schedule_change(self, action: int, agent_id: str, t: float) -> None:
         engine = self._engine
         if action in (_LOGIN, _BREAK_END):
-            self._planned[agent_id] = AgentStatus.AVAILABLE
-            self._handle_events(engine.set_agent_status(agent_id, AgentStatus.AVAILABLE, t))
+            self._planned[agent_id] = _STATUS_AVAILABLE
+            self._handle_events(engine.set_agent_status(agent_id, _STATUS_AVAILABLE, t))
         elif action == _BREAK:
-            self._planned[agent_id] = AgentStatus.NOT_READY
+            self._planned[agent_id] = _STATUS_NOT_READY
             reason = self._break_reasons.get((self._group_of[agent_id], t), "break")
-            self._handle_events(engine.set_agent_status(agent_id, AgentStatus.NOT_READY, t, reason))
+            self._handle_events(engine.set_agent_status(agent_id, _STATUS_NOT_READY, t, reason))
         else:
-            self._planned[agent_id] = AgentStatus.OFFLINE
+            self._planned[agent_id] = _STATUS_OFFLINE
             if self._agent_state[agent_id] in _BUSY_STATES:
                 # Finish the contacts in hand first; going not-ready reports once free.
-                status = AgentStatus.NOT_READY
+                status = _STATUS_NOT_READY
                 self._handle_events(engine.set_agent_status(agent_id, status, t, _END_OF_SHIFT))
             else:
-                self._handle_events(engine.set_agent_status(agent_id, AgentStatus.OFFLINE, t))
+                self._handle_events(engine.set_agent_status(agent_id, _STATUS_OFFLINE, t))
 
     # -- result ---------------------------------------------------------------------------------------
 
@@ -486,7 +509,7 @@ class Simulation:
         )  # time past the horizon is dropped
         for agent_id in self._agent_names:
             agent_state = self._agent_state[agent_id]
-            if agent_state is AgentState.AVAILABLE or agent_state in _BUSY_STATES:
+            if agent_state is _AGENT_AVAILABLE or agent_state in _BUSY_STATES:
                 self._account(agent_id, agent_state, end)
         state = np.array(self._state, dtype=np.int64)
         edges = np.minimum(

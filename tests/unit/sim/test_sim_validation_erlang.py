@@ -10,8 +10,10 @@ issue's second criterion, a 99% interval narrower than 0.01 for the probabilitie
 P(wait) of A=8 needs about 1.2 million contacts, A=90 about 5 million and A=900 about 16 million, because
 the all-agents-busy state relaxes on the scale of a handle time whatever N is. Set
 ``HELPLINE_SIM_FULL_VALIDATION=1`` to run that check (replications are added until the interval is
-narrow enough; hours for the large cases). It stays opt-in: at about 20,000 simulated contacts per CPU
-second (BENCHMARKS.md) those 22 million contacts are some 18 minutes of CPU, 20x the suite's budget.
+narrow enough). It stays opt-in: with the compiled simulator (about 190,000-270,000 contacts per CPU
+second, BENCHMARKS.md) those 22 million contacts alone would take under two minutes, but each round below
+simulates all its replications again from scratch, so the whole run took 23 minutes on 2026-11-26
+(A=8: 11 s, A=90: 4 min, A=900: 18 min), many times the suite's budget.
 Common random numbers narrow the difference between two systems, not one system's interval; antithetic
 draws gain well under 2x in queues; a control variate on the arrival count was not tried.
 """

@@ -1,0 +1,17 @@
+# Compiled layout (Cython): the per-contact commands are C calls for compiled drivers (the simulator).
+
+cimport cython
+
+cimport helpline.routing.events as ev
+from helpline.routing.records cimport AgentRecord, ContactRecord
+from helpline.routing.snapshot cimport SnapshotCore
+
+
+cdef class HandlingCore(SnapshotCore):
+    @cython.locals(contact=ContactRecord, agent=AgentRecord)
+    cpdef list end_contact(self, object contact_id, double now)
+    @cython.locals(contact=ContactRecord)
+    cpdef list close_contact(self, object contact_id, double now)
+    @cython.locals(leg=ContactRecord)
+    cdef void _cancel_leg(self, ContactRecord contact) except *
+    cdef void _detach_consult(self, ContactRecord contact) except *

@@ -1,0 +1,55 @@
+# Compiled layout (Cython) of the matching indexes.
+
+cimport cython
+
+from helpline.routing.records cimport AgentRecord, ContactRecord
+
+cdef class QueueIndex
+
+
+cdef class Group:
+    cdef public list agents
+    cdef public list contacts
+    cdef public long delay_index
+    cdef public long live_agents
+    cdef public long live_contacts
+    cdef public QueueIndex queue
+    cdef public object requirement
+    cdef public object selection
+
+    cpdef long agent_key(self, AgentRecord agent) except? -1
+    cpdef void push_agent(self, AgentRecord agent) except *
+    cpdef void push_contact(self, ContactRecord contact) except *
+    cpdef void compact_contacts(self) except *
+    @cython.locals(heap=list, entry=tuple)
+    cpdef object best_agent(self)
+    @cython.locals(heap=list, entry=tuple)
+    cpdef object best_contact(self)
+
+
+cdef class QueueIndex:
+    cdef public object acw_timeout_seconds
+    cdef public object channel
+    cdef public object criteria
+    cdef public object hours
+    cdef public double offer_timeout_seconds
+    cdef public object overflow
+    cdef public tuple own_plan
+    cdef public object queue_id
+    cdef public dict by_skill
+    cdef public tuple delays
+    cdef public dict groups
+    cdef public dict members
+    cdef public dict plans
+    cdef public object queue
+
+    @cython.locals(row=list, group=Group, agent=AgentRecord, delay_index=long)
+    cpdef list groups_for(self, object requirement)
+    @cython.locals(cached=list)
+    cpdef list satisfiable(self, AgentRecord agent, long delay_index)
+
+
+@cython.locals(group=Group)
+cpdef void invalidate_agent(AgentRecord agent) except *
+@cython.locals(group=Group)
+cpdef void invalidate_contact(ContactRecord contact) except *

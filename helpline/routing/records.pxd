@@ -1,0 +1,60 @@
+# Compiled layout (Cython) of the engine's working records: typed slots read and written as C fields.
+
+from helpline.routing.index cimport QueueIndex
+from helpline.routing.model cimport ContactSpec
+
+cdef class AgentRecord:
+    cdef public object agent_id
+    cdef public bint blocks
+    cdef public dict channels
+    cdef public long gen
+    cdef public dict group_cache
+    cdef public dict held
+    cdef public double idle_since
+    cdef public dict limits
+    cdef public long n_acw
+    cdef public long n_connected
+    cdef public long n_offered
+    cdef public dict per_channel
+    cdef public list personal
+    cdef public object profile
+    cdef public list profile_queues
+    cdef public list pushed
+    cdef public object reason
+    cdef public object reported
+    cdef public long seq
+    cdef public dict skills
+    cdef public object status
+    cdef public long total
+
+    cpdef bint has_capacity(self, object channel)
+    cpdef bint is_ready_for(self, object channel)
+
+
+cdef class ContactRecord:
+    cdef public object acw_ends_at
+    cdef public AgentRecord agent
+    cdef public bint callback_proposed
+    cdef public object channel
+    cdef public ContactRecord consult_leg
+    cdef public ContactRecord consult_of
+    cdef public object contact_id
+    cdef public double enqueued_at
+    cdef public long gen
+    cdef public list groups
+    cdef public bint is_callback
+    cdef public long matured
+    cdef public double offer_expires_at
+    cdef public double order_arrival
+    cdef public bint overflow_done
+    cdef public AgentRecord personal_agent
+    cdef public long priority
+    cdef public QueueIndex queue
+    cdef public tuple rows
+    cdef public long seq
+    cdef public ContactSpec spec
+    cdef public object state
+    cdef public list step_ends
+    cdef public long step_index
+    cdef public object steps
+    cdef public double waiting_since

@@ -1,0 +1,8 @@
+# Compiled layout (Cython): the snapshot commands are rare and stay Python-level methods.
+
+cimport helpline.routing.events as ev
+from helpline.routing.core cimport RoutingCore
+
+
+cdef class SnapshotCore(RoutingCore):
+    pass
