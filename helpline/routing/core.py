@@ -27,34 +27,29 @@ from helpline.routing.index import (
     invalidate_agent,
     invalidate_contact,
 )
+from helpline.routing.members import (
+    AGENT_ACW,
+    AGENT_BUSY,
+    AGENT_NOT_READY,
+    AGENT_RESERVED,
+    CLOSE_ACW_TIMED_OUT,
+    CLOSED,
+    CONNECTED,
+    IN_ACW,
+    MISS_TIMED_OUT,
+    OFFERED,
+    QUEUED,
+    STATUS_AVAILABLE,
+    STATUS_NOT_READY,
+    VOICE,
+)
 from helpline.routing.model import (
-    AgentState,
-    AgentStatus,
-    Channel,
     ContactSpec,
-    ContactState,
     RoutingConfig,
     RoutingProfile,
 )
 from helpline.routing.records import FREE_STATE, AgentRecord, ContactRecord
 from helpline.routing.timers import TimerQueue
-
-# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
-# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
-_AGENT_ACW = AgentState.ACW
-_AGENT_BUSY = AgentState.BUSY
-_AGENT_NOT_READY = AgentState.NOT_READY
-_AGENT_RESERVED = AgentState.RESERVED
-_CLOSED = ContactState.CLOSED
-_CLOSE_ACW_TIMED_OUT = ev.CloseReason.ACW_TIMED_OUT
-_CONNECTED = ContactState.CONNECTED
-_IN_ACW = ContactState.ACW
-_MISS_TIMED_OUT = ev.MissReason.TIMED_OUT
-_OFFERED = ContactState.OFFERED
-_QUEUED = ContactState.QUEUED
-_STATUS_AVAILABLE = AgentStatus.AVAILABLE
-_STATUS_NOT_READY = AgentStatus.NOT_READY
-_VOICE = Channel.VOICE
 
 # Timer kinds. A timer is (due, seq, kind, contact, contact gen at scheduling); it is void when the
 # contact's gen moved on, which is how cancelling costs nothing.
@@ -112,12 +107,12 @@ class RoutingCore:
                 continue
             if due > self._now:
                 self._now = due
-            if kind == _WAKE and contact.state is _QUEUED:
+            if kind == _WAKE and contact.state is QUEUED:
                 self._wake(contact)
-            elif kind == _OFFER_TIMEOUT and contact.state is _OFFERED:
-                self._miss(contact, _MISS_TIMED_OUT)
-            elif kind == _ACW_TIMEOUT and contact.state is _IN_ACW:
-                self._close(contact, _CLOSE_ACW_TIMED_OUT)
+            elif kind == _OFFER_TIMEOUT and contact.state is OFFERED:
+                self._miss(contact, MISS_TIMED_OUT)
+            elif kind == _ACW_TIMEOUT and contact.state is IN_ACW:
+                self._close(contact, CLOSE_ACW_TIMED_OUT)
             if self._dirty:  # most escalations offer nothing: skip the call
                 self._flush()
         self._now = now
@@ -215,16 +210,16 @@ class RoutingCore:
         for agent in dirty.values():
             # Inlined AgentRecord.derived_state (a call per command otherwise).
             if agent.n_offered:
-                state = _AGENT_RESERVED
+                state = AGENT_RESERVED
             elif agent.n_connected:
-                state = _AGENT_BUSY
+                state = AGENT_BUSY
             elif agent.n_acw:
-                state = _AGENT_ACW
+                state = AGENT_ACW
             else:
                 state = FREE_STATE[agent.status]
             if state is not agent.reported:
                 agent.reported = state
-                reason = agent.reason if state is _AGENT_NOT_READY else None
+                reason = agent.reason if state is AGENT_NOT_READY else None
                 self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
         dirty.clear()
 
@@ -235,9 +230,9 @@ class RoutingCore:
 
     def _index_agent(self, agent: AgentRecord) -> None:
         """:meth:`_push_agent` for an agent known to have no live index entry."""
-        if agent.status is not _STATUS_AVAILABLE:
+        if agent.status is not STATUS_AVAILABLE:
             return
-        if agent.total and agent.per_channel[_VOICE] and agent.blocks:
+        if agent.total and agent.per_channel[VOICE] and agent.blocks:
             return  # a voice contact blocks every channel
         cache = agent.group_cache
         for _, _, delay_index, queue in agent.profile_queues:
@@ -252,8 +247,8 @@ class RoutingCore:
     def _fill(self, agent: AgentRecord) -> None:
         """Offer the agent the best waiting contacts while it has capacity, then index what is left."""
         invalidate_agent(agent)
-        while agent.status is _STATUS_AVAILABLE:
-            if agent.total and agent.per_channel[_VOICE] and agent.blocks:
+        while agent.status is STATUS_AVAILABLE:
+            if agent.total and agent.per_channel[VOICE] and agent.blocks:
                 return  # a voice contact blocks everything else: the common case, answered cheaply
             contact = self._best_contact_for(agent)
             if contact is None:
@@ -369,7 +364,7 @@ class RoutingCore:
         contact.step_index = 0
         contact.matured = 0
         contact.overflow_done = False
-        contact.state = _QUEUED
+        contact.state = QUEUED
         if not self._lean:
             self._out.append(
                 ev.ContactQueued(
@@ -434,7 +429,7 @@ class RoutingCore:
         if best is not None:
             agent = best[4]
             self._offer(contact, agent)
-            if not (agent.total and agent.per_channel[_VOICE] and agent.blocks):
+            if not (agent.total and agent.per_channel[VOICE] and agent.blocks):
                 self._index_agent(agent)  # capacity left (_offer invalidated its entries)
             return
         # Inlined Group.push_contact: one entry tuple shared by every delay class's heap.
@@ -484,7 +479,7 @@ class RoutingCore:
             for group in agent.pushed:
                 group.live_agents -= 1
             agent.pushed.clear()
-        contact.state = _OFFERED
+        contact.state = OFFERED
         contact.agent = agent
         agent.held[contact.contact_id] = contact
         agent.per_channel[contact.channel] += 1
@@ -505,7 +500,7 @@ class RoutingCore:
                         contact.is_callback,
                     )
                 )
-            contact.state = _CONNECTED
+            contact.state = CONNECTED
             agent.n_connected += 1
             self._out.append(
                 ev.ContactConnected(now, contact.contact_id, agent.agent_id, queue.queue_id, wait)
@@ -535,9 +530,9 @@ class RoutingCore:
         del agent.held[contact.contact_id]
         agent.per_channel[contact.channel] -= 1
         agent.total -= 1
-        if contact.state is _OFFERED:
+        if contact.state is OFFERED:
             agent.n_offered -= 1
-        elif contact.state is _IN_ACW:
+        elif contact.state is IN_ACW:
             agent.n_acw -= 1
         else:
             agent.n_connected -= 1
@@ -549,7 +544,7 @@ class RoutingCore:
         """The offer was rejected or timed out: agent to not-ready (missed), contact back in its place."""
         agent = self._unhold(contact)
         self._out.append(ev.OfferMissed(self._now, contact.contact_id, agent.agent_id, reason))
-        agent.status = _STATUS_NOT_READY
+        agent.status = STATUS_NOT_READY
         agent.reason = "missed"
         invalidate_agent(agent)
         self._report(agent)
@@ -557,7 +552,7 @@ class RoutingCore:
 
     def _requeue(self, contact: ContactRecord) -> None:
         """Return an offered contact to its queue with its place in line unchanged."""
-        contact.state = _QUEUED
+        contact.state = QUEUED
         contact.gen += 1
         self._catch_up(contact)
         self._route(contact)
@@ -565,7 +560,7 @@ class RoutingCore:
     def _close(self, contact: ContactRecord, reason: ev.CloseReason) -> None:
         """Finish a held contact, free the agent's capacity and give the agent its next contact."""
         agent = self._unhold(contact)
-        contact.state = _CLOSED
+        contact.state = CLOSED
         contact.gen += 1
         del self._contacts[contact.contact_id]
         self._out.append(ev.ContactClosed(self._now, contact.contact_id, agent.agent_id, reason))

@@ -17,6 +17,18 @@ from helpline.routing.errors import DuplicateIdError, InvalidTransitionError, Ro
 from helpline.routing.handling import HandlingCore
 from helpline.routing.hours import ALWAYS_OPEN
 from helpline.routing.index import QueueIndex, invalidate_agent, invalidate_contact
+from helpline.routing.members import (
+    ABANDONED,
+    AGENT_NOT_READY,
+    CLOSE_CLOSED_OUT_OF_HOURS,
+    CONNECTED,
+    MISS_REJECTED,
+    OFFERED,
+    QUEUED,
+    STATUS_AVAILABLE,
+    STATUS_NOT_READY,
+    STATUS_OFFLINE,
+)
 from helpline.routing.model import (
     AgentSpec,
     AgentState,
@@ -28,19 +40,6 @@ from helpline.routing.model import (
 )
 from helpline.routing.records import ContactRecord
 from helpline.routing.snapshot import EngineSnapshot
-
-# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
-# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
-_ABANDONED = ContactState.ABANDONED
-_AGENT_NOT_READY = AgentState.NOT_READY
-_CLOSE_CLOSED_OUT_OF_HOURS = ev.CloseReason.CLOSED_OUT_OF_HOURS
-_CONNECTED = ContactState.CONNECTED
-_MISS_REJECTED = ev.MissReason.REJECTED
-_OFFERED = ContactState.OFFERED
-_QUEUED = ContactState.QUEUED
-_STATUS_AVAILABLE = AgentStatus.AVAILABLE
-_STATUS_NOT_READY = AgentStatus.NOT_READY
-_STATUS_OFFLINE = AgentStatus.OFFLINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +138,7 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             agent = self._agent(agent_id)
-            if agent.status is not _STATUS_OFFLINE or agent.held:
+            if agent.status is not STATUS_OFFLINE or agent.held:
                 raise InvalidTransitionError(
                     f"agent {agent_id} must be offline and free to be removed"
                 )
@@ -190,20 +189,20 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             agent = self._agent(agent_id)
-            if status is _STATUS_OFFLINE and agent.held:
+            if status is STATUS_OFFLINE and agent.held:
                 raise InvalidTransitionError(f"agent {agent_id} still holds contacts")
             was, was_reason = agent.status, agent.reason
             agent.status = status
-            agent.reason = reason if status is _STATUS_NOT_READY else None
-            if status is _STATUS_AVAILABLE:
-                if was is not _STATUS_AVAILABLE:
+            agent.reason = reason if status is STATUS_NOT_READY else None
+            if status is STATUS_AVAILABLE:
+                if was is not STATUS_AVAILABLE:
                     agent.idle_since = now
                 self._report(agent)
                 self._fill(agent)
                 return out
             invalidate_agent(agent)
-            if agent.reported is _AGENT_NOT_READY and was_reason != agent.reason:
-                out.append(ev.AgentStateChanged(now, agent_id, _AGENT_NOT_READY, agent.reason))
+            if agent.reported is AGENT_NOT_READY and was_reason != agent.reason:
+                out.append(ev.AgentStateChanged(now, agent_id, AGENT_NOT_READY, agent.reason))
             else:
                 self._report(agent)
             return out
@@ -257,7 +256,7 @@ class RoutingEngine(HandlingCore):
                 ev.ContactArrivedWhileClosed(now, spec.contact_id, queue.queue_id, treatment)
             )
             if treatment is ClosedTreatment.MESSAGE:
-                out.append(ev.ContactClosed(now, spec.contact_id, None, _CLOSE_CLOSED_OUT_OF_HOURS))
+                out.append(ev.ContactClosed(now, spec.contact_id, None, CLOSE_CLOSED_OUT_OF_HOURS))
                 return None
             if treatment is ClosedTreatment.CALLBACK:
                 return spec, queue, True
@@ -273,16 +272,16 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             contact = self._contact(contact_id)
-            if contact.state not in (_QUEUED, _OFFERED):
+            if contact.state not in (QUEUED, OFFERED):
                 raise InvalidTransitionError(
                     f"contact {contact_id} is {contact.state}, not waiting"
                 )
             agent = None
-            if contact.state is _OFFERED:
+            if contact.state is OFFERED:
                 agent = self._unhold(contact)
                 out.append(ev.OfferWithdrawn(now, contact_id, agent.agent_id))
             invalidate_contact(contact)
-            contact.state = _ABANDONED
+            contact.state = ABANDONED
             del self._contacts[contact_id]
             wait = now - contact.waiting_since
             out.append(ev.ContactAbandoned(now, contact_id, contact.queue.queue_id, wait))
@@ -308,7 +307,7 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             contact = self._contact(contact_id)
-            if contact.state is not _QUEUED:
+            if contact.state is not QUEUED:
                 raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not queued")
             new_id = callback_contact_id or contact_id
             if new_id != contact_id:
@@ -330,7 +329,7 @@ class RoutingEngine(HandlingCore):
 
     def _offered_to(self, contact_id: str, agent_id: str) -> ContactRecord:
         contact = self._contact(contact_id)
-        if contact.state is not _OFFERED or contact.agent is not self._agent(agent_id):
+        if contact.state is not OFFERED or contact.agent is not self._agent(agent_id):
             raise InvalidTransitionError(f"contact {contact_id} is not offered to agent {agent_id}")
         return contact
 
@@ -340,7 +339,7 @@ class RoutingEngine(HandlingCore):
         try:
             contact = self._offered_to(contact_id, agent_id)
             agent = self._agent(agent_id)
-            contact.state = _CONNECTED
+            contact.state = CONNECTED
             contact.gen += 1  # voids the offer timer
             agent.n_offered -= 1
             agent.n_connected += 1
@@ -359,7 +358,7 @@ class RoutingEngine(HandlingCore):
         out = self._start(now)
         try:
             contact = self._offered_to(contact_id, agent_id)
-            self._miss(contact, _MISS_REJECTED)
+            self._miss(contact, MISS_REJECTED)
             return out
         except (RoutingError, ValueError):
             self._carry = out  # refused: these events come first in the next command
@@ -402,7 +401,7 @@ class RoutingEngine(HandlingCore):
         waiting = [
             c
             for c in self._contacts.values()
-            if c.queue is queue and c.state is _QUEUED and c.personal_agent is None
+            if c.queue is queue and c.state is QUEUED and c.personal_agent is None
         ]
         waiting.sort(key=lambda c: (c.priority, c.order_arrival, c.seq))
         return [c.contact_id for c in waiting]

@@ -11,26 +11,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from helpline.routing.criteria import CompiledSteps, Requirement
+from helpline.routing.members import (
+    AGENT_ACW,
+    AGENT_BUSY,
+    AGENT_OFFLINE,
+    AGENT_RESERVED,
+    QUEUED,
+    STATUS_AVAILABLE,
+    STATUS_OFFLINE,
+    VOICE,
+)
 from helpline.routing.model import (
     AgentState,
     AgentStatus,
     Channel,
     ChannelSettings,
     ContactSpec,
-    ContactState,
     RoutingProfile,
 )
-
-# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
-# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
-_AGENT_ACW = AgentState.ACW
-_AGENT_BUSY = AgentState.BUSY
-_AGENT_OFFLINE = AgentState.OFFLINE
-_AGENT_RESERVED = AgentState.RESERVED
-_QUEUED = ContactState.QUEUED
-_STATUS_AVAILABLE = AgentStatus.AVAILABLE
-_STATUS_OFFLINE = AgentStatus.OFFLINE
-_VOICE = Channel.VOICE
 
 if TYPE_CHECKING:
     from helpline.routing.index import Group, QueueIndex
@@ -91,9 +89,9 @@ class AgentRecord:
         # (queue priority, delay seconds, delay index, queue) sorted by priority then queue order:
         # the contact search stops at the first priority level that yields a candidate.
         self.profile_queues = profile_queues
-        self.status = _STATUS_OFFLINE
+        self.status = STATUS_OFFLINE
         self.reason: str | None = None
-        self.reported = _AGENT_OFFLINE
+        self.reported = AGENT_OFFLINE
         self.idle_since = idle_since
         self.gen = 0
         self.pushed: list[Group] = []  # groups holding a live entry of this agent (for live counts)
@@ -112,21 +110,21 @@ class AgentRecord:
             return False
         if self.blocks and self.total:
             # Voice is exclusive: nothing beside a voice contact, and no voice beside anything else.
-            return channel is not _VOICE and not self.per_channel[_VOICE]
+            return channel is not VOICE and not self.per_channel[VOICE]
         return True
 
     def is_ready_for(self, channel: Channel) -> bool:
         """True when the agent is available and has capacity on ``channel``."""
-        return self.status is _STATUS_AVAILABLE and self.has_capacity(channel)
+        return self.status is STATUS_AVAILABLE and self.has_capacity(channel)
 
     def derived_state(self) -> AgentState:
         """The reported state: reserved > busy > ACW > the chosen status."""
         if self.n_offered:
-            return _AGENT_RESERVED
+            return AGENT_RESERVED
         if self.n_connected:
-            return _AGENT_BUSY
+            return AGENT_BUSY
         if self.n_acw:
-            return _AGENT_ACW
+            return AGENT_ACW
         return FREE_STATE[self.status]
 
 
@@ -174,7 +172,7 @@ class ContactRecord:
         self.enqueued_at = (
             now  # entry into the current queue: steps, delays, overflow count from here
         )
-        self.state = _QUEUED
+        self.state = QUEUED
         self.gen = 0
         self.groups: list[Group] = []  # groups holding a live entry of this contact
         self.steps = _NO_STEPS  # set with ``rows`` when the contact enters a queue

@@ -39,23 +39,22 @@ from helpline.routing import events as ev
 from helpline.routing.engine import (
     RoutingEngine,  # the defining modules: compiled, these are C types
 )
+from helpline.routing.members import (
+    AGENT_ACW,
+    AGENT_AVAILABLE,
+    AGENT_BUSY,
+    AGENT_NOT_READY,
+    AGENT_OFFLINE,
+    AGENT_RESERVED,
+    CLOSE_CLOSED_OUT_OF_HOURS,
+    STATUS_AVAILABLE,
+    STATUS_NOT_READY,
+    STATUS_OFFLINE,
+)
 from helpline.routing.model import ContactSpec
 from helpline.sim.arrivals import plan_arrivals
 from helpline.sim.distributions import Draws, Uniforms
 from helpline.sim.scenario import AgentGroup, Scenario
-
-# Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
-# slow __getattr__ path (about 0.2 us, more than the comparison it serves).
-_AGENT_ACW = AgentState.ACW
-_AGENT_AVAILABLE = AgentState.AVAILABLE
-_AGENT_BUSY = AgentState.BUSY
-_AGENT_NOT_READY = AgentState.NOT_READY
-_AGENT_OFFLINE = AgentState.OFFLINE
-_AGENT_RESERVED = AgentState.RESERVED
-_CLOSE_CLOSED_OUT_OF_HOURS = ev.CloseReason.CLOSED_OUT_OF_HOURS
-_STATUS_AVAILABLE = AgentStatus.AVAILABLE
-_STATUS_NOT_READY = AgentStatus.NOT_READY
-_STATUS_OFFLINE = AgentStatus.OFFLINE
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -89,15 +88,15 @@ _AVAILABLE = 1
 _RESERVED = 2
 _SPAN_KINDS = 3
 _SPAN_KIND = {  # the agent states whose time is accounted, by kind
-    _AGENT_AVAILABLE: _AVAILABLE,
-    _AGENT_RESERVED: _RESERVED,
-    _AGENT_BUSY: _HANDLING,
-    _AGENT_ACW: _HANDLING,
+    AGENT_AVAILABLE: _AVAILABLE,
+    AGENT_RESERVED: _RESERVED,
+    AGENT_BUSY: _HANDLING,
+    AGENT_ACW: _HANDLING,
 }
 
 _NOISE_SECONDS = 1e-6
 
-_BUSY_STATES = frozenset((_AGENT_RESERVED, _AGENT_BUSY, _AGENT_ACW))
+_BUSY_STATES = frozenset((AGENT_RESERVED, AGENT_BUSY, AGENT_ACW))
 _END_OF_SHIFT = "end_of_shift"
 
 
@@ -229,9 +228,9 @@ class Simulation:
                 engine.add_agent(AgentSpec(agent_id, group.profile_id, group.skills), 0.0)
                 self._group_of[agent_id] = g
                 self._span_base[agent_id] = _SPAN_KINDS * g
-                self._agent_state[agent_id] = _AGENT_OFFLINE
+                self._agent_state[agent_id] = AGENT_OFFLINE
                 self._state_since[agent_id] = 0.0
-                self._planned[agent_id] = _STATUS_OFFLINE
+                self._planned[agent_id] = STATUS_OFFLINE
                 self._agent_names.append(agent_id)
                 if not shifts:
                     self._push(0.0, _AGENT, _LOGIN, agent_id)
@@ -335,10 +334,10 @@ class Simulation:
             elif kind == _RECOVER:
                 agent_id = entry[4]
                 if (
-                    self._planned[agent_id] is _STATUS_AVAILABLE
-                    and self._agent_state[agent_id] is _AGENT_NOT_READY
+                    self._planned[agent_id] is STATUS_AVAILABLE
+                    and self._agent_state[agent_id] is AGENT_NOT_READY
                 ):
-                    self._handle_events(engine.set_agent_status(agent_id, _STATUS_AVAILABLE, t))
+                    self._handle_events(engine.set_agent_status(agent_id, STATUS_AVAILABLE, t))
         return processed
 
     def _handle_events(self, events: list[ev.Event]) -> None:
@@ -368,13 +367,13 @@ class Simulation:
                     self._span_codes.append(self._span_base[agent_id] + kind)
                 self._state_since[agent_id] = at
                 self._agent_state[agent_id] = changed.state
-                if changed.state is _AGENT_NOT_READY:
+                if changed.state is AGENT_NOT_READY:
                     self._on_not_ready(changed)
             elif isinstance(event, ev.ContactClosed):
                 closed = event
                 i = int(closed.contact_id)
                 self._closed[i] = closed.at
-                if closed.reason is _CLOSE_CLOSED_OUT_OF_HOURS:
+                if closed.reason is CLOSE_CLOSED_OUT_OF_HOURS:
                     self._state[i] = _CLOSED_UNSERVED
             else:
                 handler = self._handlers.get(type(event))
@@ -469,8 +468,8 @@ class Simulation:
     def _on_not_ready(self, event: ev.AgentStateChanged) -> None:
         """The agent is not-ready and free: log out at the end of a shift, or come back after a miss."""
         agent_id = event.agent_id
-        if self._planned[agent_id] is _STATUS_OFFLINE:
-            self._handle_events(self._engine.set_agent_status(agent_id, _STATUS_OFFLINE, event.at))
+        if self._planned[agent_id] is STATUS_OFFLINE:
+            self._handle_events(self._engine.set_agent_status(agent_id, STATUS_OFFLINE, event.at))
         elif event.reason == "missed":
             wait = self._groups[self._group_of[agent_id]].not_ready_after_miss_seconds
             self._push(event.at + wait, _RECOVER, 0, agent_id)
@@ -486,20 +485,20 @@ class Simulation:
     def _schedule_change(self, action: int, agent_id: str, t: float) -> None:
         engine = self._engine
         if action in (_LOGIN, _BREAK_END):
-            self._planned[agent_id] = _STATUS_AVAILABLE
-            self._handle_events(engine.set_agent_status(agent_id, _STATUS_AVAILABLE, t))
+            self._planned[agent_id] = STATUS_AVAILABLE
+            self._handle_events(engine.set_agent_status(agent_id, STATUS_AVAILABLE, t))
         elif action == _BREAK:
-            self._planned[agent_id] = _STATUS_NOT_READY
+            self._planned[agent_id] = STATUS_NOT_READY
             reason = self._break_reasons.get((self._group_of[agent_id], t), "break")
-            self._handle_events(engine.set_agent_status(agent_id, _STATUS_NOT_READY, t, reason))
+            self._handle_events(engine.set_agent_status(agent_id, STATUS_NOT_READY, t, reason))
         else:
-            self._planned[agent_id] = _STATUS_OFFLINE
+            self._planned[agent_id] = STATUS_OFFLINE
             if self._agent_state[agent_id] in _BUSY_STATES:
                 # Finish the contacts in hand first; going not-ready reports once free.
-                status = _STATUS_NOT_READY
+                status = STATUS_NOT_READY
                 self._handle_events(engine.set_agent_status(agent_id, status, t, _END_OF_SHIFT))
             else:
-                self._handle_events(engine.set_agent_status(agent_id, _STATUS_OFFLINE, t))
+                self._handle_events(engine.set_agent_status(agent_id, STATUS_OFFLINE, t))
 
     # -- result ---------------------------------------------------------------------------------------
 
@@ -509,7 +508,7 @@ class Simulation:
         )  # time past the horizon is dropped
         for agent_id in self._agent_names:
             agent_state = self._agent_state[agent_id]
-            if agent_state is _AGENT_AVAILABLE or agent_state in _BUSY_STATES:
+            if agent_state is AGENT_AVAILABLE or agent_state in _BUSY_STATES:
                 self._account(agent_id, agent_state, end)
         state = np.array(self._state, dtype=np.int64)
         edges = np.minimum(
