@@ -35,6 +35,7 @@ COMPILED = (
     "helpline.routing.snapshot",
     "helpline.routing.handling",
     "helpline.routing.engine",
+    "helpline.sim.agenda",
     "helpline.sim.simulation",
 )
 PURE_PYTHON_ENV = "HELPLINE_PURE_PYTHON"

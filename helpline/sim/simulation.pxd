@@ -6,9 +6,10 @@ cimport helpline.routing.events as ev
 from helpline.routing.engine cimport RoutingEngine
 from helpline.routing.events cimport AgentStateChanged, ContactClosed, ContactConnected
 from helpline.routing.model cimport ContactSpec
+from helpline.sim.agenda cimport Agenda
 
 
-cdef dict _SPAN_KIND
+cdef long _span_kind(object state) noexcept
 
 
 cdef class Simulation:
@@ -16,50 +17,56 @@ cdef class Simulation:
     cdef public object _rng
     cdef public RoutingEngine _engine
     cdef public list _queue_ids
-    cdef public list _heap
-    cdef public long _seq
+    cdef public Agenda _agenda
     cdef public object _uniform
     cdef public dict _handlers
-    cdef public long _n_scheduled
-    cdef public list _arrival
-    cdef public list _queue
-    cdef public list _handle
-    cdef public list _patience
+    cdef public Py_ssize_t _n_scheduled
+    cdef public Py_ssize_t _n_contacts
+    cdef public Py_ssize_t _capacity
+    cdef double[::1] _arrival
+    cdef long long[::1] _queue
+    cdef double[::1] _handle
+    cdef double[::1] _patience
+    cdef long long[::1] _priority
+    cdef long long[::1] _state
+    cdef double[::1] _answered
+    cdef double[::1] _service_end
+    cdef double[::1] _closed
+    cdef double[::1] _abandoned
+    cdef long long[::1] _is_retrial
+    cdef long long[::1] _is_callback
     cdef public list _customer
-    cdef public list _priority
-    cdef public list _state
-    cdef public object _answered
-    cdef public object _service_end
-    cdef public object _closed
-    cdef public object _abandoned
     cdef public list _agent_of
-    cdef public list _is_retrial
-    cdef public list _is_callback
     cdef public dict _offered_to
     cdef public list _handle_draws
     cdef public list _patience_draws
     cdef public list _acw_draws
     cdef public list _retrial_draws
-    cdef public object _span_starts
-    cdef public object _span_ends
-    cdef public object _span_codes
-    cdef public dict _group_of
-    cdef public dict _span_base
+    cdef public Py_ssize_t _n_spans
+    cdef public Py_ssize_t _span_capacity
+    cdef double[::1] _span_starts
+    cdef double[::1] _span_ends
+    cdef long long[::1] _span_codes
     cdef public list _groups
     cdef public list _answer_draws
-    cdef public dict _agent_state
-    cdef public dict _state_since
-    cdef public dict _planned
+    cdef public dict _agent_number
     cdef public list _agent_names
+    cdef long long[::1] _group_of
+    cdef long long[::1] _span_base
+    cdef double[::1] _state_since
+    cdef public list _agent_state
+    cdef public list _planned
     cdef public dict _break_reasons
 
-    cpdef void _push(self, double at, long kind, long number, object agent_id=*) except *
+    cpdef void _push(self, double at, long kind, long long number, long long agent=*) except *
     @cython.locals(
-        engine=RoutingEngine, heap=list, arrivals=list, n_scheduled=long, stop=double, cursor=long,
-        next_arrival=double, processed=long, state=list, patience=list,
-        queue_of=list, queue_ids=list, priority=list, customer=list, t=double,
-        is_arrival=bint, i=long, spec=ContactSpec, entry=tuple, kind=long, number=long,
+        engine=RoutingEngine, agenda=Agenda, stop=double, n_scheduled=Py_ssize_t, cursor=Py_ssize_t,
+        next_arrival=double, processed=long, queue_ids=list, customer=list, t=double,
+        is_arrival=bint, i=Py_ssize_t, spec=ContactSpec, kind=cython.longlong, number=cython.longlong,
+        a=cython.longlong,
     )
     cpdef long _loop(self) except? -1
-    @cython.locals(connected=ContactConnected, changed=AgentStateChanged, closed=ContactClosed, i=long, at=double, kind=object)
+    @cython.locals(connected=ContactConnected, changed=AgentStateChanged, closed=ContactClosed, i=Py_ssize_t, a=Py_ssize_t, at=double, kind=long)
     cpdef void _handle_events(self, list events) except *
+    @cython.locals(n=Py_ssize_t, capacity=Py_ssize_t)
+    cdef void _add_span(self, double start, double end, long long code) except *

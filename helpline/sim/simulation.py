@@ -2,15 +2,18 @@
 
 What the structure buys (this is the hot path, see ``benchmarks/simulation.py``):
 
-* Scheduled arrivals are one sorted list merged with the event heap by a cursor, so an arrival costs no
+* Scheduled arrivals are one sorted list merged with the agenda by a cursor, so an arrival costs no
   heap operation; handle times and patience are drawn for all of them in one vectorised call per queue.
-* The heap holds only customer and schedule events (abandonment, service end, wrap-up, answer, retrial,
-  shift changes); the engine keeps its own timers (offer timeouts, escalation, ACW) and the loop merely
-  calls ``advance`` when ``next_wakeup`` comes before the next heap event.
+* The agenda (``agenda.py``, a heap of plain numbers) holds only customer and schedule events
+  (abandonment, service end, wrap-up, answer, retrial, shift changes); the engine keeps its own timers
+  (offer timeouts, escalation, ACW) and the loop merely calls ``advance`` when ``next_wakeup`` comes
+  before the next agenda entry.
 * Abandonment timers are never removed: a fired timer whose contact is no longer waiting is dropped,
   and a contact answered at arrival never gets one.
-* Per-contact state lives in parallel lists indexed by the contact's number (its engine id is that
-  number as a string), turned into NumPy arrays once at the end.
+* Per-contact state lives in typed columns (``array``) indexed by the contact's number (its engine id is
+  that number as a string), per-agent state in columns indexed by the agent's number; compiled
+  (simulation.pxd), reading and writing them are C loads and stores. They become NumPy arrays at the end
+  without a copy per item.
 * The engine runs in its lean event mode (no ``ContactQueued``, no auto-accepted ``ContactOffered``:
   the loop never used them), and the cyclic garbage collector runs rarely during the loop.
 
@@ -28,8 +31,8 @@ import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from heapq import heappop, heappush
 from math import inf
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +55,7 @@ from helpline.routing.members import (
     STATUS_OFFLINE,
 )
 from helpline.routing.model import ContactSpec
+from helpline.sim.agenda import Agenda, grown
 from helpline.sim.arrivals import plan_arrivals
 from helpline.sim.distributions import Draws, Uniforms
 from helpline.sim.scenario import AgentGroup, Scenario
@@ -87,17 +91,33 @@ _HANDLING = 0  # busy or in after-contact work
 _AVAILABLE = 1
 _RESERVED = 2
 _SPAN_KINDS = 3
-_SPAN_KIND = {  # the agent states whose time is accounted, by kind
-    AGENT_AVAILABLE: _AVAILABLE,
-    AGENT_RESERVED: _RESERVED,
-    AGENT_BUSY: _HANDLING,
-    AGENT_ACW: _HANDLING,
-}
+_NOT_ACCOUNTED = -1
+
+_NO_AGENT = -1
 
 _NOISE_SECONDS = 1e-6
 
 _BUSY_STATES = frozenset((AGENT_RESERVED, AGENT_BUSY, AGENT_ACW))
 _END_OF_SHIFT = "end_of_shift"
+
+
+def _span_kind(state: AgentState) -> int:
+    """The kind of agent time ``state`` counts as, or ``_NOT_ACCOUNTED`` (not-ready, offline)."""
+    if state is AGENT_AVAILABLE:
+        return _AVAILABLE
+    if state is AGENT_BUSY or state is AGENT_ACW:
+        return _HANDLING
+    if state is AGENT_RESERVED:
+        return _RESERVED
+    return _NOT_ACCOUNTED
+
+
+def _doubles(size: int, fill: float = math.nan) -> array[float]:
+    return array("d", [fill]) * size
+
+
+def _integers(size: int, fill: int = 0) -> array[int]:
+    return array("q", [fill]) * size
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +164,7 @@ class Simulation:
         self._rng = rng
         self._engine = RoutingEngine(scenario.routing, lean=True)
         self._queue_ids = [m.queue_id for m in scenario.queues]
-        self._heap: list[tuple[float, int, int, int, str]] = []
-        self._seq = 0
+        self._agenda = Agenda()
         self._uniform = Uniforms(rng)
         self._handlers: dict[type[ev.Event], Callable[[ev.Event], None]] = {
             ev.ContactOffered: self._on_offered,  # type: ignore[dict-item]
@@ -175,25 +194,26 @@ class Simulation:
                 patience[unknown] = inf
             else:
                 patience[unknown] = model.patience.sample(rng, int(unknown.sum()))
-        self._n_scheduled = len(plan.times_seconds)
-        self._arrival: list[float] = plan.times_seconds.tolist()
-        self._queue: list[int] = plan.queue_indexes.tolist()
-        self._handle: list[float] = handle.tolist()
-        self._patience: list[float] = patience.tolist()
+        n = len(plan.times_seconds)
+        self._n_scheduled = n
+        self._n_contacts = n
+        self._capacity = n
+        # Typed columns, one item per contact (retrials are appended: see _new_contact).
+        self._arrival = array("d", plan.times_seconds.astype(np.float64).tobytes())
+        self._queue = array("q", plan.queue_indexes.astype(np.int64).tobytes())
+        self._handle = array("d", handle.astype(np.float64).tobytes())
+        self._patience = array("d", patience.astype(np.float64).tobytes())
+        self._priority = array("q", plan.priorities.astype(np.int64).tobytes())
+        self._state = _integers(n, _WAITING)
+        self._answered = _doubles(n)
+        self._service_end = _doubles(n)
+        self._closed = _doubles(n)
+        self._abandoned = _doubles(n)
+        self._is_retrial = _integers(n)
+        self._is_callback = _integers(n)
         self._customer: list[str | None] = list(plan.customer_ids)
-        self._priority: list[int] = plan.priorities.tolist()
-        n = self._n_scheduled
-        self._state = [_WAITING] * n
-        # Times as C doubles (array, not list): a list of floats allocated one by one over the run
-        # took longer to turn into a NumPy array at the end than a fifth of the run itself.
-        self._answered = array("d", [math.nan]) * n
-        self._service_end = array("d", [math.nan]) * n
-        self._closed = array("d", [math.nan]) * n
-        self._abandoned = array("d", [math.nan]) * n
         self._agent_of: list[str | None] = [None] * n
-        self._is_retrial = [False] * n
-        self._is_callback = [False] * n
-        self._offered_to: dict[int, str] = {}
+        self._offered_to: dict[int, int] = {}  # contact number -> agent number, while ringing
         self._handle_draws = [Draws(m.handle_time, rng) for m in scenario.queues]
         self._patience_draws = [
             None if m.patience is None else Draws(m.patience, rng) for m in scenario.queues
@@ -206,43 +226,45 @@ class Simulation:
 
     def _init_agents(self) -> None:
         scenario = self.scenario
-        self._span_starts = array("d")
-        self._span_ends = array("d")
-        self._span_codes = array("q")
-        self._group_of: dict[str, int] = {}
-        self._span_base: dict[str, int] = {}  # agent id -> _SPAN_KINDS * group
+        n_agents = sum(group.count for group in scenario.agents)
+        self._n_spans = 0
+        self._span_capacity = 0
+        self._span_starts = _doubles(0)
+        self._span_ends = _doubles(0)
+        self._span_codes = _integers(0)
         self._groups: list[AgentGroup] = list(scenario.agents)
         self._answer_draws = [
             None if g.answer_delay is None else Draws(g.answer_delay, self._rng)
             for g in scenario.agents
         ]
-        self._agent_state: dict[str, AgentState] = {}
-        self._state_since: dict[str, float] = {}
-        self._planned: dict[str, AgentStatus] = {}
+        # Per agent, by number (registration order); the engine's events name agents by id.
+        self._agent_number: dict[str, int] = {}
         self._agent_names: list[str] = []
+        self._group_of = _integers(n_agents)
+        self._span_base = _integers(n_agents)  # _SPAN_KINDS * group
+        self._state_since = _doubles(n_agents, 0.0)
+        self._agent_state: list[AgentState] = [AGENT_OFFLINE] * n_agents
+        self._planned: list[AgentStatus] = [STATUS_OFFLINE] * n_agents
         engine = self._engine
+        a = 0
         for g, group in enumerate(scenario.agents):
             shifts = group.shifts or ()
             for k in range(group.count):
                 agent_id = f"{group.name}-{k + 1}"
                 engine.add_agent(AgentSpec(agent_id, group.profile_id, group.skills), 0.0)
-                self._group_of[agent_id] = g
-                self._span_base[agent_id] = _SPAN_KINDS * g
-                self._agent_state[agent_id] = AGENT_OFFLINE
-                self._state_since[agent_id] = 0.0
-                self._planned[agent_id] = STATUS_OFFLINE
+                self._agent_number[agent_id] = a
                 self._agent_names.append(agent_id)
+                self._group_of[a] = g
+                self._span_base[a] = _SPAN_KINDS * g
                 if not shifts:
-                    self._push(0.0, _AGENT, _LOGIN, agent_id)
-                    continue
+                    self._push(0.0, _AGENT, _LOGIN, a)
                 for shift in shifts:
-                    self._push(shift.start_seconds, _AGENT, _LOGIN, agent_id)
+                    self._push(shift.start_seconds, _AGENT, _LOGIN, a)
                     for brk in shift.breaks:
-                        self._push(brk.start_seconds, _AGENT, _BREAK, agent_id)
-                        self._push(
-                            brk.start_seconds + brk.duration_seconds, _AGENT, _BREAK_END, agent_id
-                        )
-                    self._push(shift.end_seconds, _AGENT, _LOGOUT, agent_id)
+                        self._push(brk.start_seconds, _AGENT, _BREAK, a)
+                        self._push(brk.start_seconds + brk.duration_seconds, _AGENT, _BREAK_END, a)
+                    self._push(shift.end_seconds, _AGENT, _LOGOUT, a)
+                a += 1
         self._break_reasons = {
             (g, brk.start_seconds): brk.reason
             for g, group in enumerate(scenario.agents)
@@ -250,9 +272,8 @@ class Simulation:
             for brk in shift.breaks
         }
 
-    def _push(self, at: float, kind: int, number: int, agent_id: str = "") -> None:
-        self._seq += 1
-        heappush(self._heap, (at, self._seq, kind, number, agent_id))
+    def _push(self, at: float, kind: int, number: int, agent: int = _NO_AGENT) -> None:
+        self._agenda.push(at, kind, number, agent)
 
     # -- the loop -------------------------------------------------------------------------------------
 
@@ -269,22 +290,16 @@ class Simulation:
         compiled (simulation.pxd), those are direct C calls.
         """
         engine = self._engine
-        heap = self._heap
-        arrivals = self._arrival
-        n_scheduled = self._n_scheduled
+        agenda = self._agenda
         stop = self.scenario.horizon_seconds + self.scenario.drain_seconds
+        n_scheduled = self._n_scheduled
         cursor = 0
-        next_arrival = arrivals[0] if n_scheduled else inf
+        next_arrival = self._arrival[0] if n_scheduled else inf
         processed = 0
-        state = self._state
-        service_end = self._service_end
-        patience = self._patience
-        queue_of = self._queue
         queue_ids = self._queue_ids
-        priority = self._priority
         customer = self._customer
         while True:
-            t = heap[0][0] if heap else inf
+            t = agenda.head_at()
             is_arrival = next_arrival <= t
             if is_arrival:
                 t = next_arrival
@@ -301,42 +316,40 @@ class Simulation:
             if is_arrival:
                 i = cursor
                 cursor += 1
-                next_arrival = arrivals[cursor] if cursor < n_scheduled else inf
+                next_arrival = self._arrival[cursor] if cursor < n_scheduled else inf
                 # Inlined _arrive: the most frequent event of all.
                 # Positional (criteria None, no age adjustment): a keyword costs a dict per arrival.
                 spec = ContactSpec(
-                    str(i), queue_ids[queue_of[i]], priority[i], None, 0.0, customer[i]
+                    str(i), queue_ids[self._queue[i]], self._priority[i], None, 0.0, customer[i]
                 )
                 self._handle_events(engine.add_contact(spec, t))
-                if state[i] == _WAITING and patience[i] < inf:
-                    self._seq += 1
-                    heappush(heap, (t + patience[i], self._seq, _ABANDON, i, ""))
+                if self._state[i] == _WAITING and self._patience[i] < inf:
+                    agenda.push(t + self._patience[i], _ABANDON, i, _NO_AGENT)
                 continue
-            entry = heappop(heap)
-            kind = entry[2]
-            number = entry[3]
+            agenda.pop()
+            kind = agenda.kind
+            number = agenda.number
             if kind == _SERVICE_END:
-                service_end[number] = t
+                self._service_end[number] = t
                 self._handle_events(engine.end_contact(str(number), t))
             elif kind == _ABANDON:
-                if state[number] == _WAITING:
+                if self._state[number] == _WAITING:
                     self._handle_events(engine.abandon_contact(str(number), t))
             elif kind == _WRAP_UP:
                 self._handle_events(engine.close_contact(str(number), t))
             elif kind == _ANSWER:
-                agent_id = entry[4]
-                if self._offered_to.get(number) == agent_id:
+                a = agenda.agent
+                if self._offered_to.get(number) == a:
+                    agent_id = self._agent_names[a]
                     self._handle_events(engine.accept_offer(str(number), agent_id, t))
             elif kind == _RETRIAL:
                 self._arrive(number, t)
             elif kind == _AGENT:
-                self._schedule_change(number, entry[4], t)
+                self._schedule_change(number, agenda.agent, t)
             elif kind == _RECOVER:
-                agent_id = entry[4]
-                if (
-                    self._planned[agent_id] is STATUS_AVAILABLE
-                    and self._agent_state[agent_id] is AGENT_NOT_READY
-                ):
+                a = agenda.agent
+                if self._planned[a] is STATUS_AVAILABLE and self._agent_state[a] is AGENT_NOT_READY:
+                    agent_id = self._agent_names[a]
                     self._handle_events(engine.set_agent_status(agent_id, STATUS_AVAILABLE, t))
         return processed
 
@@ -354,21 +367,18 @@ class Simulation:
                 self._agent_of[i] = connected.agent_id
                 if self._offered_to:
                     self._offered_to.pop(i, None)
-                self._seq += 1
-                heappush(self._heap, (at + self._handle[i], self._seq, _SERVICE_END, i, ""))
+                self._agenda.push(at + self._handle[i], _SERVICE_END, i, _NO_AGENT)
             elif isinstance(event, ev.AgentStateChanged):
                 changed = event
-                agent_id = changed.agent_id
+                a = self._agent_number[changed.agent_id]
                 at = changed.at
-                kind = _SPAN_KIND.get(self._agent_state[agent_id])
-                if kind is not None:  # available or busy in any way: inlined _account
-                    self._span_starts.append(self._state_since[agent_id])
-                    self._span_ends.append(at)
-                    self._span_codes.append(self._span_base[agent_id] + kind)
-                self._state_since[agent_id] = at
-                self._agent_state[agent_id] = changed.state
+                kind = _span_kind(self._agent_state[a])
+                if kind != _NOT_ACCOUNTED:  # available or busy in any way
+                    self._add_span(self._state_since[a], at, self._span_base[a] + kind)
+                self._state_since[a] = at
+                self._agent_state[a] = changed.state
                 if changed.state is AGENT_NOT_READY:
-                    self._on_not_ready(changed)
+                    self._on_not_ready(changed, a)
             elif isinstance(event, ev.ContactClosed):
                 closed = event
                 i = int(closed.contact_id)
@@ -397,15 +407,16 @@ class Simulation:
         if event.expires_at == event.at:
             return  # auto-accept: ContactConnected follows
         i = int(event.contact_id)
-        self._offered_to[i] = event.agent_id
-        g = self._group_of[event.agent_id]
+        a = self._agent_number[event.agent_id]
+        self._offered_to[i] = a
+        g = self._group_of[a]
         group = self._groups[g]
         if group.miss_probability and self._uniform.next() < group.miss_probability:
             return  # the agent lets it ring: the engine's offer timeout fires
         draws = self._answer_draws[g]
         delay = 0.0 if draws is None else draws.next()
         if event.at + delay < event.expires_at:
-            self._push(event.at + delay, _ANSWER, i, event.agent_id)
+            self._push(event.at + delay, _ANSWER, i, a)
 
     def _on_offer_over(self, event: ev.OfferMissed | ev.OfferWithdrawn) -> None:
         self._offered_to.pop(int(event.contact_id), None)
@@ -434,23 +445,38 @@ class Simulation:
                 self._push(at, _RETRIAL, self._new_contact(i, at))
 
     def _new_contact(self, previous: int, at: float) -> int:
+        """Append a contact (a retrial of ``previous``) to the columns; returns its number."""
+        i = self._n_contacts
+        if i == self._capacity:
+            self._grow_contacts(max(64, 2 * self._capacity))
+        self._n_contacts += 1
         q = self._queue[previous]
         patience_draws = self._patience_draws[q]
-        self._arrival.append(at)
-        self._queue.append(q)
-        self._handle.append(self._handle_draws[q].next())
-        self._patience.append(inf if patience_draws is None else patience_draws.next())
+        self._arrival[i] = at
+        self._queue[i] = q
+        self._handle[i] = self._handle_draws[q].next()
+        self._patience[i] = inf if patience_draws is None else patience_draws.next()
+        self._priority[i] = self._priority[previous]
+        self._state[i] = _WAITING
+        self._is_retrial[i] = 1
         self._customer.append(self._customer[previous])
-        self._priority.append(self._priority[previous])
-        self._state.append(_WAITING)
-        self._answered.append(math.nan)
-        self._service_end.append(math.nan)
-        self._closed.append(math.nan)
-        self._abandoned.append(math.nan)
         self._agent_of.append(None)
-        self._is_retrial.append(True)
-        self._is_callback.append(False)
-        return len(self._arrival) - 1
+        return i
+
+    def _grow_contacts(self, capacity: int) -> None:
+        self._arrival = grown(self._arrival, "d", capacity, math.nan)
+        self._queue = grown(self._queue, "q", capacity)
+        self._handle = grown(self._handle, "d", capacity, math.nan)
+        self._patience = grown(self._patience, "d", capacity, math.nan)
+        self._priority = grown(self._priority, "q", capacity)
+        self._state = grown(self._state, "q", capacity, _WAITING)
+        self._answered = grown(self._answered, "d", capacity, math.nan)
+        self._service_end = grown(self._service_end, "d", capacity, math.nan)
+        self._closed = grown(self._closed, "d", capacity, math.nan)
+        self._abandoned = grown(self._abandoned, "d", capacity, math.nan)
+        self._is_retrial = grown(self._is_retrial, "q", capacity)
+        self._is_callback = grown(self._is_callback, "q", capacity)
+        self._capacity = capacity
 
     def _on_callback_proposed(self, event: ev.CallbackProposed) -> None:
         i = int(event.contact_id)
@@ -461,39 +487,48 @@ class Simulation:
     def _on_callback_requested(self, event: ev.CallbackRequested) -> None:
         i = int(event.contact_id)
         self._state[i] = _CALLBACK
-        self._is_callback[i] = True
+        self._is_callback[i] = 1
 
     # -- agents ---------------------------------------------------------------------------------------
 
-    def _on_not_ready(self, event: ev.AgentStateChanged) -> None:
+    def _on_not_ready(self, event: ev.AgentStateChanged, a: int) -> None:
         """The agent is not-ready and free: log out at the end of a shift, or come back after a miss."""
-        agent_id = event.agent_id
-        if self._planned[agent_id] is STATUS_OFFLINE:
-            self._handle_events(self._engine.set_agent_status(agent_id, STATUS_OFFLINE, event.at))
+        if self._planned[a] is STATUS_OFFLINE:
+            self._handle_events(
+                self._engine.set_agent_status(event.agent_id, STATUS_OFFLINE, event.at)
+            )
         elif event.reason == "missed":
-            wait = self._groups[self._group_of[agent_id]].not_ready_after_miss_seconds
-            self._push(event.at + wait, _RECOVER, 0, agent_id)
+            wait = self._groups[self._group_of[a]].not_ready_after_miss_seconds
+            self._push(event.at + wait, _RECOVER, 0, a)
 
-    def _account(self, agent_id: str, state: AgentState, now: float) -> None:
-        """Record the agent's span in ``state`` (available, or busy in any way) since its last change;
-        :func:`_interval_totals` splits the spans over intervals once, vectorised, at the end."""
-        self._span_starts.append(self._state_since[agent_id])
-        self._span_ends.append(now)
-        self._span_codes.append(self._span_base[agent_id] + _SPAN_KIND[state])
-        self._state_since[agent_id] = now
+    def _add_span(self, start: float, end: float, code: int) -> None:
+        """Record a span of agent time of ``code``; :func:`_interval_totals` splits the spans over
+        intervals once, vectorised, at the end."""
+        n = self._n_spans
+        if n == self._span_capacity:
+            capacity = max(1024, 2 * n)
+            self._span_starts = grown(self._span_starts, "d", capacity)
+            self._span_ends = grown(self._span_ends, "d", capacity)
+            self._span_codes = grown(self._span_codes, "q", capacity)
+            self._span_capacity = capacity
+        self._span_starts[n] = start
+        self._span_ends[n] = end
+        self._span_codes[n] = code
+        self._n_spans = n + 1
 
-    def _schedule_change(self, action: int, agent_id: str, t: float) -> None:
+    def _schedule_change(self, action: int, a: int, t: float) -> None:
         engine = self._engine
+        agent_id = self._agent_names[a]
         if action in (_LOGIN, _BREAK_END):
-            self._planned[agent_id] = STATUS_AVAILABLE
+            self._planned[a] = STATUS_AVAILABLE
             self._handle_events(engine.set_agent_status(agent_id, STATUS_AVAILABLE, t))
         elif action == _BREAK:
-            self._planned[agent_id] = STATUS_NOT_READY
-            reason = self._break_reasons.get((self._group_of[agent_id], t), "break")
+            self._planned[a] = STATUS_NOT_READY
+            reason = self._break_reasons.get((self._group_of[a], t), "break")
             self._handle_events(engine.set_agent_status(agent_id, STATUS_NOT_READY, t, reason))
         else:
-            self._planned[agent_id] = STATUS_OFFLINE
-            if self._agent_state[agent_id] in _BUSY_STATES:
+            self._planned[a] = STATUS_OFFLINE
+            if self._agent_state[a] in _BUSY_STATES:
                 # Finish the contacts in hand first; going not-ready reports once free.
                 status = STATUS_NOT_READY
                 self._handle_events(engine.set_agent_status(agent_id, status, t, _END_OF_SHIFT))
@@ -506,33 +541,35 @@ class Simulation:
         end = max(
             self._engine.now, self.scenario.horizon_seconds
         )  # time past the horizon is dropped
-        for agent_id in self._agent_names:
-            agent_state = self._agent_state[agent_id]
-            if agent_state is AGENT_AVAILABLE or agent_state in _BUSY_STATES:
-                self._account(agent_id, agent_state, end)
-        state = np.array(self._state, dtype=np.int64)
+        for a in range(len(self._agent_names)):
+            kind = _span_kind(self._agent_state[a])
+            if kind != _NOT_ACCOUNTED:
+                self._add_span(self._state_since[a], end, self._span_base[a] + kind)
+        n = self._n_contacts
+        state = _column(self._state, n)
         edges = np.minimum(
             np.arange(self.scenario.n_intervals + 1) * self.scenario.interval_seconds,
             self.scenario.horizon_seconds,
         )
+        spans = self._n_spans
         totals = _interval_totals(
-            np.array(self._span_starts),
-            np.array(self._span_ends),
-            np.array(self._span_codes, dtype=np.int64),
+            _column(self._span_starts, spans),
+            _column(self._span_ends, spans),
+            _column(self._span_codes, spans),
             edges,
             _SPAN_KINDS * len(self.scenario.agents),
         )
         return RunResult(
             scenario=self.scenario,
-            arrival_seconds=np.array(self._arrival),
-            queue_indexes=np.array(self._queue, dtype=np.int64),
-            answered_seconds=np.array(self._answered),
-            service_end_seconds=np.array(self._service_end),
-            closed_seconds=np.array(self._closed),
-            abandoned_seconds=np.array(self._abandoned),
-            handle_seconds=np.array(self._handle),
-            is_retrial=np.array(self._is_retrial, dtype=np.bool_),
-            is_callback=np.array(self._is_callback, dtype=np.bool_),
+            arrival_seconds=_column(self._arrival, n),
+            queue_indexes=_column(self._queue, n),
+            answered_seconds=_column(self._answered, n),
+            service_end_seconds=_column(self._service_end, n),
+            closed_seconds=_column(self._closed, n),
+            abandoned_seconds=_column(self._abandoned, n),
+            handle_seconds=_column(self._handle, n),
+            is_retrial=_column(self._is_retrial, n) != 0,
+            is_callback=_column(self._is_callback, n) != 0,
             is_closed_unserved=state == _CLOSED_UNSERVED,
             agent_ids=tuple(self._agent_of),
             customer_ids=tuple(self._customer),
@@ -541,6 +578,11 @@ class Simulation:
             idle_seconds=totals[:, _AVAILABLE::_SPAN_KINDS],
             events_processed=processed,
         )
+
+
+def _column(column: object, n: int) -> npt.NDArray[Any]:
+    """The first ``n`` items of a typed column (an array, or a compiled typed view of one), copied."""
+    return np.array(memoryview(column)[:n])  # type: ignore[arg-type]
 
 
 class _QuietGc:
