@@ -30,7 +30,7 @@ cdef class RoutingCore:
     cdef list _start(self, double now)
     cdef void _schedule(self, double due, long kind, ContactRecord contact) except *
     cdef void _schedule_acw_timeout(self, ContactRecord contact) except *
-    @cython.locals(due=double, ends=list, index=long, queue=QueueIndex, delays=tuple, matured=long, now=double)
+    @cython.locals(due=double, ends=tuple, index=long, queue=QueueIndex, delays=tuple, matured=long, now=double)
     cdef void _schedule_wake(self, ContactRecord contact) except *
     cpdef AgentRecord _agent(self, object agent_id)
     cpdef ContactRecord _contact(self, object contact_id)
@@ -51,9 +51,9 @@ cdef class RoutingCore:
     cdef tuple _plan(self, object spec, QueueIndex queue)
     @cython.locals(plan=tuple, ends=tuple, end=double, queue=QueueIndex, spec=ContactSpec)
     cdef void _set_plan(self, ContactRecord contact, double enqueued_at) except *
-    @cython.locals(now=double, ends=list)
+    @cython.locals(now=double, ends=tuple)
     cdef void _enter_queue(self, ContactRecord contact, QueueIndex queue, bint new_place) except *
-    @cython.locals(now=double, index=long, ends=list, delays=tuple, matured=long)
+    @cython.locals(now=double, index=long, ends=tuple, delays=tuple, matured=long)
     cdef void _catch_up(self, ContactRecord contact, bint emit=*) except *
     @cython.locals(personal=AgentRecord, row=list, best=tuple, delay_index=long, heap=list, entry=tuple, agent=AgentRecord, waiting=tuple, groups=list, group=Group, contacts=list, candidate=AgentRecord)
     cdef void _route(self, ContactRecord contact) except *

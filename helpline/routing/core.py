@@ -341,7 +341,7 @@ class RoutingCore:
         steps = contact.steps = plan[0]
         contact.rows = plan[1]
         ends = steps.ends
-        contact.step_ends = [enqueued_at + end for end in ends] if ends else []
+        contact.step_ends = tuple([enqueued_at + end for end in ends]) if ends else ()
 
     def _enter_queue(self, contact: ContactRecord, queue: QueueIndex, new_place: bool) -> None:
         """Put a contact in a queue (arrival, transfer, overflow) and route it.
@@ -473,12 +473,12 @@ class RoutingCore:
         if contact.groups:
             for group in contact.groups:
                 group.live_contacts -= 1
-            contact.groups.clear()
+            del contact.groups[:]
         agent.gen += 1
         if agent.pushed:
             for group in agent.pushed:
                 group.live_agents -= 1
-            agent.pushed.clear()
+            del agent.pushed[:]
         contact.state = OFFERED
         contact.agent = agent
         agent.held[contact.contact_id] = contact

@@ -6,7 +6,7 @@ cimport helpline.routing.events as ev
 from helpline.routing.handling cimport HandlingCore
 from helpline.routing.index cimport QueueIndex
 from helpline.routing.model cimport ContactSpec
-from helpline.routing.records cimport AgentRecord, ContactRecord
+from helpline.routing.records cimport AgentRecord, ContactRecord, new_contact_record
 from helpline.routing.timers cimport TimerQueue
 
 

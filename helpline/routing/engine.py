@@ -38,7 +38,7 @@ from helpline.routing.model import (
     ContactState,
     RoutingConfig,
 )
-from helpline.routing.records import ContactRecord
+from helpline.routing.records import ContactRecord, new_contact_record
 from helpline.routing.snapshot import EngineSnapshot
 
 
@@ -227,7 +227,7 @@ class RoutingEngine(HandlingCore):
                 if treated is None:
                     return out
                 spec, queue, is_callback = treated
-            contact = ContactRecord(spec, queue, 0, now)
+            contact = new_contact_record(spec, queue, 0, now)
             contact.is_callback = is_callback
             self._contacts[spec.contact_id] = contact
             if is_callback:

@@ -1,10 +1,15 @@
 # Compiled layout of the events (Cython): each event is an extension type built by Cython's
 # dataclass support (same fields, equality, hash, repr and dataclasses.asdict as the pure module).
+# The events of every simulated contact are allocated from free lists.
+
+cimport cython
 
 
 cdef class Event:
     cdef readonly double at
 
+
+@cython.freelist(16)
 cdef class AgentStateChanged(Event):
     cdef readonly object agent_id
     cdef readonly object state
@@ -17,6 +22,8 @@ cdef class ContactQueued(Event):
     cdef readonly object personal_agent_id
     cdef readonly bint is_callback
 
+
+@cython.freelist(16)
 cdef class ContactOffered(Event):
     cdef readonly object contact_id
     cdef readonly object agent_id
@@ -34,12 +41,16 @@ cdef class OfferWithdrawn(Event):
     cdef readonly object contact_id
     cdef readonly object agent_id
 
+
+@cython.freelist(16)
 cdef class ContactConnected(Event):
     cdef readonly object contact_id
     cdef readonly object agent_id
     cdef readonly object queue_id
     cdef readonly double wait_seconds
 
+
+@cython.freelist(16)
 cdef class ContactAbandoned(Event):
     cdef readonly object contact_id
     cdef readonly object queue_id
@@ -89,6 +100,8 @@ cdef class ConsultStarted(Event):
     cdef readonly object consult_contact_id
     cdef readonly object agent_id
 
+
+@cython.freelist(16)
 cdef class AfterContactWorkStarted(Event):
     cdef readonly object contact_id
     cdef readonly object agent_id
@@ -100,6 +113,8 @@ cdef class ContactWrappedUp(Event):
     cdef readonly object wrap_up_code
     cdef readonly object notes
 
+
+@cython.freelist(16)
 cdef class ContactClosed(Event):
     cdef readonly object contact_id
     cdef readonly object agent_id

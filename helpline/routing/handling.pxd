@@ -3,7 +3,7 @@
 cimport cython
 
 cimport helpline.routing.events as ev
-from helpline.routing.records cimport AgentRecord, ContactRecord
+from helpline.routing.records cimport AgentRecord, ContactRecord, new_contact_record
 from helpline.routing.snapshot cimport SnapshotCore
 
 

@@ -19,7 +19,7 @@ from helpline.routing.members import (
     ON_HOLD,
 )
 from helpline.routing.model import ContactSpec, ContactState
-from helpline.routing.records import AgentRecord, ContactRecord
+from helpline.routing.records import AgentRecord, ContactRecord, new_contact_record
 from helpline.routing.snapshot import SnapshotCore
 
 _ACTIVE = (CONNECTED, ON_HOLD)
@@ -203,7 +203,7 @@ class HandlingCore(SnapshotCore):
                 raise InvalidTransitionError(f"queue {queue.queue_id} is not on {contact.channel}")
             target = None if agent_id is None else self._agent(agent_id)
             leg_spec = ContactSpec(consult_contact_id, queue.queue_id, contact.priority)
-            leg = ContactRecord(leg_spec, queue, 0, now)
+            leg = new_contact_record(leg_spec, queue, 0, now)
             leg.consult_of = contact
             leg.personal_agent = target
             contact.consult_leg = leg

@@ -1,5 +1,9 @@
 # Compiled layout (Cython) of the one value built per contact; the rest of model.py stays plain classes.
 
+cimport cython
+
+
+@cython.freelist(16)
 cdef class ContactSpec:
     cdef readonly object contact_id
     cdef readonly object queue_id

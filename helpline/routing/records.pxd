@@ -1,5 +1,7 @@
 # Compiled layout (Cython) of the engine's working records: typed slots read and written as C fields.
 
+cimport cython
+
 from helpline.routing.index cimport QueueIndex
 from helpline.routing.model cimport ContactSpec
 
@@ -31,6 +33,7 @@ cdef class AgentRecord:
     cpdef bint is_ready_for(self, object channel)
 
 
+@cython.freelist(64)
 cdef class ContactRecord:
     cdef public object acw_ends_at
     cdef public AgentRecord agent
@@ -54,7 +57,13 @@ cdef class ContactRecord:
     cdef public long seq
     cdef public ContactSpec spec
     cdef public object state
-    cdef public list step_ends
+    cdef public tuple step_ends
     cdef public long step_index
     cdef public object steps
     cdef public double waiting_since
+
+    cpdef void setup(self, ContactSpec spec, QueueIndex queue, long seq, double now) except *
+
+
+@cython.locals(contact=ContactRecord)
+cpdef ContactRecord new_contact_record(ContactSpec spec, QueueIndex queue, long seq, double now)

@@ -129,7 +129,10 @@ class AgentRecord:
 
 
 class ContactRecord:
-    """A contact's live routing state: where it waits, which step applies, who holds it."""
+    """A contact's live routing state: where it waits, which step applies, who holds it.
+
+    Built by :func:`new_contact_record`.
+    """
 
     __slots__ = (
         "acw_ends_at",
@@ -160,7 +163,8 @@ class ContactRecord:
         "waiting_since",
     )
 
-    def __init__(self, spec: ContactSpec, queue: QueueIndex, seq: int, now: float) -> None:
+    def setup(self, spec: ContactSpec, queue: QueueIndex, seq: int, now: float) -> None:
+        """Initialise the record of a contact entering ``queue`` at ``now`` (see :func:`new_contact_record`)."""
         self.contact_id = spec.contact_id
         self.spec = spec  # current routing inputs (queue, criteria) — replaced on transfer/overflow
         self.queue = queue
@@ -177,7 +181,7 @@ class ContactRecord:
         self.groups: list[Group] = []  # groups holding a live entry of this contact
         self.steps = _NO_STEPS  # set with ``rows`` when the contact enters a queue
         self.rows: tuple[list[Group], ...] = ()  # per step, the queue's groups of its requirement
-        self.step_ends: list[float] = []  # absolute times at which each step expires
+        self.step_ends: tuple[float, ...] = ()  # absolute times at which each step expires
         self.step_index = 0
         self.matured = 0  # index of the largest queue delay this contact has waited out
         self.agent: AgentRecord | None = None
@@ -203,3 +207,14 @@ class ContactRecord:
                 return i
             i += 1
         return i
+
+
+def new_contact_record(spec: ContactSpec, queue: QueueIndex, seq: int, now: float) -> ContactRecord:
+    """The record of a contact entering ``queue`` at ``now``; ``seq`` is its FIFO tie-breaker.
+
+    Compiled, this is one allocation (from a free list, records.pxd) and a C call: no Python-level constructor call
+    and no argument parsing, which cost about a twentieth of a simulated contact.
+    """
+    contact = ContactRecord.__new__(ContactRecord)
+    contact.setup(spec, queue, seq, now)
+    return contact

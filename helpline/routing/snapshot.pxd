@@ -2,6 +2,7 @@
 
 cimport helpline.routing.events as ev
 from helpline.routing.core cimport RoutingCore
+from helpline.routing.records cimport new_contact_record
 
 
 cdef class SnapshotCore(RoutingCore):

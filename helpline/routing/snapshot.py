@@ -27,7 +27,7 @@ from helpline.routing.members import (
     STATUS_NOT_READY,
 )
 from helpline.routing.model import AgentSpec, AgentStatus, ContactSpec, ContactState
-from helpline.routing.records import ContactRecord
+from helpline.routing.records import ContactRecord, new_contact_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +208,7 @@ class SnapshotCore(RoutingCore):
         self, spec: ContactSpec, sequence: int, waiting_since: float, is_callback: bool
     ) -> ContactRecord:
         self._check_new_contact_id(spec.contact_id)
-        contact = ContactRecord(spec, self._queue(spec.queue_id), sequence, waiting_since)
+        contact = new_contact_record(spec, self._queue(spec.queue_id), sequence, waiting_since)
         contact.is_callback = is_callback
         self._contact_seq = max(self._contact_seq, sequence)
         self._contacts[spec.contact_id] = contact

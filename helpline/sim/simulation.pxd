@@ -37,6 +37,7 @@ cdef class Simulation:
     cdef long long[::1] _is_callback
     cdef public list _customer
     cdef public list _agent_of
+    cdef public list _ids
     cdef public dict _offered_to
     cdef public list _handle_draws
     cdef public list _patience_draws
@@ -61,7 +62,7 @@ cdef class Simulation:
     cpdef void _push(self, double at, long kind, long long number, long long agent=*) except *
     @cython.locals(
         engine=RoutingEngine, agenda=Agenda, stop=double, n_scheduled=Py_ssize_t, cursor=Py_ssize_t,
-        next_arrival=double, processed=long, queue_ids=list, customer=list, t=double,
+        next_arrival=double, processed=long, queue_ids=list, customer=list, ids=list, t=double,
         is_arrival=bint, i=Py_ssize_t, spec=ContactSpec, kind=cython.longlong, number=cython.longlong,
         a=cython.longlong,
     )

@@ -213,6 +213,7 @@ class Simulation:
         self._is_callback = _integers(n)
         self._customer: list[str | None] = list(plan.customer_ids)
         self._agent_of: list[str | None] = [None] * n
+        self._ids: list[str] = [""] * n  # engine ids, made at arrival (str(i) once per contact)
         self._offered_to: dict[int, int] = {}  # contact number -> agent number, while ringing
         self._handle_draws = [Draws(m.handle_time, rng) for m in scenario.queues]
         self._patience_draws = [
@@ -298,6 +299,7 @@ class Simulation:
         processed = 0
         queue_ids = self._queue_ids
         customer = self._customer
+        ids = self._ids
         while True:
             t = agenda.head_at()
             is_arrival = next_arrival <= t
@@ -319,8 +321,10 @@ class Simulation:
                 next_arrival = self._arrival[cursor] if cursor < n_scheduled else inf
                 # Inlined _arrive: the most frequent event of all.
                 # Positional (criteria None, no age adjustment): a keyword costs a dict per arrival.
+                contact_id = str(i)
+                ids[i] = contact_id
                 spec = ContactSpec(
-                    str(i), queue_ids[self._queue[i]], self._priority[i], None, 0.0, customer[i]
+                    contact_id, queue_ids[self._queue[i]], self._priority[i], None, 0.0, customer[i]
                 )
                 self._handle_events(engine.add_contact(spec, t))
                 if self._state[i] == _WAITING and self._patience[i] < inf:
@@ -331,17 +335,17 @@ class Simulation:
             number = agenda.number
             if kind == _SERVICE_END:
                 self._service_end[number] = t
-                self._handle_events(engine.end_contact(str(number), t))
+                self._handle_events(engine.end_contact(ids[number], t))
             elif kind == _ABANDON:
                 if self._state[number] == _WAITING:
-                    self._handle_events(engine.abandon_contact(str(number), t))
+                    self._handle_events(engine.abandon_contact(ids[number], t))
             elif kind == _WRAP_UP:
-                self._handle_events(engine.close_contact(str(number), t))
+                self._handle_events(engine.close_contact(ids[number], t))
             elif kind == _ANSWER:
                 a = agenda.agent
                 if self._offered_to.get(number) == a:
                     agent_id = self._agent_names[a]
-                    self._handle_events(engine.accept_offer(str(number), agent_id, t))
+                    self._handle_events(engine.accept_offer(ids[number], agent_id, t))
             elif kind == _RETRIAL:
                 self._arrive(number, t)
             elif kind == _AGENT:
@@ -392,8 +396,9 @@ class Simulation:
 
     def _arrive(self, i: int, t: float) -> None:
         q = self._queue[i]
+        contact_id = self._ids[i] = str(i)
         spec = ContactSpec(
-            str(i), self._queue_ids[q], self._priority[i], customer_id=self._customer[i]
+            contact_id, self._queue_ids[q], self._priority[i], customer_id=self._customer[i]
         )
         self._handle_events(self._engine.add_contact(spec, t))
         if self._state[i] == _WAITING:
@@ -461,6 +466,7 @@ class Simulation:
         self._is_retrial[i] = 1
         self._customer.append(self._customer[previous])
         self._agent_of.append(None)
+        self._ids.append("")
         return i
 
     def _grow_contacts(self, capacity: int) -> None:
