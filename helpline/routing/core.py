@@ -85,7 +85,8 @@ class RoutingCore:
         self._now = -inf
         self._out: list[ev.Event] = []
         self._carry: list[ev.Event] = []  # timer events of a refused command, for the next one
-        self._dirty: dict[str, AgentRecord] = {}  # agents whose reported state may have changed
+        # Agents whose reported state may have changed (each once: AgentRecord.dirty), in order.
+        self._dirty: list[AgentRecord] = []
 
     # -- clock and timers ---------------------------------------------------------------------------
 
@@ -196,7 +197,9 @@ class RoutingCore:
 
     def _report(self, agent: AgentRecord) -> None:
         """Note that the agent's reported state may have changed (emitted by :meth:`_flush`)."""
-        self._dirty[agent.agent_id] = agent
+        if not agent.dirty:
+            agent.dirty = True
+            self._dirty.append(agent)
 
     def _flush(self) -> None:
         """Emit AgentStateChanged for agents whose state differs from the last one reported.
@@ -207,7 +210,8 @@ class RoutingCore:
         dirty = self._dirty
         if not dirty:
             return
-        for agent in dirty.values():
+        for agent in dirty:
+            agent.dirty = False
             # Inlined AgentRecord.derived_state (a call per command otherwise).
             if agent.n_offered:
                 state = AGENT_RESERVED
@@ -221,7 +225,7 @@ class RoutingCore:
                 agent.reported = state
                 reason = agent.reason if state is AGENT_NOT_READY else None
                 self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
-        dirty.clear()
+        del dirty[:]
 
     def _push_agent(self, agent: AgentRecord) -> None:
         """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
@@ -417,7 +421,8 @@ class RoutingCore:
         row = contact.rows[contact.step_index]
         best = None
         for delay_index in range(contact.matured + 1):
-            heap = row[delay_index].agents  # inlined Group.best_agent: this loop is the hot path
+            group = row[delay_index]  # typed (core.pxd): its fields are then C reads
+            heap = group.agents  # inlined Group.best_agent: this loop is the hot path
             while heap:
                 entry = heap[0]
                 candidate = entry[4]
@@ -521,7 +526,7 @@ class RoutingCore:
                 )
             )
             self._schedule(expires, _OFFER_TIMEOUT, contact)
-        self._dirty[agent.agent_id] = agent  # inlined _report
+        self._report(agent)
 
     def _unhold(self, contact: ContactRecord) -> AgentRecord:
         """Take the contact off its agent's capacity (any held state) and return the agent."""
@@ -564,5 +569,5 @@ class RoutingCore:
         contact.gen += 1
         del self._contacts[contact.contact_id]
         self._out.append(ev.ContactClosed(self._now, contact.contact_id, agent.agent_id, reason))
-        self._dirty[agent.agent_id] = agent  # inlined _report
+        self._report(agent)
         self._fill(agent)

@@ -10,6 +10,10 @@ from helpline.routing.records cimport AgentRecord, ContactRecord, new_contact_re
 from helpline.routing.timers cimport TimerQueue
 
 
+# Imported constants and functions as C globals: read without a module dictionary lookup.
+cdef object ABANDONED, AGENT_NOT_READY, CLOSE_CLOSED_OUT_OF_HOURS, CONNECTED, MISS_REJECTED, OFFERED, QUEUED, STATUS_AVAILABLE, STATUS_NOT_READY, STATUS_OFFLINE
+
+
 cdef class RoutingEngine(HandlingCore):
     @cython.locals(timers=TimerQueue, heads=list, timer=tuple)
     cpdef object next_wakeup(self)

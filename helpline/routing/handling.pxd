@@ -7,6 +7,11 @@ from helpline.routing.records cimport AgentRecord, ContactRecord, new_contact_re
 from helpline.routing.snapshot cimport SnapshotCore
 
 
+# Imported constants and functions as C globals: read without a module dictionary lookup.
+cdef object CLOSE_CLOSED_BY_AGENT, CLOSE_CONSULT_CANCELLED, CLOSE_TRANSFERRED_OUT, CLOSE_WRAPPED_UP, CLOSED, CONNECTED, IN_ACW, ON_HOLD
+cdef tuple _ACTIVE  # the module's own
+
+
 cdef class HandlingCore(SnapshotCore):
     @cython.locals(contact=ContactRecord, agent=AgentRecord)
     cpdef list end_contact(self, object contact_id, double now)

@@ -4,6 +4,12 @@ cimport cython
 
 from helpline.routing.records cimport AgentRecord, ContactRecord
 
+
+# Imported constants and functions as C globals: read without a module dictionary lookup.
+cdef object heapify, heappop, heappush
+# The module's own constants.
+cdef object _LONGEST_IDLE, _MOST_SKILLED
+
 cdef class QueueIndex
 
 

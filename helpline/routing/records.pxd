@@ -5,10 +5,15 @@ cimport cython
 from helpline.routing.index cimport QueueIndex
 from helpline.routing.model cimport ContactSpec
 
+
+# Imported constants and functions as C globals: read without a module dictionary lookup.
+cdef object AGENT_ACW, AGENT_BUSY, AGENT_OFFLINE, AGENT_RESERVED, QUEUED, STATUS_AVAILABLE, STATUS_OFFLINE, VOICE
+
 cdef class AgentRecord:
     cdef public object agent_id
     cdef public bint blocks
     cdef public dict channels
+    cdef public bint dirty
     cdef public long gen
     cdef public dict group_cache
     cdef public dict held

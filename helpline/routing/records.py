@@ -49,6 +49,7 @@ class AgentRecord:
         "agent_id",
         "blocks",
         "channels",
+        "dirty",
         "gen",
         "group_cache",
         "held",
@@ -92,6 +93,7 @@ class AgentRecord:
         self.status = STATUS_OFFLINE
         self.reason: str | None = None
         self.reported = AGENT_OFFLINE
+        self.dirty = False  # listed in the engine's _dirty (its state may need reporting)
         self.idle_since = idle_since
         self.gen = 0
         self.pushed: list[Group] = []  # groups holding a live entry of this agent (for live counts)

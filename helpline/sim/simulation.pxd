@@ -9,6 +9,19 @@ from helpline.routing.model cimport ContactSpec
 from helpline.sim.agenda cimport Agenda
 
 
+# Imported constants and functions as C globals: read without a module dictionary lookup.
+cdef object AGENT_ACW, AGENT_AVAILABLE, AGENT_BUSY, AGENT_NOT_READY, AGENT_OFFLINE, AGENT_RESERVED, CLOSE_CLOSED_OUT_OF_HOURS, STATUS_AVAILABLE, STATUS_NOT_READY, STATUS_OFFLINE
+cdef double inf
+
+# The module's own constants as C values: compared in C, read without a dictionary lookup.
+cdef long _ABANDON, _SERVICE_END, _WRAP_UP, _ANSWER, _RETRIAL, _AGENT, _RECOVER
+cdef long _WAITING, _CONNECTED, _ABANDONED, _CLOSED_UNSERVED, _CALLBACK
+cdef long _LOGIN, _BREAK, _BREAK_END, _LOGOUT
+cdef long _HANDLING, _AVAILABLE, _RESERVED, _SPAN_KINDS, _NOT_ACCOUNTED, _NO_AGENT
+cdef frozenset _BUSY_STATES
+cdef str _END_OF_SHIFT
+
+
 cdef long _span_kind(object state) noexcept
 
 
@@ -38,6 +51,7 @@ cdef class Simulation:
     cdef public list _customer
     cdef public list _agent_of
     cdef public list _ids
+    cdef public dict _number_of
     cdef public dict _offered_to
     cdef public list _handle_draws
     cdef public list _patience_draws
@@ -62,7 +76,7 @@ cdef class Simulation:
     cpdef void _push(self, double at, long kind, long long number, long long agent=*) except *
     @cython.locals(
         engine=RoutingEngine, agenda=Agenda, stop=double, n_scheduled=Py_ssize_t, cursor=Py_ssize_t,
-        next_arrival=double, processed=long, queue_ids=list, customer=list, ids=list, t=double,
+        next_arrival=double, processed=long, queue_ids=list, customer=list, ids=list, number_of=dict, t=double,
         is_arrival=bint, i=Py_ssize_t, spec=ContactSpec, kind=cython.longlong, number=cython.longlong,
         a=cython.longlong,
     )

@@ -95,8 +95,6 @@ _NOT_ACCOUNTED = -1
 
 _NO_AGENT = -1
 
-_NOISE_SECONDS = 1e-6
-
 _BUSY_STATES = frozenset((AGENT_RESERVED, AGENT_BUSY, AGENT_ACW))
 _END_OF_SHIFT = "end_of_shift"
 
@@ -214,6 +212,9 @@ class Simulation:
         self._customer: list[str | None] = list(plan.customer_ids)
         self._agent_of: list[str | None] = [None] * n
         self._ids: list[str] = [""] * n  # engine ids, made at arrival (str(i) once per contact)
+        # Engine id -> number while the contact is in the engine: a lookup of the very string the
+        # events carry (its hash cached) costs a third of parsing it back with int().
+        self._number_of: dict[str, int] = {}
         self._offered_to: dict[int, int] = {}  # contact number -> agent number, while ringing
         self._handle_draws = [Draws(m.handle_time, rng) for m in scenario.queues]
         self._patience_draws = [
@@ -228,11 +229,13 @@ class Simulation:
     def _init_agents(self) -> None:
         scenario = self.scenario
         n_agents = sum(group.count for group in scenario.agents)
+        # Room for about two spans per contact (busy, then available again) without growing.
+        capacity = 2 * self._n_scheduled + 4 * n_agents + 64
         self._n_spans = 0
-        self._span_capacity = 0
-        self._span_starts = _doubles(0)
-        self._span_ends = _doubles(0)
-        self._span_codes = _integers(0)
+        self._span_capacity = capacity
+        self._span_starts = _doubles(capacity)
+        self._span_ends = _doubles(capacity)
+        self._span_codes = _integers(capacity)
         self._groups: list[AgentGroup] = list(scenario.agents)
         self._answer_draws = [
             None if g.answer_delay is None else Draws(g.answer_delay, self._rng)
@@ -300,6 +303,7 @@ class Simulation:
         queue_ids = self._queue_ids
         customer = self._customer
         ids = self._ids
+        number_of = self._number_of
         while True:
             t = agenda.head_at()
             is_arrival = next_arrival <= t
@@ -323,6 +327,7 @@ class Simulation:
                 # Positional (criteria None, no age adjustment): a keyword costs a dict per arrival.
                 contact_id = str(i)
                 ids[i] = contact_id
+                number_of[contact_id] = i
                 spec = ContactSpec(
                     contact_id, queue_ids[self._queue[i]], self._priority[i], None, 0.0, customer[i]
                 )
@@ -364,7 +369,7 @@ class Simulation:
         for event in events:
             if isinstance(event, ev.ContactConnected):
                 connected = event
-                i = int(connected.contact_id)
+                i = self._number_of[connected.contact_id]
                 at = connected.at
                 self._state[i] = _CONNECTED
                 self._answered[i] = at
@@ -385,7 +390,7 @@ class Simulation:
                     self._on_not_ready(changed, a)
             elif isinstance(event, ev.ContactClosed):
                 closed = event
-                i = int(closed.contact_id)
+                i = self._number_of.pop(closed.contact_id)  # its last event
                 self._closed[i] = closed.at
                 if closed.reason is CLOSE_CLOSED_OUT_OF_HOURS:
                     self._state[i] = _CLOSED_UNSERVED
@@ -397,6 +402,7 @@ class Simulation:
     def _arrive(self, i: int, t: float) -> None:
         q = self._queue[i]
         contact_id = self._ids[i] = str(i)
+        self._number_of[contact_id] = i
         spec = ContactSpec(
             contact_id, self._queue_ids[q], self._priority[i], customer_id=self._customer[i]
         )
@@ -411,7 +417,7 @@ class Simulation:
     def _on_offered(self, event: ev.ContactOffered) -> None:
         if event.expires_at == event.at:
             return  # auto-accept: ContactConnected follows
-        i = int(event.contact_id)
+        i = self._number_of[event.contact_id]
         a = self._agent_number[event.agent_id]
         self._offered_to[i] = a
         g = self._group_of[a]
@@ -424,10 +430,10 @@ class Simulation:
             self._push(event.at + delay, _ANSWER, i, a)
 
     def _on_offer_over(self, event: ev.OfferMissed | ev.OfferWithdrawn) -> None:
-        self._offered_to.pop(int(event.contact_id), None)
+        self._offered_to.pop(self._number_of[event.contact_id], None)
 
     def _on_acw(self, event: ev.AfterContactWorkStarted) -> None:
-        i = int(event.contact_id)
+        i = self._number_of[event.contact_id]
         draws = self._acw_draws[self._queue[i]]
         if draws is None:
             return  # the engine's ACW timeout ends it
@@ -436,7 +442,7 @@ class Simulation:
             self._push(ends, _WRAP_UP, i)
 
     def _on_abandoned(self, event: ev.ContactAbandoned) -> None:
-        i = int(event.contact_id)
+        i = self._number_of.pop(event.contact_id)  # its last event
         self._state[i] = _ABANDONED
         self._abandoned[i] = event.at
         self._offered_to.pop(i, None)
@@ -485,13 +491,13 @@ class Simulation:
         self._capacity = capacity
 
     def _on_callback_proposed(self, event: ev.CallbackProposed) -> None:
-        i = int(event.contact_id)
+        i = self._number_of[event.contact_id]
         p = self.scenario.queues[self._queue[i]].callback_acceptance_probability
         if p and self._uniform.next() < p:
             self._handle_events(self._engine.request_callback(event.contact_id, event.at))
 
     def _on_callback_requested(self, event: ev.CallbackRequested) -> None:
-        i = int(event.contact_id)
+        i = self._number_of[event.contact_id]
         self._state[i] = _CALLBACK
         self._is_callback[i] = 1
 
@@ -626,28 +632,35 @@ def _interval_totals(
     starts: FloatArray, ends: FloatArray, codes: IntArray, edges: FloatArray, n_codes: int
 ) -> FloatArray:
     """Total length of the spans ``[starts, ends)`` of each code inside each interval between
-    consecutive ``edges``; shape (len(edges) - 1, n_codes).
+    consecutive ``edges`` (parts outside ``edges[0]..edges[-1]`` dropped); shape (len(edges) - 1,
+    n_codes).
 
-    The covered length up to ``x`` is ``C(x) = sum(max(x - s, 0)) - sum(max(x - e, 0))``; with sorted
-    starts and ends each sum is a prefix sum found by binary search, so an interval's total is
-    ``C(right) - C(left)`` for any number of spans and intervals.
+    One pass over the spans, no sort: a span adds its part in the interval where it starts and in the
+    one where it ends, and the full width of every interval in between (counted in a difference array
+    over the intervals, so a span crossing many intervals costs no more than one crossing two).
     """
-    out = np.zeros((len(edges) - 1, n_codes))
-    for code in range(n_codes):
-        mask = codes == code
-        if not mask.any():
-            continue
-        covered = _covered(np.sort(starts[mask]), edges) - _covered(np.sort(ends[mask]), edges)
-        out[:, code] = np.diff(covered)
-    # The prefix sums cancel to within rounding (about 1e-11 s here); keep that noise out of the
-    # ratios (an interval nobody worked would otherwise show occupancy noise / noise).
-    out[out < _NOISE_SECONDS] = 0.0
+    n_intervals = len(edges) - 1
+    start = np.clip(starts, edges[0], edges[-1])
+    end = np.clip(ends, edges[0], edges[-1])
+    inside = end > start
+    start, end, codes = start[inside], end[inside], codes[inside]
+    first = (
+        np.searchsorted(edges, start, side="right") - 1
+    )  # edges[first] <= start < edges[first+1]
+    last = np.searchsorted(edges, end, side="left") - 1  # edges[last] < end <= edges[last+1]
+    size = n_intervals * n_codes
+    within = first == last
+    total = np.zeros(size)  # (bincount of nothing is integer: add to floats)
+    total += np.bincount(
+        first[within] * n_codes + codes[within], end[within] - start[within], minlength=size
+    )
+    cross = ~within
+    first, last, codes = first[cross], last[cross], codes[cross]
+    total += np.bincount(first * n_codes + codes, edges[first + 1] - start[cross], minlength=size)
+    total += np.bincount(last * n_codes + codes, end[cross] - edges[last], minlength=size)
+    # Intervals first+1 .. last-1 are covered whole: +1 from first+1, -1 from last, summed down.
+    count = np.bincount((first + 1) * n_codes + codes, minlength=size + n_codes)
+    count -= np.bincount(last * n_codes + codes, minlength=size + n_codes)
+    covered = np.cumsum(count.reshape(n_intervals + 1, n_codes), axis=0)[:-1]
+    out: FloatArray = total.reshape(n_intervals, n_codes) + covered * np.diff(edges)[:, None]
     return out
-
-
-def _covered(points: FloatArray, edges: FloatArray) -> FloatArray:
-    """``sum(max(x - p, 0))`` over sorted ``points`` for every ``x`` in ``edges``."""
-    count = np.searchsorted(points, edges, side="right")
-    prefix = np.concatenate([[0.0], np.cumsum(points)])
-    covered: FloatArray = count * edges - prefix[count]
-    return covered
