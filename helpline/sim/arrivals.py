@@ -145,6 +145,13 @@ def plan_arrivals(scenario: Scenario, rng: np.random.Generator) -> ArrivalPlan:
         np.concatenate(queues)[order],
         np.concatenate(handles)[order],
         np.concatenate(patiences)[order],
-        tuple(customers[i] for i in order.tolist()),
+        _reordered(customers, order),
         np.concatenate(priorities)[order],
     )
+
+
+def _reordered(customers: list[str | None], order: IntArray) -> tuple[str | None, ...]:
+    """``customers`` in ``order``; without a Python-level step per contact when none is known."""
+    if customers.count(None) == len(customers):
+        return (None,) * len(customers)
+    return tuple([customers[i] for i in order.tolist()])

@@ -51,6 +51,8 @@ cdef class Simulation:
     cdef public list _customer
     cdef public list _agent_of
     cdef public list _ids
+    cdef public list _free_ids
+    cdef public long _ids_made
     cdef public dict _number_of
     cdef public dict _offered_to
     cdef public list _handle_draws
@@ -83,5 +85,6 @@ cdef class Simulation:
     cpdef long _loop(self) except? -1
     @cython.locals(connected=ContactConnected, changed=AgentStateChanged, closed=ContactClosed, i=Py_ssize_t, a=Py_ssize_t, at=double, kind=long)
     cpdef void _handle_events(self, list events) except *
+    cdef str _new_id(self)
     @cython.locals(n=Py_ssize_t, capacity=Py_ssize_t)
     cdef void _add_span(self, double start, double end, long long code) except *

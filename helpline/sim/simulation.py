@@ -211,7 +211,12 @@ class Simulation:
         self._is_callback = _integers(n)
         self._customer: list[str | None] = list(plan.customer_ids)
         self._agent_of: list[str | None] = [None] * n
-        self._ids: list[str] = [""] * n  # engine ids, made at arrival (str(i) once per contact)
+        # Engine ids: unique among the contacts in the engine at one time, so the id of a contact
+        # that left (closed or abandoned) is given to the next arrival; about as many strings are
+        # made as contacts are ever in the engine at once, not one per contact.
+        self._ids: list[str] = [""] * n  # by contact number
+        self._free_ids: list[str] = []
+        self._ids_made = 0
         # Engine id -> number while the contact is in the engine: a lookup of the very string the
         # events carry (its hash cached) costs a third of parsing it back with int().
         self._number_of: dict[str, int] = {}
@@ -325,7 +330,7 @@ class Simulation:
                 next_arrival = self._arrival[cursor] if cursor < n_scheduled else inf
                 # Inlined _arrive: the most frequent event of all.
                 # Positional (criteria None, no age adjustment): a keyword costs a dict per arrival.
-                contact_id = str(i)
+                contact_id = self._new_id()
                 ids[i] = contact_id
                 number_of[contact_id] = i
                 spec = ContactSpec(
@@ -390,7 +395,8 @@ class Simulation:
                     self._on_not_ready(changed, a)
             elif isinstance(event, ev.ContactClosed):
                 closed = event
-                i = self._number_of.pop(closed.contact_id)  # its last event
+                i = self._number_of.pop(closed.contact_id)  # its last event: the id is free
+                self._free_ids.append(closed.contact_id)
                 self._closed[i] = closed.at
                 if closed.reason is CLOSE_CLOSED_OUT_OF_HOURS:
                     self._state[i] = _CLOSED_UNSERVED
@@ -399,9 +405,16 @@ class Simulation:
                 if handler is not None:
                     handler(event)
 
+    def _new_id(self) -> str:
+        """An engine id no contact in the engine has."""
+        if self._free_ids:
+            return self._free_ids.pop()
+        self._ids_made += 1
+        return str(self._ids_made)
+
     def _arrive(self, i: int, t: float) -> None:
         q = self._queue[i]
-        contact_id = self._ids[i] = str(i)
+        contact_id = self._ids[i] = self._new_id()
         self._number_of[contact_id] = i
         spec = ContactSpec(
             contact_id, self._queue_ids[q], self._priority[i], customer_id=self._customer[i]
@@ -442,7 +455,8 @@ class Simulation:
             self._push(ends, _WRAP_UP, i)
 
     def _on_abandoned(self, event: ev.ContactAbandoned) -> None:
-        i = self._number_of.pop(event.contact_id)  # its last event
+        i = self._number_of.pop(event.contact_id)  # its last event: the id is free
+        self._free_ids.append(event.contact_id)
         self._state[i] = _ABANDONED
         self._abandoned[i] = event.at
         self._offered_to.pop(i, None)
