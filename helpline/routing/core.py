@@ -224,8 +224,9 @@ class RoutingCore:
             if state is not agent.reported:
                 agent.reported = state
                 reason = agent.reason if state is AGENT_NOT_READY else None
-                self._out.append(ev.AgentStateChanged(self._now, agent.agent_id, state, reason))
-        del dirty[:]
+                self._out.append(ev.agent_state_changed(self._now, agent.agent_id, state, reason))
+        while dirty:  # emptied by pops: compiled, each a few C instructions (a slice delete is not)
+            dirty.pop()
 
     def _push_agent(self, agent: AgentRecord) -> None:
         """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
@@ -475,15 +476,13 @@ class RoutingCore:
         """Reserve the agent for the contact; auto-accept connects at once."""
         now = self._now
         contact.gen += 1  # inlined invalidate_contact and invalidate_agent (index.py)
-        if contact.groups:
-            for group in contact.groups:
-                group.live_contacts -= 1
-            del contact.groups[:]
+        while contact.groups:
+            group = contact.groups.pop()
+            group.live_contacts -= 1
         agent.gen += 1
-        if agent.pushed:
-            for group in agent.pushed:
-                group.live_agents -= 1
-            del agent.pushed[:]
+        while agent.pushed:
+            group = agent.pushed.pop()
+            group.live_agents -= 1
         contact.state = OFFERED
         contact.agent = agent
         agent.held[contact.contact_id] = contact
@@ -508,7 +507,7 @@ class RoutingCore:
             contact.state = CONNECTED
             agent.n_connected += 1
             self._out.append(
-                ev.ContactConnected(now, contact.contact_id, agent.agent_id, queue.queue_id, wait)
+                ev.contact_connected(now, contact.contact_id, agent.agent_id, queue.queue_id, wait)
             )
         else:
             expires = now + queue.offer_timeout_seconds
@@ -568,6 +567,6 @@ class RoutingCore:
         contact.state = CLOSED
         contact.gen += 1
         del self._contacts[contact.contact_id]
-        self._out.append(ev.ContactClosed(self._now, contact.contact_id, agent.agent_id, reason))
+        self._out.append(ev.contact_closed(self._now, contact.contact_id, agent.agent_id, reason))
         self._report(agent)
         self._fill(agent)

@@ -202,7 +202,7 @@ class RoutingEngine(HandlingCore):
                 return out
             invalidate_agent(agent)
             if agent.reported is AGENT_NOT_READY and was_reason != agent.reason:
-                out.append(ev.AgentStateChanged(now, agent_id, AGENT_NOT_READY, agent.reason))
+                out.append(ev.agent_state_changed(now, agent_id, AGENT_NOT_READY, agent.reason))
             else:
                 self._report(agent)
             return out
@@ -256,7 +256,7 @@ class RoutingEngine(HandlingCore):
                 ev.ContactArrivedWhileClosed(now, spec.contact_id, queue.queue_id, treatment)
             )
             if treatment is ClosedTreatment.MESSAGE:
-                out.append(ev.ContactClosed(now, spec.contact_id, None, CLOSE_CLOSED_OUT_OF_HOURS))
+                out.append(ev.contact_closed(now, spec.contact_id, None, CLOSE_CLOSED_OUT_OF_HOURS))
                 return None
             if treatment is ClosedTreatment.CALLBACK:
                 return spec, queue, True
@@ -344,7 +344,9 @@ class RoutingEngine(HandlingCore):
             agent.n_offered -= 1
             agent.n_connected += 1
             wait = now - contact.waiting_since
-            out.append(ev.ContactConnected(now, contact_id, agent_id, contact.queue.queue_id, wait))
+            out.append(
+                ev.contact_connected(now, contact_id, agent_id, contact.queue.queue_id, wait)
+            )
             self._report(agent)
             return out
         except (RoutingError, ValueError):

@@ -119,3 +119,11 @@ cdef class ContactClosed(Event):
     cdef readonly object contact_id
     cdef readonly object agent_id
     cdef readonly object reason
+
+
+@cython.locals(event=AgentStateChanged)
+cpdef AgentStateChanged agent_state_changed(double at, object agent_id, object state, object reason)
+@cython.locals(event=ContactConnected)
+cpdef ContactConnected contact_connected(double at, object contact_id, object agent_id, object queue_id, double wait_seconds)
+@cython.locals(event=ContactClosed)
+cpdef ContactClosed contact_closed(double at, object contact_id, object agent_id, object reason)

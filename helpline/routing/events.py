@@ -15,6 +15,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+import cython
+
 from helpline.routing.model import AgentState, ClosedTreatment
 
 
@@ -221,3 +223,52 @@ class ContactClosed(Event):
     contact_id: str
     agent_id: str | None
     reason: CloseReason
+
+
+# Builders of the events every routed contact produces. Each returns exactly the event its class would
+# build; compiled (events.pxd), it fills the fields one by one instead of going through a Python-level
+# constructor call and its argument parsing, which cost about a tenth of a simulated contact. The field
+# assignments only run compiled, where the fields are C fields (to Python code they are read-only).
+
+
+def agent_state_changed(
+    at: float, agent_id: str, state: AgentState, reason: str | None
+) -> AgentStateChanged:
+    """``AgentStateChanged(at, agent_id, state, reason)``."""
+    if cython.compiled:
+        event = AgentStateChanged.__new__(AgentStateChanged)
+        event.at = at  # type: ignore[misc]
+        event.agent_id = agent_id  # type: ignore[misc]
+        event.state = state  # type: ignore[misc]
+        event.reason = reason  # type: ignore[misc]
+        return event
+    return AgentStateChanged(at, agent_id, state, reason)
+
+
+def contact_connected(
+    at: float, contact_id: str, agent_id: str, queue_id: str, wait_seconds: float
+) -> ContactConnected:
+    """``ContactConnected(at, contact_id, agent_id, queue_id, wait_seconds)``."""
+    if cython.compiled:
+        event = ContactConnected.__new__(ContactConnected)
+        event.at = at  # type: ignore[misc]
+        event.contact_id = contact_id  # type: ignore[misc]
+        event.agent_id = agent_id  # type: ignore[misc]
+        event.queue_id = queue_id  # type: ignore[misc]
+        event.wait_seconds = wait_seconds  # type: ignore[misc]
+        return event
+    return ContactConnected(at, contact_id, agent_id, queue_id, wait_seconds)
+
+
+def contact_closed(
+    at: float, contact_id: str, agent_id: str | None, reason: CloseReason
+) -> ContactClosed:
+    """``ContactClosed(at, contact_id, agent_id, reason)``."""
+    if cython.compiled:
+        event = ContactClosed.__new__(ContactClosed)
+        event.at = at  # type: ignore[misc]
+        event.contact_id = contact_id  # type: ignore[misc]
+        event.agent_id = agent_id  # type: ignore[misc]
+        event.reason = reason  # type: ignore[misc]
+        return event
+    return ContactClosed(at, contact_id, agent_id, reason)

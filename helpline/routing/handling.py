@@ -234,7 +234,7 @@ class HandlingCore(SnapshotCore):
             del target.held[leg.contact_id]
             del self._contacts[leg.contact_id]
             out.append(
-                ev.ContactClosed(now, leg.contact_id, target.agent_id, CLOSE_TRANSFERRED_OUT)
+                ev.contact_closed(now, leg.contact_id, target.agent_id, CLOSE_TRANSFERRED_OUT)
             )
             contact.consult_leg = None
             state = contact.state
@@ -280,7 +280,9 @@ class HandlingCore(SnapshotCore):
         invalidate_contact(leg)
         leg.state = CLOSED
         del self._contacts[leg.contact_id]
-        self._out.append(ev.ContactClosed(self._now, leg.contact_id, None, CLOSE_CONSULT_CANCELLED))
+        self._out.append(
+            ev.contact_closed(self._now, leg.contact_id, None, CLOSE_CONSULT_CANCELLED)
+        )
 
     def _detach_consult(self, contact: ContactRecord) -> None:
         """An abandoned consult leg no longer belongs to its customer contact."""

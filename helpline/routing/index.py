@@ -240,14 +240,14 @@ class QueueIndex:
 def invalidate_agent(agent: AgentRecord) -> None:
     """Make every index entry of the agent stale (it changed readiness, capacity or keys)."""
     agent.gen += 1
-    for group in agent.pushed:
+    while agent.pushed:  # emptied by pops: compiled, each a few C instructions
+        group = agent.pushed.pop()
         group.live_agents -= 1
-    del agent.pushed[:]  # compiled, a C call (list.clear() is a method lookup)
 
 
 def invalidate_contact(contact: ContactRecord) -> None:
     """Make every index entry of the contact stale (it was offered, moved, escalated or left)."""
     contact.gen += 1
-    for group in contact.groups:
+    while contact.groups:  # emptied by pops: compiled, each a few C instructions
+        group = contact.groups.pop()
         group.live_contacts -= 1
-    del contact.groups[:]  # compiled, a C call (list.clear() is a method lookup)
