@@ -406,10 +406,7 @@ class RoutingCore:
 
     def _route(self, contact: ContactRecord) -> None:
         """Offer a waiting contact to the best ready agent, or index it to wait (and set its timer)."""
-        if contact.groups:
-            invalidate_contact(contact)
-        else:
-            contact.gen += 1  # still voids timers and any personal-queue entry
+        invalidate_contact(contact)  # also voids its timers and any personal-queue entry
         personal = contact.personal_agent
         if personal is not None:
             if personal.is_ready_for(contact.channel):
@@ -440,14 +437,11 @@ class RoutingCore:
             return
         # Inlined Group.push_contact: one entry tuple shared by every delay class's heap.
         waiting = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
-        groups = contact.groups
         for delay_index in range(contact.matured + 1):
             group = row[delay_index]
             contacts = group.contacts
             heappush(contacts, waiting)
-            group.live_contacts += 1
-            groups.append(group)
-            if len(contacts) > 2 * group.live_contacts + COMPACT_SLACK:
+            if len(contacts) > 2 * group.contacts_kept + COMPACT_SLACK:
                 group.compact_contacts()
         self._schedule_wake(contact)
 
@@ -476,13 +470,7 @@ class RoutingCore:
         """Reserve the agent for the contact; auto-accept connects at once."""
         now = self._now
         contact.gen += 1  # inlined invalidate_contact and invalidate_agent (index.py)
-        while contact.groups:
-            group = contact.groups.pop()
-            group.live_contacts -= 1
         agent.gen += 1
-        while agent.pushed:
-            group = agent.pushed.pop()
-            group.live_agents -= 1
         contact.state = OFFERED
         contact.agent = agent
         agent.held[contact.contact_id] = contact

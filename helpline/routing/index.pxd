@@ -17,8 +17,8 @@ cdef class Group:
     cdef public list agents
     cdef public list contacts
     cdef public long delay_index
-    cdef public long live_agents
-    cdef public long live_contacts
+    cdef public long agents_kept
+    cdef public long contacts_kept
     cdef public QueueIndex queue
     cdef public object requirement
     cdef public object selection
@@ -55,7 +55,5 @@ cdef class QueueIndex:
     cpdef list satisfiable(self, AgentRecord agent, long delay_index)
 
 
-@cython.locals(group=Group)
 cpdef void invalidate_agent(AgentRecord agent) except *
-@cython.locals(group=Group)
 cpdef void invalidate_contact(ContactRecord contact) except *

@@ -12,8 +12,10 @@ What the structure buys:
   visiting queues in priority order and stopping at the first priority level with a candidate: cost
   proportional to the number of distinct requirements it meets, not to the 100,000 queued contacts.
 * Deletion is lazy: entries carry the record's ``gen``; a record that changes bumps ``gen`` and its old
-  entries become stale, dropped when they reach a heap top or when a heap compacts (when over half of it
-  is stale). Removing an agent from 20 heaps is then one integer increment.
+  entries become stale, dropped when they reach a heap top or when a heap compacts (when it has grown to
+  twice its size after the last compaction: amortised O(1) per push, and at most about half of a heap
+  is stale). Removing an agent from 20 heaps is then one integer increment, with no list of where its
+  entries are to keep.
 
 Between commands the engine keeps the matching *maximal*: no group holds both a live contact and a live
 agent (every change that adds one side first looks for the other). That is what lets each side search
@@ -39,7 +41,7 @@ AgentEntry = tuple[
 ]  # (selection key, idle since, seq, gen, agent)
 ContactEntry = tuple[int, float, int, int, ContactRecord]  # (priority, place, seq, gen, contact)
 
-COMPACT_SLACK = 64  # heaps smaller than this never compact: cleaning them is not worth a pass
+COMPACT_SLACK = 64  # heaps never compact below this size: cleaning them is not worth a pass
 
 
 class Group:
@@ -48,10 +50,10 @@ class Group:
 
     __slots__ = (
         "agents",
+        "agents_kept",
         "contacts",
+        "contacts_kept",
         "delay_index",
-        "live_agents",
-        "live_contacts",
         "queue",
         "requirement",
         "selection",
@@ -64,8 +66,9 @@ class Group:
         self.selection = queue.queue.agent_selection
         self.contacts: list[ContactEntry] = []
         self.agents: list[AgentEntry] = []
-        self.live_contacts = 0
-        self.live_agents = 0
+        # Heap sizes after the last compaction: a heap compacts when it doubles past them.
+        self.contacts_kept = 0
+        self.agents_kept = 0
 
     def agent_key(self, agent: AgentRecord) -> int:
         """The first component of an agent's heap entry under this queue's selection rule."""
@@ -80,26 +83,24 @@ class Group:
         heap = self.agents
         key = 0 if self.selection is _LONGEST_IDLE else self.agent_key(agent)
         heappush(heap, (key, agent.idle_since, agent.seq, agent.gen, agent))
-        self.live_agents += 1
-        agent.pushed.append(self)
-        if len(heap) > 2 * self.live_agents + COMPACT_SLACK:
+        if len(heap) > 2 * self.agents_kept + COMPACT_SLACK:
             self.agents = [e for e in heap if e[3] == e[4].gen]
             heapify(self.agents)
+            self.agents_kept = len(self.agents)
 
     def push_contact(self, contact: ContactRecord) -> None:
         """Add a live entry for a waiting contact."""
         heap = self.contacts
         entry = (contact.priority, contact.order_arrival, contact.seq, contact.gen, contact)
         heappush(heap, entry)
-        self.live_contacts += 1
-        contact.groups.append(self)
-        if len(heap) > 2 * self.live_contacts + COMPACT_SLACK:
+        if len(heap) > 2 * self.contacts_kept + COMPACT_SLACK:
             self.compact_contacts()
 
     def compact_contacts(self) -> None:
-        """Drop the stale contact entries (called when they outnumber the live ones)."""
+        """Drop the stale contact entries (called when the heap doubled since the last time)."""
         self.contacts = [e for e in self.contacts if e[3] == e[4].gen]
         heapify(self.contacts)
+        self.contacts_kept = len(self.contacts)
 
     def best_agent(self) -> AgentEntry | None:
         """The live entry of the best ready agent, dropping stale tops on the way."""
@@ -213,8 +214,6 @@ class QueueIndex:
                     group.agents.append(
                         (group.agent_key(agent), agent.idle_since, agent.seq, agent.gen, agent)
                     )
-                    group.live_agents += 1
-                    agent.pushed.append(group)
         for group in row:
             heapify(group.agents)
         return row
@@ -240,14 +239,8 @@ class QueueIndex:
 def invalidate_agent(agent: AgentRecord) -> None:
     """Make every index entry of the agent stale (it changed readiness, capacity or keys)."""
     agent.gen += 1
-    while agent.pushed:  # emptied by pops: compiled, each a few C instructions
-        group = agent.pushed.pop()
-        group.live_agents -= 1
 
 
 def invalidate_contact(contact: ContactRecord) -> None:
     """Make every index entry of the contact stale (it was offered, moved, escalated or left)."""
     contact.gen += 1
-    while contact.groups:  # emptied by pops: compiled, each a few C instructions
-        group = contact.groups.pop()
-        group.live_contacts -= 1

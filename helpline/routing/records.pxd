@@ -26,7 +26,6 @@ cdef class AgentRecord:
     cdef public list personal
     cdef public object profile
     cdef public list profile_queues
-    cdef public list pushed
     cdef public object reason
     cdef public object reported
     cdef public long seq
@@ -49,7 +48,6 @@ cdef class ContactRecord:
     cdef public object contact_id
     cdef public double enqueued_at
     cdef public long gen
-    cdef public list groups
     cdef public bint is_callback
     cdef public long matured
     cdef public double offer_expires_at

@@ -62,7 +62,6 @@ class AgentRecord:
         "personal",
         "profile",
         "profile_queues",
-        "pushed",
         "reason",
         "reported",
         "seq",
@@ -96,7 +95,6 @@ class AgentRecord:
         self.dirty = False  # listed in the engine's _dirty (its state may need reporting)
         self.idle_since = idle_since
         self.gen = 0
-        self.pushed: list[Group] = []  # groups holding a live entry of this agent (for live counts)
         self.group_cache: dict[str, list[Group]] = {}  # queue id -> groups it meets (index.py)
         self.held: dict[str, ContactRecord] = {}  # contacts offered to / handled by the agent
         self.per_channel: dict[Channel, int] = dict.fromkeys(Channel, 0)
@@ -146,7 +144,6 @@ class ContactRecord:
         "contact_id",
         "enqueued_at",
         "gen",
-        "groups",
         "is_callback",
         "matured",
         "offer_expires_at",
@@ -180,7 +177,6 @@ class ContactRecord:
         )
         self.state = QUEUED
         self.gen = 0
-        self.groups: list[Group] = []  # groups holding a live entry of this contact
         self.steps = _NO_STEPS  # set with ``rows`` when the contact enters a queue
         self.rows: tuple[list[Group], ...] = ()  # per step, the queue's groups of its requirement
         self.step_ends: tuple[float, ...] = ()  # absolute times at which each step expires
