@@ -10,7 +10,7 @@ from helpline.routing.timers cimport TimerQueue
 
 
 # Imported constants and functions as C globals: read without a module dictionary lookup.
-cdef object heapify, heappop, heappush, AGENT_ACW, AGENT_BUSY, AGENT_NOT_READY, AGENT_RESERVED, CLOSE_ACW_TIMED_OUT, CLOSED, CONNECTED, IN_ACW, MISS_TIMED_OUT, OFFERED, QUEUED, STATUS_AVAILABLE, STATUS_NOT_READY, VOICE
+cdef object heapify, heappop, heappush, AGENT_ACW, AGENT_AVAILABLE, AGENT_BUSY, AGENT_NOT_READY, AGENT_RESERVED, CLOSE_ACW_TIMED_OUT, CLOSED, CONNECTED, IN_ACW, MISS_TIMED_OUT, OFFERED, QUEUED, STATUS_AVAILABLE, STATUS_NOT_READY, VOICE
 cdef double inf
 cdef long COMPACT_SLACK
 cdef dict FREE_STATE
@@ -34,6 +34,7 @@ cdef class RoutingCore:
     cdef public list _out
     cdef public list _carry
     cdef public list _dirty
+    cdef public Py_ssize_t _n_dirty
 
     @cython.locals(timers=TimerQueue, heads=list, due=double, kind=long, contact=ContactRecord, gen=long)
     cdef list _start(self, double now)
@@ -46,7 +47,7 @@ cdef class RoutingCore:
     cpdef QueueIndex _queue(self, object queue_id)
     cdef void _check_new_contact_id(self, object contact_id) except *
     cdef void _report(self, AgentRecord agent) except *
-    @cython.locals(dirty=list, agent=AgentRecord)
+    @cython.locals(dirty=list, agent=AgentRecord, k=Py_ssize_t)
     cdef void _flush(self) except *
     cdef void _push_agent(self, AgentRecord agent) except *
     @cython.locals(cache=dict, delay_index=long, queue=QueueIndex, groups=list, group=Group)

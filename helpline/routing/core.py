@@ -29,6 +29,7 @@ from helpline.routing.index import (
 )
 from helpline.routing.members import (
     AGENT_ACW,
+    AGENT_AVAILABLE,
     AGENT_BUSY,
     AGENT_NOT_READY,
     AGENT_RESERVED,
@@ -85,8 +86,11 @@ class RoutingCore:
         self._now = -inf
         self._out: list[ev.Event] = []
         self._carry: list[ev.Event] = []  # timer events of a refused command, for the next one
-        # Agents whose reported state may have changed (each once: AgentRecord.dirty), in order.
+        # Agents whose reported state may have changed (each once: AgentRecord.dirty), in order: the
+        # first _n_dirty items (the list is reused, not emptied: emptying it frees its storage, which
+        # the next command would allocate again).
         self._dirty: list[AgentRecord] = []
+        self._n_dirty = 0
 
     # -- clock and timers ---------------------------------------------------------------------------
 
@@ -114,7 +118,7 @@ class RoutingCore:
                 self._miss(contact, MISS_TIMED_OUT)
             elif kind == _ACW_TIMEOUT and contact.state is IN_ACW:
                 self._close(contact, CLOSE_ACW_TIMED_OUT)
-            if self._dirty:  # most escalations offer nothing: skip the call
+            if self._n_dirty:  # most escalations offer nothing: skip the call
                 self._flush()
         self._now = now
         return self._out
@@ -199,7 +203,11 @@ class RoutingCore:
         """Note that the agent's reported state may have changed (emitted by :meth:`_flush`)."""
         if not agent.dirty:
             agent.dirty = True
-            self._dirty.append(agent)
+            if self._n_dirty < len(self._dirty):
+                self._dirty[self._n_dirty] = agent
+            else:
+                self._dirty.append(agent)
+            self._n_dirty += 1
 
     def _flush(self) -> None:
         """Emit AgentStateChanged for agents whose state differs from the last one reported.
@@ -208,9 +216,8 @@ class RoutingCore:
         between a close and the next offer, reserved before an auto-accept) is not reported.
         """
         dirty = self._dirty
-        if not dirty:
-            return
-        for agent in dirty:
+        for k in range(self._n_dirty):
+            agent = dirty[k]
             agent.dirty = False
             # Inlined AgentRecord.derived_state (a call per command otherwise).
             if agent.n_offered:
@@ -219,14 +226,15 @@ class RoutingCore:
                 state = AGENT_BUSY
             elif agent.n_acw:
                 state = AGENT_ACW
+            elif agent.status is STATUS_AVAILABLE:
+                state = AGENT_AVAILABLE
             else:
                 state = FREE_STATE[agent.status]
             if state is not agent.reported:
                 agent.reported = state
                 reason = agent.reason if state is AGENT_NOT_READY else None
                 self._out.append(ev.agent_state_changed(self._now, agent.agent_id, state, reason))
-        while dirty:  # emptied by pops: compiled, each a few C instructions (a slice delete is not)
-            dirty.pop()
+        self._n_dirty = 0
 
     def _push_agent(self, agent: AgentRecord) -> None:
         """Index a ready agent in every group it can serve (no search: the caller knows none waits)."""
