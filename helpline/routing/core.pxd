@@ -10,7 +10,7 @@ from helpline.routing.timers cimport TimerQueue
 
 
 # Imported constants and functions as C globals: read without a module dictionary lookup.
-cdef object heapify, heappop, heappush, AGENT_ACW, AGENT_AVAILABLE, AGENT_BUSY, AGENT_NOT_READY, AGENT_RESERVED, CLOSE_ACW_TIMED_OUT, CLOSED, CONNECTED, IN_ACW, MISS_TIMED_OUT, OFFERED, QUEUED, STATUS_AVAILABLE, STATUS_NOT_READY, VOICE
+cdef object heapify, heappop, heappush, AGENT_ACW, AGENT_AVAILABLE, AGENT_BUSY, AGENT_NOT_READY, AGENT_RESERVED, CLOSE_ACW_TIMED_OUT, CLOSED, CONNECTED, IN_ACW, MISS_TIMED_OUT, OFFERED, QUEUED, STATUS_AVAILABLE, STATUS_NOT_READY
 cdef double inf
 cdef long COMPACT_SLACK
 cdef dict FREE_STATE

@@ -42,7 +42,6 @@ from helpline.routing.members import (
     QUEUED,
     STATUS_AVAILABLE,
     STATUS_NOT_READY,
-    VOICE,
 )
 from helpline.routing.model import (
     ContactSpec,
@@ -245,11 +244,11 @@ class RoutingCore:
         """:meth:`_push_agent` for an agent known to have no live index entry."""
         if agent.status is not STATUS_AVAILABLE:
             return
-        if agent.total and agent.per_channel[VOICE] and agent.blocks:
+        if agent.holds_voice_exclusively():
             return  # a voice contact blocks every channel
         cache = agent.group_cache
         for _, _, delay_index, queue in agent.profile_queues:
-            if agent.has_capacity(queue.channel):
+            if agent.has_capacity(queue.slot):
                 # Inlined cache hit of QueueIndex.satisfiable.
                 groups = cache.get(queue.queue_id)
                 if groups is None:
@@ -261,7 +260,7 @@ class RoutingCore:
         """Offer the agent the best waiting contacts while it has capacity, then index what is left."""
         invalidate_agent(agent)
         while agent.status is STATUS_AVAILABLE:
-            if agent.total and agent.per_channel[VOICE] and agent.blocks:
+            if agent.holds_voice_exclusively():
                 return  # a voice contact blocks everything else: the common case, answered cheaply
             contact = self._best_contact_for(agent)
             if contact is None:
@@ -279,7 +278,7 @@ class RoutingCore:
             if len(live) != len(agent.personal):
                 heapify(live)
                 agent.personal = live
-            fits = [e for e in live if agent.has_capacity(e[4].channel)]
+            fits = [e for e in live if agent.has_capacity(e[4].slot)]
             if fits:
                 return min(fits)[4]
         best: ContactEntry | None = None
@@ -288,7 +287,7 @@ class RoutingCore:
         for priority, _, delay_index, queue in agent.profile_queues:
             if best is not None and priority != level:
                 break  # queues are sorted by priority: a worse level cannot beat the candidate
-            if not agent.has_capacity(queue.channel):
+            if not agent.has_capacity(queue.slot):
                 continue
             # Inlined cache hit of QueueIndex.satisfiable: a method call per queue of the profile.
             groups = cache.get(queue.queue_id)
@@ -367,6 +366,7 @@ class RoutingCore:
             contact.spec = replace(contact.spec, queue_id=queue.queue_id, criteria=None)
         contact.queue = queue
         contact.channel = queue.channel
+        contact.slot = queue.slot
         contact.enqueued_at = now
         if new_place:
             self._contact_seq += 1
@@ -417,7 +417,7 @@ class RoutingCore:
         invalidate_contact(contact)  # also voids its timers and any personal-queue entry
         personal = contact.personal_agent
         if personal is not None:
-            if personal.is_ready_for(contact.channel):
+            if personal.is_ready_for(contact.slot):
                 self._offer(contact, personal)
                 self._push_agent(personal)
             else:
@@ -440,7 +440,7 @@ class RoutingCore:
         if best is not None:
             agent = best[4]
             self._offer(contact, agent)
-            if not (agent.total and agent.per_channel[VOICE] and agent.blocks):
+            if not agent.holds_voice_exclusively():
                 self._index_agent(agent)  # capacity left (_offer invalidated its entries)
             return
         # Inlined Group.push_contact: one entry tuple shared by every delay class's heap.
@@ -482,12 +482,12 @@ class RoutingCore:
         contact.state = OFFERED
         contact.agent = agent
         agent.held[contact.contact_id] = contact
-        agent.per_channel[contact.channel] += 1
+        agent.per_channel[contact.slot] += 1
         agent.total += 1
         agent.idle_since = now
         queue = contact.queue
         wait = now - contact.waiting_since
-        if agent.channels[contact.channel].auto_accept:
+        if agent.auto_accepts[contact.slot]:
             if not self._lean:  # ContactConnected follows at once and says the same
                 self._out.append(
                     ev.ContactOffered(
@@ -528,7 +528,7 @@ class RoutingCore:
         agent = contact.agent
         assert agent is not None  # noqa: S101 -- held states always have an agent
         del agent.held[contact.contact_id]
-        agent.per_channel[contact.channel] -= 1
+        agent.per_channel[contact.slot] -= 1
         agent.total -= 1
         if contact.state is OFFERED:
             agent.n_offered -= 1

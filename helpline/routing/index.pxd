@@ -48,6 +48,7 @@ cdef class QueueIndex:
     cdef public dict members
     cdef public dict plans
     cdef public object queue
+    cdef public long slot
 
     @cython.locals(row=list, group=Group, agent=AgentRecord, delay_index=long)
     cpdef list groups_for(self, object requirement)

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from heapq import heapify, heappop, heappush
 
 from helpline.routing.criteria import CompiledSteps, Requirement, RoutingCriteria
+from helpline.routing.members import CHANNEL_SLOTS
 from helpline.routing.model import AgentSelection, Queue
 from helpline.routing.records import AgentRecord, ContactRecord
 
@@ -141,6 +142,7 @@ class QueueIndex:
         "plans",
         "queue",
         "queue_id",
+        "slot",
     )
 
     def __init__(self, queue: Queue, delays: Iterable[float]) -> None:
@@ -149,6 +151,7 @@ class QueueIndex:
         # a C field instead of a Python attribute lookup).
         self.queue_id = queue.queue_id
         self.channel = queue.channel
+        self.slot = CHANNEL_SLOTS[queue.channel]
         self.criteria = queue.criteria
         self.overflow = queue.overflow
         self.acw_timeout_seconds = queue.acw_timeout_seconds
@@ -201,7 +204,7 @@ class QueueIndex:
             return row
         row = [Group(self, requirement, i) for i in range(len(self.delays))]
         self.groups[requirement] = row
-        channel = self.queue.channel
+        slot = self.slot
         queue_id = self.queue.queue_id
         for agent, delay_index in self._candidates(requirement):
             if requirement.is_met_by(agent.agent_id, agent.skills):
@@ -209,7 +212,7 @@ class QueueIndex:
                 cached = agent.group_cache.get(queue_id)
                 if cached is not None:
                     cached.append(group)  # keep the agent's cache complete
-                if agent.is_ready_for(channel):
+                if agent.is_ready_for(slot):
                     # Appended unordered and heapified once below: O(n) instead of n pushes.
                     group.agents.append(
                         (group.agent_key(agent), agent.idle_since, agent.seq, agent.gen, agent)

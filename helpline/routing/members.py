@@ -35,3 +35,8 @@ STATUS_AVAILABLE = AgentStatus.AVAILABLE
 STATUS_NOT_READY = AgentStatus.NOT_READY
 STATUS_OFFLINE = AgentStatus.OFFLINE
 VOICE = Channel.VOICE
+
+# Each channel's slot in an agent's per-channel lists: queues and contacts carry their channel's slot,
+# so counting capacity is a list index, not a dictionary lookup by channel.
+CHANNEL_SLOTS = {channel: slot for slot, channel in enumerate(Channel)}
+VOICE_SLOT = CHANNEL_SLOTS[VOICE]

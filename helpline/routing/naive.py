@@ -10,6 +10,7 @@ route: they are O(agents) and O(contacts) per decision.
 from __future__ import annotations
 
 from helpline.routing.criteria import Requirement
+from helpline.routing.members import CHANNEL_SLOTS
 from helpline.routing.model import AgentSelection, AgentStatus, Channel, ContactSpec, ContactState
 from helpline.routing.records import AgentRecord, ContactRecord
 from helpline.routing.snapshot import SnapshotCore
@@ -18,9 +19,11 @@ from helpline.routing.snapshot import SnapshotCore
 def _has_capacity(agent: AgentRecord, channel: Channel, released: Channel | None) -> bool:
     """Capacity on ``channel``, as if one contact on ``released`` had already been let go."""
     settings = agent.channels.get(channel)
-    in_use = agent.per_channel[channel] - (1 if released is channel else 0)
+    in_use = agent.per_channel[CHANNEL_SLOTS[channel]] - (1 if released is channel else 0)
     total = agent.total - (0 if released is None else 1)
-    voice = agent.per_channel[Channel.VOICE] - (1 if released is Channel.VOICE else 0)
+    voice = agent.per_channel[CHANNEL_SLOTS[Channel.VOICE]] - (
+        1 if released is Channel.VOICE else 0
+    )
     if settings is None or in_use >= settings.concurrency:
         return False
     if agent.profile.voice_blocks_other_channels and total:
@@ -81,11 +84,10 @@ def choose_agent_for_new(engine: SnapshotCore, spec: ContactSpec, now: float) ->
     queue = engine._queues[spec.queue_id]
     steps = engine._compiled(spec, queue)
     requirement = steps.requirements[steps.index_at(0.0)]
-    channel = queue.queue.channel
     best: tuple[int, float, int] | None = None
     chosen = None
     for agent in engine._agents.values():
-        if agent.status is not AgentStatus.AVAILABLE or not agent.has_capacity(channel):
+        if agent.status is not AgentStatus.AVAILABLE or not agent.has_capacity(queue.slot):
             continue
         if not any(q is queue and delay <= 0 for _, delay, _, q in agent.profile_queues):
             continue

@@ -7,22 +7,24 @@ from helpline.routing.model cimport ContactSpec
 
 
 # Imported constants and functions as C globals: read without a module dictionary lookup.
-cdef object AGENT_ACW, AGENT_BUSY, AGENT_OFFLINE, AGENT_RESERVED, QUEUED, STATUS_AVAILABLE, STATUS_OFFLINE, VOICE
+cdef object AGENT_ACW, AGENT_BUSY, AGENT_OFFLINE, AGENT_RESERVED, CHANNEL_SLOTS, QUEUED, STATUS_AVAILABLE, STATUS_OFFLINE
+cdef long VOICE_SLOT
 
 cdef class AgentRecord:
     cdef public object agent_id
     cdef public bint blocks
+    cdef public list auto_accepts
     cdef public dict channels
     cdef public bint dirty
     cdef public long gen
     cdef public dict group_cache
     cdef public dict held
     cdef public double idle_since
-    cdef public dict limits
+    cdef public list limits
     cdef public long n_acw
     cdef public long n_connected
     cdef public long n_offered
-    cdef public dict per_channel
+    cdef public list per_channel
     cdef public list personal
     cdef public object profile
     cdef public list profile_queues
@@ -33,8 +35,9 @@ cdef class AgentRecord:
     cdef public object status
     cdef public long total
 
-    cpdef bint has_capacity(self, object channel)
-    cpdef bint is_ready_for(self, object channel)
+    cpdef bint has_capacity(self, long slot)
+    cpdef bint holds_voice_exclusively(self)
+    cpdef bint is_ready_for(self, long slot)
 
 
 @cython.freelist(64)
@@ -58,6 +61,7 @@ cdef class ContactRecord:
     cdef public QueueIndex queue
     cdef public tuple rows
     cdef public long seq
+    cdef public long slot
     cdef public ContactSpec spec
     cdef public object state
     cdef public tuple step_ends

@@ -16,10 +16,11 @@ from helpline.routing.members import (
     AGENT_BUSY,
     AGENT_OFFLINE,
     AGENT_RESERVED,
+    CHANNEL_SLOTS,
     QUEUED,
     STATUS_AVAILABLE,
     STATUS_OFFLINE,
-    VOICE,
+    VOICE_SLOT,
 )
 from helpline.routing.model import (
     AgentState,
@@ -47,6 +48,7 @@ class AgentRecord:
 
     __slots__ = (
         "agent_id",
+        "auto_accepts",
         "blocks",
         "channels",
         "dirty",
@@ -83,7 +85,13 @@ class AgentRecord:
         self.seq = seq  # registration order: the last tie-breaker between agents
         self.profile = profile
         self.channels: dict[Channel, ChannelSettings] = dict(profile.channels)
-        self.limits = {channel: s.concurrency for channel, s in profile.channels.items()}
+        # By channel slot (CHANNEL_SLOTS): concurrency (0 off the profile), auto-accept, contacts held.
+        self.limits = [0] * len(CHANNEL_SLOTS)
+        self.auto_accepts = [False] * len(CHANNEL_SLOTS)
+        for channel, settings in profile.channels.items():
+            self.limits[CHANNEL_SLOTS[channel]] = settings.concurrency
+            self.auto_accepts[CHANNEL_SLOTS[channel]] = settings.auto_accept
+        self.per_channel = [0] * len(CHANNEL_SLOTS)
         self.blocks = profile.voice_blocks_other_channels
         self.skills = skills
         # (queue priority, delay seconds, delay index, queue) sorted by priority then queue order:
@@ -97,25 +105,29 @@ class AgentRecord:
         self.gen = 0
         self.group_cache: dict[str, list[Group]] = {}  # queue id -> groups it meets (index.py)
         self.held: dict[str, ContactRecord] = {}  # contacts offered to / handled by the agent
-        self.per_channel: dict[Channel, int] = dict.fromkeys(Channel, 0)
         self.total = 0
         self.n_offered = 0
         self.n_connected = 0
         self.n_acw = 0
         self.personal: list[PersonalEntry] = []  # heap of contacts transferred to this agent
 
-    def has_capacity(self, channel: Channel) -> bool:
-        """True when the agent may be offered one more contact on ``channel`` (status aside)."""
-        if self.per_channel[channel] >= self.limits.get(channel, 0):
+    def has_capacity(self, slot: int) -> bool:
+        """True when the agent may be offered one more contact on the channel of ``slot``
+        (CHANNEL_SLOTS), status aside."""
+        if self.per_channel[slot] >= self.limits[slot]:
             return False
         if self.blocks and self.total:
             # Voice is exclusive: nothing beside a voice contact, and no voice beside anything else.
-            return channel is not VOICE and not self.per_channel[VOICE]
+            return slot != VOICE_SLOT and not self.per_channel[VOICE_SLOT]
         return True
 
-    def is_ready_for(self, channel: Channel) -> bool:
-        """True when the agent is available and has capacity on ``channel``."""
-        return self.status is STATUS_AVAILABLE and self.has_capacity(channel)
+    def holds_voice_exclusively(self) -> bool:
+        """True when the agent holds a voice contact that blocks every other channel."""
+        return self.blocks and self.total > 0 and self.per_channel[VOICE_SLOT] > 0
+
+    def is_ready_for(self, slot: int) -> bool:
+        """True when the agent is available and has capacity on the channel of ``slot``."""
+        return self.status is STATUS_AVAILABLE and self.has_capacity(slot)
 
     def derived_state(self) -> AgentState:
         """The reported state: reserved > busy > ACW > the chosen status."""
@@ -154,6 +166,7 @@ class ContactRecord:
         "queue",
         "rows",
         "seq",
+        "slot",
         "spec",
         "state",
         "step_ends",
@@ -168,6 +181,7 @@ class ContactRecord:
         self.spec = spec  # current routing inputs (queue, criteria) — replaced on transfer/overflow
         self.queue = queue
         self.channel = queue.channel
+        self.slot = queue.slot  # the channel's slot (CHANNEL_SLOTS)
         self.priority = spec.priority
         self.seq = seq  # FIFO tie-breaker, persisted via ContactQueued.queue_sequence
         self.waiting_since = now  # reported waits count from here

@@ -162,7 +162,7 @@ class SnapshotCore(RoutingCore):
             contact.state = h.state
             contact.agent = agent
             agent.held[contact.contact_id] = contact
-            agent.per_channel[contact.channel] += 1
+            agent.per_channel[contact.slot] += 1
             agent.total += 1
             if h.state is IN_ACW:
                 agent.n_acw += 1

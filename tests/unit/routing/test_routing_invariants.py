@@ -34,6 +34,7 @@ from helpline.routing import (
 )
 from helpline.routing.errors import RoutingError
 from helpline.routing.events import ContactOffered, ContactQueued, Event
+from helpline.routing.members import CHANNEL_SLOTS
 from tests.unit.routing.factory import profile
 
 QUEUES = (
@@ -325,12 +326,17 @@ class RoutingMachine(RuleBasedStateMachine):
                 assert contact_id not in holders, f"{contact_id} held by two agents"
                 holders[contact_id] = agent.agent_id
                 assert contact.agent is agent
-            for channel, count in agent.per_channel.items():
+            for channel, slot in CHANNEL_SLOTS.items():
+                count = agent.per_channel[slot]
                 settings = agent.channels.get(channel)
                 assert count <= (settings.concurrency if settings else 0)
                 assert count == sum(1 for c in agent.held.values() if c.channel is channel)
-            if agent.profile.voice_blocks_other_channels and agent.per_channel[Channel.VOICE]:
-                assert agent.total == agent.per_channel[Channel.VOICE]
+            voice = agent.per_channel[CHANNEL_SLOTS[Channel.VOICE]]
+            if agent.profile.voice_blocks_other_channels and voice:
+                assert agent.total == voice
+            assert agent.holds_voice_exclusively() == bool(
+                agent.profile.voice_blocks_other_channels and voice
+            )
         for contact in self.engine._contacts.values():
             held = contact.state not in (ContactState.QUEUED,)
             assert (contact.contact_id in holders) == held
