@@ -2,21 +2,23 @@
 
 The model is the M/M/N+M queue of issue 7's validation cases (A=8 N=10, A=90 N=100, A=900 N=950 Erlangs
 and agents, mean handle time 300 s, mean patience 180 s): one voice queue, identical agents, auto-accept,
-no after-contact work. Four implementations run it in the same process, one after the other:
+no after-contact work. Five implementations run it in the same process:
 
 * ``contacts_per_second``: helpline.sim, i.e. the real routing engine on a virtual clock (construction
   of the simulation, arrival and duration draws, and the run);
 * ``ciw_contacts_per_second``: Ciw (one node, N servers, exponential reneging);
 * ``simpy_contacts_per_second``: SimPy (a Resource of N, each customer a process racing its request
   against its patience);
-* ``bare_heap_contacts_per_second``: a bare event-heap loop of the same model with no routing engine
-  (FIFO deque, lazy abandonment), the floor any Python simulator of this model pays;
-* ``engine_only_contacts_per_second``: the same bare loop calling the routing engine (in the lean event
-  mode helpline.sim uses) for every arrival, service end and abandonment, and nothing else: the ceiling
-  of a simulator that runs the real engine.
+* ``bare_heap_contacts_per_second``: a bare event-heap loop of the same model in Python with no routing
+  engine (FIFO deque, lazy abandonment): the cost of the model alone in interpreted Python;
+* ``engine_only_contacts_per_second``: the same interpreted loop calling the routing engine (in the
+  lean event mode helpline.sim uses) for every arrival, service end and abandonment, and nothing else.
+  helpline.sim, whose loop is compiled with the engine, now runs faster than this loop.
 
-A contact is one customer that arrived (answered or abandoned). Each measurement is repeated and the
-median reported (the machine is shared). Prints one JSON line. Run:
+A contact is one customer that arrived (answered or abandoned). The runs go round-robin (each tool once
+per round, ``--repeats`` rounds) and the median of each tool is reported; the speed-ups are the medians
+of the ratios within a round, so that a shared machine speeding up or slowing down between tools does
+not decide them. Prints one JSON line. Run:
 ``.venv-bench/bin/python benchmarks/simulation.py`` (an environment with ``pip install -e '.[bench]'``;
 ``--quick`` for a short run). Ciw ships a top-level ``tests`` package, which shadows ours, so keep it out
 of the test environment.
@@ -258,30 +260,26 @@ def replay_bank_week(repeats: int) -> dict[str, Any] | None:
     return {"contacts": len(contacts), "cpu_contacts_per_second": round(statistics.median(rates))}
 
 
-def measure(
+def measure_once(
     run: Callable[[float, int, float, int], int],
     load: float,
     agents: int,
     contacts: int,
-    repeats: int,
+    seed: int,
 ) -> tuple[float, float]:
-    """Median contacts per second of wall time and of process CPU time over ``repeats`` runs of
-    about ``contacts`` arrivals (CPU time is the steadier figure on a shared machine)."""
+    """Contacts per second of wall time and of process CPU time of one run of about ``contacts``
+    arrivals (CPU time is the steadier figure on a shared machine)."""
     horizon = contacts / (load / AHT)
-    wall_rates, cpu_rates = [], []
-    for seed in range(repeats):
-        gc.collect()  # start every run with no garbage left by the previous tool's run
-        wall, cpu = time.perf_counter(), time.process_time()
-        done = run(load, agents, horizon, seed + 1)
-        wall_rates.append(done / (time.perf_counter() - wall))
-        cpu_rates.append(done / (time.process_time() - cpu))
-    return statistics.median(wall_rates), statistics.median(cpu_rates)
+    gc.collect()  # start every run with no garbage left by the previous tool's run
+    wall, cpu = time.perf_counter(), time.process_time()
+    done = run(load, agents, horizon, seed)
+    return done / (time.perf_counter() - wall), done / (time.process_time() - cpu)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small runs (smoke test)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     ours, peers = (4_000, 1_000) if args.quick else (60_000, 6_000)
     out: dict[str, Any] = {"benchmark": "simulation", "model": "M/M/N+M, AHT 300 s, patience 180 s"}
@@ -299,23 +297,33 @@ def main() -> None:
         out[f"cpu_{key}"] = {}
     for load, agents in CASES:
         case = f"A={load:g},N={agents}"
-        for key, runner, budget in zip(keys, runners, budgets, strict=True):
-            wall, cpu = measure(runner, load, agents, budget, args.repeats)
-            out[key][case] = round(wall)
-            out[f"cpu_{key}"][case] = round(cpu)
-        ours_rate = out["contacts_per_second"][case]
-        ours_cpu = out["cpu_contacts_per_second"][case]
-        out.setdefault("cpu_speedup_vs_ciw", {})[case] = round(
-            ours_cpu / out["cpu_ciw_contacts_per_second"][case], 1
-        )
-        out.setdefault("speedup_vs_ciw", {})[case] = round(
-            ours_rate / out["ciw_contacts_per_second"][case], 1
-        )
-        out.setdefault("speedup_vs_simpy", {})[case] = round(
-            ours_rate / out["simpy_contacts_per_second"][case], 1
-        )
+        # Round-robin: every tool runs once per round, so the tools of a round share the machine's
+        # state of the moment (a shared machine speeds up and slows down over seconds); the ratios
+        # to the peers are the medians of the ratios within each round.
+        wall: dict[str, list[float]] = {key: [] for key in keys}
+        cpu: dict[str, list[float]] = {key: [] for key in keys}
+        for seed in range(1, args.repeats + 1):
+            for key, runner, budget in zip(keys, runners, budgets, strict=True):
+                wall_rate, cpu_rate = measure_once(runner, load, agents, budget, seed)
+                wall[key].append(wall_rate)
+                cpu[key].append(cpu_rate)
+        for key in keys:
+            out[key][case] = round(statistics.median(wall[key]))
+            out[f"cpu_{key}"][case] = round(statistics.median(cpu[key]))
+
+        def paired(rates: dict[str, list[float]], peer: str) -> float:
+            ratios = [a / b for a, b in zip(rates[keys[0]], rates[peer], strict=True)]
+            return round(statistics.median(ratios), 1)
+
+        out.setdefault("cpu_speedup_vs_ciw", {})[case] = paired(cpu, "ciw_contacts_per_second")
+        out.setdefault("speedup_vs_ciw", {})[case] = paired(wall, "ciw_contacts_per_second")
+        out.setdefault("speedup_vs_simpy", {})[case] = paired(wall, "simpy_contacts_per_second")
         out.setdefault("share_of_bare_heap", {})[case] = round(
-            ours_rate / out["bare_heap_contacts_per_second"][case], 3
+            statistics.median(
+                a / b
+                for a, b in zip(wall[keys[0]], wall["bare_heap_contacts_per_second"], strict=True)
+            ),
+            3,
         )
     out["contacts_per_run"] = {
         "helpline": ours,
@@ -326,7 +334,7 @@ def main() -> None:
     }
     out["anonymous_bank_week_replay"] = replay_bank_week(args.repeats)
     out["repeats"] = args.repeats
-    out["statistic"] = "median"
+    out["statistic"] = "median (ratios: median of the ratios within each round-robin round)"
     out["versions"] = {
         "python": platform.python_version(),
         "ciw": metadata.version("ciw"),
