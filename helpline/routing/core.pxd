@@ -5,7 +5,7 @@ cimport cython
 cimport helpline.routing.events as ev
 from helpline.routing.model cimport ContactSpec
 from helpline.routing.index cimport Group, QueueIndex, invalidate_agent, invalidate_contact
-from helpline.routing.records cimport AgentRecord, ContactRecord
+from helpline.routing.records cimport AgentRecord, ContactRecord, Membership
 from helpline.routing.timers cimport TimerQueue
 
 
@@ -50,11 +50,11 @@ cdef class RoutingCore:
     @cython.locals(dirty=list, agent=AgentRecord, k=Py_ssize_t)
     cdef void _flush(self) except *
     cdef void _push_agent(self, AgentRecord agent) except *
-    @cython.locals(cache=dict, delay_index=long, queue=QueueIndex, groups=list, group=Group)
+    @cython.locals(membership=Membership, queue=QueueIndex, groups=list, group=Group)
     cdef void _index_agent(self, AgentRecord agent) except *
     @cython.locals(contact=ContactRecord)
     cdef void _fill(self, AgentRecord agent) except *
-    @cython.locals(live=list, fits=list, best=tuple, level=long, cache=dict, priority=long, delay_index=long, queue=QueueIndex, groups=list, group=Group, heap=list, entry=tuple, waiting=ContactRecord)
+    @cython.locals(live=list, fits=list, best=tuple, level=long, membership=Membership, priority=long, queue=QueueIndex, groups=list, group=Group, heap=list, entry=tuple, waiting=ContactRecord)
     cdef ContactRecord _best_contact_for(self, AgentRecord agent)
     cpdef object _compiled(self, object spec, QueueIndex queue)
     @cython.locals(plain=bint, plan=tuple)

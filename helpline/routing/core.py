@@ -48,7 +48,7 @@ from helpline.routing.model import (
     RoutingConfig,
     RoutingProfile,
 )
-from helpline.routing.records import FREE_STATE, AgentRecord, ContactRecord
+from helpline.routing.records import FREE_STATE, AgentRecord, ContactRecord, Membership
 from helpline.routing.timers import TimerQueue
 
 # Timer kinds. A timer is (due, seq, kind, contact, contact gen at scheduling); it is void when the
@@ -186,15 +186,14 @@ class RoutingCore:
         self, agent_id: str, profile: RoutingProfile, skills: dict[str, int]
     ) -> AgentRecord:
         self._agent_seq += 1
-        profile_queues = []
+        agent = AgentRecord(agent_id, self._agent_seq, profile, skills, self._now)
         by_priority = sorted(profile.queues, key=lambda pq: pq.priority)  # ties keep profile order
         for pq in by_priority:
             queue = self._queues[pq.queue_id]
             delay_index = queue.delays.index(pq.delay_seconds)
-            profile_queues.append((pq.priority, pq.delay_seconds, delay_index, queue))
-        agent = AgentRecord(agent_id, self._agent_seq, profile, skills, profile_queues, self._now)
-        for _, _, delay_index, queue in profile_queues:
-            queue.add_member(agent, delay_index)
+            membership = Membership(agent, queue, pq.priority, pq.delay_seconds, delay_index)
+            agent.profile_queues.append(membership)
+            queue.add_member(membership)
         self._agents[agent_id] = agent
         return agent
 
@@ -246,13 +245,13 @@ class RoutingCore:
             return
         if agent.holds_voice_exclusively():
             return  # a voice contact blocks every channel
-        cache = agent.group_cache
-        for _, _, delay_index, queue in agent.profile_queues:
+        for membership in agent.profile_queues:
+            queue = membership.queue
             if agent.has_capacity(queue.slot):
                 # Inlined cache hit of QueueIndex.satisfiable.
-                groups = cache.get(queue.queue_id)
+                groups = membership.groups
                 if groups is None:
-                    groups = queue.satisfiable(agent, delay_index)
+                    groups = queue.satisfiable(membership)
                 for group in groups:
                     group.push_agent(agent)
 
@@ -283,16 +282,17 @@ class RoutingCore:
                 return min(fits)[4]
         best: ContactEntry | None = None
         level = 0
-        cache = agent.group_cache
-        for priority, _, delay_index, queue in agent.profile_queues:
+        for membership in agent.profile_queues:
+            priority = membership.priority
             if best is not None and priority != level:
                 break  # queues are sorted by priority: a worse level cannot beat the candidate
+            queue = membership.queue
             if not agent.has_capacity(queue.slot):
                 continue
             # Inlined cache hit of QueueIndex.satisfiable: a method call per queue of the profile.
-            groups = cache.get(queue.queue_id)
+            groups = membership.groups
             if groups is None:
-                groups = queue.satisfiable(agent, delay_index)
+                groups = queue.satisfiable(membership)
             for group in groups:
                 heap = group.contacts  # inlined Group.best_contact: this loop is the hot path
                 while heap:

@@ -144,8 +144,8 @@ class RoutingEngine(HandlingCore):
                 )
             invalidate_agent(agent)
             del self._agents[agent_id]
-            for _, _, _, queue in agent.profile_queues:
-                queue.remove_member(agent)
+            for membership in agent.profile_queues:
+                membership.queue.remove_member(agent)
             for entry in sorted(agent.personal):
                 contact = entry[4]
                 if entry[3] == contact.gen:
@@ -167,9 +167,9 @@ class RoutingEngine(HandlingCore):
             agent = self._agent(agent_id)
             AgentSpec(agent_id, agent.profile.profile_id, skills)  # validates proficiencies
             agent.skills = dict(skills)
-            agent.group_cache.clear()
-            for _, _, delay_index, queue in agent.profile_queues:
-                queue.add_member(agent, delay_index)
+            for membership in agent.profile_queues:
+                membership.groups = None  # met requirements change with the skills
+                membership.queue.add_member(membership)
             self._fill(agent)
             return out
         except (RoutingError, ValueError):

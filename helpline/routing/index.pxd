@@ -2,7 +2,7 @@
 
 cimport cython
 
-from helpline.routing.records cimport AgentRecord, ContactRecord
+from helpline.routing.records cimport AgentRecord, ContactRecord, Membership
 
 
 # Imported constants and functions as C globals: read without a module dictionary lookup.
@@ -50,10 +50,10 @@ cdef class QueueIndex:
     cdef public object queue
     cdef public long slot
 
-    @cython.locals(row=list, group=Group, agent=AgentRecord, delay_index=long)
+    @cython.locals(row=list, group=Group, agent=AgentRecord, membership=Membership)
     cpdef list groups_for(self, object requirement)
-    @cython.locals(cached=list)
-    cpdef list satisfiable(self, AgentRecord agent, long delay_index)
+    @cython.locals(agent=AgentRecord)
+    cpdef list satisfiable(self, Membership membership)
 
 
 cpdef void invalidate_agent(AgentRecord agent) except *

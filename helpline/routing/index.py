@@ -30,7 +30,7 @@ from heapq import heapify, heappop, heappush
 from helpline.routing.criteria import CompiledSteps, Requirement, RoutingCriteria
 from helpline.routing.members import CHANNEL_SLOTS
 from helpline.routing.model import AgentSelection, Queue
-from helpline.routing.records import AgentRecord, ContactRecord
+from helpline.routing.records import AgentRecord, ContactRecord, Membership
 
 # Enum members bound once: on Python 3.11 every attribute read on an enum class takes EnumType's
 # slow __getattr__ path (about 0.2 us, more than the comparison it serves).
@@ -161,20 +161,21 @@ class QueueIndex:
         # lives in the groups of delay classes 0..i. Always contains 0.0 so a class-0 group exists.
         self.delays: tuple[float, ...] = tuple(sorted({0.0, *delays}))
         self.groups: dict[Requirement, list[Group]] = {}
-        self.members: dict[str, tuple[AgentRecord, int]] = {}  # agent id -> (agent, delay index)
+        self.members: dict[str, Membership] = {}  # agent id -> the agent's membership
         # skill -> members having it: a new requirement scans only the members with its rarest skill.
-        self.by_skill: dict[str, dict[str, tuple[AgentRecord, int]]] = {}
+        self.by_skill: dict[str, dict[str, Membership]] = {}
         # criteria -> (steps, group row per step) for contacts without a sticky agent (core._plan).
         self.plans: dict[RoutingCriteria, tuple[CompiledSteps, tuple[list[Group], ...]]] = {}
         # plans[criteria] for the queue's own criteria, once computed (most contacts bring none).
         self.own_plan: tuple[CompiledSteps, tuple[list[Group], ...]] | None = None
 
-    def add_member(self, agent: AgentRecord, delay_index: int) -> None:
+    def add_member(self, membership: Membership) -> None:
         """Register an agent whose profile includes this queue (or re-register after a skill change)."""
+        agent = membership.agent
         self.remove_member(agent)
-        self.members[agent.agent_id] = (agent, delay_index)
+        self.members[agent.agent_id] = membership
         for skill in agent.skills:
-            self.by_skill.setdefault(skill, {})[agent.agent_id] = (agent, delay_index)
+            self.by_skill.setdefault(skill, {})[agent.agent_id] = membership
 
     def remove_member(self, agent: AgentRecord) -> None:
         """Forget an agent (removed, or about to be re-registered)."""
@@ -183,11 +184,11 @@ class QueueIndex:
         for members in self.by_skill.values():
             members.pop(agent.agent_id, None)
 
-    def _candidates(self, requirement: Requirement) -> Iterable[tuple[AgentRecord, int]]:
+    def _candidates(self, requirement: Requirement) -> Iterable[Membership]:
         """Members who might meet the requirement (a superset, in registration order)."""
         if requirement.agent_ids is not None:
             found = [self.members[a] for a in requirement.agent_ids if a in self.members]
-            return sorted(found, key=lambda member: member[0].seq)
+            return sorted(found, key=lambda member: member.agent.seq)
         if not requirement.skills:
             return self.members.values()
         sets = [self.by_skill.get(skill, {}) for skill, _ in requirement.skills]
@@ -205,13 +206,12 @@ class QueueIndex:
         row = [Group(self, requirement, i) for i in range(len(self.delays))]
         self.groups[requirement] = row
         slot = self.slot
-        queue_id = self.queue.queue_id
-        for agent, delay_index in self._candidates(requirement):
+        for membership in self._candidates(requirement):
+            agent = membership.agent
             if requirement.is_met_by(agent.agent_id, agent.skills):
-                group = row[delay_index]
-                cached = agent.group_cache.get(queue_id)
-                if cached is not None:
-                    cached.append(group)  # keep the agent's cache complete
+                group = row[membership.delay_index]
+                if membership.groups is not None:
+                    membership.groups.append(group)  # keep the agent's cache complete
                 if agent.is_ready_for(slot):
                     # Appended unordered and heapified once below: O(n) instead of n pushes.
                     group.agents.append(
@@ -221,21 +221,21 @@ class QueueIndex:
             heapify(group.agents)
         return row
 
-    def satisfiable(self, agent: AgentRecord, delay_index: int) -> list[Group]:
-        """Groups of the agent's delay class whose requirement the agent meets.
+    def satisfiable(self, membership: Membership) -> list[Group]:
+        """Groups of the member's delay class whose requirement the agent meets.
 
-        Cached per agent and kept complete by :meth:`groups_for` when a requirement is added, so it is
-        computed once per agent and queue (again only after a skill change clears the cache).
+        Cached in the membership and kept complete by :meth:`groups_for` when a requirement is added,
+        so it is computed once per agent and queue (again only after a skill change drops it).
         """
-        cached = agent.group_cache.get(self.queue.queue_id)
-        if cached is not None:
-            return cached
+        if membership.groups is not None:
+            return membership.groups
+        agent = membership.agent
         groups = [
-            row[delay_index]
+            row[membership.delay_index]
             for requirement, row in self.groups.items()
             if requirement.is_met_by(agent.agent_id, agent.skills)
         ]
-        agent.group_cache[self.queue.queue_id] = groups
+        membership.groups = groups
         return groups
 
 

@@ -41,8 +41,9 @@ def _eligible(
         return None
     if contact.personal_agent is not None:
         return None if contact.personal_agent is not agent else (-1, 0.0)
-    for priority, delay, _, queue in agent.profile_queues:
-        if queue is contact.queue:
+    for membership in agent.profile_queues:
+        priority, delay = membership.priority, membership.delay_seconds
+        if membership.queue is contact.queue:
             if contact.enqueued_at + delay > now:
                 return None
             requirement = contact.steps.requirements[contact.step_index_at(now)]
@@ -89,7 +90,7 @@ def choose_agent_for_new(engine: SnapshotCore, spec: ContactSpec, now: float) ->
     for agent in engine._agents.values():
         if agent.status is not AgentStatus.AVAILABLE or not agent.has_capacity(queue.slot):
             continue
-        if not any(q is queue and delay <= 0 for _, delay, _, q in agent.profile_queues):
+        if not any(m.queue is queue and m.delay_seconds <= 0 for m in agent.profile_queues):
             continue
         if not requirement.is_met_by(agent.agent_id, agent.skills):
             continue

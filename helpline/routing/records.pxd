@@ -17,7 +17,6 @@ cdef class AgentRecord:
     cdef public dict channels
     cdef public bint dirty
     cdef public long gen
-    cdef public dict group_cache
     cdef public dict held
     cdef public double idle_since
     cdef public list limits
@@ -38,6 +37,15 @@ cdef class AgentRecord:
     cpdef bint has_capacity(self, long slot)
     cpdef bint holds_voice_exclusively(self)
     cpdef bint is_ready_for(self, long slot)
+
+
+cdef class Membership:
+    cdef public AgentRecord agent
+    cdef public long delay_index
+    cdef public double delay_seconds
+    cdef public list groups
+    cdef public long priority
+    cdef public QueueIndex queue
 
 
 @cython.freelist(64)

@@ -53,7 +53,6 @@ class AgentRecord:
         "channels",
         "dirty",
         "gen",
-        "group_cache",
         "held",
         "idle_since",
         "limits",
@@ -78,7 +77,6 @@ class AgentRecord:
         seq: int,
         profile: RoutingProfile,
         skills: dict[str, int],
-        profile_queues: list[tuple[int, float, int, QueueIndex]],
         idle_since: float,
     ) -> None:
         self.agent_id = agent_id
@@ -94,16 +92,15 @@ class AgentRecord:
         self.per_channel = [0] * len(CHANNEL_SLOTS)
         self.blocks = profile.voice_blocks_other_channels
         self.skills = skills
-        # (queue priority, delay seconds, delay index, queue) sorted by priority then queue order:
-        # the contact search stops at the first priority level that yields a candidate.
-        self.profile_queues = profile_queues
+        # The queues of its profile, sorted by priority then profile order (the engine fills it): the
+        # contact search stops at the first priority level that yields a candidate.
+        self.profile_queues: list[Membership] = []
         self.status = STATUS_OFFLINE
         self.reason: str | None = None
         self.reported = AGENT_OFFLINE
         self.dirty = False  # listed in the engine's _dirty (its state may need reporting)
         self.idle_since = idle_since
         self.gen = 0
-        self.group_cache: dict[str, list[Group]] = {}  # queue id -> groups it meets (index.py)
         self.held: dict[str, ContactRecord] = {}  # contacts offered to / handled by the agent
         self.total = 0
         self.n_offered = 0
@@ -138,6 +135,29 @@ class AgentRecord:
         if self.n_acw:
             return AGENT_ACW
         return FREE_STATE[self.status]
+
+
+class Membership:
+    """An agent's place in one queue of its routing profile; also the queue's record of the agent."""
+
+    __slots__ = ("agent", "delay_index", "delay_seconds", "groups", "priority", "queue")
+
+    def __init__(
+        self,
+        agent: AgentRecord,
+        queue: QueueIndex,
+        priority: int,
+        delay_seconds: float,
+        delay_index: int,
+    ) -> None:
+        self.agent = agent
+        self.queue = queue
+        self.priority = priority
+        self.delay_seconds = delay_seconds  # the profile's delay before the agent serves this queue
+        self.delay_index = delay_index  # its place in queue.delays
+        # The queue's groups of this delay class whose requirement the agent meets: computed on first
+        # use, kept complete by the queue, dropped when the agent's skills change (index.py).
+        self.groups: list[Group] | None = None
 
 
 class ContactRecord:
