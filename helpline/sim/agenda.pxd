@@ -25,5 +25,9 @@ cdef class Agenda:
         number=cython.longlong, agent=cython.longlong, i=Py_ssize_t, child=Py_ssize_t, right=Py_ssize_t,
     )
     cpdef void pop(self) except *
+    cdef inline void _store(
+        self, Py_ssize_t i, double at, long long order, long long kind, long long number,
+        long long agent,
+    ) noexcept
     cdef inline void _move(self, Py_ssize_t source, Py_ssize_t target) noexcept
     cdef void _grow(self) except *

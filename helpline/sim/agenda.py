@@ -56,11 +56,7 @@ class Agenda:
                 break
             self._move(parent, i)
             i = parent
-        self._times[i] = at
-        self._orders[i] = order
-        self._kinds[i] = kind
-        self._numbers[i] = number
-        self._agents[i] = agent
+        self._store(i, at, order, kind, number, agent)
 
     def pop(self) -> None:
         """Remove the earliest entry and put its fields in ``at``, ``kind``, ``number``, ``agent``."""
@@ -100,6 +96,9 @@ class Agenda:
                 break
             self._move(child, i)
             i = child
+        self._store(i, at, order, kind, number, agent)
+
+    def _store(self, i: int, at: float, order: int, kind: int, number: int, agent: int) -> None:
         self._times[i] = at
         self._orders[i] = order
         self._kinds[i] = kind
