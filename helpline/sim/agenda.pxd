@@ -10,6 +10,7 @@ cdef class Agenda:
     cdef long long[::1] _numbers
     cdef long long[::1] _agents
     cdef Py_ssize_t _capacity
+    cdef list _entries
     cdef Py_ssize_t _size
     cdef long long _pushed
     cdef public double at

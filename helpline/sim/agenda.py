@@ -5,13 +5,19 @@ An entry is four numbers (time, kind, contact number, agent number) kept in para
 rather than a tuple per entry: compiled (``agenda.pxd``), a push or a pop is a few C comparisons and
 moves, with no tuple to allocate and no Python comparison of tuples (the ``heapq`` version spent about a
 tenth of a simulation's time there). Entries due at the same time come out in the order they were pushed.
+
+Run as pure Python (no compiler), the same class keeps ``heapq`` tuples instead: a sift loop written in
+Python costs more than the tuples it saves.
 """
 
 from __future__ import annotations
 
 from array import array
+from heapq import heappop, heappush
 from math import inf
 from typing import Any
+
+import cython
 
 _INITIAL_CAPACITY = 64
 
@@ -26,6 +32,7 @@ class Agenda:
         self._numbers = array("q", bytes(8 * _INITIAL_CAPACITY))
         self._agents = array("q", bytes(8 * _INITIAL_CAPACITY))
         self._capacity = _INITIAL_CAPACITY
+        self._entries: list[tuple[float, int, int, int, int]] = []  # pure Python only
         self._size = 0
         self._pushed = 0
         self.at = inf
@@ -38,14 +45,20 @@ class Agenda:
 
     def head_at(self) -> float:
         """When the earliest entry is due (``inf`` when there is none)."""
+        if not cython.compiled:
+            return self._entries[0][0] if self._entries else inf
         return self._times[0] if self._size else inf
 
     def push(self, at: float, kind: int, number: int, agent: int) -> None:
         """Add an entry due at ``at``."""
-        if self._size == self._capacity:
-            self._grow()
         self._pushed += 1
         order = self._pushed
+        if not cython.compiled:
+            heappush(self._entries, (at, order, kind, number, agent))
+            self._size += 1
+            return
+        if self._size == self._capacity:
+            self._grow()
         i = self._size
         self._size += 1
         while i > 0:  # sift up: move parents later than the new entry down a level
@@ -62,6 +75,10 @@ class Agenda:
         """Remove the earliest entry and put its fields in ``at``, ``kind``, ``number``, ``agent``."""
         if self._size == 0:
             raise IndexError("pop from an empty agenda")
+        if not cython.compiled:
+            self.at, _, self.kind, self.number, self.agent = heappop(self._entries)
+            self._size -= 1
+            return
         self.at = self._times[0]
         self.kind = self._kinds[0]
         self.number = self._numbers[0]
