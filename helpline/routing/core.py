@@ -294,7 +294,7 @@ class RoutingCore:
             if groups is None:
                 groups = queue.satisfiable(membership)
             for group in groups:
-                heap = group.contacts  # inlined Group.best_contact: this loop is the hot path
+                heap = group.contacts  # its first live entry, dropping stale tops: the hot path
                 while heap:
                     entry = heap[0]
                     waiting = entry[4]
@@ -428,7 +428,7 @@ class RoutingCore:
         best = None
         for delay_index in range(contact.matured + 1):
             group = row[delay_index]  # typed (core.pxd): its fields are then C reads
-            heap = group.agents  # inlined Group.best_agent: this loop is the hot path
+            heap = group.agents  # its first live entry, dropping stale tops: the hot path
             while heap:
                 entry = heap[0]
                 candidate = entry[4]

@@ -6,7 +6,7 @@ from helpline.routing.records cimport AgentRecord, ContactRecord, Membership
 
 
 # Imported constants and functions as C globals: read without a module dictionary lookup.
-cdef object heapify, heappop, heappush
+cdef object heapify, heappush
 # The module's own constants.
 cdef object _LONGEST_IDLE, _MOST_SKILLED
 
@@ -27,10 +27,6 @@ cdef class Group:
     cpdef void push_agent(self, AgentRecord agent) except *
     cpdef void push_contact(self, ContactRecord contact) except *
     cpdef void compact_contacts(self) except *
-    @cython.locals(heap=list, entry=tuple)
-    cpdef object best_agent(self)
-    @cython.locals(heap=list, entry=tuple)
-    cpdef object best_contact(self)
 
 
 cdef class QueueIndex:

@@ -25,7 +25,7 @@ only its own view.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappush
 
 from helpline.routing.criteria import CompiledSteps, Requirement, RoutingCriteria
 from helpline.routing.members import CHANNEL_SLOTS
@@ -102,26 +102,6 @@ class Group:
         self.contacts = [e for e in self.contacts if e[3] == e[4].gen]
         heapify(self.contacts)
         self.contacts_kept = len(self.contacts)
-
-    def best_agent(self) -> AgentEntry | None:
-        """The live entry of the best ready agent, dropping stale tops on the way."""
-        heap = self.agents
-        while heap:
-            entry = heap[0]
-            if entry[3] == entry[4].gen:
-                return entry
-            heappop(heap)
-        return None
-
-    def best_contact(self) -> ContactEntry | None:
-        """The live entry of the first contact in line, dropping stale tops on the way."""
-        heap = self.contacts
-        while heap:
-            entry = heap[0]
-            if entry[3] == entry[4].gen:
-                return entry
-            heappop(heap)
-        return None
 
 
 class QueueIndex:
