@@ -69,7 +69,7 @@ def main() -> None:
                 created = NOW - timedelta(minutes=(n * 7) % (3 * 24 * 60))
                 create_case(session, actor, NewCase(subject=f"Case {n}"), now=created)
         clock = {"now": NOW}
-        monitor = CaseSlaMonitor(db, lambda: clock["now"])
+        monitor = CaseSlaMonitor(db.with_clock(lambda: clock["now"]))
         started = time.perf_counter()
         first = monitor.evaluate()
         first_seconds = time.perf_counter() - started

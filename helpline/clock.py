@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+"""A source of the current time (UTC, timezone-aware): the wall clock, or a test's or a simulation's."""
 
 
 def utc_now() -> datetime:

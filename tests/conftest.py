@@ -9,9 +9,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.database import DirectoryBasedExampleDatabase, ReadOnlyDatabase
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +26,49 @@ from helpline.storage.database import normalize_url
 
 POSTGRES_URL_VARIABLE = "HELPLINE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgres"]
+
+HYPOTHESIS_EXAMPLES = Path(__file__).parent / "hypothesis-examples"
+"""Failing examples found while exploring, committed: replayed by ``make unit`` as regressions."""
+
+# "ci" (the default): the same examples on every run, so a red suite means a changed program.
+# "explore" (make explore): fresh random examples, many more; failures are saved to
+# HYPOTHESIS_EXAMPLES, to be committed with their fix. "replay": only those saved examples.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    max_examples=1000,
+    deadline=None,
+    print_blob=True,
+    database=DirectoryBasedExampleDatabase(HYPOTHESIS_EXAMPLES),
+)
+settings.register_profile(
+    "replay",
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse),
+    database=ReadOnlyDatabase(DirectoryBasedExampleDatabase(HYPOTHESIS_EXAMPLES)),
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+YEARS_AHEAD_VARIABLE = "HELPLINE_TEST_YEARS_AHEAD"
+"""Set (e.g. to 5), the wall clock runs that many years ahead for the whole run (``make future``):
+every test that reads the real date instead of its clock fails."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move the wall clock ahead when HELPLINE_TEST_YEARS_AHEAD asks for it."""
+    years = os.environ.get(YEARS_AHEAD_VARIABLE)
+    if not years:
+        return
+    ahead = timedelta(days=round(365.25 * int(years)))
+    traveller = time_machine.travel(datetime.now(UTC) + ahead, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
 
 
 def postgres_admin_url() -> str | None:

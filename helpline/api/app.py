@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -44,7 +43,7 @@ from helpline.channels.base import ChannelRegistry
 from helpline.channels.inbox import Inbox
 from helpline.channels.outbox import Outbox
 from helpline.channels.setup import channel_registry
-from helpline.clock import utc_now
+from helpline.clock import Clock
 from helpline.config import Settings
 from helpline.services.case_sla import CaseSlaMonitor
 from helpline.services.demo_traffic import TICK_SECONDS, DemoTraffic
@@ -102,21 +101,25 @@ async def _run_demo_traffic(traffic: DemoTraffic) -> None:
 def create_app(
     settings: Settings,
     db: Database | None = None,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock | None = None,
     channels: ChannelRegistry | None = None,
 ) -> FastAPI:
     """Build the application around ``db`` (opened from ``settings`` when not given).
 
-    ``clock`` drives routing timers and decisions (tests pass a controllable one); ``channels`` are
-    the channel adapters to run (default: those ``settings`` enable).
+    ``clock`` (default: the database's) times every unit of work, routing timer and decision (tests
+    pass a controllable one); ``channels`` are the channel adapters to run (default: those
+    ``settings`` enable).
     """
     database = db if db is not None else open_database(settings)
-    routing = RoutingService(database, clock)
+    if clock is not None:
+        database = database.with_clock(clock)
+    clock = database.clock
+    routing = RoutingService(database)
     registry = channels if channels is not None else channel_registry(settings)
-    inbox = Inbox(database, routing, clock)
-    outbox = Outbox(database, registry, clock)
+    inbox = Inbox(database, routing)
+    outbox = Outbox(database, registry)
     database.notifier.subscribe(outbox.on_events)
-    case_sla = CaseSlaMonitor(database, clock)
+    case_sla = CaseSlaMonitor(database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -126,7 +129,7 @@ def create_app(
         await registry.start(inbox)
         delivery = asyncio.create_task(outbox.run(settings.outbox_poll_seconds))
         demo = (
-            asyncio.create_task(_run_demo_traffic(DemoTraffic(database, routing, clock)))
+            asyncio.create_task(_run_demo_traffic(DemoTraffic(database, routing)))
             if settings.demo_traffic
             else None
         )

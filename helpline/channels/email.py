@@ -104,8 +104,6 @@ class EmailAdapter(ChannelAdapter):
     def bind(self, inbox: Inbox) -> EmailIntake:
         """Take inbound email through ``inbox`` (done by :meth:`start`; tests may call it alone)."""
         self.database = self.database or inbox.db
-        if isinstance(self.references, CaseReferences):
-            self.references.clock = inbox.clock  # cases open on the application's clock
         self.intake = EmailIntake(
             inbox,
             own_addresses=frozenset({self.settings.mail_from.lower()}),

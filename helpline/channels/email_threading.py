@@ -9,14 +9,11 @@ reference names is pluggable (:class:`ReferenceScheme`): by default the conversa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from helpline.channels.email_parse import ParsedEmail
-from helpline.clock import utc_now
 from helpline.domain.enums import Channel
 from helpline.services.actor import Actor
 from helpline.services.cases import (
@@ -83,11 +80,8 @@ class CaseReferences:
     case, opened with its first message, and a message quoting the case continues its newest email
     contact."""
 
-    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
-        self.clock = clock
-
     def reference_of(self, session: Session, actor: Actor, contact_id: int) -> str:
-        return case_for_conversation(session, actor, contact_id, now=self.clock()).reference
+        return case_for_conversation(session, actor, contact_id).reference
 
     def contact_for(self, session: Session, actor: Actor, reference: str) -> int | None:
         case = find_case_by_reference(session, actor.organization_id, reference)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
@@ -22,12 +21,10 @@ RACE_ATTEMPTS = 3
 class Inbox:
     """Hands adapters' inbound messages to the messaging service, then to the ACD."""
 
-    def __init__(
-        self, db: Database, routing: RoutingService, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, db: Database, routing: RoutingService) -> None:
         self.db = db
         self.routing = routing
-        self.clock = clock
+        self.clock = db.clock
 
     def receive_sync(
         self,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from helpline.bootstrap import Database
 from helpline.channels.base import ChannelRegistry
@@ -23,12 +22,10 @@ BATCH = 50
 class Outbox:
     """Delivers due messages; a failed send is retried with backoff, then reported failed."""
 
-    def __init__(
-        self, db: Database, registry: ChannelRegistry, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, db: Database, registry: ChannelRegistry) -> None:
         self.db = db
         self.registry = registry
-        self.clock = clock
+        self.clock = db.clock
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 

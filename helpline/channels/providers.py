@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -34,7 +35,6 @@ from helpline.channels.base import (
 )
 from helpline.channels.inbox import Inbox
 from helpline.channels.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, generic_signature
-from helpline.clock import utc_now
 from helpline.domain.enums import Channel
 from helpline.domain.identity import InvalidIdentity
 from helpline.errors import InvalidInput
@@ -210,6 +210,11 @@ class ProviderAdapter(ChannelAdapter):
         if self._db is None:
             self._db = inbox.db
 
+    def _now(self) -> datetime:
+        if self._db is None:
+            raise RuntimeError(f"the {self.channel} adapter is not started")
+        return self._db.clock()
+
     def _connection(self, message: OutboundMessage) -> Connection | None:
         if self._db is None:
             return None
@@ -245,7 +250,7 @@ class ProviderAdapter(ChannelAdapter):
                 "text": message.body,
             }
         ).encode()
-        timestamp = int(utc_now().timestamp())
+        timestamp = int(self._now().timestamp())
         headers = {
             "Content-Type": "application/json",
             TIMESTAMP_HEADER: str(timestamp),

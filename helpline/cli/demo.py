@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from helpline.bootstrap import open_database
 from helpline.cli.admin import DatabaseOption, settings_with
-from helpline.clock import utc_now
 from helpline.services.demo import DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD, load_demo
 from helpline.storage.tables import Organization
 
@@ -26,7 +25,7 @@ def demo_data(
             if if_empty and organizations:
                 typer.echo("database already has organizations; demo data not loaded")
             else:
-                summary = load_demo(session, utc_now())
+                summary = load_demo(session, db.clock())
                 if summary.created:
                     typer.echo(
                         f"loaded {DEMO_ORGANIZATION}: {summary.agents} agents, "

@@ -202,6 +202,10 @@ class HandlingCore(SnapshotCore):
             if queue.channel is not contact.channel:
                 raise InvalidTransitionError(f"queue {queue.queue_id} is not on {contact.channel}")
             target = None if agent_id is None else self._agent(agent_id)
+            if target is agent:
+                # A consult is two agents talking: the leg would take a second slot of the agent's
+                # own capacity and could be offered back to them.
+                raise InvalidTransitionError(f"agent {agent.agent_id} cannot consult themselves")
             leg_spec = ContactSpec(consult_contact_id, queue.queue_id, contact.priority)
             leg = new_contact_record(leg_spec, queue, 0, now)
             leg.consult_of = contact

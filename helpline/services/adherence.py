@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
 from helpline.services.actor import Actor
@@ -23,6 +22,7 @@ from helpline.services.plans import PLANNING_ROLES, READING_ROLES
 from helpline.services.rostering_inputs import organization_agent
 from helpline.services.schedules import check_window, published_activities
 from helpline.storage import tables
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.wfm import adherence
 from helpline.wfm.adherence import ActivityKind, AdherenceFigures, OutOfAdherence
@@ -50,7 +50,7 @@ def create_exception(
     if organization_agent(session, actor, new.agent_id) is None:
         raise InvalidInput("agent_id", f"no agent with id {new.agent_id}")
     require_period(new.starts_at, new.ends_at)
-    now = utc_now()
+    now = session_now(session)
     row = tables.AdherenceException(
         organization_id=actor.organization_id,
         agent_id=new.agent_id,
@@ -119,7 +119,7 @@ def delete_exception(session: Session, actor: Actor, exception_id: int) -> None:
         session,
         actor.organization_id,
         "AdherenceExceptionWithdrawn",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         agent_id=agent_id,
         payload={"adherence_exception_id": exception_id},

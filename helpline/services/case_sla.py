@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -393,9 +393,9 @@ class CaseSlaMonitor:
     """Evaluates case SLAs on the app clock: all active cases each long tick, and an organization's
     cases at the next short tick after a reply, an answer or a customer message commits there."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._clock = clock
+        self._clock = db.clock
         self._dirty: set[int] = set()
         self._guard = threading.Lock()
         db.notifier.subscribe(self._on_commit)

@@ -27,6 +27,7 @@ from helpline.services.actor import Actor
 from helpline.services.contacts import get_contact
 from helpline.services.customers import get_customer
 from helpline.services.sla_policies import default_policy
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
 from helpline.storage.locks import lock_name
 from helpline.storage.tables import (
@@ -427,9 +428,7 @@ def cases_of_contact(session: Session, organization_id: int, contact_id: int) ->
     )
 
 
-def case_for_conversation(
-    session: Session, actor: Actor, contact_id: int, *, now: datetime
-) -> Case:
+def case_for_conversation(session: Session, actor: Actor, contact_id: int) -> Case:
     """The open case a conversation belongs to; a conversation without one opens it (the case
     reference the customer is given and quotes back, e.g. in an email subject)."""
     contact = get_contact(session, actor, contact_id)
@@ -438,7 +437,8 @@ def case_for_conversation(
         if CaseStatus(case.status) in CONTINUED_STATUSES:
             return case
     subject = (contact.subject or f"{contact.channel.capitalize()} conversation")[:500]
-    return create_case(session, actor, NewCase(subject=subject, contact_ids=(contact.id,)), now=now)
+    new_case = NewCase(subject=subject, contact_ids=(contact.id,))
+    return create_case(session, actor, new_case, now=session_now(session))
 
 
 def latest_contact_of_case(

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.services.actor import Actor
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.storage.tables import (
     Agent,
@@ -337,7 +337,7 @@ def create(
         session,
         actor.organization_id,
         f"{kind.event_prefix}Created",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         agent_id=row.id if kind is AGENT else None,
         payload=data,
@@ -367,7 +367,7 @@ def update(
         session,
         actor.organization_id,
         f"{kind.event_prefix}Updated",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         agent_id=row_id if kind is AGENT else None,
         payload={
@@ -396,7 +396,7 @@ def remove(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> N
         session,
         actor.organization_id,
         f"{kind.event_prefix}Deleted",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         agent_id=row_id if kind is AGENT else None,
         payload={"id": row_id},

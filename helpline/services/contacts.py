@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.services.actor import Actor
 from helpline.services.customers import find_or_create_customer, get_customer
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
 from helpline.storage.locks import lock_name
 from helpline.storage.tables import Contact, Message, Queue
@@ -154,7 +154,7 @@ def create_contact(
             session, actor, display_name=spec.customer_name, identities=spec.identities
         )
         customer_id = customer.id if customer else None
-    now = utc_now()
+    now = session_now(session)
     state = ContactState.CREATED  # the routing service queues it (see services.routing)
     contact = Contact(
         organization_id=actor.organization_id,

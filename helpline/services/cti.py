@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.bootstrap import Database
-from helpline.clock import utc_now
 from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_phone
 from helpline.errors import Conflict, InvalidInput, NotFound
@@ -27,6 +26,7 @@ from helpline.services.contacts import NewContact, create_contact_idempotently, 
 from helpline.services.customers import organization_region
 from helpline.services.provider_connections import queue_of_number
 from helpline.services.routing import RoutingService
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
 from helpline.storage.tables import Agent, Contact, Queue
 
@@ -133,7 +133,7 @@ def _record(
             session,
             actor.organization_id,
             "CallEventReceived",
-            occurred_at=utc_now(),
+            occurred_at=session_now(session),
             actor=actor.label,
             contact_id=contact.id,
             agent_id=contact.agent_id,

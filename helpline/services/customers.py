@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.enums import IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.services.actor import Actor
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.storage.tables import Customer, CustomerIdentity, Organization
 
@@ -143,7 +143,7 @@ def create_customer(
     if taken:
         kind, owner = next(iter(taken.items()))
         raise Conflict(f"{kind.value} {normalized[kind]} already belongs to customer {owner}")
-    now = utc_now()
+    now = session_now(session)
     customer = Customer(
         organization_id=actor.organization_id, display_name=display_name, created_at=now
     )
@@ -187,7 +187,7 @@ def update_customer(
         session,
         actor.organization_id,
         "CustomerUpdated",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         payload={
             "customer_id": customer.id,

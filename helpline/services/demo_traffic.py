@@ -87,14 +87,13 @@ class DemoTraffic:
         self,
         db: Database,
         routing: RoutingService,
-        clock: Callable[[], datetime],
         *,
         seed: int | None = None,
         peak_per_second: float = PEAK_ARRIVALS_PER_SECOND,
     ) -> None:
         self.db = db
         self.routing = routing
-        self.clock = clock
+        self.clock = db.clock
         self.rng = np.random.default_rng(seed)
         self.peak_per_second = peak_per_second
         self.organization_id: int | None = None

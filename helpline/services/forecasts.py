@@ -18,12 +18,12 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.hours import is_open
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.services.actor import Actor
 from helpline.services.plans import PLANNING_ROLES, get_plan, list_plans, publish_plan
 from helpline.storage import tables
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.wfm.forecast import CalendarEvent, ForecastResult, forecast_series
 
@@ -167,7 +167,7 @@ def create_forecast(session: Session, actor: Actor, request: ForecastRequest) ->
     _check(request)
     zone, country = _zone(session, actor)
     queue = _queue(session, actor, request.queue_id)
-    now = utc_now()
+    now = session_now(session)
     start_local = request.start.astimezone(zone).replace(tzinfo=None) if request.start else None
     if request.history:
         points = sorted(request.history, key=lambda p: p.timestamp)
@@ -313,7 +313,7 @@ def delete_forecast(session: Session, actor: Actor, forecast_id: int) -> None:
         session,
         actor.organization_id,
         "ForecastDeleted",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         payload={"forecast_id": forecast_id},
     )
@@ -325,7 +325,7 @@ def forecast_accuracy(session: Session, actor: Actor, forecast_id: int) -> dict[
     zone, _country = _zone(session, actor)
     starts = [datetime.fromisoformat(t) for t in forecast.series["timestamps"]]
     predicted = np.array(forecast.series["volume"], dtype=float)
-    now = utc_now()
+    now = session_now(session)
     step = timedelta(minutes=forecast.interval_minutes)
     past = [i for i, start in enumerate(starts) if start + step <= now]
     if not past:
@@ -384,7 +384,7 @@ def create_calendar_event(
         session,
         actor.organization_id,
         "CalendarEventCreated",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         payload={
             "calendar_event_id": row.id,
@@ -424,7 +424,7 @@ def delete_calendar_event(session: Session, actor: Actor, event_id: int) -> None
         session,
         actor.organization_id,
         "CalendarEventDeleted",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         payload={"calendar_event_id": event_id},
     )

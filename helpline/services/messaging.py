@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
 from helpline.domain.messages import (
     Attachment,
@@ -28,6 +27,7 @@ from helpline.errors import Conflict, InvalidInput, PermissionDenied
 from helpline.services.actor import Actor
 from helpline.services.cases import link_follow_up
 from helpline.services.contacts import CONTACT_ROLES, NewContact, create_contact, get_contact
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
 from helpline.storage.locks import lock_name
 from helpline.storage.tables import Agent, Contact, CustomerIdentity, Message, MessageAttachment
@@ -122,7 +122,7 @@ def receive_message(
     )
     if found is not None:
         return ReceivedMessage(found.contact_id, found.id, contact_created=False, duplicate=True)
-    now = now or utc_now()
+    now = now or session_now(session)
     contact: Contact | None = None
     extra = dict(attributes or {})
     follows: int | None = None
@@ -282,7 +282,7 @@ def queue_message(
     recipient = recipient_of(session, contact)
     if not recipient:
         raise Conflict(f"contact {contact.id} has no {channel} address to send to")
-    now = now or utc_now()
+    now = now or session_now(session)
     message = Message(
         organization_id=actor.organization_id,
         contact_id=contact.id,
@@ -420,7 +420,7 @@ def update_delivery_status(
             session,
             actor.organization_id,
             "MessageDelivered" if status is not DeliveryStatus.FAILED else "MessageFailed",
-            occurred_at=utc_now(),
+            occurred_at=session_now(session),
             actor=actor.label,
             contact_id=message.contact_id,
             payload={"message_id": message.id, "status": status.value, "provider_id": provider_id},

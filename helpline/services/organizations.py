@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.enums import Role
 from helpline.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from helpline.services import security
 from helpline.services.actor import Actor
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.storage.tables import ApiKey, EventCounter, Organization, User, UserSession
 
@@ -34,7 +34,7 @@ def create_organization(session: Session, name: str, time_zone: str, country: st
         raise InvalidInput("country", "use a two-letter ISO 3166 code, e.g. US")
     if session.scalar(select(Organization.id).where(Organization.name == name)) is not None:
         raise Conflict(f"an organization named {name!r} already exists")
-    now = utc_now()
+    now = session_now(session)
     org = Organization(name=name, time_zone=time_zone, country=country.upper(), created_at=now)
     session.add(org)
     session.flush()
@@ -82,7 +82,7 @@ def create_user(
         password_hash = security.hash_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with email {email!r} already exists")
-    now = utc_now()
+    now = session_now(session)
     user = User(
         organization_id=actor.organization_id,
         email=email,
@@ -117,7 +117,7 @@ def create_api_key(session: Session, actor: Actor, *, name: str, role: Role) -> 
     """Issue an API key with ``role`` in the actor's organization."""
     actor.require()
     key, prefix, digest = security.new_api_key()
-    now = utc_now()
+    now = session_now(session)
     record = ApiKey(
         organization_id=actor.organization_id,
         name=name,
@@ -151,7 +151,7 @@ def revoke_api_key(session: Session, actor: Actor, api_key_id: int) -> ApiKey:
     if record is None:
         raise NotFound(f"api key {api_key_id} not found")
     if record.revoked_at is None:
-        now = utc_now()
+        now = session_now(session)
         record.revoked_at = now
         append_event(
             session,
@@ -197,7 +197,7 @@ def log_in(session: Session, email: str, password: str, *, hours: int) -> LoginS
         or not security.verify_password(user.password_hash, password)
     ):
         raise AuthenticationFailed("wrong email or password")
-    now = utc_now()
+    now = session_now(session)
     token = security.new_session_token()
     csrf = security.new_session_token()
     session.add(
@@ -239,7 +239,7 @@ def authenticate_session(session: Session, token: str) -> SessionActor:
     if row is None:
         raise AuthenticationFailed("not logged in")
     user_session, user = row
-    if user_session.expires_at <= utc_now() or not user.is_active:
+    if user_session.expires_at <= session_now(session) or not user.is_active:
         raise AuthenticationFailed("session expired; log in again")
     return SessionActor(
         Actor(user.organization_id, Role(user.role), user_id=user.id), user_session.csrf_token

@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.enums import Role
 from helpline.errors import NotFound
 from helpline.services.actor import Actor
 from helpline.storage import tables
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 
 PLANNING_ROLES = (Role.MANAGER, Role.WFM_ANALYST)
@@ -70,7 +70,7 @@ def publish_plan(
     actor.require(*PLANNING_ROLES)
     if plan.status == "published":
         return plan
-    now = utc_now()
+    now = session_now(session)
     table = type(plan)
     for previous in list_plans(session, actor, table, where=scope, status="published", limit=1000):
         previous.status = "superseded"

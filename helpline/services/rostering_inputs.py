@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.enums import Role
 from helpline.domain.hours import WEEKDAYS, parse_clock
 from helpline.domain.periods import require_period
@@ -23,6 +22,7 @@ from helpline.errors import InvalidInput, NotFound
 from helpline.services.actor import Actor
 from helpline.services.plans import PLANNING_ROLES, READING_ROLES
 from helpline.storage import tables
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.wfm.rostering import Agent, Contract, RosterInputError, employment_hours
 from helpline.wfm.rostering.availability import clip_to_horizon, outside_weekly_windows
@@ -238,7 +238,7 @@ def put_profile(
     actor.require(*PLANNING_ROLES)
     _agent(session, actor, agent_id)
     _check_profile(agent_id, profile)
-    now = utc_now()
+    now = session_now(session)
     row = _stored_profile(session, actor, agent_id)
     if row is None:
         row = tables.AgentRosteringProfile(agent_id=agent_id, organization_id=actor.organization_id)
@@ -281,7 +281,7 @@ def delete_profile(session: Session, actor: Actor, agent_id: int) -> None:
         session,
         actor.organization_id,
         "AgentRosteringProfileRemoved",
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         agent_id=agent_id,
         payload={"agent_id": agent_id},
@@ -304,7 +304,7 @@ def create_time_off(session: Session, actor: Actor, new: NewTimeOff) -> tables.T
     if new.status not in TIME_OFF_STATUSES:
         raise InvalidInput("status", ", ".join(TIME_OFF_STATUSES))
     require_period(new.starts_at, new.ends_at)
-    now = utc_now()
+    now = session_now(session)
     row = tables.TimeOff(
         organization_id=actor.organization_id,
         agent_id=new.agent_id,
@@ -330,7 +330,7 @@ def _time_off_event(
         session,
         actor.organization_id,
         kind,
-        occurred_at=utc_now(),
+        occurred_at=session_now(session),
         actor=actor.label,
         agent_id=row.agent_id,
         payload={

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.bootstrap import Database
-from helpline.clock import utc_now
 from helpline.domain.enums import ContactState as Stored
 from helpline.domain.enums import Role
 from helpline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -58,9 +57,10 @@ class _LiveEngine:
 class RoutingService:
     """Runs the routing engines of this process and persists their decisions."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, db: Database) -> None:
+        """Routing on ``db``, timed by the clock its units of work carry."""
         self._db = db
-        self._clock = clock
+        self._clock = db.clock
         self._engines: dict[int, _LiveEngine] = {}
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()

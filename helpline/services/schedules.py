@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpline.clock import utc_now
 from helpline.domain.enums import Role
 from helpline.errors import InvalidInput, NotFound
 from helpline.services.actor import Actor
@@ -49,6 +48,7 @@ from helpline.services.schedule_groups import (
 )
 from helpline.services.schedule_report import activity_rows, coverage, summary
 from helpline.storage import tables
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.wfm.rostering import RosterInputError, RosterProblem, RosterWeights, roster_agents
 from helpline.wfm.rostering import RosterResult as Roster
@@ -288,7 +288,7 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
     roster, agent_ids = _roster(session, actor, request, groups, problem, result)
     starts = local_interval_starts(request.week_start, zone, demands[0].interval_minutes)
     covered = coverage(demands, result, starts, request.staffing.shrinkage)
-    now = utc_now()
+    now = session_now(session)
     version = session.scalar(
         select(func.max(tables.Schedule.version)).where(
             tables.Schedule.organization_id == actor.organization_id,

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from helpline.clock import Clock
 from helpline.storage import report_facts
+
+CLOCK_KEY = "helpline.clock"
+"""Where a session's ``info`` holds the clock of its unit of work."""
 
 
 def normalize_url(url: str) -> str:
@@ -49,16 +54,33 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **options: Any) -> E
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, clock: Clock) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (services return them to callers),
-    and refresh the report facts of the contacts whose events they wrote before each commit."""
-    factory = sessionmaker(engine, expire_on_commit=False)
+    carry ``clock`` (see :func:`session_now`) and refresh the report facts of the contacts whose
+    events they wrote before each commit."""
+    factory = sessionmaker(engine, expire_on_commit=False, info={CLOCK_KEY: clock})
     event.listen(factory, "before_commit", report_facts.refresh_pending)
     return factory
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: everything written inside commits together or not at all."""
+def transaction(factory: sessionmaker[Session], clock: Clock | None = None) -> Iterator[Session]:
+    """One unit of work: everything written inside commits together or not at all.
+
+    ``clock`` replaces the factory's for this unit of work (an application with its own clock).
+    """
     with factory() as session, session.begin():
+        if clock is not None:
+            session.info[CLOCK_KEY] = clock
         yield session
+
+
+def session_clock(session: Session) -> Clock:
+    """The clock of ``session``'s unit of work: the only source of time for services and storage."""
+    clock: Clock = session.info[CLOCK_KEY]
+    return clock
+
+
+def session_now(session: Session) -> datetime:
+    """The current time by the clock of ``session``'s unit of work (UTC, timezone-aware)."""
+    return session_clock(session)()

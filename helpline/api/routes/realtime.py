@@ -12,7 +12,6 @@ from starlette.requests import HTTPConnection
 
 from helpline.api.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.bootstrap import Database
-from helpline.clock import utc_now
 from helpline.errors import HelplineError
 from helpline.services import realtime
 from helpline.services.actor import Actor
@@ -21,8 +20,8 @@ router = APIRouter(prefix="/realtime", tags=["Real-time"])
 
 
 def _clock(connection: HTTPConnection) -> Callable[[], datetime]:
-    clock: Callable[[], datetime] = getattr(connection.app.state, "clock", utc_now)
-    return clock
+    db: Database = connection.app.state.db
+    return db.clock
 
 
 def _board(db: Database, actor: Actor, now: datetime) -> dict[str, Any]:

@@ -153,6 +153,18 @@ def test_consult_needs_exactly_one_target() -> None:
         routing.start_consult("c", "leg", 3.0)
 
 
+def test_an_agent_cannot_consult_themselves_and_the_refusal_changes_nothing() -> None:
+    routing = engine(agents=agents("a", "b"))
+    routing.add_contact(contact("c"), 1.0)
+    routing.accept_offer("c", "a", 2.0)
+    before = routing.snapshot()
+    with pytest.raises(InvalidTransitionError, match="cannot consult themselves"):
+        routing.start_consult("c", "leg", 3.0, agent_id="a")
+    assert routing.snapshot() == before
+    assert routing.contact_view("c").agent_id == "a"
+    assert offers(routing.start_consult("c", "leg", 4.0, agent_id="b")) == [("leg", "b")]
+
+
 # -- callbacks and overflow --------------------------------------------------------------------------------
 
 

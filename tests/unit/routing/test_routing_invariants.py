@@ -224,6 +224,8 @@ class RoutingMachine(RuleBasedStateMachine):
         agent = contact.agent
         assert agent is not None
         closes = how == "close" or (how == "wrap" and contact.state is ContactState.ACW)
+        # Read before the command: closing clears the consult links.
+        in_consult = contact.consult_leg is not None or contact.consult_of is not None
         expected = (
             naive.choose_contact(self.engine, agent.agent_id, self.now, contact_id)
             if closes
@@ -235,7 +237,7 @@ class RoutingMachine(RuleBasedStateMachine):
             events = self.both(lambda e: e.wrap_up(contact_id, "sold", "", self.now))
         else:
             events = self.both(lambda e: e.close_contact(contact_id, self.now))
-        if closes and contact.consult_leg is None and contact.consult_of is None:
+        if closes and not in_consult:
             offered = [
                 e.contact_id
                 for e in events
