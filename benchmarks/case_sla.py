@@ -24,11 +24,11 @@ from sqlalchemy import select
 
 from helpline.bootstrap import open_database
 from helpline.config import Settings
-from helpline.services import organizations
 from helpline.services.actor import system_actor
-from helpline.services.case_sla import CaseSlaMonitor, refresh_cases
-from helpline.services.cases import NewCase, create_case
-from helpline.services.sla_policies import create_policy
+from helpline.services.cases.cases import NewCase, create_case
+from helpline.services.cases.sla import CaseSlaMonitor, refresh_cases
+from helpline.services.cases.sla_policies import create_policy
+from helpline.services.identity import organizations
 from helpline.storage import migrations
 from helpline.storage.tables import Case
 

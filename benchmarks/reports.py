@@ -3,7 +3,7 @@
 Loads N synthetic finished calls (80% answered, 15% abandoned, 5% deflected; 10 queues, 50 agents,
 spread over 30 days) with the bulk history service (``storage/bulk.py``; each batch's contact facts,
 handling spans and quarter-hour rollup are written in the same transaction), then times
-``services.reports.interval_report`` over the whole period from the database, grouped by queue and
+``services.reporting.reports.interval_report`` over the whole period from the database, grouped by queue and
 then by agent. Prints one JSON line:
 ``{"contacts", "events", "sqlite_seconds", "postgres_seconds", ...}`` (seconds: both reports).
 
@@ -30,13 +30,13 @@ from sqlalchemy.engine import make_url
 from helpline.analytics import GroupBy, Interval
 from helpline.bootstrap import Database, open_database
 from helpline.config import Settings
+from helpline.demo.anonymous_bank import UNUSABLE_PASSWORD
 from helpline.domain.enums import Role
-from helpline.services import configuration as config
-from helpline.services import organizations
+from helpline.services.acd import configuration as config
 from helpline.services.actor import system_actor
-from helpline.services.anonymous_bank import UNUSABLE_PASSWORD
-from helpline.services.history import CallEnd, KeyedCall, PastCall, record_past_calls
-from helpline.services.reports import interval_report
+from helpline.services.conversations.history import CallEnd, KeyedCall, PastCall, record_past_calls
+from helpline.services.identity import organizations
+from helpline.services.reporting.reports import interval_report
 from helpline.storage import migrations
 from helpline.storage.database import normalize_url
 

@@ -36,10 +36,10 @@ from helpline.api.app import create_app
 from helpline.bootstrap import open_database
 from helpline.config import Settings
 from helpline.domain.enums import Role
-from helpline.services import configuration as config
-from helpline.services import organizations
+from helpline.services.acd import configuration as config
 from helpline.services.actor import system_actor
-from helpline.services.security import hash_password
+from helpline.services.identity import organizations
+from helpline.services.identity.security import hash_password
 from helpline.storage import migrations
 
 AGENTS = 545

@@ -14,7 +14,7 @@ from helpline.bootstrap import Database
 from helpline.channels.base import ChannelRegistry
 from helpline.config import Settings
 from helpline.domain.enums import Role
-from helpline.services.routing import RoutingService
+from helpline.services.acd.routing import RoutingService
 from tests.factories import Tenant, create_ok, make_tenant
 
 

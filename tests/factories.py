@@ -13,8 +13,8 @@ from helpline.api.app import create_app
 from helpline.bootstrap import Database
 from helpline.config import Settings
 from helpline.domain.enums import Role
-from helpline.services import organizations
 from helpline.services.actor import Actor, system_actor
+from helpline.services.identity import organizations
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ def message_objects(db: Database, tenant: Tenant) -> dict[str, dict[str, Any]]:
     """A chat contact (not queued) with one inbound message carrying one attachment."""
     from helpline.domain.enums import Channel, IdentityKind
     from helpline.domain.messages import Attachment, InboundMessage
-    from helpline.services.messaging import list_messages, receive_message
+    from helpline.services.conversations.messaging import list_messages, receive_message
 
     inbound = InboundMessage(
         Channel.CHAT,

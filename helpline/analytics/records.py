@@ -13,7 +13,7 @@ class EventRecord:
     """One event of the log, as the storage layer maps an ``events`` row (``occurred_at`` is UTC).
 
     ``type`` is the event class name (``ContactQueued``, ``AgentStateChanged``...); ``payload`` its
-    fields other than ``contact_id``/``agent_id``/``at`` (see ``services/routing_store.py``).
+    fields other than ``contact_id``/``agent_id``/``at`` (see ``helpline/services/acd/store.py``).
     """
 
     sequence: int

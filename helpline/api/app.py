@@ -45,9 +45,9 @@ from helpline.channels.outbox import Outbox
 from helpline.channels.setup import channel_registry
 from helpline.clock import Clock
 from helpline.config import Settings
-from helpline.services.case_sla import CaseSlaMonitor
-from helpline.services.demo_traffic import TICK_SECONDS, DemoTraffic
-from helpline.services.routing import RoutingService
+from helpline.demo.traffic import TICK_SECONDS, DemoTraffic
+from helpline.services.acd.routing import RoutingService
+from helpline.services.cases.sla import CaseSlaMonitor
 from helpline.storage.tables import Organization
 from helpline.web.install import install_web
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from helpline.api.schemas import Body, ContactOut, Id, Name
-from helpline.services.provider_connections import ProviderKind
+from helpline.services.conversations.provider_connections import ProviderKind
 
 Url = Annotated[str, Field(max_length=500, pattern=r"^(https?://\S+)?$")]
 CallId = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[A-Za-z0-9._:@-]+$")]

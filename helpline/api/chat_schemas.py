@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field
 
 from helpline.api.schemas import Body, Id, Name
-from helpline.services.chat_widgets import (
+from helpline.services.conversations.chat_widgets import (
     DEFAULT_ATTACHMENT_BYTES,
     DEFAULT_ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,

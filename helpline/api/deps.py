@@ -12,9 +12,9 @@ from starlette.requests import HTTPConnection
 from helpline.bootstrap import Database
 from helpline.config import Settings
 from helpline.errors import AuthenticationFailed, PermissionDenied
-from helpline.services import organizations
 from helpline.services.actor import Actor
-from helpline.services.security import digests_match
+from helpline.services.identity import organizations
+from helpline.services.identity.security import digests_match
 
 SESSION_COOKIE = "helpline_session"
 CSRF_HEADER = "X-CSRF-Token"

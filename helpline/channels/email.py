@@ -24,7 +24,7 @@ from helpline.channels.mailer import Mailer, MailRefused
 from helpline.config import Settings
 from helpline.domain.enums import Channel
 from helpline.services.actor import system_actor
-from helpline.services.email import (
+from helpline.services.conversations.email import (
     AddressRoute,
     EmailThread,
     ImapMailbox,

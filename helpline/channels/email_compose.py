@@ -9,7 +9,7 @@ from email.utils import formataddr, formatdate
 
 from helpline.channels.email_threading import reply_subject, subject_token
 from helpline.domain.messages import OutboundMessage
-from helpline.services.email import EmailThread
+from helpline.services.conversations.email import EmailThread
 
 ACKNOWLEDGEMENT = "acknowledgement"
 """``headers["email_kind"]`` of an automatic acknowledgement (sent with Auto-Submitted)."""

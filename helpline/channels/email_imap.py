@@ -18,7 +18,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from helpline.bootstrap import Database
-from helpline.services.email import ImapMailbox, mailboxes_to_poll, record_imap_progress
+from helpline.services.conversations.email import (
+    ImapMailbox,
+    mailboxes_to_poll,
+    record_imap_progress,
+)
 
 logger = logging.getLogger(__name__)
 

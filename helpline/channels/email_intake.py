@@ -22,8 +22,8 @@ from helpline.domain.enums import Channel, IdentityKind
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.domain.messages import InboundMessage
 from helpline.services.actor import Actor, system_actor
-from helpline.services.email import AddressRoute, is_helpline_address
-from helpline.services.messaging import send_message
+from helpline.services.conversations.email import AddressRoute, is_helpline_address
+from helpline.services.conversations.messaging import send_message
 
 logger = logging.getLogger(__name__)
 

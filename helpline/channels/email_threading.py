@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from helpline.channels.email_parse import ParsedEmail
 from helpline.domain.enums import Channel
 from helpline.services.actor import Actor
-from helpline.services.cases import (
+from helpline.services.cases.cases import (
     case_for_conversation,
     find_case_by_reference,
     latest_contact_of_case,
 )
-from helpline.services.email import contact_answered, email_contact
+from helpline.services.conversations.email import contact_answered, email_contact
 
 _TOKEN = re.compile(r"\[#([A-Za-z]{1,10}-\d{1,18})\]")
 _REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw|réf|ref)\s*:\s*", re.IGNORECASE)

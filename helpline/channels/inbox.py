@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from helpline.bootstrap import Database
 from helpline.domain.messages import InboundMessage
-from helpline.services import acd
+from helpline.services.acd import commands as acd
+from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import Actor
-from helpline.services.messaging import ReceivedMessage, receive_message
-from helpline.services.routing import RoutingService
+from helpline.services.conversations.messaging import ReceivedMessage, receive_message
 
 RACE_ATTEMPTS = 3
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from helpline.bootstrap import Database
 from helpline.channels.base import ChannelRegistry
 from helpline.domain.messages import DeliveryReport, DeliveryStatus, OutboundMessage
-from helpline.services.messaging import claim_due, record_delivery
+from helpline.services.conversations.messaging import claim_due, record_delivery
 
 logger = logging.getLogger(__name__)
 

@@ -39,15 +39,15 @@ from helpline.domain.enums import Channel
 from helpline.domain.identity import InvalidIdentity
 from helpline.errors import InvalidInput
 from helpline.services.actor import system_actor
-from helpline.services.customers import organization_region
-from helpline.services.messaging import ReceivedMessage
-from helpline.services.provider_connections import (
+from helpline.services.conversations.messaging import ReceivedMessage
+from helpline.services.conversations.provider_connections import (
     CONNECTION_ATTRIBUTE,
     Connection,
     ProviderKind,
     connection_of_contact,
     open_conversation,
 )
+from helpline.services.identity.customers import organization_region
 
 TWILIO_STATUS = {
     "delivered": DeliveryStatus.DELIVERED,

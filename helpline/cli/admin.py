@@ -7,12 +7,12 @@ from sqlalchemy import select
 
 from helpline.bootstrap import Database, open_database
 from helpline.config import Settings, get_settings
+from helpline.demo.organization import DEMO_LOGINS, DEMO_PASSWORD, demo_chat_key
+from helpline.demo.traffic import HUMAN_AGENT_EMAILS
 from helpline.domain.enums import Role
 from helpline.errors import HelplineError
-from helpline.services import organizations
 from helpline.services.actor import system_actor
-from helpline.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_chat_key
-from helpline.services.demo_traffic import HUMAN_AGENT_EMAILS
+from helpline.services.identity import organizations
 from helpline.storage import migrations, report_facts
 from helpline.storage.tables import Organization
 

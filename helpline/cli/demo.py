@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from helpline.bootstrap import open_database
 from helpline.cli.admin import DatabaseOption, settings_with
-from helpline.services.demo import DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD, load_demo
+from helpline.demo.organization import DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD, load_demo
 from helpline.storage.tables import Organization
 
 

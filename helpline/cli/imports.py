@@ -9,15 +9,15 @@ import typer
 
 from helpline.bootstrap import open_database
 from helpline.cli.admin import DatabaseOption, fail, settings_with
-from helpline.domain.anonymous_bank import FormatError, parse_calls
-from helpline.errors import HelplineError, NotFound
-from helpline.services import organizations
-from helpline.services.actor import system_actor
-from helpline.services.anonymous_bank import (
+from helpline.demo.anonymous_bank import (
     DEFAULT_TIME_ZONE,
     AnonymousBankImporter,
     ImportSummary,
 )
+from helpline.domain.anonymous_bank import FormatError, parse_calls
+from helpline.errors import HelplineError, NotFound
+from helpline.services.actor import system_actor
+from helpline.services.identity import organizations
 
 BATCH_CALLS = 2000
 """Calls per transaction: a crash loses at most one batch, and a rerun skips what was committed."""

@@ -13,8 +13,9 @@ from helpline.analytics import GroupBy, Interval
 from helpline.bootstrap import open_database
 from helpline.cli.admin import DatabaseOption, fail, settings_with
 from helpline.errors import HelplineError
-from helpline.services import exports, organizations, reports
 from helpline.services.actor import system_actor
+from helpline.services.identity import organizations
+from helpline.services.reporting import exports, reports
 from helpline.storage import report_facts
 
 

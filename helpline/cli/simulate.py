@@ -17,9 +17,9 @@ from helpline.bootstrap import open_database
 from helpline.cli.admin import DatabaseOption, settings_with
 from helpline.domain.anonymous_bank import BankCall, FormatError, parse_calls
 from helpline.errors import InvalidInput, NotFound
-from helpline.services import organizations
 from helpline.services.actor import system_actor
-from helpline.services.simulations import forecast_volumes
+from helpline.services.identity import organizations
+from helpline.services.planning.simulations import forecast_volumes
 from helpline.sim import (
     METRICS,
     LoggedContact,

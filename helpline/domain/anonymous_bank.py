@@ -1,6 +1,6 @@
 """The Anonymous Bank call-center log format (Technion SEE Lab, 1999): one parser for every reader.
 
-The importer (``services/anonymous_bank.py``, history for reports and forecasts) and the simulator's
+The importer (``helpline/demo/anonymous_bank.py``, history for reports and forecasts) and the simulator's
 replay (``sim/calllog.py``) both read the log through :func:`parse_calls`, so its quirks are handled
 once. The format (``tests/data/anonymous_bank/SOURCE.md``): one header line, then tab-separated rows of
 17 fields ``vru+line, call_id, customer_id, priority, type, date, vru_entry, vru_exit, vru_time,

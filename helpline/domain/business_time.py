@@ -4,7 +4,7 @@ when a given amount of working time will have passed.
 Instants are seconds on one clock (the service passes Unix epoch seconds). Intervals are half-open
 ``[start, end)``, sorted and non-overlapping; ``end`` may be ``math.inf`` (open from ``start`` on) and
 ``start`` may be ``-math.inf``. Weekly hours in a time zone are expanded into intervals by the service
-layer (``services.routing_config.open_intervals``), so this module never reads a clock or a tz database.
+layer (``services.acd.engine_config.open_intervals``), so this module never reads a clock or a tz database.
 """
 
 from __future__ import annotations

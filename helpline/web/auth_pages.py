@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from helpline.api.deps import SESSION_COOKIE, get_db, get_settings
 from helpline.errors import AuthenticationFailed
-from helpline.services import organizations
+from helpline.services.identity import organizations
 from helpline.web.render import page
 from helpline.web.viewer import (
     CSRF_FIELD,

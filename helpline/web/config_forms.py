@@ -1,7 +1,7 @@
 """How each configuration resource appears as a list and a form, and how a form becomes a body.
 
 A form is validated by the same pydantic model as the REST body (``api.schemas``), then handed to the
-same service (``services.configuration``), so a page can store nothing the API would refuse.
+same service (``services.acd.configuration``), so a page can store nothing the API would refuse.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from helpline.api import schemas
 from helpline.domain.enums import AgentSelection, Channel, ClosedTreatment
-from helpline.services import configuration as config
-from helpline.services.configuration import ResourceKind
+from helpline.services.acd import configuration as config
+from helpline.services.acd.configuration import ResourceKind
 from helpline.storage.tables import Queue, RoutingProfile, Team, User
 
 Options = Callable[[Session, int], list[tuple[str, str]]]

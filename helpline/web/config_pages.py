@@ -1,5 +1,5 @@
 """Configuration pages: list, create and edit agents, teams, skills, queues, routing profiles,
-hours and wrap-up codes through ``services.configuration``."""
+hours and wrap-up codes through ``services.acd.configuration``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from helpline.api.deps import get_db
 from helpline.errors import InvalidInput, NotFound
-from helpline.services import configuration as config
+from helpline.services.acd import configuration as config
 from helpline.storage.tables import Queue
 from helpline.web.config_forms import (
     BY_SLUG,

@@ -1,6 +1,6 @@
 """The manager's KPI dashboard: per-interval and per-day charts filtered by queue, team or channel.
 
-Every number comes from ``services.reports.interval_report`` (the one definition of each KPI); this
+Every number comes from ``services.reporting.reports.interval_report`` (the one definition of each KPI); this
 module only picks the window and the group, fills empty intervals and draws.
 """
 
@@ -19,7 +19,7 @@ from helpline.analytics import GroupBy, Interval, Metrics, ReportRow, Tally
 from helpline.api.deps import get_db, get_now
 from helpline.domain.enums import Channel
 from helpline.errors import InvalidInput
-from helpline.services import reports
+from helpline.services.reporting import reports
 from helpline.storage.tables import Queue, Team
 from helpline.web.charts import Chart, Series, render_svg
 from helpline.web.render import page

@@ -1,5 +1,5 @@
 """Planning pages: the forecasts, staffing (required against scheduled agents) and schedules that
-exist, read through ``services.forecasts`` and ``services.schedules``."""
+exist, read through ``services.planning.forecasts`` and ``services.planning.schedules``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from helpline.api.deps import get_db
-from helpline.services import forecasts, schedules
+from helpline.services.planning import forecasts, schedules
 from helpline.storage.tables import Queue
 from helpline.web.charts import Chart, Series, render_svg
 from helpline.web.render import page

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from helpline.api.deps import SESSION_COOKIE, get_db
 from helpline.domain.enums import Role
 from helpline.errors import AuthenticationFailed, PermissionDenied
-from helpline.services import organizations
 from helpline.services.actor import Actor
-from helpline.services.security import digests_match
+from helpline.services.identity import organizations
+from helpline.services.identity.security import digests_match
 from helpline.storage.tables import Agent, Organization, User
 
 CSRF_FIELD = "csrf_token"

@@ -13,8 +13,9 @@ from helpline.analytics import GroupBy, Interval, bucket_start
 from helpline.api.deps import get_db, get_now
 from helpline.domain.enums import ContactState
 from helpline.errors import NotFound
-from helpline.services import configuration as config
-from helpline.services import contacts, realtime, reports
+from helpline.services.acd import configuration as config
+from helpline.services.conversations import contacts
+from helpline.services.reporting import realtime, reports
 from helpline.storage.tables import Agent, Queue, RoutingProfile, RoutingProfileQueue, Team
 from helpline.web.render import page
 from helpline.web.viewer import SUPERVISING, Viewer, current_viewer

@@ -19,11 +19,11 @@ from playwright.sync_api import Page
 
 from helpline.bootstrap import open_database
 from helpline.config import Settings
+from helpline.demo.organization import DEMO_PASSWORD, load_demo
 from helpline.domain.enums import Role
-from helpline.services import configuration as config
-from helpline.services import organizations
+from helpline.services.acd import configuration as config
 from helpline.services.actor import system_actor
-from helpline.services.demo import DEMO_PASSWORD, load_demo
+from helpline.services.identity import organizations
 from helpline.storage import migrations
 from helpline.storage.tables import Organization
 

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from helpline.analytics import GroupBy, Interval, Metrics, Tally
 from helpline.bootstrap import Database
 from helpline.cli import app
+from helpline.demo.anonymous_bank import AnonymousBankImporter
 from helpline.domain.anonymous_bank import parse_calls
 from helpline.services.actor import system_actor
-from helpline.services.anonymous_bank import AnonymousBankImporter
-from helpline.services.reports import Report, interval_report
+from helpline.services.reporting.reports import Report, interval_report
 from helpline.storage.tables import Contact, Event, Queue
 from tests.factories import make_tenant
 

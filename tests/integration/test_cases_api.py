@@ -14,8 +14,8 @@ from helpline.channels.base import ChannelRegistry, InboundMessage
 from helpline.channels.inbox import Inbox
 from helpline.channels.memory import MemoryAdapter
 from helpline.domain.enums import Channel, IdentityKind, Role
-from helpline.services.case_sla import CaseSlaMonitor
-from helpline.services.cases import NewCase, create_case, find_case_by_reference
+from helpline.services.cases.cases import NewCase, create_case, find_case_by_reference
+from helpline.services.cases.sla import CaseSlaMonitor
 from helpline.storage.tables import Case
 from tests.center import Center, FakeClock, build_center
 from tests.factories import create_ok, make_tenant

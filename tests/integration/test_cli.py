@@ -12,7 +12,7 @@ from helpline import __version__
 from helpline.bootstrap import open_database
 from helpline.cli import app
 from helpline.config import Settings
-from helpline.services import organizations
+from helpline.services.identity import organizations
 from helpline.storage.tables import Agent, Contact, Customer, Organization, Queue, Team, User
 
 pytestmark = pytest.mark.integration
@@ -156,7 +156,7 @@ def test_upgrading_across_report_facts_derives_them_from_stored_events(tmp_path:
 
 
 def test_the_demo_has_a_website_chat_widget_on_its_chat_queue(demo_url: str) -> None:
-    from helpline.services.demo import demo_chat_key
+    from helpline.demo.organization import demo_chat_key
     from helpline.storage.tables import ChatWidget
 
     db = open_database(Settings(database_url=demo_url))

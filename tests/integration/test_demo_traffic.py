@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from helpline.bootstrap import open_database
 from helpline.config import Settings
+from helpline.demo.organization import load_demo
+from helpline.demo.traffic import HUMAN_AGENT_EMAILS, DemoTraffic
 from helpline.domain.enums import ContactState
-from helpline.services.demo import load_demo
-from helpline.services.demo_traffic import HUMAN_AGENT_EMAILS, DemoTraffic
-from helpline.services.routing import RoutingService
+from helpline.services.acd.routing import RoutingService
 from helpline.storage import migrations
 from helpline.storage.tables import Agent, Contact, Event, Message, User
 from tests.center import FakeClock

@@ -15,7 +15,7 @@ from helpline.channels.email import EmailAdapter
 from helpline.channels.inbox import Inbox
 from helpline.config import Settings
 from helpline.domain.enums import Channel
-from helpline.services.email import mailboxes_to_poll
+from helpline.services.conversations.email import mailboxes_to_poll
 from tests.center import build_center
 from tests.factories import create_ok, make_client, make_tenant
 from tests.network import ImapServer, imap_server

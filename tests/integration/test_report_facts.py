@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from helpline.analytics import GroupBy, Interval, Window, aggregate
 from helpline.bootstrap import Database
-from helpline.services import reports
 from helpline.services.actor import system_actor
+from helpline.services.reporting import reports
 from helpline.storage import report_facts
 from helpline.storage.tables import ContactReportFact, HandlingSpan, ReportTally
 from tests.integration.test_acd_api import Center, build_center

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from helpline.bootstrap import Database
 from helpline.domain.enums import Channel, ContactState, Role
-from helpline.services.contacts import NewContact, PastOutcome, record_past_contact
+from helpline.services.conversations.contacts import NewContact, PastOutcome, record_past_contact
 from tests.factories import Tenant, full_configuration, make_client, make_tenant
 
 pytestmark = pytest.mark.integration

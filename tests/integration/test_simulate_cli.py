@@ -12,8 +12,10 @@ from typer.testing import CliRunner
 from helpline.bootstrap import open_database
 from helpline.cli import app
 from helpline.config import Settings
-from helpline.services import configuration, forecasts, organizations
+from helpline.services.acd import configuration
 from helpline.services.actor import system_actor
+from helpline.services.identity import organizations
+from helpline.services.planning import forecasts
 from tests.unit.cli.test_cli_simulate import SCENARIO
 
 pytestmark = pytest.mark.integration

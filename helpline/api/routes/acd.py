@@ -22,11 +22,12 @@ from helpline.api.schemas import (
 )
 from helpline.bootstrap import Database
 from helpline.errors import HelplineError
-from helpline.services import acd, contacts
+from helpline.services.acd import commands as acd
+from helpline.services.acd.engine_config import from_epoch
+from helpline.services.acd.routing import RoutingService, load_agent
 from helpline.services.actor import Actor
-from helpline.services.contact_context import context_of
-from helpline.services.routing import RoutingService, load_agent
-from helpline.services.routing_config import from_epoch
+from helpline.services.conversations import contacts
+from helpline.services.conversations.context import context_of
 
 router = APIRouter(tags=["ACD"])
 

@@ -18,9 +18,9 @@ from helpline.api.schemas import (
 )
 from helpline.bootstrap import Database
 from helpline.errors import HelplineError
-from helpline.services import adherence
 from helpline.services.actor import Actor
-from helpline.services.plans import READING_ROLES
+from helpline.services.planning import adherence
+from helpline.services.planning.plans import READING_ROLES
 from helpline.storage import tables
 
 router = APIRouter(tags=["Adherence"])

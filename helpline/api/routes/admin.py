@@ -16,7 +16,7 @@ from helpline.api.schemas import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import NotFound
-from helpline.services import organizations
+from helpline.services.identity import organizations
 from helpline.storage.tables import ApiKey, Organization, User
 
 router = APIRouter(tags=["Organization"])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from helpline.api.deps import DB, SESSION_COOKIE, CurrentActor, get_settings
 from helpline.api.schemas import LoginIn, LoginOut, OrganizationOut, UserOut
 from helpline.errors import NotFound
-from helpline.services import organizations
+from helpline.services.identity import organizations
 from helpline.storage.tables import Organization, User
 
 router = APIRouter(prefix="/auth", tags=["Auth"])

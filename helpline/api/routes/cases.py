@@ -19,7 +19,8 @@ from helpline.api.case_schemas import (
 )
 from helpline.api.deps import DB, CurrentActor, Now
 from helpline.domain.cases import CasePriority, CaseStatus
-from helpline.services import case_sla, cases, sla_policies
+from helpline.services.cases import cases, sla_policies
+from helpline.services.cases import sla as case_sla
 
 router = APIRouter(tags=["Cases"])
 

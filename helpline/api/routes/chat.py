@@ -22,9 +22,14 @@ from helpline.channels.chat.visitor import ChatContext, VisitorSocket, receive_f
 from helpline.domain.enums import Channel
 from helpline.domain.messages import Attachment
 from helpline.errors import Conflict, HelplineError, NotFound, PermissionDenied
-from helpline.services import chat as chats
 from helpline.services.actor import Actor
-from helpline.services.chat_widgets import CHAT_WIDGET, WidgetInfo, origin_allowed, widget_by_key
+from helpline.services.conversations import chat as chats
+from helpline.services.conversations.chat_widgets import (
+    CHAT_WIDGET,
+    WidgetInfo,
+    origin_allowed,
+    widget_by_key,
+)
 
 STATIC = FilePath(__file__).resolve().parents[2] / "channels" / "chat"
 TOKEN_HEADER = "X-Chat-Token"  # noqa: S105 - a header name, not a secret

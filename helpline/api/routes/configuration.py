@@ -10,8 +10,8 @@ from pydantic import BaseModel
 
 from helpline.api import schemas
 from helpline.api.deps import DB, CurrentActor
-from helpline.services import configuration as config
-from helpline.services.configuration import ResourceKind
+from helpline.services.acd import configuration as config
+from helpline.services.acd.configuration import ResourceKind
 
 
 def resource_router(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from helpline.api.case_schemas import ContactContextOut
 from helpline.api.deps import DB, CurrentActor
-from helpline.services.contact_context import RECENT_CONTACTS, contact_context
+from helpline.services.conversations.context import RECENT_CONTACTS, contact_context
 
 router = APIRouter(tags=["Contacts"])
 

@@ -12,8 +12,9 @@ from helpline.api.routes.acd import get_routing
 from helpline.api.schemas import ContactIn, ContactOut, ContactPage
 from helpline.domain.enums import Channel, ContactState
 from helpline.errors import InvalidInput
-from helpline.services import acd, contacts
-from helpline.services.contacts import ContactFilter, NewContact
+from helpline.services.acd import commands as acd
+from helpline.services.conversations import contacts
+from helpline.services.conversations.contacts import ContactFilter, NewContact
 
 router = APIRouter(prefix="/contacts", tags=["Contacts"])
 

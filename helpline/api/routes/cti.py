@@ -23,9 +23,9 @@ from helpline.api.channel_schemas import (
 from helpline.api.deps import DB, CurrentActor
 from helpline.api.routes.acd import get_routing
 from helpline.api.routes.configuration import resource_router
-from helpline.services import cti
-from helpline.services.cti import CallStatus, OfferedCall
-from helpline.services.provider_connections import PROVIDER_CONNECTION, VOICE_NUMBER
+from helpline.services.conversations import cti
+from helpline.services.conversations.cti import CallStatus, OfferedCall
+from helpline.services.conversations.provider_connections import PROVIDER_CONNECTION, VOICE_NUMBER
 
 router = APIRouter(prefix="/cti/calls", tags=["CTI events"])
 

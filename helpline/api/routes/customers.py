@@ -10,7 +10,8 @@ from fastapi import APIRouter, Path, Query
 from helpline.api.case_schemas import MergeIn, MergeOut, MergeSuggestionOut, TimelineOut
 from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import CustomerIn, CustomerOut, CustomerPatch
-from helpline.services import customer_merges, customers, timeline
+from helpline.services.conversations import timeline
+from helpline.services.identity import customer_merges, customers
 
 router = APIRouter(prefix="/customers", tags=["Customers"])
 

@@ -15,7 +15,7 @@ from helpline.api.schemas import (
     ForecastOut,
     ForecastSummary,
 )
-from helpline.services import forecasts
+from helpline.services.planning import forecasts
 from helpline.storage import tables
 
 router = APIRouter(tags=["Forecasts"])

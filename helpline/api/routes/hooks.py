@@ -36,9 +36,13 @@ from helpline.channels.signatures import (
     verify_twilio,
 )
 from helpline.errors import NotFound
-from helpline.services import messaging
 from helpline.services.actor import system_actor
-from helpline.services.provider_connections import Connection, ProviderKind, webhook_connection
+from helpline.services.conversations import messaging
+from helpline.services.conversations.provider_connections import (
+    Connection,
+    ProviderKind,
+    webhook_connection,
+)
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/hooks", tags=["Provider webhooks"])

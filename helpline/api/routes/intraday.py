@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import IntradayActionOut, IntradayIntervalOut, IntradayOut
-from helpline.services import intraday
+from helpline.services.planning import intraday
 
 router = APIRouter(tags=["Intraday"])
 

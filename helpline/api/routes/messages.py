@@ -10,8 +10,8 @@ from sqlalchemy import select
 from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import ContactMessageOut, ReplyIn
 from helpline.errors import NotFound
-from helpline.services import messaging
-from helpline.services.contacts import get_contact
+from helpline.services.conversations import messaging
+from helpline.services.conversations.contacts import get_contact
 from helpline.storage.tables import Message, MessageAttachment
 
 router = APIRouter(prefix="/contacts/{contact_id}/messages", tags=["Messages"])

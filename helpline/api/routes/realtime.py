@@ -13,8 +13,8 @@ from starlette.requests import HTTPConnection
 from helpline.api.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.bootstrap import Database
 from helpline.errors import HelplineError
-from helpline.services import realtime
 from helpline.services.actor import Actor
+from helpline.services.reporting import realtime
 
 router = APIRouter(prefix="/realtime", tags=["Real-time"])
 

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from helpline.analytics import GroupBy, Interval
 from helpline.api.deps import DB, CurrentActor
 from helpline.bootstrap import Database
-from helpline.services import exports, reports
 from helpline.services.actor import Actor
+from helpline.services.reporting import exports, reports
 
 router = APIRouter(prefix="/reports", tags=["Reports"])
 

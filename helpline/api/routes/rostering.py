@@ -16,7 +16,7 @@ from helpline.api.rostering_schemas import (
     TimeOffIn,
     TimeOffOut,
 )
-from helpline.services import rostering_inputs
+from helpline.services.planning import rostering_inputs
 from helpline.storage import tables
 
 router = APIRouter(tags=["Rostering inputs"])

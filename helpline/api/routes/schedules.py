@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query
 
 from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import ActivityOut, ScheduleIn, ScheduleOut, ScheduleSummaryOut
-from helpline.services import schedules
-from helpline.services.schedule_groups import GroupRequest, StaffingTarget
+from helpline.services.planning import schedules
+from helpline.services.planning.schedule_groups import GroupRequest, StaffingTarget
 from helpline.storage import tables
 
 router = APIRouter(tags=["Schedules"])

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from helpline.api.deps import DB, CurrentActor
 from helpline.api.schemas import Body, Id
-from helpline.services import simulations as service
+from helpline.services.planning import simulations as service
 
 router = APIRouter(tags=["Simulations"])
 

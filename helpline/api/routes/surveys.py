@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from helpline.api.deps import DB, CurrentActor, Now, get_settings
 from helpline.config import Settings
 from helpline.errors import InvalidInput
-from helpline.services import surveys
+from helpline.services.reporting import surveys
 from helpline.storage import tables
 
 router = APIRouter(tags=["Surveys"])

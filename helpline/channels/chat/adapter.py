@@ -12,7 +12,7 @@ from helpline.channels.chat.hub import ChatHub
 from helpline.channels.mailer import Mailer
 from helpline.config import Settings
 from helpline.domain.enums import Channel
-from helpline.services.chat import TranscriptLine, VisitorSession
+from helpline.services.conversations.chat import TranscriptLine, VisitorSession
 
 
 class ChatAdapter(ChannelAdapter):

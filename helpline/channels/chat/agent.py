@@ -15,7 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from helpline.channels.chat.hub import Outgoing, serve_socket
 from helpline.channels.chat.visitor import STATUS_MIN_INTERVAL_SECONDS, ChatContext
-from helpline.services import chat as chats
+from helpline.services.conversations import chat as chats
 
 
 class AgentSocket:

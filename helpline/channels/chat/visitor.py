@@ -27,11 +27,11 @@ from helpline.config import Settings
 from helpline.domain.enums import ContactState
 from helpline.domain.messages import Attachment
 from helpline.errors import Conflict, HelplineError, InvalidInput
-from helpline.services import acd
-from helpline.services import chat as chats
-from helpline.services.chat_widgets import WidgetInfo
-from helpline.services.reports import organization_zone
-from helpline.services.routing import RoutingService
+from helpline.services.acd import commands as acd
+from helpline.services.acd.routing import RoutingService
+from helpline.services.conversations import chat as chats
+from helpline.services.conversations.chat_widgets import WidgetInfo
+from helpline.services.reporting.reports import organization_zone
 
 logger = logging.getLogger(__name__)
 

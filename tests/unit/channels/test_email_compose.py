@@ -8,7 +8,7 @@ from helpline.channels.email_compose import ACKNOWLEDGEMENT, compose, message_id
 from helpline.channels.email_threading import find_reference, reply_subject, subject_token
 from helpline.domain.enums import Channel
 from helpline.domain.messages import Attachment, OutboundMessage
-from helpline.services.email import EmailThread
+from helpline.services.conversations.email import EmailThread
 
 
 def _outbound(**extra: object) -> OutboundMessage:

@@ -7,7 +7,7 @@ import pytest
 from helpline.channels.providers import parse_inbound, parse_status
 from helpline.domain.messages import DeliveryStatus
 from helpline.errors import InvalidInput
-from helpline.services.provider_connections import ProviderKind
+from helpline.services.conversations.provider_connections import ProviderKind
 
 
 def test_twilio_and_generic_inbound_messages_are_read_alike() -> None:

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from helpline.demo.anonymous_bank import past_call
 from helpline.domain.anonymous_bank import FIELDS, FormatError, Outcome, parse_calls, parse_row
-from helpline.services.anonymous_bank import past_call
-from helpline.services.history import CallEnd
+from helpline.services.conversations.history import CallEnd
 
 HEADER = "\t".join(FIELDS)
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from helpline.services.chat_widgets import WidgetInfo, normalize_origin, origin_allowed
+from helpline.services.conversations.chat_widgets import (
+    WidgetInfo,
+    normalize_origin,
+    origin_allowed,
+)
 
 
 def _widget(*origins: str) -> WidgetInfo:

@@ -1,0 +1,1 @@
+"""The demo organization, its simulated traffic and the Anonymous Bank importer: seed data and a customer simulator."""

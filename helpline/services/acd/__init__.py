@@ -1,0 +1,1 @@
+"""ACD use cases: the live routing engines, contact commands, routing configuration."""

@@ -1,0 +1,1 @@
+"""Cases: follow-ups across contacts with business-hours SLAs."""

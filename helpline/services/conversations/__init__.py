@@ -1,0 +1,1 @@
+"""Contacts and their conversations on every channel: messages, chat, email, CTI, timelines."""

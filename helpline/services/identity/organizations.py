@@ -1,0 +1,255 @@
+"""Organizations, users, API keys and login sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.domain.enums import Role
+from helpline.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from helpline.services.actor import Actor
+from helpline.services.identity import security
+from helpline.storage.database import session_now
+from helpline.storage.events import append_event
+from helpline.storage.tables import ApiKey, EventCounter, Organization, User, UserSession
+
+
+def validate_time_zone(field: str, name: str) -> str:
+    """Return ``name`` if it is an IANA time zone, else raise InvalidInput naming ``field``."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(field, f"unknown time zone {name!r} (use an IANA name)") from None
+    return name
+
+
+def create_organization(session: Session, name: str, time_zone: str, country: str) -> Organization:
+    """Create an organization with its event counter; names are unique."""
+    validate_time_zone("time_zone", time_zone)
+    if len(country) != 2 or not country.isalpha():
+        raise InvalidInput("country", "use a two-letter ISO 3166 code, e.g. US")
+    if session.scalar(select(Organization.id).where(Organization.name == name)) is not None:
+        raise Conflict(f"an organization named {name!r} already exists")
+    now = session_now(session)
+    org = Organization(name=name, time_zone=time_zone, country=country.upper(), created_at=now)
+    session.add(org)
+    session.flush()
+    session.add(EventCounter(organization_id=org.id, last_sequence=0))
+    session.flush()
+    append_event(
+        session,
+        org.id,
+        "OrganizationCreated",
+        occurred_at=now,
+        actor="system",
+        payload={"name": name, "time_zone": time_zone, "country": org.country},
+    )
+    return org
+
+
+def organization_by_name(session: Session, name: str) -> Organization:
+    """The organization called ``name``, or NotFound."""
+    org = session.scalar(select(Organization).where(Organization.name == name))
+    if org is None:
+        raise NotFound(f"no organization named {name!r}")
+    return org
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str | None = None,
+    password_hash: str | None = None,
+) -> User:
+    """Add a login to the actor's organization; emails are unique across Helpline.
+
+    Give ``password``, or ``password_hash`` (an argon2 hash, e.g. from a migration or shared by
+    the demo's users so loading it does not spend seconds hashing one password many times).
+    """
+    actor.require()
+    email = email.strip().lower()
+    if password_hash is None:
+        if password is None or len(password) < 8:
+            raise InvalidInput("password", "must be at least 8 characters")
+        password_hash = security.hash_password(password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"a user with email {email!r} already exists")
+    now = session_now(session)
+    user = User(
+        organization_id=actor.organization_id,
+        email=email,
+        display_name=display_name,
+        role=role.value,
+        password_hash=password_hash,
+        is_active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    append_event(
+        session,
+        actor.organization_id,
+        "UserCreated",
+        occurred_at=now,
+        actor=actor.label,
+        payload={"user_id": user.id, "email": email, "role": role.value},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    """A newly created API key: ``key`` is the only time the secret is available."""
+
+    key: str
+    record: ApiKey
+
+
+def create_api_key(session: Session, actor: Actor, *, name: str, role: Role) -> IssuedApiKey:
+    """Issue an API key with ``role`` in the actor's organization."""
+    actor.require()
+    key, prefix, digest = security.new_api_key()
+    now = session_now(session)
+    record = ApiKey(
+        organization_id=actor.organization_id,
+        name=name,
+        role=role.value,
+        prefix=prefix,
+        key_hash=digest,
+        created_at=now,
+        revoked_at=None,
+    )
+    session.add(record)
+    session.flush()
+    append_event(
+        session,
+        actor.organization_id,
+        "ApiKeyCreated",
+        occurred_at=now,
+        actor=actor.label,
+        payload={"api_key_id": record.id, "name": name, "role": role.value},
+    )
+    return IssuedApiKey(key=key, record=record)
+
+
+def revoke_api_key(session: Session, actor: Actor, api_key_id: int) -> ApiKey:
+    """Revoke a key of the actor's organization; it stops working at once."""
+    actor.require()
+    record = session.scalar(
+        select(ApiKey).where(
+            ApiKey.id == api_key_id, ApiKey.organization_id == actor.organization_id
+        )
+    )
+    if record is None:
+        raise NotFound(f"api key {api_key_id} not found")
+    if record.revoked_at is None:
+        now = session_now(session)
+        record.revoked_at = now
+        append_event(
+            session,
+            actor.organization_id,
+            "ApiKeyRevoked",
+            occurred_at=now,
+            actor=actor.label,
+            payload={"api_key_id": record.id},
+        )
+    return record
+
+
+def authenticate_api_key(session: Session, key: str) -> Actor:
+    """The actor behind a bearer key, or AuthenticationFailed."""
+    prefix = security.parse_api_key_prefix(key)
+    record = None
+    if prefix is not None:
+        record = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if (
+        record is None
+        or record.revoked_at is not None
+        or not security.digests_match(record.key_hash, security.token_digest(key))
+    ):
+        raise AuthenticationFailed("invalid or revoked API key")
+    return Actor(record.organization_id, Role(record.role), api_key_id=record.id)
+
+
+@dataclass(frozen=True)
+class LoginSession:
+    """A successful login: the cookie token (secret), its CSRF token and the user."""
+
+    token: str
+    csrf_token: str
+    user: User
+
+
+def log_in(session: Session, email: str, password: str, *, hours: int) -> LoginSession:
+    """Check a user's password and open a session; the same error for unknown email or password."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if (
+        user is None
+        or not user.is_active
+        or not security.verify_password(user.password_hash, password)
+    ):
+        raise AuthenticationFailed("wrong email or password")
+    now = session_now(session)
+    token = security.new_session_token()
+    csrf = security.new_session_token()
+    session.add(
+        UserSession(
+            organization_id=user.organization_id,
+            user_id=user.id,
+            token_hash=security.token_digest(token),
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    append_event(
+        session,
+        user.organization_id,
+        "UserLoggedIn",
+        occurred_at=now,
+        actor=f"user:{user.id}",
+        payload={"user_id": user.id},
+    )
+    return LoginSession(token=token, csrf_token=csrf, user=user)
+
+
+@dataclass(frozen=True)
+class SessionActor:
+    """The actor of a cookie session and the CSRF token unsafe requests must echo."""
+
+    actor: Actor
+    csrf_token: str
+
+
+def authenticate_session(session: Session, token: str) -> SessionActor:
+    """The actor behind a session cookie, or AuthenticationFailed when unknown or expired."""
+    row = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == security.token_digest(token))
+    ).first()
+    if row is None:
+        raise AuthenticationFailed("not logged in")
+    user_session, user = row
+    if user_session.expires_at <= session_now(session) or not user.is_active:
+        raise AuthenticationFailed("session expired; log in again")
+    return SessionActor(
+        Actor(user.organization_id, Role(user.role), user_id=user.id), user_session.csrf_token
+    )
+
+
+def log_out(session: Session, token: str) -> None:
+    """End the session behind ``token`` (no error if it is already gone)."""
+    user_session = session.scalar(
+        select(UserSession).where(UserSession.token_hash == security.token_digest(token))
+    )
+    if user_session is not None:
+        session.delete(user_session)

@@ -1,0 +1,1 @@
+"""WFM use cases: forecasts, staffing plans, schedules, rostering, adherence, intraday, simulations."""

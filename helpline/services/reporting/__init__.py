@@ -1,0 +1,1 @@
+"""Reports, real-time boards, exports and surveys: everything that reads the event log back."""
