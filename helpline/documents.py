@@ -55,13 +55,14 @@ def core_checked(build: Callable[[], T]) -> T:
 def field_path(loc: Sequence[int | str]) -> str:
     """``("agents", 1, "shifts", 0, "end")`` -> ``agents[1].shifts[0].end``.
 
-    Union members are tagged ``"(…)"`` (see ``Tag`` uses); their tags are not part of the path.
+    Union members are tagged ``"(…)"`` (see ``Tag`` uses); their tags, and the ``[key]`` pydantic adds
+    for a bad mapping key, are not part of the path.
     """
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif not part.startswith("("):
+        elif not part.startswith("(") and part != "[key]":
             path += f".{part}" if path else part
     return path
 

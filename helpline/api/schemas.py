@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from helpline.documents import Concurrency, Count, Priority, Proficiency
 from helpline.domain.enums import (
     AgentSelection,
     Channel,
@@ -26,7 +27,6 @@ from helpline.domain.enums import (
     IdentityKind,
     Role,
 )
-from helpline.documents import Concurrency, Count, Priority, Proficiency
 from helpline.domain.hours import WEEKDAYS
 from helpline.wfm.rostering.profiles import ContractRules
 from helpline.wfm.scheduling.templates import ShiftTemplatesDocument
