@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from helpline.documents import Document, core_checked
+from helpline.domain.hours import WEEKDAYS
 from helpline.wfm.rostering.model import Agent, Contract, employment_hours
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 

@@ -40,6 +40,7 @@ from pydantic import (
 )
 
 from helpline.documents import Document, core_checked, invalid, validate
+from helpline.domain.hours import WEEKDAYS
 from helpline.errors import InvalidInput
 from helpline.wfm.scheduling.model import (
     ALL_DAYS,
@@ -49,7 +50,7 @@ from helpline.wfm.scheduling.model import (
     WeeklyPattern,
 )
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = WEEKDAYS
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
