@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from helpline.api.schemas import CLOCK, Body, Id
-
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+from helpline.wfm.rostering.profiles import RosteringPreferences, Weekday
 
 
 class AvailabilityWindowIn(Body):
@@ -27,40 +26,14 @@ class AvailabilityWindowIn(Body):
         return self
 
 
-class RosteringProfileIn(Body):
+class RosteringProfileIn(RosteringPreferences):
     """What rostering needs to know about one agent besides the skills they have."""
 
-    employment: Literal["full_time", "part_time"] = Field(
-        default="full_time",
-        description="Gives the weekly hours not stated: full_time at least 35 h and at most 40 h, "
-        "part_time at most 30 h; the stored hours are the rules",
-    )
-    min_hours_per_week: float | None = Field(
-        default=None, ge=0, le=168, description="null: the employment's default"
-    )
-    max_hours_per_week: float | None = Field(
-        default=None, gt=0, le=168, description="null: the employment's default"
-    )
-    max_days_in_a_row: int = Field(default=5, ge=1, le=7)
-    min_consecutive_days_off: int = Field(
-        default=2, ge=0, le=6, description="A block of days off each week"
-    )
-    min_rest_hours: float = Field(default=11.0, ge=0, le=48, description="Between two shifts")
     availability: list[AvailabilityWindowIn] | None = Field(
         default=None,
         max_length=7 * 24,
         description="Weekly windows the agent may work in (a night shift needs the windows on "
         "both sides of midnight); null: any time",
-    )
-    preferred_templates: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list,
-        max_length=50,
-        description="Shift templates the agent would rather work",
-    )
-    preferred_days_off: list[Weekday] = Field(default_factory=list, max_length=7)
-    avoids_nights: bool = Field(
-        default=False,
-        description="Each night shift (3 h or more between 22:00 and 06:00 local time) is a cost",
     )
 
 

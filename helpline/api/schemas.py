@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from helpline.documents import Concurrency, Count, Priority, Proficiency
 from helpline.domain.enums import (
     AgentSelection,
     Channel,
@@ -27,6 +28,8 @@ from helpline.domain.enums import (
     Role,
 )
 from helpline.domain.hours import WEEKDAYS
+from helpline.wfm.rostering.profiles import ContractRules
+from helpline.wfm.scheduling.templates import ShiftTemplatesDocument
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Id = Annotated[int, Field(ge=1)]
@@ -119,7 +122,7 @@ class Hours(Body):
 
 class SkillRequirement(Body):
     skill_id: Id
-    min_proficiency: int = Field(default=1, ge=1, le=5)
+    min_proficiency: Proficiency = 1
 
 
 class RoutingStep(Body):
@@ -169,14 +172,14 @@ class QueueOut(QueueIn):
 
 class ProfileChannel(Body):
     channel: Channel
-    concurrency: int = Field(ge=1, le=50)
+    concurrency: Concurrency
     is_enabled: bool = True
     auto_accept: bool = False
 
 
 class ProfileQueue(Body):
     queue_id: Id
-    priority: int = Field(default=1, ge=1, le=100)
+    priority: Priority = 1
     delay_seconds: int = Field(default=0, ge=0, le=86_400)
 
 
@@ -196,7 +199,7 @@ class RoutingProfileOut(RoutingProfileIn):
 
 class AgentSkillIn(Body):
     skill_id: Id
-    proficiency: int = Field(ge=1, le=5)
+    proficiency: Proficiency
 
 
 class AgentIn(Body):
@@ -552,12 +555,7 @@ class StaffingTargetIn(Body):
     )
 
 
-class ContractIn(Body):
-    max_hours_per_week: float = Field(default=40.0, gt=0, le=168)
-    min_hours_per_week: float = Field(default=0.0, ge=0, le=168)
-    max_days_in_a_row: int = Field(default=5, ge=1, le=7)
-    min_consecutive_days_off: int = Field(default=2, ge=0, le=6)
-    min_rest_hours: float = Field(default=11.0, ge=0, le=48)
+ContractIn = ContractRules
 
 
 class FairnessIn(Body):
@@ -590,7 +588,7 @@ class ScheduleGroupIn(Body):
     skill_ids: list[Id] = Field(
         default_factory=list, max_length=20, description="Skills every agent of the group needs"
     )
-    requirements: list[Annotated[float, Field(ge=0, le=100_000)]] | None = Field(
+    requirements: list[Count] | None = Field(
         default=None,
         max_length=7 * 96,
         description="Agents required per interval of the week, from Monday 00:00 local time",
@@ -599,7 +597,7 @@ class ScheduleGroupIn(Body):
 
 class ScheduleIn(Body):
     week_start: date = Field(description="The Monday the week starts, in the organization's zone")
-    shifts: dict[str, Any] = Field(
+    shifts: ShiftTemplatesDocument = Field(
         description="Shift templates in the `helpline schedule` YAML format (README): "
         "{templates: [{name, length, starts, days, breaks, ...}], understaffing_penalty, wraps_around}"
     )
@@ -610,7 +608,7 @@ class ScheduleIn(Body):
     interval_minutes: Literal[15, 30, 60] | None = Field(
         default=None, description="Default: the forecast's interval, or 30"
     )
-    requirements: list[Annotated[float, Field(ge=0, le=100_000)]] | None = Field(
+    requirements: list[Count] | None = Field(
         default=None,
         max_length=7 * 96,
         description="Agents required per interval of the week, from Monday 00:00 local time",

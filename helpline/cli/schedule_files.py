@@ -7,7 +7,6 @@ command can print one clear message and exit with code 2.
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,20 +15,20 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
-from helpline.wfm.rostering import (
-    Agent,
-    Assignment,
-    Contract,
-    RosterInputError,
-    employment_hours,
-)
+from helpline.documents import Count, validate
+from helpline.errors import InvalidInput
+from helpline.wfm.rostering import Agent, Assignment
+from helpline.wfm.rostering.profiles import AgentRow
 from helpline.wfm.scheduling import ScheduledShift, ScheduleInputError, ScheduleResult
 from helpline.wfm.scheduling.templates import DAY_NAMES, ShiftSettings, shift_settings_from_data
 
 FloatArray = npt.NDArray[np.float64]
 REQUIREMENT_COLUMNS = ("agents", "required_agents_80_20", "required_agents", "fte")
 CALL_COLUMNS = ("calls", "volume")
+_COUNT: TypeAdapter[float] = TypeAdapter(Count)
+_LISTS = {"skills", "days_off", "preferred_templates", "preferred_days_off"}
 
 
 class InputFileError(ValueError):
@@ -49,14 +48,16 @@ class Requirements:
     first_day: datetime | None
 
 
-def _number(value: str | None, where: str) -> float:
-    try:
-        number = float(value) if value is not None else math.nan
-    except ValueError:
-        raise InputFileError(f"{where}: {value!r} is not a number") from None
-    if not math.isfinite(number) or number < 0:
-        raise InputFileError(f"{where}: expected a finite number >= 0, got {value!r}")
-    return number
+def _numbers(rows: list[dict[str, str]], column: str, path: Path) -> FloatArray:
+    """The column as agents or calls per interval (the API's bounds), naming the line on error."""
+    values = []
+    for i, row in enumerate(rows):
+        try:
+            values.append(_COUNT.validate_python((row.get(column) or "").strip() or None))
+        except ValidationError as error:
+            reason = error.errors(include_url=False)[0]["msg"]
+            raise InputFileError(f"{path}: line {i + 2}: {column}: {reason}") from None
+    return np.array(values, dtype=np.float64)
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -96,23 +97,13 @@ def read_requirements(
     """Read ``timestamp,...,agents,...`` (``helpline staff`` output) or ``day,period,...`` CSV."""
     header, rows = _rows(path)
     value_column = _pick(header, column, REQUIREMENT_COLUMNS, path)
-    required = np.array(
-        [
-            _number(r.get(value_column), f"{path}: line {i + 2}: {value_column}")
-            for i, r in enumerate(rows)
-        ]
-    )
+    required = _numbers(rows, value_column, path)
     calls = None
     calls_name = calls_column or next((c for c in CALL_COLUMNS if c in header), None)
     if calls_name is not None:
         if calls_name not in header:
             raise InputFileError(f"{path}: line 1: no column {calls_name!r}")
-        calls = np.array(
-            [
-                _number(r.get(calls_name), f"{path}: line {i + 2}: {calls_name}")
-                for i, r in enumerate(rows)
-            ]
-        )
+        calls = _numbers(rows, calls_name, path)
     if "timestamp" in header:
         interval, first_day = _timestamp_axis(path, rows)
     elif "day" in header and "period" in header:
@@ -177,83 +168,21 @@ def read_shift_settings(path: Path) -> ShiftSettings:
         raise InputFileError(f"{path}: {error}") from None
 
 
-def _day_list(value: str, where: str) -> frozenset[int]:
-    days = set()
-    for item in filter(None, (v.strip().lower() for v in value.split(";"))):
-        if item.isdigit():
-            days.add(int(item))
-        elif item[:3] in DAY_NAMES:
-            days.add(DAY_NAMES.index(item[:3]))
-        else:
-            raise InputFileError(f"{where}: {item!r} is not a day (number or mon..sun)")
-    return frozenset(days)
-
-
-def _flag(text: str, where: str) -> bool:
-    value = text.strip().lower()
-    if value in {"", "0", "no", "false"}:
-        return False
-    if value in {"1", "yes", "true"}:
-        return True
-    raise InputFileError(f"{where}: {text!r} is not yes or no")
-
-
 def read_agents(path: Path) -> tuple[Agent, ...]:
-    """Read agents: ``name`` plus optional contract, skills, time-off and preference columns."""
+    """Read agents: ``name`` plus optional contract, skills, time-off and preference columns (lists
+    separated by ``;``), each validated as the API validates rostering profiles."""
     header, rows = _rows(path)
     if "name" not in header:
         raise InputFileError(f"{path}: line 1: missing column 'name'")
     agents = []
     for i, row in enumerate(rows):
-        where = f"{path}: line {i + 2}"
-
-        def given(name: str, where: str = where, row: dict[str, str] = row) -> float | None:
-            raw = (row.get(name) or "").strip()
-            return _number(raw, f"{where}: {name}") if raw else None
-
-        def field(name: str, default: float) -> float:
-            value = given(name)
-            return default if value is None else value
-
+        cells: dict[str, object] = {k: v.strip() for k, v in row.items() if v and v.strip()}
+        for key in _LISTS & cells.keys():
+            cells[key] = [item.strip() for item in str(cells[key]).split(";") if item.strip()]
         try:
-            employment = (row.get("employment") or "").strip()
-            low, high = (
-                employment_hours(
-                    employment, given("min_hours_per_week"), given("max_hours_per_week")
-                )
-                if employment
-                else (field("min_hours_per_week", 0.0), field("max_hours_per_week", 40.0))
-            )
-            contract = Contract(
-                name=(row.get("contract") or employment or "contract").strip(),
-                max_hours_per_week=high,
-                min_hours_per_week=low,
-                max_days_in_a_row=int(field("max_days_in_a_row", 5)),
-                min_consecutive_days_off=int(field("min_consecutive_days_off", 2)),
-                min_rest_minutes=round(field("min_rest_hours", 11.0) * 60),
-            )
-            skills = frozenset(
-                s.strip() for s in (row.get("skills") or "default").split(";") if s.strip()
-            )
-            agents.append(
-                Agent(
-                    name=(row.get("name") or "").strip(),
-                    contract=contract,
-                    skills=skills,
-                    days_off=_day_list(row.get("days_off") or "", f"{where}: days_off"),
-                    preferred_templates=frozenset(
-                        t.strip()
-                        for t in (row.get("preferred_templates") or "").split(";")
-                        if t.strip()
-                    ),
-                    preferred_days_off=_day_list(
-                        row.get("preferred_days_off") or "", f"{where}: preferred_days_off"
-                    ),
-                    avoids_nights=_flag(row.get("avoids_nights") or "", f"{where}: avoids_nights"),
-                )
-            )
-        except RosterInputError as error:
-            raise InputFileError(f"{where}: {error}") from None
+            agents.append(validate(AgentRow, cells, "row").agent())
+        except InvalidInput as error:
+            raise InputFileError(f"{path}: line {i + 2}: {error}") from None
     names = [a.name for a in agents]
     if len(set(names)) != len(names):
         raise InputFileError(f"{path}: agent names must be unique")

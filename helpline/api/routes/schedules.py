@@ -47,7 +47,7 @@ def generate_schedule(body: ScheduleIn, actor: CurrentActor, db: DB) -> Schedule
     requirement cannot be met, the best schedule comes back with its `shortfalls`."""
     request = schedules.ScheduleRequest(
         week_start=body.week_start,
-        shifts=body.shifts,
+        shifts=body.shifts.as_written,
         queue_id=body.queue_id,
         name=body.name,
         interval_minutes=body.interval_minutes,

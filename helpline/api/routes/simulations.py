@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from helpline.api.deps import DB, CurrentActor
 from helpline.api.schemas import Body, Id
+from helpline.documents import Count
 from helpline.services.planning import simulations as service
 
 router = APIRouter(tags=["Simulations"])
@@ -17,7 +18,7 @@ router = APIRouter(tags=["Simulations"])
 
 class QueueChangeIn(Body):
     queue_id: Id
-    calls_per_interval: list[float] | None = Field(
+    calls_per_interval: list[Count] | None = Field(
         default=None,
         max_length=1000,
         description="Expected arrivals per interval (Poisson); the last value holds to the horizon",

@@ -142,9 +142,7 @@ def _check(request: ScheduleRequest) -> None:
 def _settings(shifts: dict[str, Any]) -> ShiftSettings:
     try:
         return shift_settings_from_data(shifts)
-    except (ScheduleInputError, ValueError, TypeError) as error:
-        # The parser names the field in ScheduleInputError; a few document-level numbers
-        # (understaffing_penalty) still reach float() unchecked and raise plain ValueError/TypeError.
+    except ScheduleInputError as error:  # the API validated the body already; other callers may not
         raise InvalidInput("shifts", str(error)) from None
 
 

@@ -1,4 +1,4 @@
-"""Read shift templates from plain data (a parsed YAML document), validating every field.
+"""The shift-template document (``helpline schedule --shifts`` and the API's ``shifts``), validated.
 
 The document format (see the README's "Shift templates" section)::
 
@@ -18,16 +18,30 @@ The document format (see the README's "Shift templates" section)::
           - {name: lunch, duration: 30m, paid: false, window: [3h, 5h]}
           - {name: break, duration: 15m, paid: true, window: [5h30m, 7h]}
 
-Parsing is pure: the caller reads the file; errors are :class:`ScheduleInputError` naming the field.
+:class:`ShiftTemplatesDocument` is the one model of it: the CLI validates files with it and the API
+request bodies, so both refuse the same values with the same message naming the field.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    Tag,
+    model_validator,
+)
+
+from helpline.documents import Document, core_checked, invalid, validate
+from helpline.domain.hours import WEEKDAYS
+from helpline.errors import InvalidInput
 from helpline.wfm.scheduling.model import (
     ALL_DAYS,
     BreakRule,
@@ -36,9 +50,170 @@ from helpline.wfm.scheduling.model import (
     WeeklyPattern,
 )
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = WEEKDAYS
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _minutes(value: object) -> int:
+    """``90``, ``"90"``, ``"1h30m"``, ``"8h"`` or ``"45m"`` -> minutes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value.strip().isdigit():
+            return int(value)
+        match = _DURATION.match(value)
+        if match and (match.group(1) or match.group(2)):
+            return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    raise invalid(f"expected a duration like 8h, 30m or 1h30m, got {value!r}")
+
+
+def _clock(value: object) -> int:
+    """``"08:30"`` -> minutes after midnight (``"24:00"`` is not a start time)."""
+    match = _CLOCK.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise invalid(f"expected a time HH:MM, got {value!r}")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        raise invalid(f"{value!r} is not a time of day")
+    return hours * 60 + minutes
+
+
+def _day(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return value
+    if isinstance(value, str) and value.strip().lower()[:3] in DAY_NAMES:
+        return DAY_NAMES.index(value.strip().lower()[:3])
+    raise invalid("expected a day (mon..sun or 0..6)")
+
+
+Minutes = Annotated[int, BeforeValidator(_minutes)]
+Clock = Annotated[int, BeforeValidator(_clock)]
+Day = Annotated[int, BeforeValidator(_day)]
+
+
+def parse_minutes(value: object, where: str) -> int:
+    """A duration (see :data:`Minutes`) -> minutes; raises ScheduleInputError naming ``where``."""
+    try:
+        return _minutes(value)
+    except ValueError as error:
+        raise ScheduleInputError(f"{where}: {error}") from None
+
+
+class StartRange(Document):
+    """Start times ``from`` .. ``to`` (inclusive), ``every`` minutes apart."""
+
+    first: Clock = Field(default=0, alias="from")
+    to: Clock = 23 * 60 + 59
+    every: Minutes = 30
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StartRange:
+        if self.every <= 0 or self.to < self.first:
+            raise invalid("need every > 0 and from <= to")
+        return self
+
+
+class BreakDocument(Document):
+    name: str = "break"
+    duration: Minutes
+    paid: bool = False
+    window: tuple[Minutes, Minutes] = Field(description="[earliest, latest] after shift start")
+    step: Minutes | None = None
+
+    def rule(self) -> BreakRule:
+        return BreakRule(
+            self.name, self.duration, self.window[0], self.window[1], self.paid, self.step
+        )
+
+
+class WeeklyPatternDocument(Document):
+    days_worked: int = 5
+    min_consecutive_days_off: int = 0
+
+
+def _starts_kind(value: Any) -> str:
+    return "(range)" if isinstance(value, dict | StartRange) else "(list)"
+
+
+class TemplateDocument(Document):
+    name: str
+    length: Minutes
+    starts: Annotated[
+        Annotated[StartRange, Tag("(range)")] | Annotated[list[Clock], Tag("(list)")],
+        Discriminator(_starts_kind),
+    ]
+    days: Annotated[list[Day] | None, BeforeValidator(lambda v: None if v == "all" else v)] = None
+    breaks: Annotated[list[BreakDocument], BeforeValidator(lambda v: v or [])] = Field(
+        default_factory=list
+    )
+    group: str = "default"
+    cost_per_paid_hour: float = 1.0
+    may_cross_midnight: bool = True
+    weekly_pattern: WeeklyPatternDocument | None = None
+    max_shifts: int | None = None
+
+    @model_validator(mode="after")
+    def _core_checks(self) -> TemplateDocument:
+        core_checked(self.template)
+        return self
+
+    def template(self) -> ShiftTemplate:
+        """The core's template (its constructor checks lengths, windows and start times)."""
+        starts = self.starts
+        pattern = self.weekly_pattern
+        return ShiftTemplate(
+            name=self.name,
+            length_minutes=self.length,
+            start_minutes=tuple(
+                range(starts.first, starts.to + 1, starts.every)
+                if isinstance(starts, StartRange)
+                else starts
+            ),
+            days=ALL_DAYS if self.days is None else tuple(sorted(set(self.days))),
+            breaks=tuple(b.rule() for b in self.breaks),
+            group=self.group,
+            cost_per_paid_hour=self.cost_per_paid_hour,
+            may_cross_midnight=self.may_cross_midnight,
+            weekly_pattern=None if pattern is None else WeeklyPattern(**pattern.model_dump()),
+            max_shifts=self.max_shifts,
+        )
+
+
+def _not_empty(templates: list[TemplateDocument]) -> list[TemplateDocument]:
+    if not templates:
+        raise invalid("at least one shift template is needed")
+    return templates
+
+
+class ShiftTemplatesDocument(Document):
+    """The templates and the scheduling options (the module docstring shows the format)."""
+
+    templates: Annotated[list[TemplateDocument], AfterValidator(_not_empty)]
+    understaffing_penalty: float = Field(default=1000.0, ge=0, allow_inf_nan=False)
+    wraps_around: bool = True
+    _as_written: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_as_written(
+        cls, data: Any, handler: ModelWrapValidatorHandler[ShiftTemplatesDocument]
+    ) -> ShiftTemplatesDocument:
+        document = handler(data)
+        document._as_written = data
+        return document
+
+    @property
+    def as_written(self) -> Any:
+        """The document as given (``8h``, not 480): what a schedule stores of its inputs."""
+        return self._as_written
+
+    def settings(self) -> ShiftSettings:
+        return ShiftSettings(
+            tuple(t.template() for t in self.templates),
+            self.understaffing_penalty,
+            self.wraps_around,
+        )
 
 
 @dataclass(frozen=True)
@@ -50,152 +225,9 @@ class ShiftSettings:
     wraps_around: bool = True
 
 
-def parse_minutes(value: object, where: str) -> int:
-    """``90``, ``"90"``, ``"1h30m"``, ``"8h"`` or ``"45m"`` -> minutes."""
-    if isinstance(value, bool):
-        raise ScheduleInputError(f"{where}: expected a duration, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        if value.strip().isdigit():
-            return int(value)
-        match = _DURATION.match(value)
-        if match and (match.group(1) or match.group(2)):
-            return int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
-    raise ScheduleInputError(f"{where}: expected a duration like 8h, 30m or 1h30m, got {value!r}")
-
-
-def parse_clock(value: object, where: str) -> int:
-    """``"08:30"`` -> minutes after midnight (``"24:00"`` is not a start time)."""
-    match = _CLOCK.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise ScheduleInputError(f"{where}: expected a time HH:MM, got {value!r}")
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if hours > 23 or minutes > 59:
-        raise ScheduleInputError(f"{where}: {value!r} is not a time of day")
-    return hours * 60 + minutes
-
-
-def _mapping(value: object, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ScheduleInputError(f"{where}: expected a mapping, got {type(value).__name__}")
-    return value
-
-
-def _sequence(value: object, where: str) -> Sequence[Any]:
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise ScheduleInputError(f"{where}: expected a list, got {type(value).__name__}")
-    return value
-
-
-def _check_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ScheduleInputError(f"{where}: unknown field(s) {', '.join(unknown)}")
-
-
-def _starts(value: object, where: str) -> tuple[int, ...]:
-    if isinstance(value, Mapping):
-        _check_keys(value, {"from", "to", "every"}, where)
-        first = parse_clock(value.get("from", "00:00"), f"{where}.from")
-        last = parse_clock(value.get("to", "23:59"), f"{where}.to")
-        every = parse_minutes(value.get("every", 30), f"{where}.every")
-        if every <= 0 or last < first:
-            raise ScheduleInputError(f"{where}: need every > 0 and from <= to")
-        return tuple(range(first, last + 1, every))
-    return tuple(
-        parse_clock(item, f"{where}[{i}]") for i, item in enumerate(_sequence(value, where))
-    )
-
-
-def _days(value: object, where: str) -> tuple[int, ...]:
-    if value is None or value == "all":
-        return ALL_DAYS
-    days = []
-    for i, item in enumerate(_sequence(value, where)):
-        if isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 6:
-            days.append(item)
-        elif isinstance(item, str) and item.strip().lower()[:3] in DAY_NAMES:
-            days.append(DAY_NAMES.index(item.strip().lower()[:3]))
-        else:
-            raise ScheduleInputError(f"{where}[{i}]: expected a day (mon..sun or 0..6)")
-    return tuple(sorted(set(days)))
-
-
-def _break(data: object, where: str) -> BreakRule:
-    item = _mapping(data, where)
-    _check_keys(item, {"name", "duration", "paid", "window", "step"}, where)
-    window = _sequence(item.get("window"), f"{where}.window")
-    if len(window) != 2:
-        raise ScheduleInputError(f"{where}.window: expected [earliest, latest] after shift start")
-    step = item.get("step")
-    return BreakRule(
-        name=str(item.get("name", "break")),
-        duration_minutes=parse_minutes(item.get("duration"), f"{where}.duration"),
-        earliest_start_minutes=parse_minutes(window[0], f"{where}.window[0]"),
-        latest_start_minutes=parse_minutes(window[1], f"{where}.window[1]"),
-        is_paid=bool(item.get("paid", False)),
-        step_minutes=None if step is None else parse_minutes(step, f"{where}.step"),
-    )
-
-
-def _template(data: object, where: str) -> ShiftTemplate:
-    item = _mapping(data, where)
-    allowed = {
-        "name",
-        "length",
-        "starts",
-        "days",
-        "breaks",
-        "group",
-        "cost_per_paid_hour",
-        "may_cross_midnight",
-        "weekly_pattern",
-        "max_shifts",
-    }
-    _check_keys(item, allowed, where)
-    for required in ("name", "length", "starts"):
-        if required not in item:
-            raise ScheduleInputError(f"{where}: missing field {required!r}")
-    pattern = None
-    if item.get("weekly_pattern") is not None:
-        raw = _mapping(item["weekly_pattern"], f"{where}.weekly_pattern")
-        _check_keys(raw, {"days_worked", "min_consecutive_days_off"}, f"{where}.weekly_pattern")
-        pattern = WeeklyPattern(
-            days_worked=int(raw.get("days_worked", 5)),
-            min_consecutive_days_off=int(raw.get("min_consecutive_days_off", 0)),
-        )
-    breaks = item.get("breaks") or []
-    max_shifts = item.get("max_shifts")
-    try:
-        return ShiftTemplate(
-            name=str(item["name"]),
-            length_minutes=parse_minutes(item["length"], f"{where}.length"),
-            start_minutes=_starts(item["starts"], f"{where}.starts"),
-            days=_days(item.get("days"), f"{where}.days"),
-            breaks=tuple(
-                _break(b, f"{where}.breaks[{i}]")
-                for i, b in enumerate(_sequence(breaks, f"{where}.breaks"))
-            ),
-            group=str(item.get("group", "default")),
-            cost_per_paid_hour=float(item.get("cost_per_paid_hour", 1.0)),
-            may_cross_midnight=bool(item.get("may_cross_midnight", True)),
-            weekly_pattern=pattern,
-            max_shifts=None if max_shifts is None else int(max_shifts),
-        )
-    except (TypeError, ValueError) as error:  # int()/float() of a bad value, or a model check
-        raise ScheduleInputError(f"{where}: {error}") from error
-
-
 def shift_settings_from_data(data: object) -> ShiftSettings:
-    """Validate a parsed shift-template document (see the module docstring) into settings."""
-    document = _mapping(data, "shift templates")
-    _check_keys(document, {"templates", "understaffing_penalty", "wraps_around"}, "document")
-    templates = _sequence(document.get("templates"), "templates")
-    if not templates:
-        raise ScheduleInputError("templates: at least one shift template is needed")
-    return ShiftSettings(
-        templates=tuple(_template(t, f"templates[{i}]") for i, t in enumerate(templates)),
-        understaffing_penalty=float(document.get("understaffing_penalty", 1000.0)),
-        wraps_around=bool(document.get("wraps_around", True)),
-    )
+    """Validate a parsed shift-template document; raises ScheduleInputError naming the field."""
+    try:
+        return validate(ShiftTemplatesDocument, data, "shift templates").settings()
+    except InvalidInput as error:
+        raise ScheduleInputError(str(error)) from None

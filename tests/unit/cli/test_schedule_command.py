@@ -129,7 +129,7 @@ def test_bad_requirements_file_exits_2_naming_the_line(
     [
         ("templates: [", "not valid YAML"),
         ("templates: []", "at least one"),
-        ("templates:\n  - {name: x, length: 8h}\n", "missing field 'starts'"),
+        ("templates:\n  - {name: x, length: 8h}\n", "templates[0].starts: Field required"),
         ("templates:\n  - {name: x, length: eight, starts: ['08:00']}\n", "templates[0].length"),
         ("templates:\n  - {name: x, length: 8h, starts: ['25:00']}\n", "templates[0].starts[0]"),
         ("templates:\n  - {name: x, length: 8h, starts: ['08:00'], colour: red}\n", "colour"),
