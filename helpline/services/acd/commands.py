@@ -14,6 +14,7 @@ from helpline.domain.enums import ContactState as Stored
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.routing import RoutingEngine
 from helpline.routing import events as ev
+from helpline.services.access import any_member
 from helpline.services.acd.engine_config import contact_spec, from_epoch
 from helpline.services.acd.routing import (
     RoutingService,
@@ -28,6 +29,7 @@ from helpline.storage import tables
 TransferMode = Literal["blind", "consult"]
 
 
+@any_member
 def route_contact(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Hand a newly created contact with a queue to the ACD (queued, offered, or closed treatment)."""
 
@@ -57,6 +59,7 @@ def _last_agent(session: Session, contact: tables.Contact) -> int | None:
     )
 
 
+@any_member
 def set_agent_state(
     routing: RoutingService, actor: Actor, agent_id: int, state: str, reason: str | None
 ) -> None:
@@ -108,6 +111,7 @@ def _for_agent(
     routing.run(actor, command)
 
 
+@any_member
 def accept_offer(
     routing: RoutingService, actor: Actor, contact_id: int, agent_id: int | None
 ) -> None:
@@ -121,6 +125,7 @@ def accept_offer(
     )
 
 
+@any_member
 def reject_offer(
     routing: RoutingService, actor: Actor, contact_id: int, agent_id: int | None
 ) -> None:
@@ -134,6 +139,7 @@ def reject_offer(
     )
 
 
+@any_member
 def hold(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Put the customer on hold."""
     _for_agent(
@@ -141,6 +147,7 @@ def hold(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
+@any_member
 def resume(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Take the customer off hold."""
     _for_agent(
@@ -152,6 +159,7 @@ def resume(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
+@any_member
 def end(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The conversation is over: after-contact work starts (or the contact closes without ACW)."""
     _for_agent(
@@ -159,6 +167,7 @@ def end(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
+@any_member
 def wrap_up(
     routing: RoutingService, actor: Actor, contact_id: int, wrap_up_code_id: int, notes: str
 ) -> None:
@@ -180,6 +189,7 @@ def wrap_up(
     _for_agent(routing, actor, contact_id, None, action)
 
 
+@any_member
 def close(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Close a handled contact now (ends the conversation and any after-contact work)."""
     _for_agent(
@@ -215,6 +225,7 @@ def _target(
     return None, str(agent_id)
 
 
+@any_member
 def transfer(
     routing: RoutingService,
     actor: Actor,
@@ -249,6 +260,7 @@ def transfer(
     return created[0] if created else None
 
 
+@any_member
 def complete_consult(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The consulted agent takes over the customer; the first agent is freed."""
     _for_agent(
@@ -260,6 +272,7 @@ def complete_consult(routing: RoutingService, actor: Actor, contact_id: int) -> 
     )
 
 
+@any_member
 def cancel_consult(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Abandon the warm transfer; the first agent keeps the customer."""
     _for_agent(
@@ -296,6 +309,7 @@ def _new_leg(
     return leg
 
 
+@any_member
 def request_callback(
     routing: RoutingService, actor: Actor, contact_id: int, phone: str | None
 ) -> int:
@@ -338,6 +352,7 @@ def _customer_phone(session: Session, contact: tables.Contact) -> str | None:
     )
 
 
+@any_member
 def abandon(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The customer left while waiting (hung up, closed the chat)."""
 
@@ -358,6 +373,7 @@ class Offer:
     expires_at: float
 
 
+@any_member
 def pending_offers(session: Session, actor: Actor, agent_id: int) -> list[Offer]:
     """The offers an agent has not answered yet, oldest first."""
     load_agent(session, actor, agent_id)
@@ -373,6 +389,7 @@ def pending_offers(session: Session, actor: Actor, agent_id: int) -> list[Offer]
     return [Offer(row, float(row.routing_state.get("offer_expires_at", 0.0))) for row in rows]
 
 
+@any_member
 def require_agent_exists(session: Session, actor: Actor, agent_id: int) -> None:
     """NotFound unless the agent belongs to the actor's organization."""
     if (

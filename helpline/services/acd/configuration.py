@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -182,6 +183,7 @@ def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]
     return data
 
 
+@any_member
 def get_row(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> Base:
     """The row ``row_id`` of the actor's organization, or NotFound (also for other organizations)."""
     table: Any = kind.table
@@ -193,6 +195,7 @@ def get_row(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> 
     return row  # type: ignore[no-any-return]
 
 
+@any_member
 def list_rows(
     session: Session, actor: Actor, kind: ResourceKind, *, limit: int, offset: int
 ) -> list[dict[str, Any]]:
@@ -317,11 +320,11 @@ def _check_row(session: Session, actor: Actor, kind: ResourceKind, row: Any) -> 
         raise InvalidInput("overflow_queue_id", "needed when closed_treatment is overflow")
 
 
+@requires(*CONFIGURATION_ROLES)
 def create(
     session: Session, actor: Actor, kind: ResourceKind, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Create a resource from validated ``values`` (children included) and record ``<Kind>Created``."""
-    actor.require(*CONFIGURATION_ROLES)
     own, children = _split(kind, values)
     for name, table in kind.references.items():
         _check_reference(session, actor, name, table, own.get(name))
@@ -345,11 +348,11 @@ def create(
     return data
 
 
+@requires(*CONFIGURATION_ROLES)
 def update(
     session: Session, actor: Actor, kind: ResourceKind, row_id: int, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Change the given fields (children lists are replaced whole) and record ``<Kind>Updated``."""
-    actor.require(*CONFIGURATION_ROLES)
     row: Any = get_row(session, actor, kind, row_id)
     own, children = _split(kind, values)
     for name, table in kind.references.items():
@@ -378,9 +381,9 @@ def update(
     return data
 
 
+@requires(*CONFIGURATION_ROLES)
 def remove(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> None:
     """Delete a resource and record ``<Kind>Deleted``; a queue with open contacts is kept (409)."""
-    actor.require(*CONFIGURATION_ROLES)
     row = get_row(session, actor, kind, row_id)
     if kind is QUEUE:
         waiting = session.scalar(

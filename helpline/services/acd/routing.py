@@ -26,6 +26,7 @@ from helpline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from helpline.routing import AgentStatus, AgentView, RoutingEngine
 from helpline.routing import events as ev
 from helpline.routing.errors import RoutingError
+from helpline.services.access import any_member
 from helpline.services.acd.engine_config import (
     HOURS_HORIZON,
     contact_spec,
@@ -102,6 +103,7 @@ class RoutingService:
         self._engines[organization_id] = _LiveEngine(engine, now + HOURS_HORIZON / 2)
         return engine
 
+    @any_member
     def run(self, actor: Actor, command: Command) -> list[ev.Event]:
         """Run ``command`` on the actor's engine and persist its events in one transaction."""
         organization_id = actor.organization_id
@@ -146,6 +148,7 @@ class RoutingService:
 
     # -- queries ---------------------------------------------------------------------------------
 
+    @any_member
     def agent_view(self, actor: Actor, agent_id: int) -> AgentView:
         """The agent's live state as the engine sees it."""
         organization_id = actor.organization_id
@@ -158,6 +161,7 @@ class RoutingService:
                     f"agent {agent_id} is not routed (inactive or without a routing profile)"
                 ) from None
 
+    @any_member
     def queue_line(self, actor: Actor, queue_id: int) -> list[str]:
         """The contact ids waiting in a queue, next in line first (empty for an unknown queue)."""
         organization_id = actor.organization_id
@@ -186,6 +190,7 @@ def _unrouted_contacts(session: Session, organization_id: int) -> list[tables.Co
 # -- authorisation helpers used by the routing use cases -------------------------------------------
 
 
+@any_member
 def load_agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent:
     """The agent row of the actor's organization; agents may only act for themselves."""
     agent = session.scalar(
@@ -202,6 +207,7 @@ def load_agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent:
     return agent
 
 
+@any_member
 def acting_agent(session: Session, actor: Actor, agent_id: int | None) -> tables.Agent:
     """The agent a contact command is for: the given one, or the caller's own agent."""
     if agent_id is not None:
@@ -230,6 +236,7 @@ def status_from_request(state: str, reason: str | None) -> tuple[AgentStatus, st
     return status, reason if status is AgentStatus.NOT_READY else None
 
 
+@any_member
 def contact_in_org(session: Session, actor: Actor, contact_id: int) -> tables.Contact:
     """A contact of the actor's organization (404 otherwise)."""
     return get_contact(session, actor, contact_id)

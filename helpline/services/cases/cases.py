@@ -23,6 +23,7 @@ from helpline.domain.cases import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.cases.sla_policies import default_policy
 from helpline.services.conversations.contacts import get_contact
@@ -83,6 +84,7 @@ class CaseFilter:
     contact_ids: tuple[int, ...] = field(default_factory=tuple)
 
 
+@any_member
 def get_case(session: Session, actor: Actor, case_id: int) -> Case:
     """A case of the actor's organization, or NotFound."""
     case = session.scalar(
@@ -147,12 +149,12 @@ def _record_status(session: Session, case: Case, status: CaseStatus, at: datetim
     )
 
 
+@requires(*CASE_ROLES)
 def create_case(session: Session, actor: Actor, spec: NewCase, *, now: datetime) -> Case:
     """Open a case (status new) with a fresh reference, linking ``spec.contact_ids``.
 
     Writes ``CaseCreated`` and a ``CaseContactLinked`` per contact.
     """
-    actor.require(*CASE_ROLES)
     values = {name: getattr(spec, name) for name in REFERENCES}
     _check_references(session, actor, values)
     customer_id = get_customer(session, actor, spec.customer_id).id if spec.customer_id else None
@@ -206,11 +208,11 @@ def create_case(session: Session, actor: Actor, spec: NewCase, *, now: datetime)
     return case
 
 
+@requires(*CASE_ROLES)
 def update_case(
     session: Session, actor: Actor, case_id: int, values: Mapping[str, Any], *, now: datetime
 ) -> Case:
     """Change subject, priority, assignee, team or SLA policy (the fields given). Writes ``CaseUpdated``."""
-    actor.require(*CASE_ROLES)
     case = get_case(session, actor, case_id)
     _check_references(session, actor, values)
     if values.get("customer_id") is not None:
@@ -278,6 +280,7 @@ def set_status(
     )
 
 
+@requires(*CASE_ROLES)
 def change_status(
     session: Session,
     actor: Actor,
@@ -288,7 +291,6 @@ def change_status(
     reason: str = "",
 ) -> Case:
     """An agent moves a case on (e.g. open -> pending_customer); an invalid transition is a Conflict."""
-    actor.require(*CASE_ROLES)
     case = get_case(session, actor, case_id)
     set_status(session, case, status, now=now, actor_label=actor.label, reason=reason)
     return case
@@ -318,12 +320,12 @@ def _link(session: Session, actor: Actor, case: Case, contact_id: int, now: date
     )
 
 
+@requires(*CASE_ROLES)
 def link_contact(
     session: Session, actor: Actor, case_id: int, contact_id: int, *, now: datetime
 ) -> Case:
     """Link a contact to a case (linking twice changes nothing). The case gets the contact's customer
     when it has none."""
-    actor.require(*CASE_ROLES)
     case = get_case(session, actor, case_id)
     contact = get_contact(session, actor, contact_id)
     if case.customer_id is None and contact.customer_id is not None:
@@ -334,11 +336,11 @@ def link_contact(
     return case
 
 
+@requires(*CASE_ROLES)
 def unlink_contact(
     session: Session, actor: Actor, case_id: int, contact_id: int, *, now: datetime
 ) -> Case:
     """Remove a contact from a case. Writes ``CaseContactUnlinked``; NotFound when it was not linked."""
-    actor.require(*CASE_ROLES)
     case = get_case(session, actor, case_id)
     link = session.get(CaseContact, (case.id, contact_id))
     if link is None or link.organization_id != actor.organization_id:
@@ -357,9 +359,9 @@ def unlink_contact(
     return case
 
 
+@requires(*DELETE_ROLES)
 def delete_case(session: Session, actor: Actor, case_id: int, *, now: datetime) -> None:
     """Delete a case (its contacts stay). Writes ``CaseDeleted``."""
-    actor.require(*DELETE_ROLES)
     case = get_case(session, actor, case_id)
     reference = case.reference
     session.execute(delete(CaseContact).where(CaseContact.case_id == case.id))
@@ -374,6 +376,7 @@ def delete_case(session: Session, actor: Actor, case_id: int, *, now: datetime) 
     )
 
 
+@any_member
 def list_cases(
     session: Session, actor: Actor, criteria: CaseFilter, *, after_id: int, limit: int
 ) -> list[Case]:
@@ -428,6 +431,7 @@ def cases_of_contact(session: Session, organization_id: int, contact_id: int) ->
     )
 
 
+@any_member
 def case_for_conversation(session: Session, actor: Actor, contact_id: int) -> Case:
     """The open case a conversation belongs to; a conversation without one opens it (the case
     reference the customer is given and quotes back, e.g. in an email subject)."""
@@ -459,6 +463,7 @@ def latest_contact_of_case(
     return None if found is None else int(found)
 
 
+@any_member
 def link_follow_up(
     session: Session, actor: Actor, previous_contact_id: int, contact_id: int, *, now: datetime
 ) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from helpline.domain.cases import ACTIVE
 from helpline.domain.enums import Role
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.storage.events import append_event, json_value
 from helpline.storage.tables import Agent, Case, Queue, SlaPolicy, Team
@@ -47,6 +48,7 @@ def represent_policy(policy: SlaPolicy) -> dict[str, Any]:
     return {"id": policy.id} | {name: getattr(policy, name) for name in FIELDS}
 
 
+@any_member
 def get_policy(session: Session, actor: Actor, policy_id: int) -> SlaPolicy:
     """A policy of the actor's organization, or NotFound."""
     policy = session.scalar(
@@ -59,6 +61,7 @@ def get_policy(session: Session, actor: Actor, policy_id: int) -> SlaPolicy:
     return policy
 
 
+@any_member
 def list_policies(session: Session, actor: Actor) -> list[SlaPolicy]:
     """The organization's policies by name."""
     return list(
@@ -114,11 +117,11 @@ def _make_sole_default(session: Session, actor: Actor, policy: SlaPolicy) -> Non
         )
 
 
+@requires(*POLICY_ROLES)
 def create_policy(
     session: Session, actor: Actor, values: Mapping[str, Any], *, now: datetime
 ) -> SlaPolicy:
     """Store a new policy (``values`` as validated by the API). Writes ``SlaPolicyCreated``."""
-    actor.require(*POLICY_ROLES)
     _check(session, actor, values, None)
     policy = SlaPolicy(organization_id=actor.organization_id, **dict(values))
     session.add(policy)
@@ -135,11 +138,11 @@ def create_policy(
     return policy
 
 
+@requires(*POLICY_ROLES)
 def update_policy(
     session: Session, actor: Actor, policy_id: int, values: Mapping[str, Any], *, now: datetime
 ) -> SlaPolicy:
     """Change the fields given in ``values``. Writes ``SlaPolicyUpdated``."""
-    actor.require(*POLICY_ROLES)
     policy = get_policy(session, actor, policy_id)
     _check(session, actor, values, policy.id)
     for name, value in values.items():
@@ -167,9 +170,9 @@ def update_policy(
     return policy
 
 
+@requires(*POLICY_ROLES)
 def delete_policy(session: Session, actor: Actor, policy_id: int, *, now: datetime) -> None:
     """Delete a policy; its cases keep running without SLA targets. Writes ``SlaPolicyDeleted``."""
-    actor.require(*POLICY_ROLES)
     policy = get_policy(session, actor, policy_id)
     session.delete(policy)
     append_event(

@@ -27,6 +27,7 @@ from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.domain.messages import Attachment, InboundMessage
 from helpline.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
+from helpline.services.access import any_member
 from helpline.services.actor import Actor
 from helpline.services.conversations.chat_widgets import WidgetInfo, widget_by_id
 from helpline.services.conversations.contacts import get_contact
@@ -378,6 +379,7 @@ def represent_chat_message(
     }
 
 
+@any_member
 def session_for_contact(session: Session, actor: Actor, contact_id: int) -> VisitorSession:
     """The chat session whose current contact is ``contact_id``; agents only for their contacts.
 
@@ -396,6 +398,7 @@ def session_for_contact(session: Session, actor: Actor, contact_id: int) -> Visi
     return _visitor(row, widget_by_id(session, actor.organization_id, row.widget_id))
 
 
+@any_member
 def require_handling(session: Session, actor: Actor, contact: Contact) -> None:
     """Agents act on chats they handle (or are offered); supervisors and managers on any."""
     if actor.role is not Role.AGENT:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import find_or_create_customer, get_customer
 from helpline.storage.database import session_now
@@ -130,6 +131,7 @@ def _existing(session: Session, actor: Actor, key: str, digest: str) -> Contact 
     return contact
 
 
+@requires(*CONTACT_ROLES)
 def create_contact(
     session: Session, actor: Actor, spec: NewContact, *, idempotency_key: str | None = None
 ) -> CreatedContact:
@@ -138,7 +140,6 @@ def create_contact(
     With ``idempotency_key``, a retry returns the contact the first call created. Writes
     ``ContactCreated`` (and ``ContactQueued``) in the same transaction.
     """
-    actor.require(*CONTACT_ROLES)
     digest = fingerprint(spec)
     if idempotency_key is not None:
         # Retries with one key wait for each other instead of racing to insert.
@@ -197,6 +198,7 @@ def create_contact(
     return CreatedContact(contact, created=True)
 
 
+@any_member
 def create_contact_idempotently(
     transaction: Callable[[], AbstractContextManager[Session]],
     actor: Actor,
@@ -261,6 +263,7 @@ def _record_created(session: Session, actor: Actor, contact: Contact, now: datet
         )
 
 
+@any_member
 def get_contact(session: Session, actor: Actor, contact_id: int) -> Contact:
     """A contact of the actor's organization, or NotFound."""
     contact = session.scalar(
@@ -286,6 +289,7 @@ class ContactFilter:
     created_to: datetime | None = None
 
 
+@any_member
 def list_contacts(
     session: Session, actor: Actor, criteria: ContactFilter, *, after_id: int, limit: int
 ) -> list[Contact]:
@@ -330,11 +334,11 @@ FINAL_STATES = frozenset(
 )
 
 
+@requires(*CONTACT_ROLES)
 def record_past_contact(
     session: Session, actor: Actor, spec: NewContact, outcome: PastOutcome
 ) -> Contact:
     """Store a finished contact with its lifecycle events at the times they happened."""
-    actor.require(*CONTACT_ROLES)
     if outcome.state not in FINAL_STATES:
         raise InvalidInput("state", f"a past contact must have ended, not be {outcome.state.value}")
     if (outcome.connected_at is None) != (outcome.agent_id is None):

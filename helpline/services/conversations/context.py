@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.cases import ACTIVE, CaseStatus
+from helpline.services.access import any_member
 from helpline.services.actor import Actor
 from helpline.services.cases.views import case_summary, cases_of_customer_or_contacts
 from helpline.services.conversations.contacts import get_contact
@@ -48,6 +49,7 @@ def _recent_contacts(session: Session, contact: Contact, limit: int) -> list[dic
     ]
 
 
+@any_member
 def contact_context(
     session: Session, actor: Actor, contact_id: int, *, recent: int = RECENT_CONTACTS
 ) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from helpline.bootstrap import Database
 from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_phone
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import requires
 from helpline.services.acd import commands as acd
 from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import Actor
@@ -116,9 +117,9 @@ def _decision(session: Session, contact: Contact) -> dict[str, Any]:
     return {"action": "none"}
 
 
+@requires(*CTI_ROLES)
 def call_status(db: Database, actor: Actor, call_id: str, *, duplicate: bool = False) -> CallStatus:
     """The call's contact and decision."""
-    actor.require(*CTI_ROLES)
     with db.transaction() as session:
         contact = _call(session, actor, call_id)
         return CallStatus(
@@ -182,13 +183,13 @@ def _spec(session: Session, actor: Actor, call: OfferedCall) -> NewContact:
     )
 
 
+@requires(*CTI_ROLES)
 def offer_call(
     db: Database, routing: RoutingService, actor: Actor, call: OfferedCall
 ) -> CallStatus:
     """Open a voice contact for the call in the dialed number's queue and route it; a repeat of the
     same offer returns the first one's status (``duplicate``), a different one for the same call id
     is a Conflict."""
-    actor.require(*CTI_ROLES)
     with db.transaction() as session:
         spec = _spec(session, actor, call)
     try:
@@ -204,7 +205,6 @@ def offer_call(
 
 
 def _state(db: Database, actor: Actor, call_id: str) -> Contact:
-    actor.require(*CTI_ROLES)
     with db.transaction() as session:
         contact = _call(session, actor, call_id)
         session.expunge(contact)
@@ -233,6 +233,7 @@ def _agent_for(
     return found
 
 
+@requires(*CTI_ROLES)
 def answer_call(
     db: Database,
     routing: RoutingService,
@@ -254,6 +255,7 @@ def answer_call(
     return call_status(db, actor, call_id)
 
 
+@requires(*CTI_ROLES)
 def hold_call(db: Database, routing: RoutingService, actor: Actor, call_id: str) -> CallStatus:
     """The agent put the caller on hold."""
     contact = _state(db, actor, call_id)
@@ -266,6 +268,7 @@ def hold_call(db: Database, routing: RoutingService, actor: Actor, call_id: str)
     return call_status(db, actor, call_id)
 
 
+@requires(*CTI_ROLES)
 def resume_call(db: Database, routing: RoutingService, actor: Actor, call_id: str) -> CallStatus:
     """The agent took the caller off hold."""
     contact = _state(db, actor, call_id)
@@ -278,6 +281,7 @@ def resume_call(db: Database, routing: RoutingService, actor: Actor, call_id: st
     return call_status(db, actor, call_id)
 
 
+@requires(*CTI_ROLES)
 def transfer_call(
     db: Database,
     routing: RoutingService,
@@ -312,6 +316,7 @@ def transfer_call(
     return call_status(db, actor, call_id)
 
 
+@requires(*CTI_ROLES)
 def end_call(
     db: Database, routing: RoutingService, actor: Actor, call_id: str, *, ended_by: EndedBy
 ) -> CallStatus:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, Direction
+from helpline.services.access import any_member
 from helpline.services.actor import Actor
 from helpline.storage.events import json_value
 from helpline.storage.tables import Contact, EmailAddress, Message
@@ -128,6 +129,7 @@ def record_imap_progress(
         row.imap_state = json_value(dict(state))
 
 
+@any_member
 def contact_answered(session: Session, actor: Actor, message_ids: Sequence[str]) -> int | None:
     """The contact of the first of ``message_ids`` that is a stored email (received or sent).
 
@@ -146,6 +148,7 @@ def contact_answered(session: Session, actor: Actor, message_ids: Sequence[str])
     return next((found[m] for m in message_ids if m in found), None)
 
 
+@any_member
 def email_contact(session: Session, actor: Actor, contact_id: int) -> int | None:
     """``contact_id`` when it is an email contact of the actor's organization, else None."""
     found = session.scalar(

@@ -24,6 +24,7 @@ from helpline.domain.messages import (
     OutboundMessage,
 )
 from helpline.errors import Conflict, InvalidInput, PermissionDenied
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.cases.cases import link_follow_up
 from helpline.services.conversations.contacts import (
@@ -102,6 +103,7 @@ def _find_by_external_id(
     )
 
 
+@requires(*CONTACT_ROLES)
 def receive_message(
     session: Session,
     actor: Actor,
@@ -118,7 +120,6 @@ def receive_message(
     for a finished contact opens a follow-up contact in the same queue (``follows_contact_id``).
     Writes ``MessageReceived`` (and ``ContactCreated``) in the caller's transaction.
     """
-    actor.require(*CONTACT_ROLES)
     if not inbound.external_id:
         raise InvalidInput("external_id", "a channel message needs its channel's id")
     lock_name(session, f"message:{actor.organization_id}:{inbound.channel}:{inbound.external_id}")
@@ -221,7 +222,6 @@ def recipient_of(session: Session, contact: Contact) -> str:
 
 
 def _check_may_reply(session: Session, actor: Actor, contact: Contact) -> None:
-    actor.require(*CONTACT_ROLES)
     if actor.role is Role.AGENT:
         agent_id = session.scalar(
             select(Agent.id).where(
@@ -232,6 +232,7 @@ def _check_may_reply(session: Session, actor: Actor, contact: Contact) -> None:
             raise PermissionDenied("agents may only reply on contacts they handle")
 
 
+@requires(*CONTACT_ROLES)
 def send_message(
     session: Session,
     actor: Actor,
@@ -261,6 +262,7 @@ def send_message(
     )
 
 
+@any_member
 def queue_message(
     session: Session,
     actor: Actor,
@@ -412,6 +414,7 @@ def record_delivery(
     )
 
 
+@any_member
 def update_delivery_status(
     session: Session, actor: Actor, channel: Channel, provider_id: str, status: DeliveryStatus
 ) -> Message | None:
@@ -451,6 +454,7 @@ def represent_message(message: Message) -> dict[str, Any]:
     }
 
 
+@any_member
 def list_messages(session: Session, actor: Actor, contact_id: int) -> list[dict[str, Any]]:
     """The messages of a contact, oldest first, each with its attachments' names, types and sizes."""
     get_contact(session, actor, contact_id)

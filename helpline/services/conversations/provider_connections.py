@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind
 from helpline.domain.identity import InvalidIdentity, normalize_identity, normalize_phone
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import any_member
 from helpline.services.acd.configuration import ResourceKind
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import organization_region
@@ -196,6 +197,7 @@ def open_conversation(session: Session, connection: Connection, sender: str) -> 
     return found
 
 
+@any_member
 def queue_of_number(session: Session, actor: Actor, dialed_number: str) -> int | None:
     """The voice queue a dialed number (E.164) is mapped to, if it is mapped."""
     queue_id: int | None = session.scalar(

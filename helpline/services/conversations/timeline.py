@@ -8,6 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput
+from helpline.services.access import any_member
 from helpline.services.actor import Actor
 from helpline.services.cases.views import (
     case_ids_of_contacts,
@@ -59,6 +60,7 @@ def _transcripts(
     return transcripts
 
 
+@any_member
 def customer_timeline(
     session: Session, actor: Actor, customer_id: int, *, before_id: int | None, limit: int
 ) -> dict[str, Any]:

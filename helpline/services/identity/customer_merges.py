@@ -18,6 +18,7 @@ from helpline.domain.enums import IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_email, normalize_phone
 from helpline.domain.merge_rules import CustomerProfile, MergeSuggestion, name_key, suggest_merges
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import get_customer, organization_region
 from helpline.storage.events import append_event
@@ -179,6 +180,7 @@ def _profiles(
     ]
 
 
+@any_member
 def merge_suggestions(
     session: Session, actor: Actor, customer_id: int, *, limit: int = 20
 ) -> list[MergeSuggestion]:
@@ -237,6 +239,7 @@ def _move(session: Session, table: Any, ids: list[int], organization_id: int, to
         )
 
 
+@requires(*MERGE_ROLES)
 def merge_customers(
     session: Session, actor: Actor, survivor_id: int, merged_id: int, *, now: datetime
 ) -> CustomerMerge:
@@ -245,7 +248,6 @@ def merge_customers(
     Writes ``CustomersMerged`` (with the acting user or key). A record cannot merge into itself, and
     a record already merged away answers CustomerMerged (409) naming its survivor.
     """
-    actor.require(*MERGE_ROLES)
     lock_name(session, f"customer-merge:{actor.organization_id}")
     survivor = get_customer(session, actor, survivor_id)
     if survivor_id == merged_id:
@@ -288,6 +290,7 @@ def merge_customers(
     return record
 
 
+@requires(*MERGE_ROLES)
 def unmerge_customer(
     session: Session, actor: Actor, customer_id: int, *, now: datetime
 ) -> CustomerMerge:
@@ -296,7 +299,6 @@ def unmerge_customer(
     Writes ``CustomersUnmerged``. Conflict when the record is not merged, or when its survivor was
     itself merged away since (unmerge that first).
     """
-    actor.require(*MERGE_ROLES)
     lock_name(session, f"customer-merge:{actor.organization_id}")
     org = actor.organization_id
     merged = session.scalar(
@@ -347,6 +349,7 @@ def unmerge_customer(
     return record
 
 
+@any_member
 def list_merges(session: Session, actor: Actor, customer_id: int) -> list[CustomerMerge]:
     """Every merge into or out of ``customer_id``, newest first."""
     org = actor.organization_id

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
 from helpline.services.planning.rostering_inputs import organization_agent
@@ -42,11 +43,11 @@ class NewException:
     reason: str
 
 
+@requires(*PLANNING_ROLES)
 def create_exception(
     session: Session, actor: Actor, new: NewException
 ) -> tables.AdherenceException:
     """Approve an exception (the actor is recorded as approver) and record the event."""
-    actor.require(*PLANNING_ROLES)
     if organization_agent(session, actor, new.agent_id) is None:
         raise InvalidInput("agent_id", f"no agent with id {new.agent_id}")
     require_period(new.starts_at, new.ends_at)
@@ -79,6 +80,7 @@ def create_exception(
     return row
 
 
+@requires(*READING_ROLES)
 def list_exceptions(
     session: Session,
     actor: Actor,
@@ -88,7 +90,6 @@ def list_exceptions(
     ends_at: datetime | None = None,
 ) -> list[tables.AdherenceException]:
     """The organization's exceptions (optionally one agent's, overlapping a period), by start."""
-    actor.require(*READING_ROLES)
     query = select(tables.AdherenceException).where(
         tables.AdherenceException.organization_id == actor.organization_id
     )
@@ -102,9 +103,9 @@ def list_exceptions(
     return list(session.scalars(ordered).all())
 
 
+@requires(*PLANNING_ROLES)
 def delete_exception(session: Session, actor: Actor, exception_id: int) -> None:
     """Withdraw an exception: the period counts against the schedule again."""
-    actor.require(*PLANNING_ROLES)
     row = session.scalar(
         select(tables.AdherenceException).where(
             tables.AdherenceException.id == exception_id,
@@ -186,11 +187,11 @@ class AdherenceLine:
     name: str
 
 
+@requires(*READING_ROLES)
 def adherence_report(
     session: Session, actor: Actor, starts_at: datetime, ends_at: datetime, group_by: str
 ) -> list[AdherenceLine]:
     """Adherence and conformance per agent or per team over ``[starts_at, ends_at)``."""
-    actor.require(*READING_ROLES)
     check_window(starts_at, ends_at, max_days=MAX_REPORT_DAYS)
     if group_by not in {"agent", "team"}:
         raise InvalidInput("group_by", "agent or team")
@@ -226,9 +227,9 @@ class OutOfAdherenceLine:
     team_id: int | None
 
 
+@requires(*READING_ROLES)
 def out_of_adherence_now(session: Session, actor: Actor, now: datetime) -> list[OutOfAdherenceLine]:
     """Agents out of adherence at ``now``, longest first (looking back at most 12 hours)."""
-    actor.require(*READING_ROLES)
     starts_at = now - timedelta(minutes=NOW_LOOKBACK_MINUTES)
     activities, changes, exceptions = _inputs(session, actor, starts_at, now + timedelta(minutes=1))
     agents = {
@@ -260,6 +261,7 @@ class OutOfAdherenceFeed:
     lines: list[OutOfAdherenceLine]
 
 
+@any_member
 def out_of_adherence_feed(session: Session, actor: Actor, now: datetime) -> OutOfAdherenceFeed:
     """The out-of-adherence list with the last ``AgentStateChanged`` sequence, so a stream can push
     on every agent state change (and when the list changes as the schedule moves on)."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.hours import is_open
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, get_plan, list_plans, publish_plan
 from helpline.storage import tables
@@ -73,6 +74,7 @@ def _queue(session: Session, actor: Actor, queue_id: int | None) -> tables.Queue
     return queue
 
 
+@any_member
 def stored_history(
     session: Session,
     actor: Actor,
@@ -161,9 +163,9 @@ def _check(request: ForecastRequest) -> None:
             raise InvalidInput(f"history.{index}.volume", "volumes cannot be negative")
 
 
+@requires(*PLANNING_ROLES)
 def create_forecast(session: Session, actor: Actor, request: ForecastRequest) -> tables.Forecast:
     """Forecast, store as a draft, and record ``ForecastCreated``."""
-    actor.require(*PLANNING_ROLES)
     _check(request)
     zone, country = _zone(session, actor)
     queue = _queue(session, actor, request.queue_id)
@@ -275,11 +277,13 @@ def _series(result: ForecastResult, zone: ZoneInfo, queue: tables.Queue | None) 
     }
 
 
+@any_member
 def get_forecast(session: Session, actor: Actor, forecast_id: int) -> tables.Forecast:
     """A forecast of the actor's organization, or NotFound."""
     return get_plan(session, actor, tables.Forecast, forecast_id, "forecast")
 
 
+@any_member
 def list_forecasts(
     session: Session, actor: Actor, *, queue_id: int | None, status: str | None, limit: int
 ) -> list[tables.Forecast]:
@@ -288,9 +292,9 @@ def list_forecasts(
     return list_plans(session, actor, tables.Forecast, where=where, status=status, limit=limit)
 
 
+@requires(*PLANNING_ROLES)
 def publish_forecast(session: Session, actor: Actor, forecast_id: int) -> tables.Forecast:
     """Make a forecast the queue's published one; the previously published one is superseded."""
-    actor.require(*PLANNING_ROLES)
     forecast = get_forecast(session, actor, forecast_id)
     return publish_plan(
         session,
@@ -302,9 +306,9 @@ def publish_forecast(session: Session, actor: Actor, forecast_id: int) -> tables
     )
 
 
+@requires(*PLANNING_ROLES)
 def delete_forecast(session: Session, actor: Actor, forecast_id: int) -> None:
     """Delete a draft (published forecasts are kept: schedules were built on them)."""
-    actor.require(*PLANNING_ROLES)
     forecast = get_forecast(session, actor, forecast_id)
     if forecast.status == "published":
         raise Conflict("a published forecast cannot be deleted; publish another one first")
@@ -319,6 +323,7 @@ def delete_forecast(session: Session, actor: Actor, forecast_id: int) -> None:
     )
 
 
+@any_member
 def forecast_accuracy(session: Session, actor: Actor, forecast_id: int) -> dict[str, Any]:
     """How the forecast did against the contacts that actually arrived (intervals already past)."""
     forecast = get_forecast(session, actor, forecast_id)
@@ -359,11 +364,11 @@ class NewCalendarEvent:
     queue_id: int | None = None
 
 
+@requires(*PLANNING_ROLES)
 def create_calendar_event(
     session: Session, actor: Actor, event: NewCalendarEvent
 ) -> tables.CalendarEvent:
     """Add a campaign, outage or billing day to the organization's calendar."""
-    actor.require(*PLANNING_ROLES)
     for name in ("starts_at", "ends_at"):
         if getattr(event, name).tzinfo is None:
             raise InvalidInput(name, "give a time zone, e.g. 2026-12-01T09:00:00Z")
@@ -397,6 +402,7 @@ def create_calendar_event(
     return row
 
 
+@any_member
 def list_calendar_events(session: Session, actor: Actor) -> list[tables.CalendarEvent]:
     """The organization's calendar, by start."""
     return list(
@@ -408,9 +414,9 @@ def list_calendar_events(session: Session, actor: Actor) -> list[tables.Calendar
     )
 
 
+@requires(*PLANNING_ROLES)
 def delete_calendar_event(session: Session, actor: Actor, event_id: int) -> None:
     """Remove a calendar event (forecasts made before keep what they used)."""
-    actor.require(*PLANNING_ROLES)
     row = session.scalar(
         select(tables.CalendarEvent).where(
             tables.CalendarEvent.id == event_id,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput
+from helpline.services.access import requires
 from helpline.services.actor import Actor
 from helpline.services.planning import forecasts
 from helpline.services.planning.plans import READING_ROLES
@@ -86,9 +87,9 @@ def _serves(
     return serves is None or serves == queue_id
 
 
+@requires(*READING_ROLES)
 def intraday_plan(session: Session, actor: Actor, queue_id: int, now: datetime) -> IntradayView:
     """Re-forecast, re-staff and suggest actions for the rest of today (the organization's day)."""
-    actor.require(*READING_ROLES)
     queue = session.scalar(
         select(tables.Queue).where(
             tables.Queue.id == queue_id, tables.Queue.organization_id == actor.organization_id

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
 from helpline.errors import NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.storage import tables
 from helpline.storage.database import session_now
@@ -26,6 +27,7 @@ READING_ROLES = (*PLANNING_ROLES, Role.SUPERVISOR)
 Plan = TypeVar("Plan", tables.Forecast, tables.Schedule)
 
 
+@any_member
 def get_plan(session: Session, actor: Actor, table: type[Plan], plan_id: int, noun: str) -> Plan:
     """The plan ``plan_id`` of the actor's organization, or NotFound naming ``noun``."""
     plan = session.scalar(
@@ -36,6 +38,7 @@ def get_plan(session: Session, actor: Actor, table: type[Plan], plan_id: int, no
     return plan
 
 
+@any_member
 def list_plans(
     session: Session,
     actor: Actor,
@@ -54,6 +57,7 @@ def list_plans(
     return list(session.scalars(query.order_by(table.id.desc()).limit(limit)).all())
 
 
+@requires(*PLANNING_ROLES)
 def publish_plan(
     session: Session,
     actor: Actor,
@@ -67,7 +71,6 @@ def publish_plan(
 
     Publishing the published plan again changes nothing.
     """
-    actor.require(*PLANNING_ROLES)
     if plan.status == "published":
         return plan
     now = session_now(session)

@@ -19,6 +19,7 @@ from helpline.domain.enums import Role
 from helpline.domain.hours import WEEKDAYS, parse_clock
 from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
 from helpline.storage import tables
@@ -151,6 +152,7 @@ def _check_profile(agent_id: int, profile: RosteringProfile) -> None:
         raise InvalidInput("preferred_days_off", f"days are {', '.join(WEEKDAYS)}")
 
 
+@any_member
 def organization_agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent | None:
     """The agent if it belongs to the actor's organization."""
     return session.scalar(
@@ -217,6 +219,7 @@ def _stored_profile(
     )
 
 
+@requires(*READING_ROLES, Role.AGENT)
 def get_profile(session: Session, actor: Actor, agent_id: int) -> ProfileView:
     """The agent's rostering profile (the defaults when none was set)."""
     agent = _agent(session, actor, agent_id)
@@ -231,11 +234,11 @@ def get_profile(session: Session, actor: Actor, agent_id: int) -> ProfileView:
     return ProfileView(agent_id, _profile(row), skills, False, row.updated_by, row.updated_at)
 
 
+@requires(*PLANNING_ROLES)
 def put_profile(
     session: Session, actor: Actor, agent_id: int, profile: RosteringProfile
 ) -> ProfileView:
     """Set (create or replace) the agent's rostering profile and record the event."""
-    actor.require(*PLANNING_ROLES)
     _agent(session, actor, agent_id)
     _check_profile(agent_id, profile)
     now = session_now(session)
@@ -269,9 +272,9 @@ def put_profile(
     return get_profile(session, actor, agent_id)
 
 
+@requires(*PLANNING_ROLES)
 def delete_profile(session: Session, actor: Actor, agent_id: int) -> None:
     """Drop the agent's profile: rostering uses the schedule request's default contract again."""
-    actor.require(*PLANNING_ROLES)
     _agent(session, actor, agent_id)
     row = _stored_profile(session, actor, agent_id)
     if row is None:
@@ -291,6 +294,7 @@ def delete_profile(session: Session, actor: Actor, agent_id: int) -> None:
 # --- time off ---------------------------------------------------------------------------------
 
 
+@requires(*PLANNING_ROLES, Role.AGENT)
 def create_time_off(session: Session, actor: Actor, new: NewTimeOff) -> tables.TimeOff:
     """Record time off: planners may approve it at once; an agent requests their own."""
     agent = organization_agent(session, actor, new.agent_id)
@@ -342,6 +346,7 @@ def _time_off_event(
     )
 
 
+@requires(*READING_ROLES, Role.AGENT)
 def get_time_off(session: Session, actor: Actor, time_off_id: int) -> tables.TimeOff:
     """Time off of the actor's organization (an agent sees only their own), or NotFound."""
     row = session.scalar(
@@ -358,6 +363,7 @@ def get_time_off(session: Session, actor: Actor, time_off_id: int) -> tables.Tim
     return row
 
 
+@requires(*READING_ROLES, Role.AGENT)
 def list_time_off(
     session: Session,
     actor: Actor,
@@ -395,11 +401,11 @@ def list_time_off(
     return list(session.scalars(query.order_by(tables.TimeOff.starts_at, tables.TimeOff.id)))
 
 
+@requires(*PLANNING_ROLES)
 def decide_time_off(
     session: Session, actor: Actor, time_off_id: int, status: str
 ) -> tables.TimeOff:
     """Approve or reject time off (deciding again changes the decision) and record the event."""
-    actor.require(*PLANNING_ROLES)
     if status not in {"approved", "rejected"}:
         raise InvalidInput("status", "approved or rejected")
     row = get_time_off(session, actor, time_off_id)
@@ -412,6 +418,7 @@ def decide_time_off(
     return row
 
 
+@requires(*PLANNING_ROLES, Role.AGENT)
 def delete_time_off(session: Session, actor: Actor, time_off_id: int) -> None:
     """Withdraw time off (planners, or the agent while it is still a request)."""
     row = get_time_off(session, actor, time_off_id)
@@ -431,6 +438,7 @@ def _local_minutes(moment: datetime, midnight: datetime, zone: ZoneInfo) -> int:
     return int((local - midnight).total_seconds() // 60)
 
 
+@any_member
 def rostering_agents(
     session: Session,
     actor: Actor,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import any_member
 from helpline.services.actor import Actor
 from helpline.storage import tables
 from helpline.wfm.scheduling import ServiceLevelCurve, ServiceLevelGoal
@@ -69,6 +70,7 @@ class GroupDemand:
     target_service_level: float | None = None
 
 
+@any_member
 def organization_zone(session: Session, actor: Actor) -> ZoneInfo:
     """The actor's organization's time zone."""
     org = session.get(tables.Organization, actor.organization_id)
@@ -77,6 +79,7 @@ def organization_zone(session: Session, actor: Actor) -> ZoneInfo:
     return ZoneInfo(org.time_zone)
 
 
+@any_member
 def organization_queue(
     session: Session, actor: Actor, queue_id: int | None, field: str = "queue_id"
 ) -> tables.Queue | None:
@@ -93,6 +96,7 @@ def organization_queue(
     return queue
 
 
+@any_member
 def published_forecast(session: Session, actor: Actor, queue_id: int) -> tables.Forecast | None:
     """The queue's published forecast, if any."""
     return session.scalar(
@@ -132,6 +136,7 @@ def demand_from_body(group: GroupRequest, interval: int, field: str) -> GroupDem
     return GroupDemand(group, interval, values, None, None, None, {"requirements": "body"}, [])
 
 
+@any_member
 def demand_from_forecast(
     session: Session,
     actor: Actor,
@@ -248,6 +253,7 @@ def service_level_goal(demands: Sequence[GroupDemand], shrinkage: float) -> Serv
     return ServiceLevelGoal(target, curves)
 
 
+@any_member
 def check_skills(session: Session, actor: Actor, skill_ids: Sequence[int], field: str) -> None:
     """InvalidInput naming ``field`` unless every skill belongs to the actor's organization."""
     found = set(
@@ -263,6 +269,7 @@ def check_skills(session: Session, actor: Actor, skill_ids: Sequence[int], field
         raise InvalidInput(field, f"no skill with id {missing[0]}")
 
 
+@any_member
 def groups_of_agents(
     session: Session, actor: Actor, groups: Sequence[GroupRequest]
 ) -> dict[int, frozenset[str]]:

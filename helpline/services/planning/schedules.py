@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import (
     PLANNING_ROLES,
@@ -272,12 +273,12 @@ def _roster(
     return roster, pool.agent_ids
 
 
+@requires(*PLANNING_ROLES)
 def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) -> ScheduleDetail:
     """Schedule and roster a week, store it as a draft version, and record ``ScheduleCreated``.
 
     A requirement the templates cannot meet still gives the best schedule, with its shortfalls.
     """
-    actor.require(*PLANNING_ROLES)
     _check(request)
     core_contract("default contract", _default_profile(request.contract))
     zone = organization_zone(session, actor)
@@ -345,12 +346,13 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
     return ScheduleDetail(schedule, sorted(activities, key=lambda a: (a.agent_id, a.starts_at)))
 
 
+@requires(*READING_ROLES)
 def get_schedule(session: Session, actor: Actor, schedule_id: int) -> tables.Schedule:
     """A schedule of the actor's organization, or NotFound."""
-    actor.require(*READING_ROLES)
     return get_plan(session, actor, tables.Schedule, schedule_id, "schedule")
 
 
+@any_member
 def schedule_detail(session: Session, actor: Actor, schedule_id: int) -> ScheduleDetail:
     """A schedule with its roster."""
     schedule = get_schedule(session, actor, schedule_id)
@@ -365,18 +367,18 @@ def schedule_detail(session: Session, actor: Actor, schedule_id: int) -> Schedul
     return ScheduleDetail(schedule, list(activities))
 
 
+@requires(*READING_ROLES)
 def list_schedules(
     session: Session, actor: Actor, *, week_start: date | None, status: str | None, limit: int
 ) -> list[tables.Schedule]:
     """The organization's schedules, newest first."""
-    actor.require(*READING_ROLES)
     where = {} if week_start is None else {"week_start": week_start}
     return list_plans(session, actor, tables.Schedule, where=where, status=status, limit=limit)
 
 
+@requires(*PLANNING_ROLES)
 def publish_schedule(session: Session, actor: Actor, schedule_id: int) -> tables.Schedule:
     """Publish a schedule; the week's previously published version is superseded."""
-    actor.require(*PLANNING_ROLES)
     schedule = get_schedule(session, actor, schedule_id)
     return publish_plan(
         session,
@@ -403,6 +405,7 @@ def check_window(starts_at: datetime, ends_at: datetime, *, max_days: int) -> No
         raise InvalidInput("to", f"at most {max_days} days after from")
 
 
+@any_member
 def published_activities(
     session: Session,
     actor: Actor,
@@ -428,6 +431,7 @@ def published_activities(
     return list(session.scalars(ordered).all())
 
 
+@requires(*READING_ROLES, Role.AGENT)
 def agent_schedule(
     session: Session, actor: Actor, agent_id: int, starts_at: datetime, ends_at: datetime
 ) -> list[tables.ScheduleActivity]:

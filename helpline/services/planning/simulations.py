@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
 from helpline.routing import ALWAYS_OPEN, AgentSpec, OpenIntervals, Queue, RoutingConfig
+from helpline.services.access import any_member, requires
 from helpline.services.acd.engine_config import epoch, load_config, routed_agents
 from helpline.services.actor import Actor
 from helpline.services.planning.forecasts import get_forecast
@@ -143,6 +144,7 @@ def _check(request: SimulationRequest) -> None:
         raise InvalidInput("agents_per_interval", "whole numbers >= 0, at least one")
 
 
+@any_member
 def forecast_volumes(session: Session, actor: Actor, forecast_id: int) -> VolumeSeries:
     """A stored forecast's volumes (UTC interval starts) as the simulator reads them."""
     return _series(get_forecast(session, actor, forecast_id))
@@ -310,10 +312,10 @@ def _shifts(
     return out
 
 
+@requires(*PLANNING_ROLES)
 def build_scenario(session: Session, actor: Actor, request: SimulationRequest) -> Scenario:
     """The live configuration of the actor's organization with the request's changes, as a scenario
     whose time 0 is ``request.start``."""
-    actor.require(*PLANNING_ROLES)
     _check(request)
     interval_seconds = request.interval_minutes * 60.0
     horizon = request.horizon_minutes * 60.0

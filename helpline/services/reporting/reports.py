@@ -29,6 +29,7 @@ from helpline.analytics import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import InvalidInput
+from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.reporting.facts import tally_from_facts
 from helpline.storage.tables import (
@@ -206,6 +207,7 @@ def _labels(session: Session, organization_id: int, group_by: GroupBy) -> dict[A
     )
 
 
+@any_member
 def organization_zone(session: Session, actor: Actor) -> ZoneInfo:
     """The time zone of the actor's organization."""
     organization = session.get(Organization, actor.organization_id)
@@ -222,6 +224,7 @@ def check_window(start: datetime, end: datetime) -> None:
         raise InvalidInput("to", f"a report spans at most {MAX_WINDOW.days} days")
 
 
+@requires(*REPORT_ROLES)
 def interval_report(
     session: Session,
     actor: Actor,
@@ -233,7 +236,6 @@ def interval_report(
     fcr_days: int = 7,
 ) -> Report:
     """The KPIs of ``[start, end)`` per interval (aligned in the organization's zone) and group."""
-    actor.require(*REPORT_ROLES)
     check_window(start, end)
     zone = organization_zone(session, actor)
     dims = load_dimensions(session, actor.organization_id, fcr_days)
@@ -253,11 +255,11 @@ def interval_report(
 EVENT_COLUMNS = ("sequence", "type", "occurred_at", "contact_id", "agent_id", "actor", "payload")
 
 
+@requires(*REPORT_ROLES)
 def raw_events(
     session: Session, actor: Actor, start: datetime, end: datetime
 ) -> Sequence[dict[str, Any]]:
     """The organization's events that occurred in ``[start, end)``, in sequence order, as dicts."""
-    actor.require(*REPORT_ROLES)
     check_window(start, end)
     rows = session.execute(
         select(
