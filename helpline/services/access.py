@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
-from helpline.errors import NotFound
+from helpline.errors import NotFound, PermissionDenied
 from helpline.services.actor import Actor
 from helpline.storage import tables
 
@@ -132,3 +132,14 @@ access_team = _accessor(tables.Team, "team")
 access_time_off = _accessor(tables.TimeOff, "time off")
 access_voice_number = _accessor(tables.VoiceNumber, "voice number")
 access_wrap_up_code = _accessor(tables.WrapUpCode, "wrap-up code")
+
+
+def require_own_or(actor: Actor, is_own: bool, *roles: Role, what: str) -> None:
+    """A record-level rule inside a use case: the actor's own ``what``, or a role of ``roles``.
+
+    (An agent reads their own schedule; a supervisor anyone's.) The function's declared roles were
+    checked first; this refuses with 403 naming the record, not a role.
+    """
+    if is_own or actor.role is Role.ADMIN or actor.role in roles:
+        return
+    raise PermissionDenied(f"role {actor.role.value} may only reach its own {what}")

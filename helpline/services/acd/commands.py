@@ -14,9 +14,10 @@ from helpline.domain.enums import ContactState as Stored
 from helpline.errors import Conflict, InvalidInput, NotFound
 from helpline.routing import RoutingEngine
 from helpline.routing import events as ev
-from helpline.services.access import any_member
+from helpline.services.access import any_member, requires
 from helpline.services.acd.engine_config import contact_spec, from_epoch
 from helpline.services.acd.routing import (
+    AGENT_COMMAND_ROLES,
     RoutingService,
     acting_agent,
     contact_in_org,
@@ -59,7 +60,7 @@ def _last_agent(session: Session, contact: tables.Contact) -> int | None:
     )
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def set_agent_state(
     routing: RoutingService, actor: Actor, agent_id: int, state: str, reason: str | None
 ) -> None:
@@ -111,7 +112,7 @@ def _for_agent(
     routing.run(actor, command)
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def accept_offer(
     routing: RoutingService, actor: Actor, contact_id: int, agent_id: int | None
 ) -> None:
@@ -125,7 +126,7 @@ def accept_offer(
     )
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def reject_offer(
     routing: RoutingService, actor: Actor, contact_id: int, agent_id: int | None
 ) -> None:
@@ -139,7 +140,7 @@ def reject_offer(
     )
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def hold(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Put the customer on hold."""
     _for_agent(
@@ -147,7 +148,7 @@ def hold(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def resume(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Take the customer off hold."""
     _for_agent(
@@ -159,7 +160,7 @@ def resume(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def end(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The conversation is over: after-contact work starts (or the contact closes without ACW)."""
     _for_agent(
@@ -167,7 +168,7 @@ def end(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def wrap_up(
     routing: RoutingService, actor: Actor, contact_id: int, wrap_up_code_id: int, notes: str
 ) -> None:
@@ -189,7 +190,7 @@ def wrap_up(
     _for_agent(routing, actor, contact_id, None, action)
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def close(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Close a handled contact now (ends the conversation and any after-contact work)."""
     _for_agent(
@@ -225,7 +226,7 @@ def _target(
     return None, str(agent_id)
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def transfer(
     routing: RoutingService,
     actor: Actor,
@@ -260,7 +261,7 @@ def transfer(
     return created[0] if created else None
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def complete_consult(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The consulted agent takes over the customer; the first agent is freed."""
     _for_agent(
@@ -272,7 +273,7 @@ def complete_consult(routing: RoutingService, actor: Actor, contact_id: int) -> 
     )
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def cancel_consult(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Abandon the warm transfer; the first agent keeps the customer."""
     _for_agent(
@@ -373,7 +374,7 @@ class Offer:
     expires_at: float
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def pending_offers(session: Session, actor: Actor, agent_id: int) -> list[Offer]:
     """The offers an agent has not answered yet, oldest first."""
     load_agent(session, actor, agent_id)

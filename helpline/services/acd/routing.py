@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from helpline.bootstrap import Database
 from helpline.domain.enums import ContactState as Stored
 from helpline.domain.enums import Role
-from helpline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from helpline.errors import Conflict, InvalidInput, PermissionDenied
 from helpline.routing import AgentStatus, AgentView, RoutingEngine
 from helpline.routing import events as ev
 from helpline.routing.errors import RoutingError
-from helpline.services.access import any_member
+from helpline.services.access import access_agent, any_member, requires
 from helpline.services.acd.engine_config import (
     HOURS_HORIZON,
     contact_spec,
@@ -45,6 +45,8 @@ CONFIG_EVENT_PREFIXES = ("Queue", "RoutingProfile", "Agent", "Skill")
 CONFIG_EVENT_SUFFIXES = ("Created", "Updated", "Deleted")
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.MANAGER)
 """Who may act for any agent (agents act for themselves)."""
+AGENT_COMMAND_ROLES = (Role.AGENT, *SUPERVISING_ROLES)
+"""Who may give an agent's commands (state, offers, contact handling) besides admins."""
 
 Command = Callable[[RoutingEngine, float, Session], list[ev.Event]]
 
@@ -148,7 +150,7 @@ class RoutingService:
 
     # -- queries ---------------------------------------------------------------------------------
 
-    @any_member
+    @requires(*AGENT_COMMAND_ROLES)
     def agent_view(self, actor: Actor, agent_id: int) -> AgentView:
         """The agent's live state as the engine sees it."""
         organization_id = actor.organization_id
@@ -190,24 +192,16 @@ def _unrouted_contacts(session: Session, organization_id: int) -> list[tables.Co
 # -- authorisation helpers used by the routing use cases -------------------------------------------
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def load_agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent:
     """The agent row of the actor's organization; agents may only act for themselves."""
-    agent = session.scalar(
-        select(tables.Agent).where(
-            tables.Agent.id == agent_id, tables.Agent.organization_id == actor.organization_id
-        )
-    )
-    if agent is None:
-        raise NotFound(f"agent {agent_id} not found")
+    agent = access_agent(session, actor, agent_id)
     if actor.role is Role.AGENT and agent.user_id != actor.user_id:
         raise PermissionDenied("agents may only act for themselves")
-    if actor.role not in (Role.ADMIN, Role.AGENT, *SUPERVISING_ROLES):
-        raise PermissionDenied(f"role {actor.role.value} may not act for agents")
     return agent
 
 
-@any_member
+@requires(*AGENT_COMMAND_ROLES)
 def acting_agent(session: Session, actor: Actor, agent_id: int | None) -> tables.Agent:
     """The agent a contact command is for: the given one, or the caller's own agent."""
     if agent_id is not None:

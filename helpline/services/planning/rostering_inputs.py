@@ -19,7 +19,7 @@ from helpline.domain.enums import Role
 from helpline.domain.hours import WEEKDAYS, parse_clock
 from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.services.access import any_member, require_own_or, requires
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
 from helpline.storage import tables
@@ -223,8 +223,7 @@ def _stored_profile(
 def get_profile(session: Session, actor: Actor, agent_id: int) -> ProfileView:
     """The agent's rostering profile (the defaults when none was set)."""
     agent = _agent(session, actor, agent_id)
-    if not _is_own(actor, agent):
-        actor.require(*READING_ROLES)
+    require_own_or(actor, _is_own(actor, agent), *READING_ROLES, what="rostering profile")
     row = _stored_profile(session, actor, agent_id)
     skills = _skill_names(session, actor, [agent_id])[agent_id]
     if row is None:
@@ -304,7 +303,7 @@ def create_time_off(session: Session, actor: Actor, new: NewTimeOff) -> tables.T
         if new.status != "requested":
             raise InvalidInput("status", "agents request time off; a planner approves it")
     else:
-        actor.require(*PLANNING_ROLES)
+        require_own_or(actor, False, *PLANNING_ROLES, what="time off")
     if new.status not in TIME_OFF_STATUSES:
         raise InvalidInput("status", ", ".join(TIME_OFF_STATUSES))
     require_period(new.starts_at, new.ends_at)
@@ -358,8 +357,7 @@ def get_time_off(session: Session, actor: Actor, time_off_id: int) -> tables.Tim
     if row is None:
         raise NotFound(f"time off {time_off_id} not found")
     agent = _agent(session, actor, row.agent_id)
-    if not _is_own(actor, agent):
-        actor.require(*READING_ROLES)
+    require_own_or(actor, _is_own(actor, agent), *READING_ROLES, what="time off")
     return row
 
 
@@ -385,11 +383,8 @@ def list_time_off(
                 tables.Agent.user_id == actor.user_id,
             )
         )
-        if own is None:
-            actor.require(*READING_ROLES)
+        require_own_or(actor, own is not None, what="time off")
         query = query.where(tables.TimeOff.agent_id == own)
-    else:
-        actor.require(*READING_ROLES)
     if agent_id is not None:
         query = query.where(tables.TimeOff.agent_id == agent_id)
     if status is not None:
@@ -423,8 +418,8 @@ def delete_time_off(session: Session, actor: Actor, time_off_id: int) -> None:
     """Withdraw time off (planners, or the agent while it is still a request)."""
     row = get_time_off(session, actor, time_off_id)
     agent = _agent(session, actor, row.agent_id)
-    if not (_is_own(actor, agent) and row.status == "requested"):
-        actor.require(*PLANNING_ROLES)
+    is_own_request = _is_own(actor, agent) and row.status == "requested"
+    require_own_or(actor, is_own_request, *PLANNING_ROLES, what="time off requests")
     _time_off_event(session, actor, row, "TimeOffWithdrawn")
     session.delete(row)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
 from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.services.access import any_member, require_own_or, requires
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import (
     PLANNING_ROLES,
@@ -445,7 +445,6 @@ def agent_schedule(
     is_own = (
         actor.role is Role.AGENT and actor.user_id is not None and actor.user_id == agent.user_id
     )
-    if not is_own:
-        actor.require(*READING_ROLES)
+    require_own_or(actor, is_own, *READING_ROLES, what="schedule")
     check_window(starts_at, ends_at, max_days=42)
     return published_activities(session, actor, starts_at, ends_at, agent_id)
