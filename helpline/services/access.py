@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
-from helpline.errors import NotFound, PermissionDenied
+from helpline.errors import InvalidInput, NotFound, PermissionDenied
 from helpline.services.actor import Actor
 from helpline.storage import tables
 
@@ -143,3 +143,18 @@ def require_own_or(actor: Actor, is_own: bool, *roles: Role, what: str) -> None:
     if is_own or actor.role is Role.ADMIN or actor.role in roles:
         return
     raise PermissionDenied(f"role {actor.role.value} may only reach its own {what}")
+
+
+def referenced(
+    session: Session, scope: Actor | int, table: type[T], row_id: int, field: str, noun: str
+) -> T:
+    """The row a request names by id in ``field``, of the actor's organization.
+
+    A missing row, or another organization's, is bad input (422 naming ``field``), not NotFound:
+    the URL was right, the body was not.
+    """
+    column: Any = table
+    row = session.scalar(owned(scope, table).where(column.id == row_id))
+    if row is None:
+        raise InvalidInput(field, f"no {noun} with id {row_id}")
+    return row

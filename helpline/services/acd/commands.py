@@ -11,16 +11,15 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, Direction, IdentityKind
 from helpline.domain.enums import ContactState as Stored
-from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.errors import Conflict, InvalidInput
 from helpline.routing import RoutingEngine
 from helpline.routing import events as ev
-from helpline.services.access import any_member, requires
+from helpline.services.access import access_contact, any_member, requires
 from helpline.services.acd.engine_config import contact_spec, from_epoch
 from helpline.services.acd.routing import (
     AGENT_COMMAND_ROLES,
     RoutingService,
     acting_agent,
-    contact_in_org,
     load_agent,
     status_from_request,
 )
@@ -35,7 +34,7 @@ def route_contact(routing: RoutingService, actor: Actor, contact_id: int) -> Non
     """Hand a newly created contact with a queue to the ACD (queued, offered, or closed treatment)."""
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        contact = contact_in_org(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         if contact.state != Stored.CREATED.value or contact.queue_id is None:
             return []
         return engine.add_contact(contact_spec(contact, _last_agent(session, contact)), now)
@@ -102,7 +101,7 @@ def _for_agent(
     """Run ``action(engine, contact, agent, now, session)`` for a contact held by or offered to an agent."""
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        contact = contact_in_org(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         agent = acting_agent(session, actor, agent_id if agent_id is not None else contact.agent_id)
         if contact.agent_id != agent.id:
             raise Conflict(f"contact {contact_id} is not with agent {agent.id}")
@@ -247,7 +246,7 @@ def transfer(
             if to_queue is not None:
                 return engine.transfer_to_queue(c, to_queue, now)
             return engine.transfer_to_agent(c, str(to_agent), now)
-        original = contact_in_org(session, actor, contact_id)
+        original = access_contact(session, actor, contact_id)
         leg = _new_leg(
             session,
             original,
@@ -321,7 +320,7 @@ def request_callback(
     created: list[int] = []
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        contact = contact_in_org(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         if contact.channel != Channel.VOICE.value:
             raise Conflict("callbacks are for voice contacts")
         if contact.state != Stored.QUEUED.value:
@@ -358,7 +357,7 @@ def abandon(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The customer left while waiting (hung up, closed the chat)."""
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        contact = contact_in_org(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         if contact.state not in (Stored.QUEUED.value, Stored.OFFERED.value):
             raise Conflict(f"contact {contact_id} is {contact.state}, not waiting")
         return engine.abandon_contact(str(contact_id), now)
@@ -388,17 +387,3 @@ def pending_offers(session: Session, actor: Actor, agent_id: int) -> list[Offer]
         .order_by(tables.Contact.id)
     ).all()
     return [Offer(row, float(row.routing_state.get("offer_expires_at", 0.0))) for row in rows]
-
-
-@any_member
-def require_agent_exists(session: Session, actor: Actor, agent_id: int) -> None:
-    """NotFound unless the agent belongs to the actor's organization."""
-    if (
-        session.scalar(
-            select(tables.Agent.id).where(
-                tables.Agent.id == agent_id, tables.Agent.organization_id == actor.organization_id
-            )
-        )
-        is None
-    ):
-        raise NotFound(f"agent {agent_id} not found")

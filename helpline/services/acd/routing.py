@@ -37,7 +37,6 @@ from helpline.services.acd.engine_config import (
 )
 from helpline.services.acd.store import record_routing_events
 from helpline.services.actor import Actor
-from helpline.services.conversations.contacts import get_contact
 from helpline.storage import tables
 
 CONFIG_EVENT_PREFIXES = ("Queue", "RoutingProfile", "Agent", "Skill")
@@ -228,9 +227,3 @@ def status_from_request(state: str, reason: str | None) -> tuple[AgentStatus, st
             "reason", "not_ready needs a reason (break, lunch, meeting, training...)"
         )
     return status, reason if status is AgentStatus.NOT_READY else None
-
-
-@any_member
-def contact_in_org(session: Session, actor: Actor, contact_id: int) -> tables.Contact:
-    """A contact of the actor's organization (404 otherwise)."""
-    return get_contact(session, actor, contact_id)

@@ -23,10 +23,9 @@ from helpline.domain.cases import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.services.access import access_case, access_contact, any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.cases.sla_policies import default_policy
-from helpline.services.conversations.contacts import get_contact
 from helpline.services.identity.customers import get_customer
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
@@ -87,12 +86,7 @@ class CaseFilter:
 @any_member
 def get_case(session: Session, actor: Actor, case_id: int) -> Case:
     """A case of the actor's organization, or NotFound."""
-    case = session.scalar(
-        select(Case).where(Case.id == case_id, Case.organization_id == actor.organization_id)
-    )
-    if case is None:
-        raise NotFound(f"case {case_id} not found")
-    return case
+    return access_case(session, actor, case_id)
 
 
 def find_case_by_reference(session: Session, organization_id: int, reference: str) -> Case | None:
@@ -158,7 +152,7 @@ def create_case(session: Session, actor: Actor, spec: NewCase, *, now: datetime)
     values = {name: getattr(spec, name) for name in REFERENCES}
     _check_references(session, actor, values)
     customer_id = get_customer(session, actor, spec.customer_id).id if spec.customer_id else None
-    contacts = [get_contact(session, actor, contact_id) for contact_id in spec.contact_ids]
+    contacts = [access_contact(session, actor, contact_id) for contact_id in spec.contact_ids]
     if customer_id is None:
         customer_id = next((c.customer_id for c in contacts if c.customer_id), None)
     policy_id = spec.sla_policy_id
@@ -213,7 +207,7 @@ def update_case(
     session: Session, actor: Actor, case_id: int, values: Mapping[str, Any], *, now: datetime
 ) -> Case:
     """Change subject, priority, assignee, team or SLA policy (the fields given). Writes ``CaseUpdated``."""
-    case = get_case(session, actor, case_id)
+    case = access_case(session, actor, case_id)
     _check_references(session, actor, values)
     if values.get("customer_id") is not None:
         get_customer(session, actor, values["customer_id"])
@@ -291,7 +285,7 @@ def change_status(
     reason: str = "",
 ) -> Case:
     """An agent moves a case on (e.g. open -> pending_customer); an invalid transition is a Conflict."""
-    case = get_case(session, actor, case_id)
+    case = access_case(session, actor, case_id)
     set_status(session, case, status, now=now, actor_label=actor.label, reason=reason)
     return case
 
@@ -326,8 +320,8 @@ def link_contact(
 ) -> Case:
     """Link a contact to a case (linking twice changes nothing). The case gets the contact's customer
     when it has none."""
-    case = get_case(session, actor, case_id)
-    contact = get_contact(session, actor, contact_id)
+    case = access_case(session, actor, case_id)
+    contact = access_contact(session, actor, contact_id)
     if case.customer_id is None and contact.customer_id is not None:
         case.customer_id = contact.customer_id
     _link(session, actor, case, contact.id, now)
@@ -341,7 +335,7 @@ def unlink_contact(
     session: Session, actor: Actor, case_id: int, contact_id: int, *, now: datetime
 ) -> Case:
     """Remove a contact from a case. Writes ``CaseContactUnlinked``; NotFound when it was not linked."""
-    case = get_case(session, actor, case_id)
+    case = access_case(session, actor, case_id)
     link = session.get(CaseContact, (case.id, contact_id))
     if link is None or link.organization_id != actor.organization_id:
         raise NotFound(f"contact {contact_id} is not linked to case {case_id}")
@@ -362,7 +356,7 @@ def unlink_contact(
 @requires(*DELETE_ROLES)
 def delete_case(session: Session, actor: Actor, case_id: int, *, now: datetime) -> None:
     """Delete a case (its contacts stay). Writes ``CaseDeleted``."""
-    case = get_case(session, actor, case_id)
+    case = access_case(session, actor, case_id)
     reference = case.reference
     session.execute(delete(CaseContact).where(CaseContact.case_id == case.id))
     session.delete(case)
@@ -435,7 +429,7 @@ def cases_of_contact(session: Session, organization_id: int, contact_id: int) ->
 def case_for_conversation(session: Session, actor: Actor, contact_id: int) -> Case:
     """The open case a conversation belongs to; a conversation without one opens it (the case
     reference the customer is given and quotes back, e.g. in an email subject)."""
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     lock_name(session, f"conversation-case:{actor.organization_id}:{contact.id}")
     for case in cases_of_contact(session, actor.organization_id, contact.id):
         if CaseStatus(case.status) in CONTINUED_STATUSES:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.cases import ACTIVE
 from helpline.domain.enums import Role
-from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.errors import Conflict, InvalidInput
+from helpline.services.access import access_sla_policy, any_member, requires
 from helpline.services.actor import Actor
 from helpline.storage.events import append_event, json_value
 from helpline.storage.tables import Agent, Case, Queue, SlaPolicy, Team
@@ -51,14 +51,7 @@ def represent_policy(policy: SlaPolicy) -> dict[str, Any]:
 @any_member
 def get_policy(session: Session, actor: Actor, policy_id: int) -> SlaPolicy:
     """A policy of the actor's organization, or NotFound."""
-    policy = session.scalar(
-        select(SlaPolicy).where(
-            SlaPolicy.id == policy_id, SlaPolicy.organization_id == actor.organization_id
-        )
-    )
-    if policy is None:
-        raise NotFound(f"SLA policy {policy_id} not found")
-    return policy
+    return access_sla_policy(session, actor, policy_id)
 
 
 @any_member
@@ -143,7 +136,7 @@ def update_policy(
     session: Session, actor: Actor, policy_id: int, values: Mapping[str, Any], *, now: datetime
 ) -> SlaPolicy:
     """Change the fields given in ``values``. Writes ``SlaPolicyUpdated``."""
-    policy = get_policy(session, actor, policy_id)
+    policy = access_sla_policy(session, actor, policy_id)
     _check(session, actor, values, policy.id)
     for name, value in values.items():
         setattr(policy, name, value)
@@ -173,7 +166,7 @@ def update_policy(
 @requires(*POLICY_ROLES)
 def delete_policy(session: Session, actor: Actor, policy_id: int, *, now: datetime) -> None:
     """Delete a policy; its cases keep running without SLA targets. Writes ``SlaPolicyDeleted``."""
-    policy = get_policy(session, actor, policy_id)
+    policy = access_sla_policy(session, actor, policy_id)
     session.delete(policy)
     append_event(
         session,

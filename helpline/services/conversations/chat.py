@@ -27,10 +27,9 @@ from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.domain.messages import Attachment, InboundMessage
 from helpline.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
-from helpline.services.access import any_member
+from helpline.services.access import access_contact, any_member
 from helpline.services.actor import Actor
 from helpline.services.conversations.chat_widgets import WidgetInfo, widget_by_id
-from helpline.services.conversations.contacts import get_contact
 from helpline.services.conversations.messaging import attachment_listing
 from helpline.storage.events import append_event
 from helpline.storage.tables import (
@@ -385,7 +384,7 @@ def session_for_contact(session: Session, actor: Actor, contact_id: int) -> Visi
 
     NotFound when the contact is not the actor organization's or has no chat session.
     """
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     require_handling(session, actor, contact)
     row = session.scalar(
         select(ChatSession).where(

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
-from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.errors import Conflict, InvalidInput
+from helpline.services.access import access_contact, any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import find_or_create_customer, get_customer
 from helpline.storage.database import session_now
@@ -266,14 +266,7 @@ def _record_created(session: Session, actor: Actor, contact: Contact, now: datet
 @any_member
 def get_contact(session: Session, actor: Actor, contact_id: int) -> Contact:
     """A contact of the actor's organization, or NotFound."""
-    contact = session.scalar(
-        select(Contact).where(
-            Contact.id == contact_id, Contact.organization_id == actor.organization_id
-        )
-    )
-    if contact is None:
-        raise NotFound(f"contact {contact_id} not found")
-    return contact
+    return access_contact(session, actor, contact_id)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.cases import ACTIVE, CaseStatus
-from helpline.services.access import any_member
+from helpline.services.access import access_contact, any_member
 from helpline.services.actor import Actor
 from helpline.services.cases.views import case_summary, cases_of_customer_or_contacts
-from helpline.services.conversations.contacts import get_contact
 from helpline.services.identity.customers import represent_customer
 from helpline.storage.tables import Contact, Customer, WrapUpCode
 
@@ -55,7 +54,7 @@ def contact_context(
 ) -> dict[str, Any]:
     """The customer, their recent contacts, their open cases (and any case this contact is linked
     to), and what the IVR or pre-chat form collected (the contact's attributes)."""
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     return context_of(session, contact, recent=recent)
 
 

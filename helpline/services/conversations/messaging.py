@@ -24,14 +24,13 @@ from helpline.domain.messages import (
     OutboundMessage,
 )
 from helpline.errors import Conflict, InvalidInput, PermissionDenied
-from helpline.services.access import any_member, requires
+from helpline.services.access import access_contact, any_member, requires
 from helpline.services.actor import Actor
 from helpline.services.cases.cases import link_follow_up
 from helpline.services.conversations.contacts import (
     CONTACT_ROLES,
     NewContact,
     create_contact,
-    get_contact,
 )
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
@@ -133,7 +132,7 @@ def receive_message(
     extra = dict(attributes or {})
     follows: int | None = None
     if contact_id is not None:
-        contact = get_contact(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         if ContactState(contact.state) in FINISHED_STATES:
             follows = contact.id
             extra.setdefault("follows_contact_id", contact.id)
@@ -247,7 +246,7 @@ def send_message(
 ) -> Message:
     """An agent's (or supervisor's) reply to the customer of ``contact_id``, queued for delivery by
     its channel; agents reply only on contacts they handle. See :func:`queue_message`."""
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     _check_may_reply(session, actor, contact)
     return queue_message(
         session,
@@ -457,7 +456,7 @@ def represent_message(message: Message) -> dict[str, Any]:
 @any_member
 def list_messages(session: Session, actor: Actor, contact_id: int) -> list[dict[str, Any]]:
     """The messages of a contact, oldest first, each with its attachments' names, types and sizes."""
-    get_contact(session, actor, contact_id)
+    access_contact(session, actor, contact_id)
     messages = list(
         session.scalars(
             select(Message)

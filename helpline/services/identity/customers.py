@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_identity
-from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.errors import Conflict, InvalidInput
+from helpline.services.access import access_customer, any_member, requires
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -74,14 +74,7 @@ class CustomerMerged(Conflict):
 @any_member
 def find_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
     """A customer record of the actor's organization, merged-away ones included, or NotFound."""
-    customer = session.scalar(
-        select(Customer).where(
-            Customer.id == customer_id, Customer.organization_id == actor.organization_id
-        )
-    )
-    if customer is None:
-        raise NotFound(f"customer {customer_id} not found")
-    return customer
+    return access_customer(session, actor, customer_id)
 
 
 @any_member

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.services.access import any_member, referenced, requires
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
-from helpline.services.planning.rostering_inputs import organization_agent
 from helpline.services.planning.schedules import check_window, published_activities
 from helpline.storage import tables
 from helpline.storage.database import session_now
@@ -48,8 +47,7 @@ def create_exception(
     session: Session, actor: Actor, new: NewException
 ) -> tables.AdherenceException:
     """Approve an exception (the actor is recorded as approver) and record the event."""
-    if organization_agent(session, actor, new.agent_id) is None:
-        raise InvalidInput("agent_id", f"no agent with id {new.agent_id}")
+    referenced(session, actor, tables.Agent, new.agent_id, "agent_id", "agent")
     require_period(new.starts_at, new.ends_at)
     now = session_now(session)
     row = tables.AdherenceException(

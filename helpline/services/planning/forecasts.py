@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.hours import is_open
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.services.access import access_forecast, any_member, requires
 from helpline.services.actor import Actor
-from helpline.services.planning.plans import PLANNING_ROLES, get_plan, list_plans, publish_plan
+from helpline.services.planning.plans import PLANNING_ROLES, list_plans, publish_plan
 from helpline.storage import tables
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -280,7 +280,7 @@ def _series(result: ForecastResult, zone: ZoneInfo, queue: tables.Queue | None) 
 @any_member
 def get_forecast(session: Session, actor: Actor, forecast_id: int) -> tables.Forecast:
     """A forecast of the actor's organization, or NotFound."""
-    return get_plan(session, actor, tables.Forecast, forecast_id, "forecast")
+    return access_forecast(session, actor, forecast_id)
 
 
 @any_member
@@ -295,7 +295,7 @@ def list_forecasts(
 @requires(*PLANNING_ROLES)
 def publish_forecast(session: Session, actor: Actor, forecast_id: int) -> tables.Forecast:
     """Make a forecast the queue's published one; the previously published one is superseded."""
-    forecast = get_forecast(session, actor, forecast_id)
+    forecast = access_forecast(session, actor, forecast_id)
     return publish_plan(
         session,
         actor,
@@ -309,7 +309,7 @@ def publish_forecast(session: Session, actor: Actor, forecast_id: int) -> tables
 @requires(*PLANNING_ROLES)
 def delete_forecast(session: Session, actor: Actor, forecast_id: int) -> None:
     """Delete a draft (published forecasts are kept: schedules were built on them)."""
-    forecast = get_forecast(session, actor, forecast_id)
+    forecast = access_forecast(session, actor, forecast_id)
     if forecast.status == "published":
         raise Conflict("a published forecast cannot be deleted; publish another one first")
     session.delete(forecast)
@@ -326,7 +326,7 @@ def delete_forecast(session: Session, actor: Actor, forecast_id: int) -> None:
 @any_member
 def forecast_accuracy(session: Session, actor: Actor, forecast_id: int) -> dict[str, Any]:
     """How the forecast did against the contacts that actually arrived (intervals already past)."""
-    forecast = get_forecast(session, actor, forecast_id)
+    forecast = access_forecast(session, actor, forecast_id)
     zone, _country = _zone(session, actor)
     starts = [datetime.fromisoformat(t) for t in forecast.series["timestamps"]]
     predicted = np.array(forecast.series["volume"], dtype=float)

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
-from helpline.errors import NotFound
 from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.storage import tables
@@ -25,17 +24,6 @@ READING_ROLES = (*PLANNING_ROLES, Role.SUPERVISOR)
 """Who may read schedules and adherence."""
 
 Plan = TypeVar("Plan", tables.Forecast, tables.Schedule)
-
-
-@any_member
-def get_plan(session: Session, actor: Actor, table: type[Plan], plan_id: int, noun: str) -> Plan:
-    """The plan ``plan_id`` of the actor's organization, or NotFound naming ``noun``."""
-    plan = session.scalar(
-        select(table).where(table.id == plan_id, table.organization_id == actor.organization_id)
-    )
-    if plan is None:
-        raise NotFound(f"{noun} {plan_id} not found")
-    return plan
 
 
 @any_member

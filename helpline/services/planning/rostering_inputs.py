@@ -19,7 +19,7 @@ from helpline.domain.enums import Role
 from helpline.domain.hours import WEEKDAYS, parse_clock
 from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, require_own_or, requires
+from helpline.services.access import access_agent, any_member, referenced, require_own_or, requires
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
 from helpline.storage import tables
@@ -152,23 +152,6 @@ def _check_profile(agent_id: int, profile: RosteringProfile) -> None:
         raise InvalidInput("preferred_days_off", f"days are {', '.join(WEEKDAYS)}")
 
 
-@any_member
-def organization_agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent | None:
-    """The agent if it belongs to the actor's organization."""
-    return session.scalar(
-        select(tables.Agent).where(
-            tables.Agent.id == agent_id, tables.Agent.organization_id == actor.organization_id
-        )
-    )
-
-
-def _agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent:
-    agent = organization_agent(session, actor, agent_id)
-    if agent is None:
-        raise NotFound(f"agent {agent_id} not found")
-    return agent
-
-
 def _is_own(actor: Actor, agent: tables.Agent) -> bool:
     return actor.role is Role.AGENT and actor.user_id is not None and actor.user_id == agent.user_id
 
@@ -222,7 +205,7 @@ def _stored_profile(
 @requires(*READING_ROLES, Role.AGENT)
 def get_profile(session: Session, actor: Actor, agent_id: int) -> ProfileView:
     """The agent's rostering profile (the defaults when none was set)."""
-    agent = _agent(session, actor, agent_id)
+    agent = access_agent(session, actor, agent_id)
     require_own_or(actor, _is_own(actor, agent), *READING_ROLES, what="rostering profile")
     row = _stored_profile(session, actor, agent_id)
     skills = _skill_names(session, actor, [agent_id])[agent_id]
@@ -238,7 +221,7 @@ def put_profile(
     session: Session, actor: Actor, agent_id: int, profile: RosteringProfile
 ) -> ProfileView:
     """Set (create or replace) the agent's rostering profile and record the event."""
-    _agent(session, actor, agent_id)
+    access_agent(session, actor, agent_id)
     _check_profile(agent_id, profile)
     now = session_now(session)
     row = _stored_profile(session, actor, agent_id)
@@ -274,7 +257,7 @@ def put_profile(
 @requires(*PLANNING_ROLES)
 def delete_profile(session: Session, actor: Actor, agent_id: int) -> None:
     """Drop the agent's profile: rostering uses the schedule request's default contract again."""
-    _agent(session, actor, agent_id)
+    access_agent(session, actor, agent_id)
     row = _stored_profile(session, actor, agent_id)
     if row is None:
         raise NotFound(f"agent {agent_id} has no rostering profile")
@@ -296,9 +279,7 @@ def delete_profile(session: Session, actor: Actor, agent_id: int) -> None:
 @requires(*PLANNING_ROLES, Role.AGENT)
 def create_time_off(session: Session, actor: Actor, new: NewTimeOff) -> tables.TimeOff:
     """Record time off: planners may approve it at once; an agent requests their own."""
-    agent = organization_agent(session, actor, new.agent_id)
-    if agent is None:
-        raise InvalidInput("agent_id", f"no agent with id {new.agent_id}")
+    agent = referenced(session, actor, tables.Agent, new.agent_id, "agent_id", "agent")
     if _is_own(actor, agent):
         if new.status != "requested":
             raise InvalidInput("status", "agents request time off; a planner approves it")
@@ -356,7 +337,7 @@ def get_time_off(session: Session, actor: Actor, time_off_id: int) -> tables.Tim
     )
     if row is None:
         raise NotFound(f"time off {time_off_id} not found")
-    agent = _agent(session, actor, row.agent_id)
+    agent = access_agent(session, actor, row.agent_id)
     require_own_or(actor, _is_own(actor, agent), *READING_ROLES, what="time off")
     return row
 
@@ -417,7 +398,7 @@ def decide_time_off(
 def delete_time_off(session: Session, actor: Actor, time_off_id: int) -> None:
     """Withdraw time off (planners, or the agent while it is still a request)."""
     row = get_time_off(session, actor, time_off_id)
-    agent = _agent(session, actor, row.agent_id)
+    agent = access_agent(session, actor, row.agent_id)
     is_own_request = _is_own(actor, agent) and row.status == "requested"
     require_own_or(actor, is_own_request, *PLANNING_ROLES, what="time off requests")
     _time_off_event(session, actor, row, "TimeOffWithdrawn")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member
+from helpline.services.access import any_member, referenced
 from helpline.services.actor import Actor
 from helpline.storage import tables
 from helpline.wfm.scheduling import ServiceLevelCurve, ServiceLevelGoal
@@ -80,23 +80,6 @@ def organization_zone(session: Session, actor: Actor) -> ZoneInfo:
 
 
 @any_member
-def organization_queue(
-    session: Session, actor: Actor, queue_id: int | None, field: str = "queue_id"
-) -> tables.Queue | None:
-    """The queue if given, of the actor's organization, else InvalidInput naming ``field``."""
-    if queue_id is None:
-        return None
-    queue = session.scalar(
-        select(tables.Queue).where(
-            tables.Queue.id == queue_id, tables.Queue.organization_id == actor.organization_id
-        )
-    )
-    if queue is None:
-        raise InvalidInput(field, f"no queue with id {queue_id}")
-    return queue
-
-
-@any_member
 def published_forecast(session: Session, actor: Actor, queue_id: int) -> tables.Forecast | None:
     """The queue's published forecast, if any."""
     return session.scalar(
@@ -149,9 +132,9 @@ def demand_from_forecast(
     field: str,
 ) -> GroupDemand:
     """The group's queue's published forecast for the week, staffed with Erlang C (or A)."""
-    queue = organization_queue(session, actor, group.queue_id, field)
-    if queue is None:
+    if group.queue_id is None:
         raise InvalidInput("requirements", "give requirements, or a queue_id to use its forecast")
+    queue = referenced(session, actor, tables.Queue, group.queue_id, field, "queue")
     forecast = published_forecast(session, actor, queue.id)
     if forecast is None:
         raise InvalidInput(field, "the queue has no published forecast; give requirements")

@@ -17,20 +17,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
-from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, require_own_or, requires
+from helpline.errors import InvalidInput
+from helpline.services.access import (
+    access_agent,
+    access_schedule,
+    any_member,
+    referenced,
+    require_own_or,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import (
     PLANNING_ROLES,
     READING_ROLES,
-    get_plan,
     list_plans,
     publish_plan,
 )
 from helpline.services.planning.rostering_inputs import (
     RosteringProfile,
     core_contract,
-    organization_agent,
     rostering_agents,
 )
 from helpline.services.planning.schedule_groups import (
@@ -43,7 +48,6 @@ from helpline.services.planning.schedule_groups import (
     demand_from_forecast,
     groups_of_agents,
     local_interval_starts,
-    organization_queue,
     organization_zone,
     service_level_goal,
 )
@@ -179,7 +183,8 @@ def _demands(
         queue_field = f"{where}.queue_id" if where else "queue_id"
         check_skills(session, actor, group.skill_ids, f"{where}.skill_ids")
         if group.requirements is not None:
-            organization_queue(session, actor, group.queue_id, queue_field)
+            if group.queue_id is not None:
+                referenced(session, actor, tables.Queue, group.queue_id, queue_field, "queue")
             demand = demand_from_body(
                 group,
                 request.interval_minutes or 30,
@@ -349,7 +354,7 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
 @requires(*READING_ROLES)
 def get_schedule(session: Session, actor: Actor, schedule_id: int) -> tables.Schedule:
     """A schedule of the actor's organization, or NotFound."""
-    return get_plan(session, actor, tables.Schedule, schedule_id, "schedule")
+    return access_schedule(session, actor, schedule_id)
 
 
 @any_member
@@ -439,9 +444,7 @@ def agent_schedule(
 
     Agents read their own schedule; supervisors and planners anyone's.
     """
-    agent = organization_agent(session, actor, agent_id)
-    if agent is None:
-        raise NotFound(f"agent {agent_id} not found")
+    agent = access_agent(session, actor, agent_id)
     is_own = (
         actor.role is Role.AGENT and actor.user_id is not None and actor.user_id == agent.user_id
     )

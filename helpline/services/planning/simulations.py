@@ -20,10 +20,9 @@ from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
 from helpline.routing import ALWAYS_OPEN, AgentSpec, OpenIntervals, Queue, RoutingConfig
-from helpline.services.access import any_member, requires
+from helpline.services.access import access_forecast, any_member, requires
 from helpline.services.acd.engine_config import epoch, load_config, routed_agents
 from helpline.services.actor import Actor
-from helpline.services.planning.forecasts import get_forecast
 from helpline.services.planning.plans import PLANNING_ROLES
 from helpline.sim import (
     METRICS,
@@ -147,7 +146,7 @@ def _check(request: SimulationRequest) -> None:
 @any_member
 def forecast_volumes(session: Session, actor: Actor, forecast_id: int) -> VolumeSeries:
     """A stored forecast's volumes (UTC interval starts) as the simulator reads them."""
-    return _series(get_forecast(session, actor, forecast_id))
+    return _series(access_forecast(session, actor, forecast_id))
 
 
 def _series(forecast: tables.Forecast) -> VolumeSeries:
@@ -224,7 +223,7 @@ def _queue_models(
         forecast = published.get(queue_id)
         if change.forecast_id is not None:
             try:
-                forecast = get_forecast(session, actor, change.forecast_id)
+                forecast = access_forecast(session, actor, change.forecast_id)
             except NotFound:
                 raise InvalidInput(f"{where}.forecast_id", "no such forecast") from None
             if forecast.queue_id not in (None, queue_id):

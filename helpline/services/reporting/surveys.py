@@ -23,9 +23,8 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.services.access import access_contact, any_member, requires
 from helpline.services.actor import Actor
-from helpline.services.conversations.contacts import get_contact
 from helpline.services.conversations.messaging import queue_message
 from helpline.storage.events import append_event
 from helpline.storage.tables import Survey, SurveyAnswer, SurveySettings
@@ -177,7 +176,7 @@ def issue_survey(
     With ``Delivery.CHANNEL`` the link is sent as a message on the contact's channel (queued for the
     outbox like a reply; Conflict for a channel that carries no text, such as voice).
     """
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     if contact.state != ContactState.CLOSED.value:
         raise Conflict(f"contact {contact_id} is {contact.state}; survey closed contacts only")
     existing = session.scalar(
