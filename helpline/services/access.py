@@ -146,13 +146,21 @@ def require_own_or(actor: Actor, is_own: bool, *roles: Role, what: str) -> None:
 
 
 def referenced(
-    session: Session, scope: Actor | int, table: type[T], row_id: int, field: str, noun: str
+    session: Session,
+    scope: Actor | int,
+    table: type[T],
+    row_id: int,
+    field: str,
+    noun: str | None = None,
 ) -> T:
     """The row a request names by id in ``field``, of the actor's organization.
 
     A missing row, or another organization's, is bad input (422 naming ``field``), not NotFound:
-    the URL was right, the body was not.
+    the URL was right, the body was not. ``noun`` defaults to the field's name (``queue_id``:
+    queue).
     """
+    if noun is None:
+        noun = field.rsplit(".", 1)[-1].removesuffix("_id").replace("_", " ")
     column: Any = table
     row = session.scalar(owned(scope, table).where(column.id == row_id))
     if row is None:

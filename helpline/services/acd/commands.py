@@ -14,7 +14,14 @@ from helpline.domain.enums import ContactState as Stored
 from helpline.errors import Conflict, InvalidInput
 from helpline.routing import RoutingEngine
 from helpline.routing import events as ev
-from helpline.services.access import access_contact, any_member, requires
+from helpline.services.access import (
+    access_contact,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.acd.engine_config import contact_spec, from_epoch
 from helpline.services.acd.routing import (
     AGENT_COMMAND_ROLES,
@@ -49,7 +56,7 @@ def _last_agent(session: Session, contact: tables.Contact) -> int | None:
     return session.scalar(
         select(tables.Contact.agent_id)
         .where(
-            tables.Contact.organization_id == contact.organization_id,
+            owned_by(contact.organization_id, tables.Contact),
             tables.Contact.customer_id == contact.customer_id,
             tables.Contact.id != contact.id,
             tables.Contact.connected_at.is_not(None),
@@ -177,10 +184,7 @@ def wrap_up(
         engine: RoutingEngine, c: str, _a: str, now: float, session: Session
     ) -> list[ev.Event]:
         code = session.scalar(
-            select(tables.WrapUpCode).where(
-                tables.WrapUpCode.id == wrap_up_code_id,
-                tables.WrapUpCode.organization_id == actor.organization_id,
-            )
+            owned(actor, tables.WrapUpCode).where(tables.WrapUpCode.id == wrap_up_code_id)
         )
         if code is None or not code.is_active:
             raise InvalidInput("wrap_up_code_id", f"no active wrap-up code {wrap_up_code_id}")
@@ -207,21 +211,10 @@ def _target(
     if (queue_id is None) == (agent_id is None):
         raise InvalidInput("queue_id", "transfer to a queue_id or an agent_id, not both or neither")
     if queue_id is not None:
-        found = session.scalar(
-            select(tables.Queue.id).where(
-                tables.Queue.id == queue_id, tables.Queue.organization_id == actor.organization_id
-            )
-        )
-        if found is None:
-            raise InvalidInput("queue_id", f"no queue with id {queue_id}")
+        referenced(session, actor, tables.Queue, queue_id, "queue_id")
         return str(queue_id), None
-    agent = session.scalar(
-        select(tables.Agent.id).where(
-            tables.Agent.id == agent_id, tables.Agent.organization_id == actor.organization_id
-        )
-    )
-    if agent is None:
-        raise InvalidInput("agent_id", f"no agent with id {agent_id}")
+    if agent_id is not None:
+        referenced(session, actor, tables.Agent, agent_id, "agent_id")
     return None, str(agent_id)
 
 
@@ -380,7 +373,7 @@ def pending_offers(session: Session, actor: Actor, agent_id: int) -> list[Offer]
     rows = session.scalars(
         select(tables.Contact)
         .where(
-            tables.Contact.organization_id == actor.organization_id,
+            owned_by(actor, tables.Contact),
             tables.Contact.agent_id == agent_id,
             tables.Contact.state == Stored.OFFERED.value,
         )

@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
-from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.errors import Conflict, InvalidInput
+from helpline.services.access import access, any_member, owned, owned_by, referenced, requires
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -127,9 +127,7 @@ def _check_email_address(session: Session, actor: Actor, row: EmailAddress) -> N
         raise Conflict(f"the address {row.address!r} is already in use")
     if row.queue_id is not None:
         channel = session.scalar(
-            select(Queue.channel).where(
-                Queue.id == row.queue_id, Queue.organization_id == actor.organization_id
-            )
+            select(Queue.channel).where(Queue.id == row.queue_id, owned_by(actor, Queue))
         )
         if channel is not None and channel != "email":
             raise InvalidInput("queue_id", f"queue {row.queue_id} serves {channel}, not email")
@@ -186,13 +184,7 @@ def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]
 @any_member
 def get_row(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> Base:
     """The row ``row_id`` of the actor's organization, or NotFound (also for other organizations)."""
-    table: Any = kind.table
-    row = session.scalar(
-        select(table).where(table.id == row_id, table.organization_id == actor.organization_id)
-    )
-    if row is None:
-        raise NotFound(f"{kind.name} {row_id} not found")
-    return row  # type: ignore[no-any-return]
+    return access(session, actor, kind.table, row_id, kind.name)
 
 
 @any_member
@@ -201,13 +193,7 @@ def list_rows(
 ) -> list[dict[str, Any]]:
     """The organization's rows of ``kind`` by id, one page."""
     table: Any = kind.table
-    rows = session.scalars(
-        select(table)
-        .where(table.organization_id == actor.organization_id)
-        .order_by(table.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    rows = session.scalars(owned(actor, table).order_by(table.id).limit(limit).offset(offset)).all()
     return [represent(session, kind, row) for row in rows]
 
 
@@ -216,12 +202,7 @@ def _check_reference(
 ) -> None:
     if value is None:
         return
-    target: Any = table
-    found = session.scalar(
-        select(target.id).where(target.id == value, target.organization_id == actor.organization_id)
-    )
-    if found is None:
-        raise InvalidInput(field_name, f"no {target.__tablename__[:-1]} with id {value}")
+    referenced(session, actor, table, value, field_name, table.__tablename__[:-1])
 
 
 def _check_unique(
@@ -235,9 +216,7 @@ def _check_unique(
     for name in kind.unique_fields:
         if values.get(name) is None:  # absent, or NULL (never equal to another NULL)
             continue
-        query = select(table.id).where(
-            table.organization_id == actor.organization_id, getattr(table, name) == values[name]
-        )
+        query = select(table.id).where(owned_by(actor, table), getattr(table, name) == values[name])
         if exclude_id is not None:
             query = query.where(table.id != exclude_id)
         if session.scalar(query) is not None:

@@ -26,7 +26,7 @@ from helpline.errors import Conflict, InvalidInput, PermissionDenied
 from helpline.routing import AgentStatus, AgentView, RoutingEngine
 from helpline.routing import events as ev
 from helpline.routing.errors import RoutingError
-from helpline.services.access import access_agent, any_member, requires
+from helpline.services.access import access_agent, any_member, owned_by, requires
 from helpline.services.acd.engine_config import (
     HOURS_HORIZON,
     contact_spec,
@@ -179,7 +179,7 @@ def _unrouted_contacts(session: Session, organization_id: int) -> list[tables.Co
         session.scalars(
             select(tables.Contact)
             .where(
-                tables.Contact.organization_id == organization_id,
+                owned_by(organization_id, tables.Contact),
                 tables.Contact.state == Stored.CREATED.value,
                 tables.Contact.queue_id.is_not(None),
             )
@@ -207,7 +207,7 @@ def acting_agent(session: Session, actor: Actor, agent_id: int | None) -> tables
         return load_agent(session, actor, agent_id)
     found = session.scalar(
         select(tables.Agent).where(
-            tables.Agent.organization_id == actor.organization_id,
+            owned_by(actor, tables.Agent),
             tables.Agent.user_id == actor.user_id,
         )
     )

@@ -23,7 +23,14 @@ from helpline.domain.cases import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import access_case, access_contact, any_member, requires
+from helpline.services.access import (
+    access_case,
+    access_contact,
+    any_member,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.cases.sla_policies import default_policy
 from helpline.services.identity.customers import get_customer
@@ -97,7 +104,7 @@ def find_case_by_reference(session: Session, organization_id: int, reference: st
     """
     return session.scalar(
         select(Case).where(
-            Case.organization_id == organization_id,
+            owned_by(organization_id, Case),
             Case.reference == reference.strip().upper(),
         )
     )
@@ -106,18 +113,8 @@ def find_case_by_reference(session: Session, organization_id: int, reference: st
 def _check_references(session: Session, actor: Actor, values: Mapping[str, Any]) -> None:
     for name, table in REFERENCES.items():
         ref = values.get(name)
-        if (
-            ref is not None
-            and session.scalar(
-                select(table.id).where(
-                    table.id == ref, table.organization_id == actor.organization_id
-                )
-            )
-            is None
-        ):
-            raise InvalidInput(
-                name, f"no {name.removesuffix('_id').replace('_', ' ')} with id {ref}"
-            )
+        if ref is not None:
+            referenced(session, actor, table, ref, name)
     if values.get("assignee_agent_id") is not None and values.get("assignee_user_id") is not None:
         raise InvalidInput("assignee_user_id", "assign an agent or a user, not both")
 
@@ -125,9 +122,7 @@ def _check_references(session: Session, actor: Actor, values: Mapping[str, Any])
 def _next_number(session: Session, organization_id: int) -> int:
     # One writer at a time per organization draws the next number; the unique reference backs it up.
     lock_name(session, f"case-number:{organization_id}")
-    last = session.scalar(
-        select(func.max(Case.number)).where(Case.organization_id == organization_id)
-    )
+    last = session.scalar(select(func.max(Case.number)).where(owned_by(organization_id, Case)))
     return (last or 0) + 1
 
 
@@ -375,7 +370,7 @@ def list_cases(
     session: Session, actor: Actor, criteria: CaseFilter, *, after_id: int, limit: int
 ) -> list[Case]:
     """Cases matching ``criteria`` with id > ``after_id`` (keyset pagination), oldest first."""
-    query = select(Case).where(Case.organization_id == actor.organization_id, Case.id > after_id)
+    query = select(Case).where(owned_by(actor, Case), Case.id > after_id)
     if criteria.statuses:
         query = query.where(Case.status.in_([s.value for s in criteria.statuses]))
     for name in ("assignee_agent_id", "assignee_user_id", "team_id", "customer_id"):
@@ -392,7 +387,7 @@ def list_cases(
         query = query.where(
             Case.id.in_(
                 select(CaseContact.case_id).where(
-                    CaseContact.organization_id == actor.organization_id,
+                    owned_by(actor, CaseContact),
                     CaseContact.contact_id.in_(criteria.contact_ids),
                 )
             )
@@ -418,7 +413,7 @@ def cases_of_contact(session: Session, organization_id: int, contact_id: int) ->
             .join(CaseContact, CaseContact.case_id == Case.id)
             .where(
                 CaseContact.contact_id == contact_id,
-                Case.organization_id == organization_id,
+                owned_by(organization_id, Case),
             )
             .order_by(Case.id.desc())
         )
@@ -448,7 +443,7 @@ def latest_contact_of_case(
         .join(CaseContact, CaseContact.contact_id == Contact.id)
         .where(
             CaseContact.case_id == case.id,
-            Contact.organization_id == organization_id,
+            owned_by(organization_id, Contact),
             Contact.channel == channel,
         )
         .order_by(Contact.id.desc())

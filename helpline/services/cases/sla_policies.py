@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.cases import ACTIVE
 from helpline.domain.enums import Role
-from helpline.errors import Conflict, InvalidInput
-from helpline.services.access import access_sla_policy, any_member, requires
+from helpline.errors import Conflict
+from helpline.services.access import access_sla_policy, any_member, owned_by, referenced, requires
 from helpline.services.actor import Actor
 from helpline.storage.events import append_event, json_value
 from helpline.storage.tables import Agent, Case, Queue, SlaPolicy, Team
@@ -60,7 +60,7 @@ def list_policies(session: Session, actor: Actor) -> list[SlaPolicy]:
     return list(
         session.scalars(
             select(SlaPolicy)
-            .where(SlaPolicy.organization_id == actor.organization_id)
+            .where(owned_by(actor, SlaPolicy))
             .order_by(SlaPolicy.name, SlaPolicy.id)
         )
     )
@@ -70,7 +70,7 @@ def default_policy(session: Session, organization_id: int) -> SlaPolicy | None:
     """The policy new cases get when none is named."""
     return session.scalar(
         select(SlaPolicy).where(
-            SlaPolicy.organization_id == organization_id, SlaPolicy.is_default.is_(True)
+            owned_by(organization_id, SlaPolicy), SlaPolicy.is_default.is_(True)
         )
     )
 
@@ -80,20 +80,12 @@ def _check(
 ) -> None:
     for name, table in REFERENCES.items():
         ref = values.get(name)
-        if (
-            ref is not None
-            and session.scalar(
-                select(table.id).where(
-                    table.id == ref, table.organization_id == actor.organization_id
-                )
-            )
-            is None
-        ):
-            raise InvalidInput(name, f"no {table.__name__.lower()} with id {ref}")
+        if ref is not None:
+            referenced(session, actor, table, ref, name, table.__name__.lower())
     if "name" in values:
         clash = session.scalar(
             select(SlaPolicy.id).where(
-                SlaPolicy.organization_id == actor.organization_id,
+                owned_by(actor, SlaPolicy),
                 SlaPolicy.name == values["name"],
             )
         )
@@ -105,7 +97,7 @@ def _make_sole_default(session: Session, actor: Actor, policy: SlaPolicy) -> Non
     if policy.is_default:
         session.execute(
             update(SlaPolicy)
-            .where(SlaPolicy.organization_id == actor.organization_id, SlaPolicy.id != policy.id)
+            .where(owned_by(actor, SlaPolicy), SlaPolicy.id != policy.id)
             .values(is_default=False)
         )
 
@@ -146,7 +138,7 @@ def update_policy(
     session.execute(
         update(Case)
         .where(
-            Case.organization_id == actor.organization_id,
+            owned_by(actor, Case),
             Case.sla_policy_id == policy.id,
             Case.status.in_([s.value for s in ACTIVE]),
         )

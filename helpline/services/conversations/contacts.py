@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
 from helpline.errors import Conflict, InvalidInput
-from helpline.services.access import access_contact, any_member, requires
+from helpline.services.access import access_contact, any_member, owned_by, referenced, requires
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import find_or_create_customer, get_customer
 from helpline.storage.database import session_now
@@ -122,9 +122,7 @@ def fingerprint(spec: NewContact) -> str:
 
 def _existing(session: Session, actor: Actor, key: str, digest: str) -> Contact | None:
     contact = session.scalar(
-        select(Contact).where(
-            Contact.organization_id == actor.organization_id, Contact.idempotency_key == key
-        )
+        select(Contact).where(owned_by(actor, Contact), Contact.idempotency_key == key)
     )
     if contact is not None and contact.idempotency_fingerprint != digest:
         raise Conflict(f"Idempotency-Key {key!r} was already used for a different contact")
@@ -220,13 +218,7 @@ def create_contact_idempotently(
 def _queue_for(session: Session, actor: Actor, spec: NewContact) -> Queue | None:
     if spec.queue_id is None:
         return None
-    queue = session.scalar(
-        select(Queue).where(
-            Queue.id == spec.queue_id, Queue.organization_id == actor.organization_id
-        )
-    )
-    if queue is None:
-        raise InvalidInput("queue_id", f"no queue with id {spec.queue_id}")
+    queue = referenced(session, actor, Queue, spec.queue_id, "queue_id")
     if queue.channel != spec.channel.value:
         raise InvalidInput(
             "queue_id", f"queue {queue.id} takes {queue.channel} contacts, not {spec.channel.value}"
@@ -287,9 +279,7 @@ def list_contacts(
     session: Session, actor: Actor, criteria: ContactFilter, *, after_id: int, limit: int
 ) -> list[Contact]:
     """Contacts matching ``criteria`` with id > ``after_id`` (keyset pagination), oldest first."""
-    query = select(Contact).where(
-        Contact.organization_id == actor.organization_id, Contact.id > after_id
-    )
+    query = select(Contact).where(owned_by(actor, Contact), Contact.id > after_id)
     if criteria.state is not None:
         query = query.where(Contact.state == criteria.state.value)
     if criteria.channel is not None:

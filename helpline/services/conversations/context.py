@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.cases import ACTIVE, CaseStatus
-from helpline.services.access import access_contact, any_member
+from helpline.services.access import access_contact, any_member, owned_by
 from helpline.services.actor import Actor
 from helpline.services.cases.views import case_summary, cases_of_customer_or_contacts
 from helpline.services.identity.customers import represent_customer
@@ -23,7 +23,7 @@ def _recent_contacts(session: Session, contact: Contact, limit: int) -> list[dic
         select(Contact, WrapUpCode.code)
         .outerjoin(WrapUpCode, WrapUpCode.id == Contact.wrap_up_code_id)
         .where(
-            Contact.organization_id == contact.organization_id,
+            owned_by(contact.organization_id, Contact),
             Contact.customer_id == contact.customer_id,
             Contact.id != contact.id,
         )

@@ -20,7 +20,7 @@ from helpline.bootstrap import Database
 from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_phone
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import requires
+from helpline.services.access import owned_by, requires
 from helpline.services.acd import commands as acd
 from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import Actor
@@ -82,7 +82,7 @@ class CallStatus:
 def _call(session: Session, actor: Actor, call_id: str) -> Contact:
     contact = session.scalar(
         select(Contact).where(
-            Contact.organization_id == actor.organization_id,
+            owned_by(actor, Contact),
             Contact.idempotency_key == KEY_PREFIX + call_id,
         )
     )
@@ -222,9 +222,7 @@ def _agent_for(
         return agent_id
     with db.transaction() as session:
         found = session.scalar(
-            select(Agent.id).where(
-                Agent.organization_id == actor.organization_id, Agent.extension == extension
-            )
+            select(Agent.id).where(owned_by(actor, Agent), Agent.extension == extension)
         )
     if found is None:
         raise InvalidInput("extension", f"no agent has extension {extension!r}")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction
 from helpline.errors import InvalidInput
-from helpline.services.access import any_member, requires
+from helpline.services.access import any_member, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.conversations.contacts import CONTACT_ROLES
 from helpline.storage.bulk import NewEvent, append_events, insert_keyed_contacts
@@ -67,7 +67,7 @@ def known_import_keys(session: Session, actor: Actor, prefix: str) -> set[str]:
     """The idempotency keys starting with ``prefix`` already stored in the organization."""
     keys = session.scalars(
         select(Contact.idempotency_key).where(
-            Contact.organization_id == actor.organization_id,
+            owned_by(actor, Contact),
             Contact.idempotency_key.startswith(prefix, autoescape=True),
         )
     ).all()

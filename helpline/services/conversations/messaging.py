@@ -24,7 +24,7 @@ from helpline.domain.messages import (
     OutboundMessage,
 )
 from helpline.errors import Conflict, InvalidInput, PermissionDenied
-from helpline.services.access import access_contact, any_member, requires
+from helpline.services.access import access_contact, any_member, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.cases.cases import link_follow_up
 from helpline.services.conversations.contacts import (
@@ -95,7 +95,7 @@ def _find_by_external_id(
 ) -> Message | None:
     return session.scalar(
         select(Message).where(
-            Message.organization_id == organization_id,
+            owned_by(organization_id, Message),
             Message.channel == channel.value,
             Message.external_id == external_id,
         )
@@ -223,9 +223,7 @@ def recipient_of(session: Session, contact: Contact) -> str:
 def _check_may_reply(session: Session, actor: Actor, contact: Contact) -> None:
     if actor.role is Role.AGENT:
         agent_id = session.scalar(
-            select(Agent.id).where(
-                Agent.organization_id == actor.organization_id, Agent.user_id == actor.user_id
-            )
+            select(Agent.id).where(owned_by(actor, Agent), Agent.user_id == actor.user_id)
         )
         if agent_id is None or agent_id != contact.agent_id:
             raise PermissionDenied("agents may only reply on contacts they handle")
@@ -377,7 +375,7 @@ def record_delivery(
 ) -> None:
     """Store an adapter's report: sent/delivered, a retry later, or failed for good (with an event)."""
     message = session.scalar(
-        select(Message).where(Message.id == message_id, Message.organization_id == organization_id)
+        select(Message).where(Message.id == message_id, owned_by(organization_id, Message))
     )
     if message is None:
         return
@@ -460,9 +458,7 @@ def list_messages(session: Session, actor: Actor, contact_id: int) -> list[dict[
     messages = list(
         session.scalars(
             select(Message)
-            .where(
-                Message.organization_id == actor.organization_id, Message.contact_id == contact_id
-            )
+            .where(owned_by(actor, Message), Message.contact_id == contact_id)
             .order_by(Message.created_at, Message.id)
         )
     )

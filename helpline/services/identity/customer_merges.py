@@ -18,7 +18,7 @@ from helpline.domain.enums import IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_email, normalize_phone
 from helpline.domain.merge_rules import CustomerProfile, MergeSuggestion, name_key, suggest_merges
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, requires
+from helpline.services.access import any_member, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import get_customer, organization_region
 from helpline.storage.events import append_event
@@ -43,7 +43,7 @@ def _identities(
         return found
     for row in session.scalars(
         select(CustomerIdentity).where(
-            CustomerIdentity.organization_id == organization_id,
+            owned_by(organization_id, CustomerIdentity),
             CustomerIdentity.customer_id.in_(list(found)),
         )
     ):
@@ -80,7 +80,7 @@ def _contact_data(
 ) -> frozenset[tuple[IdentityKind, str]]:
     rows = session.scalars(
         select(Contact.attributes)
-        .where(Contact.organization_id == organization_id, Contact.customer_id == customer_id)
+        .where(owned_by(organization_id, Contact), Contact.customer_id == customer_id)
         .order_by(Contact.id.desc())
         .limit(CONTACTS_SCANNED)
     )
@@ -101,7 +101,7 @@ def _candidate_ids(
         ids.update(
             session.scalars(
                 select(CustomerIdentity.customer_id).where(
-                    CustomerIdentity.organization_id == org, CustomerIdentity.value.in_(owners)
+                    owned_by(org, CustomerIdentity), CustomerIdentity.value.in_(owners)
                 )
             )
         )
@@ -110,7 +110,7 @@ def _candidate_ids(
             session.scalars(
                 select(Customer.id)
                 .where(
-                    Customer.organization_id == org,
+                    owned_by(org, Customer),
                     func.lower(func.trim(Customer.display_name))
                     == customer.display_name.strip().lower(),
                 )
@@ -126,7 +126,7 @@ def _candidate_ids(
             session.scalars(
                 select(CustomerIdentity.customer_id)
                 .where(
-                    CustomerIdentity.organization_id == org,
+                    owned_by(org, CustomerIdentity),
                     CustomerIdentity.kind == IdentityKind.EMAIL.value,
                     CustomerIdentity.value.like(pattern, escape="\\"),
                 )
@@ -154,7 +154,7 @@ def _mentioned_in_contacts(
     found = session.scalars(
         select(Contact.customer_id)
         .where(
-            Contact.organization_id == organization_id,
+            owned_by(organization_id, Contact),
             Contact.customer_id.is_not(None),
             Contact.customer_id != customer_id,
             or_(*(text.like(f"%{_like_escape(n)}%", escape="\\") for n in needles)),
@@ -194,7 +194,7 @@ def merge_suggestions(
     candidates = list(
         session.scalars(
             select(Customer).where(
-                Customer.organization_id == actor.organization_id,
+                owned_by(actor, Customer),
                 Customer.id.in_(ids),
                 Customer.merged_into_id.is_(None),
             )
@@ -224,7 +224,7 @@ def _ids(
     return list(
         session.scalars(
             select(column)
-            .where(table.organization_id == organization_id, owner == customer_id)
+            .where(owned_by(organization_id, table), owner == customer_id)
             .order_by(column)
         )
     )
@@ -234,7 +234,7 @@ def _move(session: Session, table: Any, ids: list[int], organization_id: int, to
     if ids:
         session.execute(
             update(table)
-            .where(table.organization_id == organization_id, table.id.in_(ids))
+            .where(owned_by(organization_id, table), table.id.in_(ids))
             .values(customer_id=to)
         )
 
@@ -302,14 +302,14 @@ def unmerge_customer(
     lock_name(session, f"customer-merge:{actor.organization_id}")
     org = actor.organization_id
     merged = session.scalar(
-        select(Customer).where(Customer.id == customer_id, Customer.organization_id == org)
+        select(Customer).where(Customer.id == customer_id, owned_by(org, Customer))
     )
     if merged is None:
         raise NotFound(f"customer {customer_id} not found")
     record = session.scalar(
         select(CustomerMerge)
         .where(
-            CustomerMerge.organization_id == org,
+            owned_by(org, CustomerMerge),
             CustomerMerge.merged_id == merged.id,
             CustomerMerge.unmerged_at.is_(None),
         )
@@ -326,7 +326,7 @@ def unmerge_customer(
             session.execute(
                 update(table)
                 .where(
-                    table.organization_id == org,
+                    owned_by(org, table),
                     table.id.in_(ids),
                     table.customer_id == survivor.id,
                 )
@@ -355,7 +355,7 @@ def list_merges(session: Session, actor: Actor, customer_id: int) -> list[Custom
     org = actor.organization_id
     if (
         session.scalar(
-            select(Customer.id).where(Customer.id == customer_id, Customer.organization_id == org)
+            select(Customer.id).where(Customer.id == customer_id, owned_by(org, Customer))
         )
         is None
     ):
@@ -364,7 +364,7 @@ def list_merges(session: Session, actor: Actor, customer_id: int) -> list[Custom
         session.scalars(
             select(CustomerMerge)
             .where(
-                CustomerMerge.organization_id == org,
+                owned_by(org, CustomerMerge),
                 (CustomerMerge.survivor_id == customer_id)
                 | (CustomerMerge.merged_id == customer_id),
             )

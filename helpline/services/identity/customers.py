@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from helpline.domain.enums import IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.errors import Conflict, InvalidInput
-from helpline.services.access import access_customer, any_member, requires
+from helpline.services.access import access_customer, any_member, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -105,7 +105,7 @@ def _owners(
     for kind, value in identities.items():
         owner = session.scalar(
             select(CustomerIdentity.customer_id).where(
-                CustomerIdentity.organization_id == actor.organization_id,
+                owned_by(actor, CustomerIdentity),
                 CustomerIdentity.kind == kind.value,
                 CustomerIdentity.value == value,
             )
@@ -234,14 +234,14 @@ def search_customers(session: Session, actor: Actor, query: str, *, limit: int) 
         ids.update(
             session.scalars(
                 select(CustomerIdentity.customer_id).where(
-                    CustomerIdentity.organization_id == actor.organization_id,
+                    owned_by(actor, CustomerIdentity),
                     CustomerIdentity.kind == kind_value,
                     CustomerIdentity.value == value,
                 )
             ).all()
         )
     by_name = select(Customer.id).where(
-        Customer.organization_id == actor.organization_id,
+        owned_by(actor, Customer),
         Customer.merged_into_id.is_(None),
         Customer.display_name.ilike(f"%{_escape_like(query.strip())}%", escape="\\"),
     )
@@ -252,7 +252,7 @@ def search_customers(session: Session, actor: Actor, query: str, *, limit: int) 
     return list(
         session.scalars(
             select(Customer)
-            .where(Customer.organization_id == actor.organization_id, Customer.id.in_(ids))
+            .where(owned_by(actor, Customer), Customer.id.in_(ids))
             .order_by(Customer.id)
             .limit(limit)
         ).all()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
 from helpline.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
-from helpline.services.access import requires
+from helpline.services.access import access_api_key, requires
 from helpline.services.actor import Actor
 from helpline.services.identity import security
 from helpline.storage.database import session_now
@@ -144,13 +144,7 @@ def create_api_key(session: Session, actor: Actor, *, name: str, role: Role) -> 
 @requires()
 def revoke_api_key(session: Session, actor: Actor, api_key_id: int) -> ApiKey:
     """Revoke a key of the actor's organization; it stops working at once."""
-    record = session.scalar(
-        select(ApiKey).where(
-            ApiKey.id == api_key_id, ApiKey.organization_id == actor.organization_id
-        )
-    )
-    if record is None:
-        raise NotFound(f"api key {api_key_id} not found")
+    record = access_api_key(session, actor, api_key_id)
     if record.revoked_at is None:
         now = session_now(session)
         record.revoked_at = now

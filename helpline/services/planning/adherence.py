@@ -16,8 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.periods import require_period
-from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, referenced, requires
+from helpline.errors import InvalidInput
+from helpline.services.access import (
+    access_adherence_exception,
+    any_member,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
 from helpline.services.planning.schedules import check_window, published_activities
@@ -88,9 +94,7 @@ def list_exceptions(
     ends_at: datetime | None = None,
 ) -> list[tables.AdherenceException]:
     """The organization's exceptions (optionally one agent's, overlapping a period), by start."""
-    query = select(tables.AdherenceException).where(
-        tables.AdherenceException.organization_id == actor.organization_id
-    )
+    query = select(tables.AdherenceException).where(owned_by(actor, tables.AdherenceException))
     if agent_id is not None:
         query = query.where(tables.AdherenceException.agent_id == agent_id)
     if ends_at is not None:
@@ -104,14 +108,7 @@ def list_exceptions(
 @requires(*PLANNING_ROLES)
 def delete_exception(session: Session, actor: Actor, exception_id: int) -> None:
     """Withdraw an exception: the period counts against the schedule again."""
-    row = session.scalar(
-        select(tables.AdherenceException).where(
-            tables.AdherenceException.id == exception_id,
-            tables.AdherenceException.organization_id == actor.organization_id,
-        )
-    )
-    if row is None:
-        raise NotFound(f"adherence exception {exception_id} not found")
+    row = access_adherence_exception(session, actor, exception_id)
     agent_id = row.agent_id
     session.delete(row)
     append_event(
@@ -130,7 +127,7 @@ def _state_changes(
 ) -> list[adherence.StateChange]:
     """``AgentStateChanged`` events in ``[starts_at, ends_at]`` plus each agent's last one before."""
     scoped = (
-        tables.Event.organization_id == actor.organization_id,
+        owned_by(actor, tables.Event),
         tables.Event.type == STATE_EVENT,
         tables.Event.agent_id.is_not(None),
     )
@@ -196,7 +193,7 @@ def adherence_report(
     activities, changes, exceptions = _inputs(session, actor, starts_at, ends_at)
     agents = session.execute(
         select(tables.Agent.id, tables.Agent.display_name, tables.Agent.team_id).where(
-            tables.Agent.organization_id == actor.organization_id
+            owned_by(actor, tables.Agent)
         )
     ).all()
     if group_by == "agent":
@@ -204,9 +201,7 @@ def adherence_report(
         figures = adherence.adherence_by_agent(starts_at, ends_at, activities, changes, exceptions)
     else:
         teams = session.execute(
-            select(tables.Team.id, tables.Team.name).where(
-                tables.Team.organization_id == actor.organization_id
-            )
+            select(tables.Team.id, tables.Team.name).where(owned_by(actor, tables.Team))
         ).all()
         names = {t.id: t.name for t in teams}
         names[None] = "(no team)"
@@ -231,10 +226,7 @@ def out_of_adherence_now(session: Session, actor: Actor, now: datetime) -> list[
     starts_at = now - timedelta(minutes=NOW_LOOKBACK_MINUTES)
     activities, changes, exceptions = _inputs(session, actor, starts_at, now + timedelta(minutes=1))
     agents = {
-        a.id: a
-        for a in session.scalars(
-            select(tables.Agent).where(tables.Agent.organization_id == actor.organization_id)
-        )
+        a.id: a for a in session.scalars(select(tables.Agent).where(owned_by(actor, tables.Agent)))
     }
     found = adherence.out_of_adherence(
         now,
@@ -266,7 +258,7 @@ def out_of_adherence_feed(session: Session, actor: Actor, now: datetime) -> OutO
     lines = out_of_adherence_now(session, actor, now)
     last = session.scalar(
         select(func.max(tables.Event.sequence)).where(
-            tables.Event.organization_id == actor.organization_id,
+            owned_by(actor, tables.Event),
             tables.Event.type == STATE_EVENT,
         )
     )

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.hours import is_open
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import access_forecast, any_member, requires
+from helpline.services.access import (
+    access_calendar_event,
+    access_forecast,
+    any_member,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, list_plans, publish_plan
 from helpline.storage import tables
@@ -64,14 +71,7 @@ def _zone(session: Session, actor: Actor) -> tuple[ZoneInfo, str]:
 def _queue(session: Session, actor: Actor, queue_id: int | None) -> tables.Queue | None:
     if queue_id is None:
         return None
-    queue = session.scalar(
-        select(tables.Queue).where(
-            tables.Queue.id == queue_id, tables.Queue.organization_id == actor.organization_id
-        )
-    )
-    if queue is None:
-        raise InvalidInput("queue_id", f"no queue with id {queue_id}")
-    return queue
+    return referenced(session, actor, tables.Queue, queue_id, "queue_id")
 
 
 @any_member
@@ -93,7 +93,7 @@ def stored_history(
     query = select(
         tables.Contact.queued_at, tables.Contact.connected_at, tables.Contact.closed_at
     ).where(
-        tables.Contact.organization_id == actor.organization_id,
+        owned_by(actor, tables.Contact),
         tables.Contact.queued_at.is_not(None),
         tables.Contact.queued_at < until,
     )
@@ -131,9 +131,7 @@ def stored_history(
 def _calendar(
     session: Session, actor: Actor, queue_id: int | None, zone: ZoneInfo
 ) -> list[CalendarEvent]:
-    query = select(tables.CalendarEvent).where(
-        tables.CalendarEvent.organization_id == actor.organization_id
-    )
+    query = select(tables.CalendarEvent).where(owned_by(actor, tables.CalendarEvent))
     events = []
     for row in session.scalars(query.order_by(tables.CalendarEvent.starts_at)):
         if row.queue_id is not None and row.queue_id != queue_id:
@@ -408,7 +406,7 @@ def list_calendar_events(session: Session, actor: Actor) -> list[tables.Calendar
     return list(
         session.scalars(
             select(tables.CalendarEvent)
-            .where(tables.CalendarEvent.organization_id == actor.organization_id)
+            .where(owned_by(actor, tables.CalendarEvent))
             .order_by(tables.CalendarEvent.starts_at, tables.CalendarEvent.id)
         ).all()
     )
@@ -417,14 +415,7 @@ def list_calendar_events(session: Session, actor: Actor) -> list[tables.Calendar
 @requires(*PLANNING_ROLES)
 def delete_calendar_event(session: Session, actor: Actor, event_id: int) -> None:
     """Remove a calendar event (forecasts made before keep what they used)."""
-    row = session.scalar(
-        select(tables.CalendarEvent).where(
-            tables.CalendarEvent.id == event_id,
-            tables.CalendarEvent.organization_id == actor.organization_id,
-        )
-    )
-    if row is None:
-        raise NotFound(f"calendar event {event_id} not found")
+    row = access_calendar_event(session, actor, event_id)
     session.delete(row)
     append_event(
         session,

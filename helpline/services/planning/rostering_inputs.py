@@ -19,7 +19,15 @@ from helpline.domain.enums import Role
 from helpline.domain.hours import WEEKDAYS, parse_clock
 from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import access_agent, any_member, referenced, require_own_or, requires
+from helpline.services.access import (
+    access_agent,
+    access_time_off,
+    any_member,
+    owned_by,
+    referenced,
+    require_own_or,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
 from helpline.storage import tables
@@ -163,7 +171,7 @@ def _skill_names(
         select(tables.AgentSkill.agent_id, tables.Skill.name)
         .join(tables.Skill, tables.Skill.id == tables.AgentSkill.skill_id)
         .where(
-            tables.Skill.organization_id == actor.organization_id,
+            owned_by(actor, tables.Skill),
             tables.AgentSkill.agent_id.in_(agent_ids),
         )
         .order_by(tables.Skill.name)
@@ -197,7 +205,7 @@ def _stored_profile(
     return session.scalar(
         select(tables.AgentRosteringProfile).where(
             tables.AgentRosteringProfile.agent_id == agent_id,
-            tables.AgentRosteringProfile.organization_id == actor.organization_id,
+            owned_by(actor, tables.AgentRosteringProfile),
         )
     )
 
@@ -329,14 +337,7 @@ def _time_off_event(
 @requires(*READING_ROLES, Role.AGENT)
 def get_time_off(session: Session, actor: Actor, time_off_id: int) -> tables.TimeOff:
     """Time off of the actor's organization (an agent sees only their own), or NotFound."""
-    row = session.scalar(
-        select(tables.TimeOff).where(
-            tables.TimeOff.id == time_off_id,
-            tables.TimeOff.organization_id == actor.organization_id,
-        )
-    )
-    if row is None:
-        raise NotFound(f"time off {time_off_id} not found")
+    row = access_time_off(session, actor, time_off_id)
     agent = access_agent(session, actor, row.agent_id)
     require_own_or(actor, _is_own(actor, agent), *READING_ROLES, what="time off")
     return row
@@ -356,11 +357,11 @@ def list_time_off(
 
     An agent lists only their own.
     """
-    query = select(tables.TimeOff).where(tables.TimeOff.organization_id == actor.organization_id)
+    query = select(tables.TimeOff).where(owned_by(actor, tables.TimeOff))
     if actor.role is Role.AGENT:
         own = session.scalar(
             select(tables.Agent.id).where(
-                tables.Agent.organization_id == actor.organization_id,
+                owned_by(actor, tables.Agent),
                 tables.Agent.user_id == actor.user_id,
             )
         )
@@ -434,7 +435,7 @@ def rostering_agents(
         session.scalars(
             select(tables.Agent.id)
             .where(
-                tables.Agent.organization_id == actor.organization_id,
+                owned_by(actor, tables.Agent),
                 tables.Agent.is_active.is_(True),
             )
             .order_by(tables.Agent.id)
@@ -444,7 +445,7 @@ def rostering_agents(
         row.agent_id: _profile(row)
         for row in session.scalars(
             select(tables.AgentRosteringProfile).where(
-                tables.AgentRosteringProfile.organization_id == actor.organization_id
+                owned_by(actor, tables.AgentRosteringProfile)
             )
         )
     }

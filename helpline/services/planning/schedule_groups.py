@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, referenced
+from helpline.services.access import any_member, owned_by, referenced
 from helpline.services.actor import Actor
 from helpline.storage import tables
 from helpline.wfm.scheduling import ServiceLevelCurve, ServiceLevelGoal
@@ -85,7 +85,7 @@ def published_forecast(session: Session, actor: Actor, queue_id: int) -> tables.
     return session.scalar(
         select(tables.Forecast)
         .where(
-            tables.Forecast.organization_id == actor.organization_id,
+            owned_by(actor, tables.Forecast),
             tables.Forecast.queue_id == queue_id,
             tables.Forecast.status == "published",
         )
@@ -242,7 +242,7 @@ def check_skills(session: Session, actor: Actor, skill_ids: Sequence[int], field
     found = set(
         session.scalars(
             select(tables.Skill.id).where(
-                tables.Skill.organization_id == actor.organization_id,
+                owned_by(actor, tables.Skill),
                 tables.Skill.id.in_(skill_ids),
             )
         )
@@ -265,7 +265,7 @@ def groups_of_agents(
                 select(tables.QueueSkill.skill_id, tables.QueueSkill.min_proficiency)
                 .join(tables.Queue, tables.Queue.id == tables.QueueSkill.queue_id)
                 .where(
-                    tables.Queue.organization_id == actor.organization_id,
+                    owned_by(actor, tables.Queue),
                     tables.QueueSkill.queue_id == group.queue_id,
                 )
             ):
@@ -273,7 +273,7 @@ def groups_of_agents(
         needs[group.name] = need
     agents = session.scalars(
         select(tables.Agent.id).where(
-            tables.Agent.organization_id == actor.organization_id,
+            owned_by(actor, tables.Agent),
             tables.Agent.is_active.is_(True),
         )
     ).all()
@@ -283,7 +283,7 @@ def groups_of_agents(
             tables.AgentSkill.agent_id, tables.AgentSkill.skill_id, tables.AgentSkill.proficiency
         )
         .join(tables.Agent, tables.Agent.id == tables.AgentSkill.agent_id)
-        .where(tables.Agent.organization_id == actor.organization_id)
+        .where(owned_by(actor, tables.Agent))
     ):
         if agent_id in skills:
             skills[agent_id][skill_id] = level

@@ -22,6 +22,7 @@ from helpline.services.access import (
     access_agent,
     access_schedule,
     any_member,
+    owned_by,
     referenced,
     require_own_or,
     requires,
@@ -297,7 +298,7 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
     now = session_now(session)
     version = session.scalar(
         select(func.max(tables.Schedule.version)).where(
-            tables.Schedule.organization_id == actor.organization_id,
+            owned_by(actor, tables.Schedule),
             tables.Schedule.week_start == request.week_start,
         )
     )
@@ -364,7 +365,7 @@ def schedule_detail(session: Session, actor: Actor, schedule_id: int) -> Schedul
     activities = session.scalars(
         select(tables.ScheduleActivity)
         .where(
-            tables.ScheduleActivity.organization_id == actor.organization_id,
+            owned_by(actor, tables.ScheduleActivity),
             tables.ScheduleActivity.schedule_id == schedule.id,
         )
         .order_by(tables.ScheduleActivity.agent_id, tables.ScheduleActivity.starts_at)
@@ -423,8 +424,8 @@ def published_activities(
         select(tables.ScheduleActivity)
         .join(tables.Schedule, tables.Schedule.id == tables.ScheduleActivity.schedule_id)
         .where(
-            tables.ScheduleActivity.organization_id == actor.organization_id,
-            tables.Schedule.organization_id == actor.organization_id,
+            owned_by(actor, tables.ScheduleActivity),
+            owned_by(actor, tables.Schedule),
             tables.Schedule.status == "published",
             tables.ScheduleActivity.starts_at < ends_at,
             tables.ScheduleActivity.ends_at > starts_at,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
 from helpline.routing import ALWAYS_OPEN, AgentSpec, OpenIntervals, Queue, RoutingConfig
-from helpline.services.access import access_forecast, any_member, requires
+from helpline.services.access import access_forecast, any_member, owned_by, requires
 from helpline.services.acd.engine_config import epoch, load_config, routed_agents
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES
@@ -185,7 +185,7 @@ def _mean_aht(forecast: tables.Forecast, start: datetime, horizon_seconds: float
 def _published_forecasts(session: Session, actor: Actor) -> dict[int, tables.Forecast]:
     rows = session.scalars(
         select(tables.Forecast).where(
-            tables.Forecast.organization_id == actor.organization_id,
+            owned_by(actor, tables.Forecast),
             tables.Forecast.status == "published",
         )
     )
@@ -324,9 +324,7 @@ def build_scenario(session: Session, actor: Actor, request: SimulationRequest) -
     live = {
         row.id: row
         for row in session.scalars(
-            select(tables.Queue)
-            .where(tables.Queue.organization_id == actor.organization_id)
-            .order_by(tables.Queue.id)
+            select(tables.Queue).where(owned_by(actor, tables.Queue)).order_by(tables.Queue.id)
         )
     }
     models, arrivals = _queue_models(session, actor, request, live, interval_seconds, horizon)

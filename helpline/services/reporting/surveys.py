@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import access_contact, any_member, requires
+from helpline.services.access import access_contact, any_member, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.conversations.messaging import queue_message
 from helpline.storage.events import append_event
@@ -180,9 +180,7 @@ def issue_survey(
     if contact.state != ContactState.CLOSED.value:
         raise Conflict(f"contact {contact_id} is {contact.state}; survey closed contacts only")
     existing = session.scalar(
-        select(Survey.id).where(
-            Survey.organization_id == actor.organization_id, Survey.contact_id == contact_id
-        )
+        select(Survey.id).where(owned_by(actor, Survey), Survey.contact_id == contact_id)
     )
     if existing is not None:
         raise Conflict(f"contact {contact_id} already has survey {existing}")
@@ -327,7 +325,7 @@ def list_answers(
     limit: int = 1000,
 ) -> list[SurveyAnswer]:
     """Survey answers of the organization, newest first, for one contact and/or agent."""
-    query = select(SurveyAnswer).where(SurveyAnswer.organization_id == actor.organization_id)
+    query = select(SurveyAnswer).where(owned_by(actor, SurveyAnswer))
     if contact_id is not None:
         query = query.where(SurveyAnswer.contact_id == contact_id)
     if agent_id is not None:
