@@ -42,7 +42,7 @@ from helpline.routing import (
     Step,
     WaitingContact,
 )
-from helpline.services.access import owned_by
+from helpline.services.access import owned, owned_by
 from helpline.storage import tables
 
 HOURS_HORIZON = timedelta(days=14)
@@ -150,9 +150,7 @@ def load_config(session: Session, organization_id: int, now: datetime) -> Routin
     org = session.get(tables.Organization, organization_id)
     zone = ZoneInfo(org.time_zone if org else "UTC")
     queue_skills: dict[int, list[tables.QueueSkill]] = {}
-    for skill in session.scalars(
-        select(tables.QueueSkill).where(owned_by(organization_id, tables.QueueSkill))
-    ):
+    for skill in session.scalars(owned(organization_id, tables.QueueSkill)):
         queue_skills.setdefault(skill.queue_id, []).append(skill)
     queues = tuple(
         _queue(
@@ -203,9 +201,7 @@ def load_config(session: Session, organization_id: int, now: datetime) -> Routin
 def routed_agents(session: Session, organization_id: int) -> list[AgentSpec]:
     """Active agents with a routing profile, in id order (the engine's tie-break order)."""
     skills: dict[int, dict[str, int]] = {}
-    for row in session.scalars(
-        select(tables.AgentSkill).where(owned_by(organization_id, tables.AgentSkill))
-    ):
+    for row in session.scalars(owned(organization_id, tables.AgentSkill)):
         skills.setdefault(row.agent_id, {})[str(row.skill_id)] = row.proficiency
     return [
         AgentSpec(str(agent.id), str(agent.routing_profile_id), skills.get(agent.id, {}))
@@ -241,10 +237,7 @@ def load_snapshot(
 ) -> EngineSnapshot:
     """Agents' chosen statuses and every live contact, as the engine last reported them."""
     statuses = {
-        row.agent_id: row
-        for row in session.scalars(
-            select(tables.AgentStatus).where(owned_by(organization_id, tables.AgentStatus))
-        )
+        row.agent_id: row for row in session.scalars(owned(organization_id, tables.AgentStatus))
     }
     agent_snapshots = []
     for agent in agents:
@@ -261,8 +254,7 @@ def load_snapshot(
     waiting: list[WaitingContact] = []
     held: list[HeldContact] = []
     live = session.scalars(
-        select(tables.Contact).where(
-            owned_by(organization_id, tables.Contact),
+        owned(organization_id, tables.Contact).where(
             tables.Contact.state.in_([*WAITING_STATES, *HELD_STATES]),
             tables.Contact.queue_id.is_not(None),
         )

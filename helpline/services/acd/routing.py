@@ -26,7 +26,7 @@ from helpline.errors import Conflict, InvalidInput, PermissionDenied
 from helpline.routing import AgentStatus, AgentView, RoutingEngine
 from helpline.routing import events as ev
 from helpline.routing.errors import RoutingError
-from helpline.services.access import access_agent, any_member, owned_by, requires
+from helpline.services.access import access_agent, any_member, owned, owned_by, requires
 from helpline.services.acd.engine_config import (
     HOURS_HORIZON,
     contact_spec,
@@ -206,8 +206,7 @@ def acting_agent(session: Session, actor: Actor, agent_id: int | None) -> tables
     if agent_id is not None:
         return load_agent(session, actor, agent_id)
     found = session.scalar(
-        select(tables.Agent).where(
-            owned_by(actor, tables.Agent),
+        owned(actor, tables.Agent).where(
             tables.Agent.user_id == actor.user_id,
         )
     )

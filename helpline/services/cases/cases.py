@@ -27,6 +27,7 @@ from helpline.services.access import (
     access_case,
     access_contact,
     any_member,
+    owned,
     owned_by,
     referenced,
     requires,
@@ -103,8 +104,7 @@ def find_case_by_reference(session: Session, organization_id: int, reference: st
     ``helpline.domain.cases.reference_in_text``.
     """
     return session.scalar(
-        select(Case).where(
-            owned_by(organization_id, Case),
+        owned(organization_id, Case).where(
             Case.reference == reference.strip().upper(),
         )
     )
@@ -370,7 +370,7 @@ def list_cases(
     session: Session, actor: Actor, criteria: CaseFilter, *, after_id: int, limit: int
 ) -> list[Case]:
     """Cases matching ``criteria`` with id > ``after_id`` (keyset pagination), oldest first."""
-    query = select(Case).where(owned_by(actor, Case), Case.id > after_id)
+    query = owned(actor, Case).where(Case.id > after_id)
     if criteria.statuses:
         query = query.where(Case.status.in_([s.value for s in criteria.statuses]))
     for name in ("assignee_agent_id", "assignee_user_id", "team_id", "customer_id"):

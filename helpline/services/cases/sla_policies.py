@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from helpline.domain.cases import ACTIVE
 from helpline.domain.enums import Role
 from helpline.errors import Conflict
-from helpline.services.access import access_sla_policy, any_member, owned_by, referenced, requires
+from helpline.services.access import (
+    access_sla_policy,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.storage.events import append_event, json_value
 from helpline.storage.tables import Agent, Case, Queue, SlaPolicy, Team
@@ -68,11 +75,7 @@ def list_policies(session: Session, actor: Actor) -> list[SlaPolicy]:
 
 def default_policy(session: Session, organization_id: int) -> SlaPolicy | None:
     """The policy new cases get when none is named."""
-    return session.scalar(
-        select(SlaPolicy).where(
-            owned_by(organization_id, SlaPolicy), SlaPolicy.is_default.is_(True)
-        )
-    )
+    return session.scalar(owned(organization_id, SlaPolicy).where(SlaPolicy.is_default.is_(True)))
 
 
 def _check(

@@ -27,7 +27,7 @@ from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.domain.messages import Attachment, InboundMessage
 from helpline.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
-from helpline.services.access import access_contact, any_member, owned_by
+from helpline.services.access import access_contact, any_member, owned, owned_by
 from helpline.services.actor import Actor
 from helpline.services.conversations.chat_widgets import WidgetInfo, widget_by_id
 from helpline.services.conversations.messaging import attachment_listing
@@ -385,8 +385,7 @@ def session_for_contact(session: Session, actor: Actor, contact_id: int) -> Visi
     contact = access_contact(session, actor, contact_id)
     require_handling(session, actor, contact)
     row = session.scalar(
-        select(ChatSession).where(
-            owned_by(actor, ChatSession),
+        owned(actor, ChatSession).where(
             ChatSession.contact_id == contact_id,
         )
     )

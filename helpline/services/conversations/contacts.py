@@ -10,13 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
 from helpline.errors import Conflict, InvalidInput
-from helpline.services.access import access_contact, any_member, owned_by, referenced, requires
+from helpline.services.access import (
+    access_contact,
+    any_member,
+    owned,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import find_or_create_customer, get_customer
 from helpline.storage.database import session_now
@@ -121,9 +126,7 @@ def fingerprint(spec: NewContact) -> str:
 
 
 def _existing(session: Session, actor: Actor, key: str, digest: str) -> Contact | None:
-    contact = session.scalar(
-        select(Contact).where(owned_by(actor, Contact), Contact.idempotency_key == key)
-    )
+    contact = session.scalar(owned(actor, Contact).where(Contact.idempotency_key == key))
     if contact is not None and contact.idempotency_fingerprint != digest:
         raise Conflict(f"Idempotency-Key {key!r} was already used for a different contact")
     return contact
@@ -279,7 +282,7 @@ def list_contacts(
     session: Session, actor: Actor, criteria: ContactFilter, *, after_id: int, limit: int
 ) -> list[Contact]:
     """Contacts matching ``criteria`` with id > ``after_id`` (keyset pagination), oldest first."""
-    query = select(Contact).where(owned_by(actor, Contact), Contact.id > after_id)
+    query = owned(actor, Contact).where(Contact.id > after_id)
     if criteria.state is not None:
         query = query.where(Contact.state == criteria.state.value)
     if criteria.channel is not None:

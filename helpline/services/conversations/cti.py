@@ -20,7 +20,7 @@ from helpline.bootstrap import Database
 from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_phone
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import owned_by, requires
+from helpline.services.access import owned, owned_by, requires
 from helpline.services.acd import commands as acd
 from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import Actor
@@ -81,8 +81,7 @@ class CallStatus:
 
 def _call(session: Session, actor: Actor, call_id: str) -> Contact:
     contact = session.scalar(
-        select(Contact).where(
-            owned_by(actor, Contact),
+        owned(actor, Contact).where(
             Contact.idempotency_key == KEY_PREFIX + call_id,
         )
     )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, Direction
-from helpline.services.access import any_member, owned_by
+from helpline.services.access import any_member, owned, owned_by
 from helpline.services.actor import Actor
 from helpline.storage.events import json_value
 from helpline.storage.tables import Contact, EmailAddress, Message
@@ -190,7 +190,7 @@ def email_thread(session: Session, organization_id: int, contact_id: int) -> Ema
         if in_reply_to and in_reply_to not in references:
             references.append(in_reply_to)
         delivered_to = str(latest.headers.get("delivered_to", ""))
-    query = select(EmailAddress).where(owned_by(organization_id, EmailAddress))
+    query = owned(organization_id, EmailAddress)
     address = None
     if delivered_to:
         address = session.scalar(query.where(EmailAddress.address == delivered_to))

@@ -24,7 +24,7 @@ from helpline.domain.messages import (
     OutboundMessage,
 )
 from helpline.errors import Conflict, InvalidInput, PermissionDenied
-from helpline.services.access import access_contact, any_member, owned_by, requires
+from helpline.services.access import access_contact, any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.cases.cases import link_follow_up
 from helpline.services.conversations.contacts import (
@@ -94,8 +94,7 @@ def _find_by_external_id(
     session: Session, organization_id: int, channel: Channel, external_id: str
 ) -> Message | None:
     return session.scalar(
-        select(Message).where(
-            owned_by(organization_id, Message),
+        owned(organization_id, Message).where(
             Message.channel == channel.value,
             Message.external_id == external_id,
         )

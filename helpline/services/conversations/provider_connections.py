@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind
 from helpline.domain.identity import InvalidIdentity, normalize_identity, normalize_phone
 from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, owned_by
+from helpline.services.access import any_member, owned, owned_by
 from helpline.services.acd.configuration import ResourceKind
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import organization_region
@@ -166,8 +166,7 @@ def connection_of_contact(
         )
     )
     wanted = (attributes or {}).get(CONNECTION_ATTRIBUTE)
-    query = select(ProviderConnection).where(
-        owned_by(organization_id, ProviderConnection),
+    query = owned(organization_id, ProviderConnection).where(
         ProviderConnection.channel == channel.value,
         ProviderConnection.is_active.is_(True),
     )

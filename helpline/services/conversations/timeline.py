@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput
-from helpline.services.access import any_member, owned_by
+from helpline.services.access import any_member, owned, owned_by
 from helpline.services.actor import Actor
 from helpline.services.cases.views import (
     case_ids_of_contacts,
@@ -68,7 +68,7 @@ def customer_timeline(
     plus every case of the customer. Pass ``next_before_id`` back as ``before_id`` for older ones."""
     customer = get_customer(session, actor, customer_id)
     org = actor.organization_id
-    query = select(Contact).where(owned_by(org, Contact), Contact.customer_id == customer.id)
+    query = owned(org, Contact).where(Contact.customer_id == customer.id)
     if before_id is not None:
         cursor = session.scalar(
             select(Contact).where(

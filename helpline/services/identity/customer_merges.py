@@ -18,7 +18,7 @@ from helpline.domain.enums import IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_email, normalize_phone
 from helpline.domain.merge_rules import CustomerProfile, MergeSuggestion, name_key, suggest_merges
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import any_member, owned_by, requires
+from helpline.services.access import any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import get_customer, organization_region
 from helpline.storage.events import append_event
@@ -42,8 +42,7 @@ def _identities(
     if not found:
         return found
     for row in session.scalars(
-        select(CustomerIdentity).where(
-            owned_by(organization_id, CustomerIdentity),
+        owned(organization_id, CustomerIdentity).where(
             CustomerIdentity.customer_id.in_(list(found)),
         )
     ):
@@ -193,8 +192,7 @@ def merge_suggestions(
         return []
     candidates = list(
         session.scalars(
-            select(Customer).where(
-                owned_by(actor, Customer),
+            owned(actor, Customer).where(
                 Customer.id.in_(ids),
                 Customer.merged_into_id.is_(None),
             )

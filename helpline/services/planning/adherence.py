@@ -20,6 +20,7 @@ from helpline.errors import InvalidInput
 from helpline.services.access import (
     access_adherence_exception,
     any_member,
+    owned,
     owned_by,
     referenced,
     requires,
@@ -94,7 +95,7 @@ def list_exceptions(
     ends_at: datetime | None = None,
 ) -> list[tables.AdherenceException]:
     """The organization's exceptions (optionally one agent's, overlapping a period), by start."""
-    query = select(tables.AdherenceException).where(owned_by(actor, tables.AdherenceException))
+    query = owned(actor, tables.AdherenceException)
     if agent_id is not None:
         query = query.where(tables.AdherenceException.agent_id == agent_id)
     if ends_at is not None:
@@ -225,9 +226,7 @@ def out_of_adherence_now(session: Session, actor: Actor, now: datetime) -> list[
     """Agents out of adherence at ``now``, longest first (looking back at most 12 hours)."""
     starts_at = now - timedelta(minutes=NOW_LOOKBACK_MINUTES)
     activities, changes, exceptions = _inputs(session, actor, starts_at, now + timedelta(minutes=1))
-    agents = {
-        a.id: a for a in session.scalars(select(tables.Agent).where(owned_by(actor, tables.Agent)))
-    }
+    agents = {a.id: a for a in session.scalars(owned(actor, tables.Agent))}
     found = adherence.out_of_adherence(
         now,
         activities,

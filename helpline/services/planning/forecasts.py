@@ -24,6 +24,7 @@ from helpline.services.access import (
     access_calendar_event,
     access_forecast,
     any_member,
+    owned,
     owned_by,
     referenced,
     requires,
@@ -131,7 +132,7 @@ def stored_history(
 def _calendar(
     session: Session, actor: Actor, queue_id: int | None, zone: ZoneInfo
 ) -> list[CalendarEvent]:
-    query = select(tables.CalendarEvent).where(owned_by(actor, tables.CalendarEvent))
+    query = owned(actor, tables.CalendarEvent)
     events = []
     for row in session.scalars(query.order_by(tables.CalendarEvent.starts_at)):
         if row.queue_id is not None and row.queue_id != queue_id:

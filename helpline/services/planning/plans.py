@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
-from helpline.services.access import any_member, owned_by, requires
+from helpline.services.access import any_member, owned, requires
 from helpline.services.actor import Actor
 from helpline.storage import tables
 from helpline.storage.database import session_now
@@ -37,7 +36,7 @@ def list_plans(
     limit: int,
 ) -> list[Plan]:
     """The organization's plans, newest first, whose columns equal ``where`` (None: IS NULL)."""
-    query = select(table).where(owned_by(actor, table))
+    query = owned(actor, table)
     for column, value in where.items():
         query = query.where(getattr(table, column) == value)
     if status is not None:

@@ -23,6 +23,7 @@ from helpline.services.access import (
     access_agent,
     access_time_off,
     any_member,
+    owned,
     owned_by,
     referenced,
     require_own_or,
@@ -357,7 +358,7 @@ def list_time_off(
 
     An agent lists only their own.
     """
-    query = select(tables.TimeOff).where(owned_by(actor, tables.TimeOff))
+    query = owned(actor, tables.TimeOff)
     if actor.role is Role.AGENT:
         own = session.scalar(
             select(tables.Agent.id).where(

@@ -15,12 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
 from helpline.routing import ALWAYS_OPEN, AgentSpec, OpenIntervals, Queue, RoutingConfig
-from helpline.services.access import access_forecast, any_member, owned_by, requires
+from helpline.services.access import access_forecast, any_member, owned, requires
 from helpline.services.acd.engine_config import epoch, load_config, routed_agents
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES
@@ -184,8 +183,7 @@ def _mean_aht(forecast: tables.Forecast, start: datetime, horizon_seconds: float
 
 def _published_forecasts(session: Session, actor: Actor) -> dict[int, tables.Forecast]:
     rows = session.scalars(
-        select(tables.Forecast).where(
-            owned_by(actor, tables.Forecast),
+        owned(actor, tables.Forecast).where(
             tables.Forecast.status == "published",
         )
     )
@@ -322,10 +320,7 @@ def build_scenario(session: Session, actor: Actor, request: SimulationRequest) -
     config = load_config(session, actor.organization_id, request.start)
     routing = RoutingConfig(tuple(_shifted(q, origin) for q in config.queues), config.profiles)
     live = {
-        row.id: row
-        for row in session.scalars(
-            select(tables.Queue).where(owned_by(actor, tables.Queue)).order_by(tables.Queue.id)
-        )
+        row.id: row for row in session.scalars(owned(actor, tables.Queue).order_by(tables.Queue.id))
     }
     models, arrivals = _queue_models(session, actor, request, live, interval_seconds, horizon)
     agents = _staff(

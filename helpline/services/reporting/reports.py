@@ -29,7 +29,7 @@ from helpline.analytics import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import InvalidInput
-from helpline.services.access import any_member, owned_by, requires
+from helpline.services.access import any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.reporting.facts import tally_from_facts
 from helpline.storage.tables import (
@@ -154,7 +154,7 @@ def load_dimensions(session: Session, organization_id: int, fcr_days: int) -> Di
             service_level_seconds=queue.service_level_seconds,
             short_abandon_seconds=queue.short_abandon_seconds,
         )
-        for queue in session.scalars(select(Queue).where(owned_by(organization_id, Queue)))
+        for queue in session.scalars(owned(organization_id, Queue))
     }
     slots = _pairs(
         session.execute(
@@ -180,7 +180,7 @@ def load_dimensions(session: Session, organization_id: int, fcr_days: int) -> Di
             slots=int(slots.get(agent.routing_profile_id, 1)) if agent.routing_profile_id else 1,
             queue_ids=frozenset(served.get(agent.routing_profile_id or 0, ())),
         )
-        for agent in session.scalars(select(Agent).where(owned_by(organization_id, Agent)))
+        for agent in session.scalars(owned(organization_id, Agent))
     }
     return Dimensions(queues=queues, agents=agents, fcr_days=fcr_days)
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
-from helpline.services.access import access_contact, any_member, owned_by, requires
+from helpline.services.access import access_contact, any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.conversations.messaging import queue_message
 from helpline.storage.events import append_event
@@ -325,7 +325,7 @@ def list_answers(
     limit: int = 1000,
 ) -> list[SurveyAnswer]:
     """Survey answers of the organization, newest first, for one contact and/or agent."""
-    query = select(SurveyAnswer).where(owned_by(actor, SurveyAnswer))
+    query = owned(actor, SurveyAnswer)
     if contact_id is not None:
         query = query.where(SurveyAnswer.contact_id == contact_id)
     if agent_id is not None:
