@@ -11,14 +11,22 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, Direction, IdentityKind
 from helpline.domain.enums import ContactState as Stored
-from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.errors import Conflict, InvalidInput
 from helpline.routing import RoutingEngine
 from helpline.routing import events as ev
+from helpline.services.access import (
+    access_contact,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.acd.engine_config import contact_spec, from_epoch
 from helpline.services.acd.routing import (
+    AGENT_COMMAND_ROLES,
     RoutingService,
     acting_agent,
-    contact_in_org,
     load_agent,
     status_from_request,
 )
@@ -28,11 +36,12 @@ from helpline.storage import tables
 TransferMode = Literal["blind", "consult"]
 
 
+@any_member
 def route_contact(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Hand a newly created contact with a queue to the ACD (queued, offered, or closed treatment)."""
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        contact = contact_in_org(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         if contact.state != Stored.CREATED.value or contact.queue_id is None:
             return []
         return engine.add_contact(contact_spec(contact, _last_agent(session, contact)), now)
@@ -47,7 +56,7 @@ def _last_agent(session: Session, contact: tables.Contact) -> int | None:
     return session.scalar(
         select(tables.Contact.agent_id)
         .where(
-            tables.Contact.organization_id == contact.organization_id,
+            owned_by(contact.organization_id, tables.Contact),
             tables.Contact.customer_id == contact.customer_id,
             tables.Contact.id != contact.id,
             tables.Contact.connected_at.is_not(None),
@@ -57,6 +66,7 @@ def _last_agent(session: Session, contact: tables.Contact) -> int | None:
     )
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def set_agent_state(
     routing: RoutingService, actor: Actor, agent_id: int, state: str, reason: str | None
 ) -> None:
@@ -98,7 +108,7 @@ def _for_agent(
     """Run ``action(engine, contact, agent, now, session)`` for a contact held by or offered to an agent."""
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        contact = contact_in_org(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         agent = acting_agent(session, actor, agent_id if agent_id is not None else contact.agent_id)
         if contact.agent_id != agent.id:
             raise Conflict(f"contact {contact_id} is not with agent {agent.id}")
@@ -108,6 +118,7 @@ def _for_agent(
     routing.run(actor, command)
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def accept_offer(
     routing: RoutingService, actor: Actor, contact_id: int, agent_id: int | None
 ) -> None:
@@ -121,6 +132,7 @@ def accept_offer(
     )
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def reject_offer(
     routing: RoutingService, actor: Actor, contact_id: int, agent_id: int | None
 ) -> None:
@@ -134,6 +146,7 @@ def reject_offer(
     )
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def hold(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Put the customer on hold."""
     _for_agent(
@@ -141,6 +154,7 @@ def hold(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def resume(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Take the customer off hold."""
     _for_agent(
@@ -152,6 +166,7 @@ def resume(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def end(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The conversation is over: after-contact work starts (or the contact closes without ACW)."""
     _for_agent(
@@ -159,6 +174,7 @@ def end(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     )
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def wrap_up(
     routing: RoutingService, actor: Actor, contact_id: int, wrap_up_code_id: int, notes: str
 ) -> None:
@@ -168,10 +184,7 @@ def wrap_up(
         engine: RoutingEngine, c: str, _a: str, now: float, session: Session
     ) -> list[ev.Event]:
         code = session.scalar(
-            select(tables.WrapUpCode).where(
-                tables.WrapUpCode.id == wrap_up_code_id,
-                tables.WrapUpCode.organization_id == actor.organization_id,
-            )
+            owned(actor, tables.WrapUpCode).where(tables.WrapUpCode.id == wrap_up_code_id)
         )
         if code is None or not code.is_active:
             raise InvalidInput("wrap_up_code_id", f"no active wrap-up code {wrap_up_code_id}")
@@ -180,6 +193,7 @@ def wrap_up(
     _for_agent(routing, actor, contact_id, None, action)
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def close(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Close a handled contact now (ends the conversation and any after-contact work)."""
     _for_agent(
@@ -197,24 +211,14 @@ def _target(
     if (queue_id is None) == (agent_id is None):
         raise InvalidInput("queue_id", "transfer to a queue_id or an agent_id, not both or neither")
     if queue_id is not None:
-        found = session.scalar(
-            select(tables.Queue.id).where(
-                tables.Queue.id == queue_id, tables.Queue.organization_id == actor.organization_id
-            )
-        )
-        if found is None:
-            raise InvalidInput("queue_id", f"no queue with id {queue_id}")
+        referenced(session, actor, tables.Queue, queue_id, "queue_id")
         return str(queue_id), None
-    agent = session.scalar(
-        select(tables.Agent.id).where(
-            tables.Agent.id == agent_id, tables.Agent.organization_id == actor.organization_id
-        )
-    )
-    if agent is None:
-        raise InvalidInput("agent_id", f"no agent with id {agent_id}")
+    if agent_id is not None:
+        referenced(session, actor, tables.Agent, agent_id, "agent_id")
     return None, str(agent_id)
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def transfer(
     routing: RoutingService,
     actor: Actor,
@@ -235,7 +239,7 @@ def transfer(
             if to_queue is not None:
                 return engine.transfer_to_queue(c, to_queue, now)
             return engine.transfer_to_agent(c, str(to_agent), now)
-        original = contact_in_org(session, actor, contact_id)
+        original = access_contact(session, actor, contact_id)
         leg = _new_leg(
             session,
             original,
@@ -249,6 +253,7 @@ def transfer(
     return created[0] if created else None
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def complete_consult(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The consulted agent takes over the customer; the first agent is freed."""
     _for_agent(
@@ -260,6 +265,7 @@ def complete_consult(routing: RoutingService, actor: Actor, contact_id: int) -> 
     )
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def cancel_consult(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """Abandon the warm transfer; the first agent keeps the customer."""
     _for_agent(
@@ -296,6 +302,7 @@ def _new_leg(
     return leg
 
 
+@any_member
 def request_callback(
     routing: RoutingService, actor: Actor, contact_id: int, phone: str | None
 ) -> int:
@@ -306,7 +313,7 @@ def request_callback(
     created: list[int] = []
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        contact = contact_in_org(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         if contact.channel != Channel.VOICE.value:
             raise Conflict("callbacks are for voice contacts")
         if contact.state != Stored.QUEUED.value:
@@ -338,11 +345,12 @@ def _customer_phone(session: Session, contact: tables.Contact) -> str | None:
     )
 
 
+@any_member
 def abandon(routing: RoutingService, actor: Actor, contact_id: int) -> None:
     """The customer left while waiting (hung up, closed the chat)."""
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        contact = contact_in_org(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         if contact.state not in (Stored.QUEUED.value, Stored.OFFERED.value):
             raise Conflict(f"contact {contact_id} is {contact.state}, not waiting")
         return engine.abandon_contact(str(contact_id), now)
@@ -358,29 +366,17 @@ class Offer:
     expires_at: float
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def pending_offers(session: Session, actor: Actor, agent_id: int) -> list[Offer]:
     """The offers an agent has not answered yet, oldest first."""
     load_agent(session, actor, agent_id)
     rows = session.scalars(
         select(tables.Contact)
         .where(
-            tables.Contact.organization_id == actor.organization_id,
+            owned_by(actor, tables.Contact),
             tables.Contact.agent_id == agent_id,
             tables.Contact.state == Stored.OFFERED.value,
         )
         .order_by(tables.Contact.id)
     ).all()
     return [Offer(row, float(row.routing_state.get("offer_expires_at", 0.0))) for row in rows]
-
-
-def require_agent_exists(session: Session, actor: Actor, agent_id: int) -> None:
-    """NotFound unless the agent belongs to the actor's organization."""
-    if (
-        session.scalar(
-            select(tables.Agent.id).where(
-                tables.Agent.id == agent_id, tables.Agent.organization_id == actor.organization_id
-            )
-        )
-        is None
-    ):
-        raise NotFound(f"agent {agent_id} not found")

@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
-from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.errors import Conflict, InvalidInput
+from helpline.services.access import access, any_member, owned, owned_by, referenced, requires
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -126,9 +127,7 @@ def _check_email_address(session: Session, actor: Actor, row: EmailAddress) -> N
         raise Conflict(f"the address {row.address!r} is already in use")
     if row.queue_id is not None:
         channel = session.scalar(
-            select(Queue.channel).where(
-                Queue.id == row.queue_id, Queue.organization_id == actor.organization_id
-            )
+            select(Queue.channel).where(Queue.id == row.queue_id, owned_by(actor, Queue))
         )
         if channel is not None and channel != "email":
             raise InvalidInput("queue_id", f"queue {row.queue_id} serves {channel}, not email")
@@ -182,29 +181,19 @@ def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]
     return data
 
 
+@any_member
 def get_row(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> Base:
     """The row ``row_id`` of the actor's organization, or NotFound (also for other organizations)."""
-    table: Any = kind.table
-    row = session.scalar(
-        select(table).where(table.id == row_id, table.organization_id == actor.organization_id)
-    )
-    if row is None:
-        raise NotFound(f"{kind.name} {row_id} not found")
-    return row  # type: ignore[no-any-return]
+    return access(session, actor, kind.table, row_id, kind.name)
 
 
+@any_member
 def list_rows(
     session: Session, actor: Actor, kind: ResourceKind, *, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """The organization's rows of ``kind`` by id, one page."""
     table: Any = kind.table
-    rows = session.scalars(
-        select(table)
-        .where(table.organization_id == actor.organization_id)
-        .order_by(table.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    rows = session.scalars(owned(actor, table).order_by(table.id).limit(limit).offset(offset)).all()
     return [represent(session, kind, row) for row in rows]
 
 
@@ -213,12 +202,7 @@ def _check_reference(
 ) -> None:
     if value is None:
         return
-    target: Any = table
-    found = session.scalar(
-        select(target.id).where(target.id == value, target.organization_id == actor.organization_id)
-    )
-    if found is None:
-        raise InvalidInput(field_name, f"no {target.__tablename__[:-1]} with id {value}")
+    referenced(session, actor, table, value, field_name, table.__tablename__[:-1])
 
 
 def _check_unique(
@@ -232,9 +216,7 @@ def _check_unique(
     for name in kind.unique_fields:
         if values.get(name) is None:  # absent, or NULL (never equal to another NULL)
             continue
-        query = select(table.id).where(
-            table.organization_id == actor.organization_id, getattr(table, name) == values[name]
-        )
+        query = select(table.id).where(owned_by(actor, table), getattr(table, name) == values[name])
         if exclude_id is not None:
             query = query.where(table.id != exclude_id)
         if session.scalar(query) is not None:
@@ -317,11 +299,11 @@ def _check_row(session: Session, actor: Actor, kind: ResourceKind, row: Any) -> 
         raise InvalidInput("overflow_queue_id", "needed when closed_treatment is overflow")
 
 
+@requires(*CONFIGURATION_ROLES)
 def create(
     session: Session, actor: Actor, kind: ResourceKind, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Create a resource from validated ``values`` (children included) and record ``<Kind>Created``."""
-    actor.require(*CONFIGURATION_ROLES)
     own, children = _split(kind, values)
     for name, table in kind.references.items():
         _check_reference(session, actor, name, table, own.get(name))
@@ -345,11 +327,11 @@ def create(
     return data
 
 
+@requires(*CONFIGURATION_ROLES)
 def update(
     session: Session, actor: Actor, kind: ResourceKind, row_id: int, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Change the given fields (children lists are replaced whole) and record ``<Kind>Updated``."""
-    actor.require(*CONFIGURATION_ROLES)
     row: Any = get_row(session, actor, kind, row_id)
     own, children = _split(kind, values)
     for name, table in kind.references.items():
@@ -378,9 +360,9 @@ def update(
     return data
 
 
+@requires(*CONFIGURATION_ROLES)
 def remove(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> None:
     """Delete a resource and record ``<Kind>Deleted``; a queue with open contacts is kept (409)."""
-    actor.require(*CONFIGURATION_ROLES)
     row = get_row(session, actor, kind, row_id)
     if kind is QUEUE:
         waiting = session.scalar(

@@ -42,6 +42,7 @@ from helpline.routing import (
     Step,
     WaitingContact,
 )
+from helpline.services.access import owned, owned_by
 from helpline.storage import tables
 
 HOURS_HORIZON = timedelta(days=14)
@@ -149,9 +150,7 @@ def load_config(session: Session, organization_id: int, now: datetime) -> Routin
     org = session.get(tables.Organization, organization_id)
     zone = ZoneInfo(org.time_zone if org else "UTC")
     queue_skills: dict[int, list[tables.QueueSkill]] = {}
-    for skill in session.scalars(
-        select(tables.QueueSkill).where(tables.QueueSkill.organization_id == organization_id)
-    ):
+    for skill in session.scalars(owned(organization_id, tables.QueueSkill)):
         queue_skills.setdefault(skill.queue_id, []).append(skill)
     queues = tuple(
         _queue(
@@ -161,14 +160,14 @@ def load_config(session: Session, organization_id: int, now: datetime) -> Routin
         )
         for row in session.scalars(
             select(tables.Queue)
-            .where(tables.Queue.organization_id == organization_id)
+            .where(owned_by(organization_id, tables.Queue))
             .order_by(tables.Queue.id)
         )
     )
     channels: dict[int, dict[Channel, ChannelSettings]] = {}
     for channel in session.scalars(
         select(tables.RoutingProfileChannel).where(
-            tables.RoutingProfileChannel.organization_id == organization_id
+            owned_by(organization_id, tables.RoutingProfileChannel)
         )
     ):
         channels.setdefault(channel.routing_profile_id, {})[Channel(channel.channel)] = (
@@ -177,7 +176,7 @@ def load_config(session: Session, organization_id: int, now: datetime) -> Routin
     members: dict[int, list[ProfileQueue]] = {}
     for member in session.scalars(
         select(tables.RoutingProfileQueue)
-        .where(tables.RoutingProfileQueue.organization_id == organization_id)
+        .where(owned_by(organization_id, tables.RoutingProfileQueue))
         .order_by(tables.RoutingProfileQueue.queue_id)
     ):
         members.setdefault(member.routing_profile_id, []).append(
@@ -192,7 +191,7 @@ def load_config(session: Session, organization_id: int, now: datetime) -> Routin
         )
         for row in session.scalars(
             select(tables.RoutingProfile)
-            .where(tables.RoutingProfile.organization_id == organization_id)
+            .where(owned_by(organization_id, tables.RoutingProfile))
             .order_by(tables.RoutingProfile.id)
         )
     )
@@ -202,16 +201,14 @@ def load_config(session: Session, organization_id: int, now: datetime) -> Routin
 def routed_agents(session: Session, organization_id: int) -> list[AgentSpec]:
     """Active agents with a routing profile, in id order (the engine's tie-break order)."""
     skills: dict[int, dict[str, int]] = {}
-    for row in session.scalars(
-        select(tables.AgentSkill).where(tables.AgentSkill.organization_id == organization_id)
-    ):
+    for row in session.scalars(owned(organization_id, tables.AgentSkill)):
         skills.setdefault(row.agent_id, {})[str(row.skill_id)] = row.proficiency
     return [
         AgentSpec(str(agent.id), str(agent.routing_profile_id), skills.get(agent.id, {}))
         for agent in session.scalars(
             select(tables.Agent)
             .where(
-                tables.Agent.organization_id == organization_id,
+                owned_by(organization_id, tables.Agent),
                 tables.Agent.is_active.is_(True),
                 tables.Agent.routing_profile_id.is_not(None),
             )
@@ -240,10 +237,7 @@ def load_snapshot(
 ) -> EngineSnapshot:
     """Agents' chosen statuses and every live contact, as the engine last reported them."""
     statuses = {
-        row.agent_id: row
-        for row in session.scalars(
-            select(tables.AgentStatus).where(tables.AgentStatus.organization_id == organization_id)
-        )
+        row.agent_id: row for row in session.scalars(owned(organization_id, tables.AgentStatus))
     }
     agent_snapshots = []
     for agent in agents:
@@ -260,8 +254,7 @@ def load_snapshot(
     waiting: list[WaitingContact] = []
     held: list[HeldContact] = []
     live = session.scalars(
-        select(tables.Contact).where(
-            tables.Contact.organization_id == organization_id,
+        owned(organization_id, tables.Contact).where(
             tables.Contact.state.in_([*WAITING_STATES, *HELD_STATES]),
             tables.Contact.queue_id.is_not(None),
         )

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from helpline.bootstrap import Database
 from helpline.domain.enums import ContactState as Stored
 from helpline.domain.enums import Role
-from helpline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from helpline.errors import Conflict, InvalidInput, PermissionDenied
 from helpline.routing import AgentStatus, AgentView, RoutingEngine
 from helpline.routing import events as ev
 from helpline.routing.errors import RoutingError
+from helpline.services.access import access_agent, any_member, owned, owned_by, requires
 from helpline.services.acd.engine_config import (
     HOURS_HORIZON,
     contact_spec,
@@ -36,7 +37,6 @@ from helpline.services.acd.engine_config import (
 )
 from helpline.services.acd.store import record_routing_events
 from helpline.services.actor import Actor
-from helpline.services.conversations.contacts import get_contact
 from helpline.storage import tables
 
 CONFIG_EVENT_PREFIXES = ("Queue", "RoutingProfile", "Agent", "Skill")
@@ -44,6 +44,8 @@ CONFIG_EVENT_PREFIXES = ("Queue", "RoutingProfile", "Agent", "Skill")
 CONFIG_EVENT_SUFFIXES = ("Created", "Updated", "Deleted")
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.MANAGER)
 """Who may act for any agent (agents act for themselves)."""
+AGENT_COMMAND_ROLES = (Role.AGENT, *SUPERVISING_ROLES)
+"""Who may give an agent's commands (state, offers, contact handling) besides admins."""
 
 Command = Callable[[RoutingEngine, float, Session], list[ev.Event]]
 
@@ -102,6 +104,7 @@ class RoutingService:
         self._engines[organization_id] = _LiveEngine(engine, now + HOURS_HORIZON / 2)
         return engine
 
+    @any_member
     def run(self, actor: Actor, command: Command) -> list[ev.Event]:
         """Run ``command`` on the actor's engine and persist its events in one transaction."""
         organization_id = actor.organization_id
@@ -146,6 +149,7 @@ class RoutingService:
 
     # -- queries ---------------------------------------------------------------------------------
 
+    @requires(*AGENT_COMMAND_ROLES)
     def agent_view(self, actor: Actor, agent_id: int) -> AgentView:
         """The agent's live state as the engine sees it."""
         organization_id = actor.organization_id
@@ -158,6 +162,7 @@ class RoutingService:
                     f"agent {agent_id} is not routed (inactive or without a routing profile)"
                 ) from None
 
+    @any_member
     def queue_line(self, actor: Actor, queue_id: int) -> list[str]:
         """The contact ids waiting in a queue, next in line first (empty for an unknown queue)."""
         organization_id = actor.organization_id
@@ -174,7 +179,7 @@ def _unrouted_contacts(session: Session, organization_id: int) -> list[tables.Co
         session.scalars(
             select(tables.Contact)
             .where(
-                tables.Contact.organization_id == organization_id,
+                owned_by(organization_id, tables.Contact),
                 tables.Contact.state == Stored.CREATED.value,
                 tables.Contact.queue_id.is_not(None),
             )
@@ -186,29 +191,22 @@ def _unrouted_contacts(session: Session, organization_id: int) -> list[tables.Co
 # -- authorisation helpers used by the routing use cases -------------------------------------------
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def load_agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent:
     """The agent row of the actor's organization; agents may only act for themselves."""
-    agent = session.scalar(
-        select(tables.Agent).where(
-            tables.Agent.id == agent_id, tables.Agent.organization_id == actor.organization_id
-        )
-    )
-    if agent is None:
-        raise NotFound(f"agent {agent_id} not found")
+    agent = access_agent(session, actor, agent_id)
     if actor.role is Role.AGENT and agent.user_id != actor.user_id:
         raise PermissionDenied("agents may only act for themselves")
-    if actor.role not in (Role.ADMIN, Role.AGENT, *SUPERVISING_ROLES):
-        raise PermissionDenied(f"role {actor.role.value} may not act for agents")
     return agent
 
 
+@requires(*AGENT_COMMAND_ROLES)
 def acting_agent(session: Session, actor: Actor, agent_id: int | None) -> tables.Agent:
     """The agent a contact command is for: the given one, or the caller's own agent."""
     if agent_id is not None:
         return load_agent(session, actor, agent_id)
     found = session.scalar(
-        select(tables.Agent).where(
-            tables.Agent.organization_id == actor.organization_id,
+        owned(actor, tables.Agent).where(
             tables.Agent.user_id == actor.user_id,
         )
     )
@@ -228,8 +226,3 @@ def status_from_request(state: str, reason: str | None) -> tuple[AgentStatus, st
             "reason", "not_ready needs a reason (break, lunch, meeting, training...)"
         )
     return status, reason if status is AgentStatus.NOT_READY else None
-
-
-def contact_in_org(session: Session, actor: Actor, contact_id: int) -> tables.Contact:
-    """A contact of the actor's organization (404 otherwise)."""
-    return get_contact(session, actor, contact_id)

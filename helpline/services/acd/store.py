@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState as Stored
 from helpline.routing import events as ev
+from helpline.services.access import owned_by
 from helpline.services.acd.engine_config import from_epoch
 from helpline.storage import tables
 from helpline.storage.events import append_event
@@ -39,7 +40,7 @@ class _Batch:
             row = self.session.scalar(
                 select(tables.Contact).where(
                     tables.Contact.id == key,
-                    tables.Contact.organization_id == self.organization_id,
+                    owned_by(self.organization_id, tables.Contact),
                 )
             )
             if row is None:

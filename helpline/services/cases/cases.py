@@ -23,9 +23,17 @@ from helpline.domain.cases import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import (
+    access_case,
+    access_contact,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.cases.sla_policies import default_policy
-from helpline.services.conversations.contacts import get_contact
 from helpline.services.identity.customers import get_customer
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
@@ -83,14 +91,10 @@ class CaseFilter:
     contact_ids: tuple[int, ...] = field(default_factory=tuple)
 
 
+@any_member
 def get_case(session: Session, actor: Actor, case_id: int) -> Case:
     """A case of the actor's organization, or NotFound."""
-    case = session.scalar(
-        select(Case).where(Case.id == case_id, Case.organization_id == actor.organization_id)
-    )
-    if case is None:
-        raise NotFound(f"case {case_id} not found")
-    return case
+    return access_case(session, actor, case_id)
 
 
 def find_case_by_reference(session: Session, organization_id: int, reference: str) -> Case | None:
@@ -100,8 +104,7 @@ def find_case_by_reference(session: Session, organization_id: int, reference: st
     ``helpline.domain.cases.reference_in_text``.
     """
     return session.scalar(
-        select(Case).where(
-            Case.organization_id == organization_id,
+        owned(organization_id, Case).where(
             Case.reference == reference.strip().upper(),
         )
     )
@@ -110,18 +113,8 @@ def find_case_by_reference(session: Session, organization_id: int, reference: st
 def _check_references(session: Session, actor: Actor, values: Mapping[str, Any]) -> None:
     for name, table in REFERENCES.items():
         ref = values.get(name)
-        if (
-            ref is not None
-            and session.scalar(
-                select(table.id).where(
-                    table.id == ref, table.organization_id == actor.organization_id
-                )
-            )
-            is None
-        ):
-            raise InvalidInput(
-                name, f"no {name.removesuffix('_id').replace('_', ' ')} with id {ref}"
-            )
+        if ref is not None:
+            referenced(session, actor, table, ref, name)
     if values.get("assignee_agent_id") is not None and values.get("assignee_user_id") is not None:
         raise InvalidInput("assignee_user_id", "assign an agent or a user, not both")
 
@@ -129,9 +122,7 @@ def _check_references(session: Session, actor: Actor, values: Mapping[str, Any])
 def _next_number(session: Session, organization_id: int) -> int:
     # One writer at a time per organization draws the next number; the unique reference backs it up.
     lock_name(session, f"case-number:{organization_id}")
-    last = session.scalar(
-        select(func.max(Case.number)).where(Case.organization_id == organization_id)
-    )
+    last = session.scalar(select(func.max(Case.number)).where(owned_by(organization_id, Case)))
     return (last or 0) + 1
 
 
@@ -147,16 +138,16 @@ def _record_status(session: Session, case: Case, status: CaseStatus, at: datetim
     )
 
 
+@requires(*CASE_ROLES)
 def create_case(session: Session, actor: Actor, spec: NewCase, *, now: datetime) -> Case:
     """Open a case (status new) with a fresh reference, linking ``spec.contact_ids``.
 
     Writes ``CaseCreated`` and a ``CaseContactLinked`` per contact.
     """
-    actor.require(*CASE_ROLES)
     values = {name: getattr(spec, name) for name in REFERENCES}
     _check_references(session, actor, values)
     customer_id = get_customer(session, actor, spec.customer_id).id if spec.customer_id else None
-    contacts = [get_contact(session, actor, contact_id) for contact_id in spec.contact_ids]
+    contacts = [access_contact(session, actor, contact_id) for contact_id in spec.contact_ids]
     if customer_id is None:
         customer_id = next((c.customer_id for c in contacts if c.customer_id), None)
     policy_id = spec.sla_policy_id
@@ -206,12 +197,12 @@ def create_case(session: Session, actor: Actor, spec: NewCase, *, now: datetime)
     return case
 
 
+@requires(*CASE_ROLES)
 def update_case(
     session: Session, actor: Actor, case_id: int, values: Mapping[str, Any], *, now: datetime
 ) -> Case:
     """Change subject, priority, assignee, team or SLA policy (the fields given). Writes ``CaseUpdated``."""
-    actor.require(*CASE_ROLES)
-    case = get_case(session, actor, case_id)
+    case = access_case(session, actor, case_id)
     _check_references(session, actor, values)
     if values.get("customer_id") is not None:
         get_customer(session, actor, values["customer_id"])
@@ -278,6 +269,7 @@ def set_status(
     )
 
 
+@requires(*CASE_ROLES)
 def change_status(
     session: Session,
     actor: Actor,
@@ -288,8 +280,7 @@ def change_status(
     reason: str = "",
 ) -> Case:
     """An agent moves a case on (e.g. open -> pending_customer); an invalid transition is a Conflict."""
-    actor.require(*CASE_ROLES)
-    case = get_case(session, actor, case_id)
+    case = access_case(session, actor, case_id)
     set_status(session, case, status, now=now, actor_label=actor.label, reason=reason)
     return case
 
@@ -318,14 +309,14 @@ def _link(session: Session, actor: Actor, case: Case, contact_id: int, now: date
     )
 
 
+@requires(*CASE_ROLES)
 def link_contact(
     session: Session, actor: Actor, case_id: int, contact_id: int, *, now: datetime
 ) -> Case:
     """Link a contact to a case (linking twice changes nothing). The case gets the contact's customer
     when it has none."""
-    actor.require(*CASE_ROLES)
-    case = get_case(session, actor, case_id)
-    contact = get_contact(session, actor, contact_id)
+    case = access_case(session, actor, case_id)
+    contact = access_contact(session, actor, contact_id)
     if case.customer_id is None and contact.customer_id is not None:
         case.customer_id = contact.customer_id
     _link(session, actor, case, contact.id, now)
@@ -334,12 +325,12 @@ def link_contact(
     return case
 
 
+@requires(*CASE_ROLES)
 def unlink_contact(
     session: Session, actor: Actor, case_id: int, contact_id: int, *, now: datetime
 ) -> Case:
     """Remove a contact from a case. Writes ``CaseContactUnlinked``; NotFound when it was not linked."""
-    actor.require(*CASE_ROLES)
-    case = get_case(session, actor, case_id)
+    case = access_case(session, actor, case_id)
     link = session.get(CaseContact, (case.id, contact_id))
     if link is None or link.organization_id != actor.organization_id:
         raise NotFound(f"contact {contact_id} is not linked to case {case_id}")
@@ -357,10 +348,10 @@ def unlink_contact(
     return case
 
 
+@requires(*DELETE_ROLES)
 def delete_case(session: Session, actor: Actor, case_id: int, *, now: datetime) -> None:
     """Delete a case (its contacts stay). Writes ``CaseDeleted``."""
-    actor.require(*DELETE_ROLES)
-    case = get_case(session, actor, case_id)
+    case = access_case(session, actor, case_id)
     reference = case.reference
     session.execute(delete(CaseContact).where(CaseContact.case_id == case.id))
     session.delete(case)
@@ -374,11 +365,12 @@ def delete_case(session: Session, actor: Actor, case_id: int, *, now: datetime) 
     )
 
 
+@any_member
 def list_cases(
     session: Session, actor: Actor, criteria: CaseFilter, *, after_id: int, limit: int
 ) -> list[Case]:
     """Cases matching ``criteria`` with id > ``after_id`` (keyset pagination), oldest first."""
-    query = select(Case).where(Case.organization_id == actor.organization_id, Case.id > after_id)
+    query = owned(actor, Case).where(Case.id > after_id)
     if criteria.statuses:
         query = query.where(Case.status.in_([s.value for s in criteria.statuses]))
     for name in ("assignee_agent_id", "assignee_user_id", "team_id", "customer_id"):
@@ -395,7 +387,7 @@ def list_cases(
         query = query.where(
             Case.id.in_(
                 select(CaseContact.case_id).where(
-                    CaseContact.organization_id == actor.organization_id,
+                    owned_by(actor, CaseContact),
                     CaseContact.contact_id.in_(criteria.contact_ids),
                 )
             )
@@ -421,17 +413,18 @@ def cases_of_contact(session: Session, organization_id: int, contact_id: int) ->
             .join(CaseContact, CaseContact.case_id == Case.id)
             .where(
                 CaseContact.contact_id == contact_id,
-                Case.organization_id == organization_id,
+                owned_by(organization_id, Case),
             )
             .order_by(Case.id.desc())
         )
     )
 
 
+@any_member
 def case_for_conversation(session: Session, actor: Actor, contact_id: int) -> Case:
     """The open case a conversation belongs to; a conversation without one opens it (the case
     reference the customer is given and quotes back, e.g. in an email subject)."""
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     lock_name(session, f"conversation-case:{actor.organization_id}:{contact.id}")
     for case in cases_of_contact(session, actor.organization_id, contact.id):
         if CaseStatus(case.status) in CONTINUED_STATUSES:
@@ -450,7 +443,7 @@ def latest_contact_of_case(
         .join(CaseContact, CaseContact.contact_id == Contact.id)
         .where(
             CaseContact.case_id == case.id,
-            Contact.organization_id == organization_id,
+            owned_by(organization_id, Contact),
             Contact.channel == channel,
         )
         .order_by(Contact.id.desc())
@@ -459,6 +452,7 @@ def latest_contact_of_case(
     return None if found is None else int(found)
 
 
+@any_member
 def link_follow_up(
     session: Session, actor: Actor, previous_contact_id: int, contact_id: int, *, now: datetime
 ) -> None:

@@ -34,6 +34,7 @@ from helpline.domain.cases import (
 )
 from helpline.domain.enums import Direction
 from helpline.routing.hours import OpenIntervals
+from helpline.services.access import owned_by
 from helpline.services.acd.engine_config import epoch, from_epoch, open_intervals
 from helpline.services.cases.cases import set_status
 from helpline.services.cases.views import case_summary, contact_ids_of
@@ -171,7 +172,7 @@ def first_response_at(session: Session, case: Case) -> datetime | None:
     found: list[datetime] = []
     for connected_at, ended_at in session.execute(
         select(Contact.connected_at, Contact.ended_at).where(
-            Contact.organization_id == case.organization_id,
+            owned_by(case.organization_id, Contact),
             Contact.id.in_(linked),
             Contact.connected_at.is_not(None),
         )
@@ -180,7 +181,7 @@ def first_response_at(session: Session, case: Case) -> datetime | None:
             found.append(max(connected_at, case.created_at))
     replied = session.scalar(
         select(func.min(Message.created_at)).where(
-            Message.organization_id == case.organization_id,
+            owned_by(case.organization_id, Message),
             Message.contact_id.in_(linked),
             Message.direction == Direction.OUTBOUND.value,
             Message.created_at >= case.created_at,
@@ -194,7 +195,7 @@ def first_response_at(session: Session, case: Case) -> datetime | None:
 def _customer_reply_since(session: Session, case: Case, since: datetime) -> datetime | None:
     return session.scalar(
         select(func.min(Message.created_at)).where(
-            Message.organization_id == case.organization_id,
+            owned_by(case.organization_id, Message),
             Message.contact_id.in_(
                 select(CaseContact.contact_id).where(CaseContact.case_id == case.id)
             ),
@@ -346,7 +347,7 @@ def refresh_cases(
         session.scalars(
             select(Case)
             .where(
-                Case.organization_id == organization_id,
+                owned_by(organization_id, Case),
                 Case.id.in_(list(case_ids)),
                 Case.status.in_([s.value for s in ACTIVE]),
             )
@@ -380,7 +381,7 @@ def awaiting_customer_or_response(session: Session, organization_id: int) -> lis
     return list(
         session.scalars(
             select(Case.id).where(
-                Case.organization_id == organization_id,
+                owned_by(organization_id, Case),
                 Case.status.in_([s.value for s in ACTIVE]),
                 (Case.first_response_at.is_(None))
                 | (Case.status == CaseStatus.PENDING_CUSTOMER.value),

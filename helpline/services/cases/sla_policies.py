@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.cases import ACTIVE
 from helpline.domain.enums import Role
-from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.errors import Conflict
+from helpline.services.access import (
+    access_sla_policy,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.storage.events import append_event, json_value
 from helpline.storage.tables import Agent, Case, Queue, SlaPolicy, Team
@@ -47,24 +55,19 @@ def represent_policy(policy: SlaPolicy) -> dict[str, Any]:
     return {"id": policy.id} | {name: getattr(policy, name) for name in FIELDS}
 
 
+@any_member
 def get_policy(session: Session, actor: Actor, policy_id: int) -> SlaPolicy:
     """A policy of the actor's organization, or NotFound."""
-    policy = session.scalar(
-        select(SlaPolicy).where(
-            SlaPolicy.id == policy_id, SlaPolicy.organization_id == actor.organization_id
-        )
-    )
-    if policy is None:
-        raise NotFound(f"SLA policy {policy_id} not found")
-    return policy
+    return access_sla_policy(session, actor, policy_id)
 
 
+@any_member
 def list_policies(session: Session, actor: Actor) -> list[SlaPolicy]:
     """The organization's policies by name."""
     return list(
         session.scalars(
             select(SlaPolicy)
-            .where(SlaPolicy.organization_id == actor.organization_id)
+            .where(owned_by(actor, SlaPolicy))
             .order_by(SlaPolicy.name, SlaPolicy.id)
         )
     )
@@ -72,11 +75,7 @@ def list_policies(session: Session, actor: Actor) -> list[SlaPolicy]:
 
 def default_policy(session: Session, organization_id: int) -> SlaPolicy | None:
     """The policy new cases get when none is named."""
-    return session.scalar(
-        select(SlaPolicy).where(
-            SlaPolicy.organization_id == organization_id, SlaPolicy.is_default.is_(True)
-        )
-    )
+    return session.scalar(owned(organization_id, SlaPolicy).where(SlaPolicy.is_default.is_(True)))
 
 
 def _check(
@@ -84,20 +83,12 @@ def _check(
 ) -> None:
     for name, table in REFERENCES.items():
         ref = values.get(name)
-        if (
-            ref is not None
-            and session.scalar(
-                select(table.id).where(
-                    table.id == ref, table.organization_id == actor.organization_id
-                )
-            )
-            is None
-        ):
-            raise InvalidInput(name, f"no {table.__name__.lower()} with id {ref}")
+        if ref is not None:
+            referenced(session, actor, table, ref, name, table.__name__.lower())
     if "name" in values:
         clash = session.scalar(
             select(SlaPolicy.id).where(
-                SlaPolicy.organization_id == actor.organization_id,
+                owned_by(actor, SlaPolicy),
                 SlaPolicy.name == values["name"],
             )
         )
@@ -109,16 +100,16 @@ def _make_sole_default(session: Session, actor: Actor, policy: SlaPolicy) -> Non
     if policy.is_default:
         session.execute(
             update(SlaPolicy)
-            .where(SlaPolicy.organization_id == actor.organization_id, SlaPolicy.id != policy.id)
+            .where(owned_by(actor, SlaPolicy), SlaPolicy.id != policy.id)
             .values(is_default=False)
         )
 
 
+@requires(*POLICY_ROLES)
 def create_policy(
     session: Session, actor: Actor, values: Mapping[str, Any], *, now: datetime
 ) -> SlaPolicy:
     """Store a new policy (``values`` as validated by the API). Writes ``SlaPolicyCreated``."""
-    actor.require(*POLICY_ROLES)
     _check(session, actor, values, None)
     policy = SlaPolicy(organization_id=actor.organization_id, **dict(values))
     session.add(policy)
@@ -135,12 +126,12 @@ def create_policy(
     return policy
 
 
+@requires(*POLICY_ROLES)
 def update_policy(
     session: Session, actor: Actor, policy_id: int, values: Mapping[str, Any], *, now: datetime
 ) -> SlaPolicy:
     """Change the fields given in ``values``. Writes ``SlaPolicyUpdated``."""
-    actor.require(*POLICY_ROLES)
-    policy = get_policy(session, actor, policy_id)
+    policy = access_sla_policy(session, actor, policy_id)
     _check(session, actor, values, policy.id)
     for name, value in values.items():
         setattr(policy, name, value)
@@ -150,7 +141,7 @@ def update_policy(
     session.execute(
         update(Case)
         .where(
-            Case.organization_id == actor.organization_id,
+            owned_by(actor, Case),
             Case.sla_policy_id == policy.id,
             Case.status.in_([s.value for s in ACTIVE]),
         )
@@ -167,10 +158,10 @@ def update_policy(
     return policy
 
 
+@requires(*POLICY_ROLES)
 def delete_policy(session: Session, actor: Actor, policy_id: int, *, now: datetime) -> None:
     """Delete a policy; its cases keep running without SLA targets. Writes ``SlaPolicyDeleted``."""
-    actor.require(*POLICY_ROLES)
-    policy = get_policy(session, actor, policy_id)
+    policy = access_sla_policy(session, actor, policy_id)
     session.delete(policy)
     append_event(
         session,

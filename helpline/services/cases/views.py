@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from helpline.services.access import owned_by
 from helpline.storage.tables import Case, CaseContact
 
 
@@ -20,7 +21,7 @@ def contact_ids_of(
         for link in session.scalars(
             select(CaseContact)
             .where(
-                CaseContact.organization_id == organization_id,
+                owned_by(organization_id, CaseContact),
                 CaseContact.case_id.in_(list(found)),
             )
             .order_by(CaseContact.linked_at, CaseContact.contact_id)
@@ -38,7 +39,7 @@ def case_ids_of_contacts(
         for link in session.scalars(
             select(CaseContact)
             .where(
-                CaseContact.organization_id == organization_id,
+                owned_by(organization_id, CaseContact),
                 CaseContact.contact_id.in_(list(found)),
             )
             .order_by(CaseContact.case_id)
@@ -54,7 +55,7 @@ def cases_of_customer_or_contacts(
     conditions: list[ColumnElement[bool]] = [
         Case.id.in_(
             select(CaseContact.case_id).where(
-                CaseContact.organization_id == organization_id,
+                owned_by(organization_id, CaseContact),
                 CaseContact.contact_id.in_(list(contact_ids)),
             )
         )
@@ -64,7 +65,7 @@ def cases_of_customer_or_contacts(
     return list(
         session.scalars(
             select(Case)
-            .where(Case.organization_id == organization_id, or_(*conditions))
+            .where(owned_by(organization_id, Case), or_(*conditions))
             .order_by(Case.id.desc())
         )
     )

@@ -27,9 +27,9 @@ from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.domain.messages import Attachment, InboundMessage
 from helpline.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
+from helpline.services.access import access_contact, any_member, owned, owned_by
 from helpline.services.actor import Actor
 from helpline.services.conversations.chat_widgets import WidgetInfo, widget_by_id
-from helpline.services.conversations.contacts import get_contact
 from helpline.services.conversations.messaging import attachment_listing
 from helpline.storage.events import append_event
 from helpline.storage.tables import (
@@ -111,9 +111,7 @@ def _visitor(row: ChatSession, widget: WidgetInfo) -> VisitorSession:
 
 def _row(session: Session, organization_id: int, uid: str) -> ChatSession:
     row = session.scalar(
-        select(ChatSession).where(
-            ChatSession.uid == uid, ChatSession.organization_id == organization_id
-        )
+        select(ChatSession).where(ChatSession.uid == uid, owned_by(organization_id, ChatSession))
     )
     if row is None:
         raise NotFound("chat session not found")
@@ -246,7 +244,7 @@ def contact_state(session: Session, visitor: VisitorSession) -> tuple[ContactSta
     row = session.execute(
         select(Contact.state, Contact.queue_id).where(
             Contact.id == visitor.contact_id,
-            Contact.organization_id == visitor.widget.organization_id,
+            owned_by(visitor.widget.organization_id, Contact),
         )
     ).one()
     return ContactState(row.state), row.queue_id
@@ -261,7 +259,7 @@ def agent_name(session: Session, visitor: VisitorSession) -> str:
         .join(Contact, Contact.agent_id == Agent.id)
         .where(
             Contact.id == visitor.contact_id,
-            Contact.organization_id == visitor.widget.organization_id,
+            owned_by(visitor.widget.organization_id, Contact),
         )
     )
     return name or ""
@@ -281,7 +279,7 @@ def _staffed_slots(session: Session, organization_id: int, queue_id: int) -> int
             RoutingProfileChannel.routing_profile_id == Agent.routing_profile_id,
         )
         .where(
-            Agent.organization_id == organization_id,
+            owned_by(organization_id, Agent),
             Agent.is_active.is_(True),
             AgentStatus.status == "available",
             RoutingProfileQueue.queue_id == queue_id,
@@ -297,7 +295,7 @@ def _recent_times(
 ) -> tuple[list[float], list[float]]:
     """Handle times of recently finished and waits of recently answered contacts of the queue."""
     since = now - HISTORY_WINDOW
-    scoped = (Contact.organization_id == organization_id, Contact.queue_id == queue_id)
+    scoped = (owned_by(organization_id, Contact), Contact.queue_id == queue_id)
     handled = session.execute(
         select(Contact.connected_at, Contact.ended_at)
         .where(*scoped, Contact.ended_at >= since, Contact.connected_at.is_not(None))
@@ -343,7 +341,7 @@ def chat_messages(
     first, as the chat protocol sends them."""
     if not contact_ids:
         return []
-    scoped = (Message.organization_id == organization_id, Message.contact_id.in_(contact_ids))
+    scoped = (owned_by(organization_id, Message), Message.contact_id.in_(contact_ids))
     query = select(Message, User.display_name).outerjoin(User, User.id == Message.author_user_id)
     if after_id > 0:
         seen_at = session.scalar(select(Message.created_at).where(*scoped, Message.id == after_id))
@@ -378,16 +376,16 @@ def represent_chat_message(
     }
 
 
+@any_member
 def session_for_contact(session: Session, actor: Actor, contact_id: int) -> VisitorSession:
     """The chat session whose current contact is ``contact_id``; agents only for their contacts.
 
     NotFound when the contact is not the actor organization's or has no chat session.
     """
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     require_handling(session, actor, contact)
     row = session.scalar(
-        select(ChatSession).where(
-            ChatSession.organization_id == actor.organization_id,
+        owned(actor, ChatSession).where(
             ChatSession.contact_id == contact_id,
         )
     )
@@ -396,14 +394,13 @@ def session_for_contact(session: Session, actor: Actor, contact_id: int) -> Visi
     return _visitor(row, widget_by_id(session, actor.organization_id, row.widget_id))
 
 
+@any_member
 def require_handling(session: Session, actor: Actor, contact: Contact) -> None:
     """Agents act on chats they handle (or are offered); supervisors and managers on any."""
     if actor.role is not Role.AGENT:
         return
     agent_id = session.scalar(
-        select(Agent.id).where(
-            Agent.organization_id == actor.organization_id, Agent.user_id == actor.user_id
-        )
+        select(Agent.id).where(owned_by(actor, Agent), Agent.user_id == actor.user_id)
     )
     if agent_id is None or agent_id != contact.agent_id:
         raise PermissionDenied("agents may only follow chats they handle")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import owned_by
 from helpline.services.acd.configuration import ResourceKind
 from helpline.services.actor import Actor, system_actor
 from helpline.storage.tables import ChatWidget, Queue
@@ -26,9 +27,7 @@ def _check_widget(session: Session, actor: Actor, row: ChatWidget) -> None:
     if queue_id is None:
         return
     channel = session.scalar(
-        select(Queue.channel).where(
-            Queue.id == queue_id, Queue.organization_id == actor.organization_id
-        )
+        select(Queue.channel).where(Queue.id == queue_id, owned_by(actor, Queue))
     )
     if channel is not None and channel != Channel.CHAT.value:
         raise InvalidInput("queue_id", f"queue {queue_id} takes {channel} contacts, not chat")
@@ -92,9 +91,7 @@ def widget_by_key(session: Session, public_key: str) -> WidgetInfo:
 def widget_by_id(session: Session, organization_id: int, widget_id: int) -> WidgetInfo:
     """A widget of the organization by id (enabled or not), or NotFound."""
     row = session.scalar(
-        select(ChatWidget).where(
-            ChatWidget.id == widget_id, ChatWidget.organization_id == organization_id
-        )
+        select(ChatWidget).where(ChatWidget.id == widget_id, owned_by(organization_id, ChatWidget))
     )
     if row is None:
         raise NotFound(f"chat widget {widget_id} not found")

@@ -10,12 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
-from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.errors import Conflict, InvalidInput
+from helpline.services.access import (
+    access_contact,
+    any_member,
+    owned,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import find_or_create_customer, get_customer
 from helpline.storage.database import session_now
@@ -120,16 +126,13 @@ def fingerprint(spec: NewContact) -> str:
 
 
 def _existing(session: Session, actor: Actor, key: str, digest: str) -> Contact | None:
-    contact = session.scalar(
-        select(Contact).where(
-            Contact.organization_id == actor.organization_id, Contact.idempotency_key == key
-        )
-    )
+    contact = session.scalar(owned(actor, Contact).where(Contact.idempotency_key == key))
     if contact is not None and contact.idempotency_fingerprint != digest:
         raise Conflict(f"Idempotency-Key {key!r} was already used for a different contact")
     return contact
 
 
+@requires(*CONTACT_ROLES)
 def create_contact(
     session: Session, actor: Actor, spec: NewContact, *, idempotency_key: str | None = None
 ) -> CreatedContact:
@@ -138,7 +141,6 @@ def create_contact(
     With ``idempotency_key``, a retry returns the contact the first call created. Writes
     ``ContactCreated`` (and ``ContactQueued``) in the same transaction.
     """
-    actor.require(*CONTACT_ROLES)
     digest = fingerprint(spec)
     if idempotency_key is not None:
         # Retries with one key wait for each other instead of racing to insert.
@@ -197,6 +199,7 @@ def create_contact(
     return CreatedContact(contact, created=True)
 
 
+@any_member
 def create_contact_idempotently(
     transaction: Callable[[], AbstractContextManager[Session]],
     actor: Actor,
@@ -218,13 +221,7 @@ def create_contact_idempotently(
 def _queue_for(session: Session, actor: Actor, spec: NewContact) -> Queue | None:
     if spec.queue_id is None:
         return None
-    queue = session.scalar(
-        select(Queue).where(
-            Queue.id == spec.queue_id, Queue.organization_id == actor.organization_id
-        )
-    )
-    if queue is None:
-        raise InvalidInput("queue_id", f"no queue with id {spec.queue_id}")
+    queue = referenced(session, actor, Queue, spec.queue_id, "queue_id")
     if queue.channel != spec.channel.value:
         raise InvalidInput(
             "queue_id", f"queue {queue.id} takes {queue.channel} contacts, not {spec.channel.value}"
@@ -261,16 +258,10 @@ def _record_created(session: Session, actor: Actor, contact: Contact, now: datet
         )
 
 
+@any_member
 def get_contact(session: Session, actor: Actor, contact_id: int) -> Contact:
     """A contact of the actor's organization, or NotFound."""
-    contact = session.scalar(
-        select(Contact).where(
-            Contact.id == contact_id, Contact.organization_id == actor.organization_id
-        )
-    )
-    if contact is None:
-        raise NotFound(f"contact {contact_id} not found")
-    return contact
+    return access_contact(session, actor, contact_id)
 
 
 @dataclass(frozen=True)
@@ -286,13 +277,12 @@ class ContactFilter:
     created_to: datetime | None = None
 
 
+@any_member
 def list_contacts(
     session: Session, actor: Actor, criteria: ContactFilter, *, after_id: int, limit: int
 ) -> list[Contact]:
     """Contacts matching ``criteria`` with id > ``after_id`` (keyset pagination), oldest first."""
-    query = select(Contact).where(
-        Contact.organization_id == actor.organization_id, Contact.id > after_id
-    )
+    query = owned(actor, Contact).where(Contact.id > after_id)
     if criteria.state is not None:
         query = query.where(Contact.state == criteria.state.value)
     if criteria.channel is not None:
@@ -330,11 +320,11 @@ FINAL_STATES = frozenset(
 )
 
 
+@requires(*CONTACT_ROLES)
 def record_past_contact(
     session: Session, actor: Actor, spec: NewContact, outcome: PastOutcome
 ) -> Contact:
     """Store a finished contact with its lifecycle events at the times they happened."""
-    actor.require(*CONTACT_ROLES)
     if outcome.state not in FINAL_STATES:
         raise InvalidInput("state", f"a past contact must have ended, not be {outcome.state.value}")
     if (outcome.connected_at is None) != (outcome.agent_id is None):

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.cases import ACTIVE, CaseStatus
+from helpline.services.access import access_contact, any_member, owned_by
 from helpline.services.actor import Actor
 from helpline.services.cases.views import case_summary, cases_of_customer_or_contacts
-from helpline.services.conversations.contacts import get_contact
 from helpline.services.identity.customers import represent_customer
 from helpline.storage.tables import Contact, Customer, WrapUpCode
 
@@ -23,7 +23,7 @@ def _recent_contacts(session: Session, contact: Contact, limit: int) -> list[dic
         select(Contact, WrapUpCode.code)
         .outerjoin(WrapUpCode, WrapUpCode.id == Contact.wrap_up_code_id)
         .where(
-            Contact.organization_id == contact.organization_id,
+            owned_by(contact.organization_id, Contact),
             Contact.customer_id == contact.customer_id,
             Contact.id != contact.id,
         )
@@ -48,12 +48,13 @@ def _recent_contacts(session: Session, contact: Contact, limit: int) -> list[dic
     ]
 
 
+@any_member
 def contact_context(
     session: Session, actor: Actor, contact_id: int, *, recent: int = RECENT_CONTACTS
 ) -> dict[str, Any]:
     """The customer, their recent contacts, their open cases (and any case this contact is linked
     to), and what the IVR or pre-chat form collected (the contact's attributes)."""
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     return context_of(session, contact, recent=recent)
 
 

@@ -20,6 +20,7 @@ from helpline.bootstrap import Database
 from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_phone
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import owned, owned_by, requires
 from helpline.services.acd import commands as acd
 from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import Actor
@@ -80,8 +81,7 @@ class CallStatus:
 
 def _call(session: Session, actor: Actor, call_id: str) -> Contact:
     contact = session.scalar(
-        select(Contact).where(
-            Contact.organization_id == actor.organization_id,
+        owned(actor, Contact).where(
             Contact.idempotency_key == KEY_PREFIX + call_id,
         )
     )
@@ -116,9 +116,9 @@ def _decision(session: Session, contact: Contact) -> dict[str, Any]:
     return {"action": "none"}
 
 
+@requires(*CTI_ROLES)
 def call_status(db: Database, actor: Actor, call_id: str, *, duplicate: bool = False) -> CallStatus:
     """The call's contact and decision."""
-    actor.require(*CTI_ROLES)
     with db.transaction() as session:
         contact = _call(session, actor, call_id)
         return CallStatus(
@@ -182,13 +182,13 @@ def _spec(session: Session, actor: Actor, call: OfferedCall) -> NewContact:
     )
 
 
+@requires(*CTI_ROLES)
 def offer_call(
     db: Database, routing: RoutingService, actor: Actor, call: OfferedCall
 ) -> CallStatus:
     """Open a voice contact for the call in the dialed number's queue and route it; a repeat of the
     same offer returns the first one's status (``duplicate``), a different one for the same call id
     is a Conflict."""
-    actor.require(*CTI_ROLES)
     with db.transaction() as session:
         spec = _spec(session, actor, call)
     try:
@@ -204,7 +204,6 @@ def offer_call(
 
 
 def _state(db: Database, actor: Actor, call_id: str) -> Contact:
-    actor.require(*CTI_ROLES)
     with db.transaction() as session:
         contact = _call(session, actor, call_id)
         session.expunge(contact)
@@ -222,9 +221,7 @@ def _agent_for(
         return agent_id
     with db.transaction() as session:
         found = session.scalar(
-            select(Agent.id).where(
-                Agent.organization_id == actor.organization_id, Agent.extension == extension
-            )
+            select(Agent.id).where(owned_by(actor, Agent), Agent.extension == extension)
         )
     if found is None:
         raise InvalidInput("extension", f"no agent has extension {extension!r}")
@@ -233,6 +230,7 @@ def _agent_for(
     return found
 
 
+@requires(*CTI_ROLES)
 def answer_call(
     db: Database,
     routing: RoutingService,
@@ -254,6 +252,7 @@ def answer_call(
     return call_status(db, actor, call_id)
 
 
+@requires(*CTI_ROLES)
 def hold_call(db: Database, routing: RoutingService, actor: Actor, call_id: str) -> CallStatus:
     """The agent put the caller on hold."""
     contact = _state(db, actor, call_id)
@@ -266,6 +265,7 @@ def hold_call(db: Database, routing: RoutingService, actor: Actor, call_id: str)
     return call_status(db, actor, call_id)
 
 
+@requires(*CTI_ROLES)
 def resume_call(db: Database, routing: RoutingService, actor: Actor, call_id: str) -> CallStatus:
     """The agent took the caller off hold."""
     contact = _state(db, actor, call_id)
@@ -278,6 +278,7 @@ def resume_call(db: Database, routing: RoutingService, actor: Actor, call_id: st
     return call_status(db, actor, call_id)
 
 
+@requires(*CTI_ROLES)
 def transfer_call(
     db: Database,
     routing: RoutingService,
@@ -312,6 +313,7 @@ def transfer_call(
     return call_status(db, actor, call_id)
 
 
+@requires(*CTI_ROLES)
 def end_call(
     db: Database, routing: RoutingService, actor: Actor, call_id: str, *, ended_by: EndedBy
 ) -> CallStatus:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, Direction
+from helpline.services.access import any_member, owned, owned_by
 from helpline.services.actor import Actor
 from helpline.storage.events import json_value
 from helpline.storage.tables import Contact, EmailAddress, Message
@@ -121,13 +122,14 @@ def record_imap_progress(
     """Remember how far a mailbox was read (its key, UIDVALIDITY and last UID ingested)."""
     row = session.scalar(
         select(EmailAddress).where(
-            EmailAddress.id == address_id, EmailAddress.organization_id == organization_id
+            EmailAddress.id == address_id, owned_by(organization_id, EmailAddress)
         )
     )
     if row is not None:
         row.imap_state = json_value(dict(state))
 
 
+@any_member
 def contact_answered(session: Session, actor: Actor, message_ids: Sequence[str]) -> int | None:
     """The contact of the first of ``message_ids`` that is a stored email (received or sent).
 
@@ -137,7 +139,7 @@ def contact_answered(session: Session, actor: Actor, message_ids: Sequence[str])
         return None
     rows = session.execute(
         select(Message.external_id, Message.contact_id).where(
-            Message.organization_id == actor.organization_id,
+            owned_by(actor, Message),
             Message.channel == Channel.EMAIL.value,
             Message.external_id.in_(list(message_ids)),
         )
@@ -146,12 +148,13 @@ def contact_answered(session: Session, actor: Actor, message_ids: Sequence[str])
     return next((found[m] for m in message_ids if m in found), None)
 
 
+@any_member
 def email_contact(session: Session, actor: Actor, contact_id: int) -> int | None:
     """``contact_id`` when it is an email contact of the actor's organization, else None."""
     found = session.scalar(
         select(Contact.id).where(
             Contact.id == contact_id,
-            Contact.organization_id == actor.organization_id,
+            owned_by(actor, Contact),
             Contact.channel == Channel.EMAIL.value,
         )
     )
@@ -170,7 +173,7 @@ def email_thread(session: Session, organization_id: int, contact_id: int) -> Ema
     latest = session.scalar(
         select(Message)
         .where(
-            Message.organization_id == organization_id,
+            owned_by(organization_id, Message),
             Message.contact_id == contact_id,
             Message.direction == Direction.INBOUND.value,
             Message.channel == Channel.EMAIL.value,
@@ -187,7 +190,7 @@ def email_thread(session: Session, organization_id: int, contact_id: int) -> Ema
         if in_reply_to and in_reply_to not in references:
             references.append(in_reply_to)
         delivered_to = str(latest.headers.get("delivered_to", ""))
-    query = select(EmailAddress).where(EmailAddress.organization_id == organization_id)
+    query = owned(organization_id, EmailAddress)
     address = None
     if delivered_to:
         address = session.scalar(query.where(EmailAddress.address == delivered_to))

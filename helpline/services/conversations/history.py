@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction
 from helpline.errors import InvalidInput
+from helpline.services.access import any_member, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.conversations.contacts import CONTACT_ROLES
 from helpline.storage.bulk import NewEvent, append_events, insert_keyed_contacts
@@ -61,11 +62,12 @@ def _check(call: PastCall) -> None:
         raise InvalidInput("ended_at", "a call cannot end before it starts")
 
 
+@any_member
 def known_import_keys(session: Session, actor: Actor, prefix: str) -> set[str]:
     """The idempotency keys starting with ``prefix`` already stored in the organization."""
     keys = session.scalars(
         select(Contact.idempotency_key).where(
-            Contact.organization_id == actor.organization_id,
+            owned_by(actor, Contact),
             Contact.idempotency_key.startswith(prefix, autoescape=True),
         )
     ).all()
@@ -141,6 +143,7 @@ class KeyedCall:
     short_abandon_seconds: float
 
 
+@requires(*CONTACT_ROLES)
 def record_past_calls(session: Session, actor: Actor, calls: Sequence[KeyedCall]) -> list[int]:
     """Store finished inbound voice calls and their events at the times they happened; their ids.
 
@@ -149,7 +152,6 @@ def record_past_calls(session: Session, actor: Actor, calls: Sequence[KeyedCall]
     bulk (a month of calls is minutes with one statement per event). The caller checks the keys are
     new (see ``known_import_keys``); the database refuses a duplicate.
     """
-    actor.require(*CONTACT_ROLES)
     states = []
     rows = []
     for keyed in calls:

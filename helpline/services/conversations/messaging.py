@@ -24,13 +24,13 @@ from helpline.domain.messages import (
     OutboundMessage,
 )
 from helpline.errors import Conflict, InvalidInput, PermissionDenied
+from helpline.services.access import access_contact, any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.cases.cases import link_follow_up
 from helpline.services.conversations.contacts import (
     CONTACT_ROLES,
     NewContact,
     create_contact,
-    get_contact,
 )
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
@@ -94,14 +94,14 @@ def _find_by_external_id(
     session: Session, organization_id: int, channel: Channel, external_id: str
 ) -> Message | None:
     return session.scalar(
-        select(Message).where(
-            Message.organization_id == organization_id,
+        owned(organization_id, Message).where(
             Message.channel == channel.value,
             Message.external_id == external_id,
         )
     )
 
 
+@requires(*CONTACT_ROLES)
 def receive_message(
     session: Session,
     actor: Actor,
@@ -118,7 +118,6 @@ def receive_message(
     for a finished contact opens a follow-up contact in the same queue (``follows_contact_id``).
     Writes ``MessageReceived`` (and ``ContactCreated``) in the caller's transaction.
     """
-    actor.require(*CONTACT_ROLES)
     if not inbound.external_id:
         raise InvalidInput("external_id", "a channel message needs its channel's id")
     lock_name(session, f"message:{actor.organization_id}:{inbound.channel}:{inbound.external_id}")
@@ -132,7 +131,7 @@ def receive_message(
     extra = dict(attributes or {})
     follows: int | None = None
     if contact_id is not None:
-        contact = get_contact(session, actor, contact_id)
+        contact = access_contact(session, actor, contact_id)
         if ContactState(contact.state) in FINISHED_STATES:
             follows = contact.id
             extra.setdefault("follows_contact_id", contact.id)
@@ -221,17 +220,15 @@ def recipient_of(session: Session, contact: Contact) -> str:
 
 
 def _check_may_reply(session: Session, actor: Actor, contact: Contact) -> None:
-    actor.require(*CONTACT_ROLES)
     if actor.role is Role.AGENT:
         agent_id = session.scalar(
-            select(Agent.id).where(
-                Agent.organization_id == actor.organization_id, Agent.user_id == actor.user_id
-            )
+            select(Agent.id).where(owned_by(actor, Agent), Agent.user_id == actor.user_id)
         )
         if agent_id is None or agent_id != contact.agent_id:
             raise PermissionDenied("agents may only reply on contacts they handle")
 
 
+@requires(*CONTACT_ROLES)
 def send_message(
     session: Session,
     actor: Actor,
@@ -246,7 +243,7 @@ def send_message(
 ) -> Message:
     """An agent's (or supervisor's) reply to the customer of ``contact_id``, queued for delivery by
     its channel; agents reply only on contacts they handle. See :func:`queue_message`."""
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     _check_may_reply(session, actor, contact)
     return queue_message(
         session,
@@ -261,6 +258,7 @@ def send_message(
     )
 
 
+@any_member
 def queue_message(
     session: Session,
     actor: Actor,
@@ -376,7 +374,7 @@ def record_delivery(
 ) -> None:
     """Store an adapter's report: sent/delivered, a retry later, or failed for good (with an event)."""
     message = session.scalar(
-        select(Message).where(Message.id == message_id, Message.organization_id == organization_id)
+        select(Message).where(Message.id == message_id, owned_by(organization_id, Message))
     )
     if message is None:
         return
@@ -412,6 +410,7 @@ def record_delivery(
     )
 
 
+@any_member
 def update_delivery_status(
     session: Session, actor: Actor, channel: Channel, provider_id: str, status: DeliveryStatus
 ) -> Message | None:
@@ -451,15 +450,14 @@ def represent_message(message: Message) -> dict[str, Any]:
     }
 
 
+@any_member
 def list_messages(session: Session, actor: Actor, contact_id: int) -> list[dict[str, Any]]:
     """The messages of a contact, oldest first, each with its attachments' names, types and sizes."""
-    get_contact(session, actor, contact_id)
+    access_contact(session, actor, contact_id)
     messages = list(
         session.scalars(
             select(Message)
-            .where(
-                Message.organization_id == actor.organization_id, Message.contact_id == contact_id
-            )
+            .where(owned_by(actor, Message), Message.contact_id == contact_id)
             .order_by(Message.created_at, Message.id)
         )
     )

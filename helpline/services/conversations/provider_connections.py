@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind
 from helpline.domain.identity import InvalidIdentity, normalize_identity, normalize_phone
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import any_member, owned, owned_by
 from helpline.services.acd.configuration import ResourceKind
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import organization_region
@@ -161,12 +162,11 @@ def connection_of_contact(
     organization's first active connection of the channel."""
     attributes = session.scalar(
         select(Contact.attributes).where(
-            Contact.id == contact_id, Contact.organization_id == organization_id
+            Contact.id == contact_id, owned_by(organization_id, Contact)
         )
     )
     wanted = (attributes or {}).get(CONNECTION_ATTRIBUTE)
-    query = select(ProviderConnection).where(
-        ProviderConnection.organization_id == organization_id,
+    query = owned(organization_id, ProviderConnection).where(
         ProviderConnection.channel == channel.value,
         ProviderConnection.is_active.is_(True),
     )
@@ -184,7 +184,7 @@ def open_conversation(session: Session, connection: Connection, sender: str) -> 
         select(Contact.id)
         .join(Message, Message.contact_id == Contact.id)
         .where(
-            Message.organization_id == connection.organization_id,
+            owned_by(connection.organization_id, Message),
             Message.channel == connection.channel.value,
             Message.direction == Direction.INBOUND.value,
             Message.sender == sender,
@@ -196,11 +196,12 @@ def open_conversation(session: Session, connection: Connection, sender: str) -> 
     return found
 
 
+@any_member
 def queue_of_number(session: Session, actor: Actor, dialed_number: str) -> int | None:
     """The voice queue a dialed number (E.164) is mapped to, if it is mapped."""
     queue_id: int | None = session.scalar(
         select(VoiceNumber.queue_id).where(
-            VoiceNumber.organization_id == actor.organization_id,
+            owned_by(actor, VoiceNumber),
             VoiceNumber.number == dialed_number,
         )
     )

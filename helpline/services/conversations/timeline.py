@@ -8,6 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput
+from helpline.services.access import any_member, owned, owned_by
 from helpline.services.actor import Actor
 from helpline.services.cases.views import (
     case_ids_of_contacts,
@@ -28,7 +29,7 @@ def _transcripts(
     messages = list(
         session.scalars(
             select(Message)
-            .where(Message.organization_id == organization_id, Message.contact_id.in_(contact_ids))
+            .where(owned_by(organization_id, Message), Message.contact_id.in_(contact_ids))
             .order_by(Message.created_at, Message.id)
         )
     )
@@ -37,7 +38,7 @@ def _transcripts(
         for message_id, filename in session.execute(
             select(MessageAttachment.message_id, MessageAttachment.filename)
             .where(
-                MessageAttachment.organization_id == organization_id,
+                owned_by(organization_id, MessageAttachment),
                 MessageAttachment.message_id.in_([m.id for m in messages]),
             )
             .order_by(MessageAttachment.id)
@@ -59,6 +60,7 @@ def _transcripts(
     return transcripts
 
 
+@any_member
 def customer_timeline(
     session: Session, actor: Actor, customer_id: int, *, before_id: int | None, limit: int
 ) -> dict[str, Any]:
@@ -66,14 +68,12 @@ def customer_timeline(
     plus every case of the customer. Pass ``next_before_id`` back as ``before_id`` for older ones."""
     customer = get_customer(session, actor, customer_id)
     org = actor.organization_id
-    query = select(Contact).where(
-        Contact.organization_id == org, Contact.customer_id == customer.id
-    )
+    query = owned(org, Contact).where(Contact.customer_id == customer.id)
     if before_id is not None:
         cursor = session.scalar(
             select(Contact).where(
                 Contact.id == before_id,
-                Contact.organization_id == org,
+                owned_by(org, Contact),
                 Contact.customer_id == customer.id,
             )
         )

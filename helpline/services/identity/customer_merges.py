@@ -18,6 +18,7 @@ from helpline.domain.enums import IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_email, normalize_phone
 from helpline.domain.merge_rules import CustomerProfile, MergeSuggestion, name_key, suggest_merges
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import get_customer, organization_region
 from helpline.storage.events import append_event
@@ -41,8 +42,7 @@ def _identities(
     if not found:
         return found
     for row in session.scalars(
-        select(CustomerIdentity).where(
-            CustomerIdentity.organization_id == organization_id,
+        owned(organization_id, CustomerIdentity).where(
             CustomerIdentity.customer_id.in_(list(found)),
         )
     ):
@@ -79,7 +79,7 @@ def _contact_data(
 ) -> frozenset[tuple[IdentityKind, str]]:
     rows = session.scalars(
         select(Contact.attributes)
-        .where(Contact.organization_id == organization_id, Contact.customer_id == customer_id)
+        .where(owned_by(organization_id, Contact), Contact.customer_id == customer_id)
         .order_by(Contact.id.desc())
         .limit(CONTACTS_SCANNED)
     )
@@ -100,7 +100,7 @@ def _candidate_ids(
         ids.update(
             session.scalars(
                 select(CustomerIdentity.customer_id).where(
-                    CustomerIdentity.organization_id == org, CustomerIdentity.value.in_(owners)
+                    owned_by(org, CustomerIdentity), CustomerIdentity.value.in_(owners)
                 )
             )
         )
@@ -109,7 +109,7 @@ def _candidate_ids(
             session.scalars(
                 select(Customer.id)
                 .where(
-                    Customer.organization_id == org,
+                    owned_by(org, Customer),
                     func.lower(func.trim(Customer.display_name))
                     == customer.display_name.strip().lower(),
                 )
@@ -125,7 +125,7 @@ def _candidate_ids(
             session.scalars(
                 select(CustomerIdentity.customer_id)
                 .where(
-                    CustomerIdentity.organization_id == org,
+                    owned_by(org, CustomerIdentity),
                     CustomerIdentity.kind == IdentityKind.EMAIL.value,
                     CustomerIdentity.value.like(pattern, escape="\\"),
                 )
@@ -153,7 +153,7 @@ def _mentioned_in_contacts(
     found = session.scalars(
         select(Contact.customer_id)
         .where(
-            Contact.organization_id == organization_id,
+            owned_by(organization_id, Contact),
             Contact.customer_id.is_not(None),
             Contact.customer_id != customer_id,
             or_(*(text.like(f"%{_like_escape(n)}%", escape="\\") for n in needles)),
@@ -179,6 +179,7 @@ def _profiles(
     ]
 
 
+@any_member
 def merge_suggestions(
     session: Session, actor: Actor, customer_id: int, *, limit: int = 20
 ) -> list[MergeSuggestion]:
@@ -191,8 +192,7 @@ def merge_suggestions(
         return []
     candidates = list(
         session.scalars(
-            select(Customer).where(
-                Customer.organization_id == actor.organization_id,
+            owned(actor, Customer).where(
                 Customer.id.in_(ids),
                 Customer.merged_into_id.is_(None),
             )
@@ -222,7 +222,7 @@ def _ids(
     return list(
         session.scalars(
             select(column)
-            .where(table.organization_id == organization_id, owner == customer_id)
+            .where(owned_by(organization_id, table), owner == customer_id)
             .order_by(column)
         )
     )
@@ -232,11 +232,12 @@ def _move(session: Session, table: Any, ids: list[int], organization_id: int, to
     if ids:
         session.execute(
             update(table)
-            .where(table.organization_id == organization_id, table.id.in_(ids))
+            .where(owned_by(organization_id, table), table.id.in_(ids))
             .values(customer_id=to)
         )
 
 
+@requires(*MERGE_ROLES)
 def merge_customers(
     session: Session, actor: Actor, survivor_id: int, merged_id: int, *, now: datetime
 ) -> CustomerMerge:
@@ -245,7 +246,6 @@ def merge_customers(
     Writes ``CustomersMerged`` (with the acting user or key). A record cannot merge into itself, and
     a record already merged away answers CustomerMerged (409) naming its survivor.
     """
-    actor.require(*MERGE_ROLES)
     lock_name(session, f"customer-merge:{actor.organization_id}")
     survivor = get_customer(session, actor, survivor_id)
     if survivor_id == merged_id:
@@ -288,6 +288,7 @@ def merge_customers(
     return record
 
 
+@requires(*MERGE_ROLES)
 def unmerge_customer(
     session: Session, actor: Actor, customer_id: int, *, now: datetime
 ) -> CustomerMerge:
@@ -296,18 +297,17 @@ def unmerge_customer(
     Writes ``CustomersUnmerged``. Conflict when the record is not merged, or when its survivor was
     itself merged away since (unmerge that first).
     """
-    actor.require(*MERGE_ROLES)
     lock_name(session, f"customer-merge:{actor.organization_id}")
     org = actor.organization_id
     merged = session.scalar(
-        select(Customer).where(Customer.id == customer_id, Customer.organization_id == org)
+        select(Customer).where(Customer.id == customer_id, owned_by(org, Customer))
     )
     if merged is None:
         raise NotFound(f"customer {customer_id} not found")
     record = session.scalar(
         select(CustomerMerge)
         .where(
-            CustomerMerge.organization_id == org,
+            owned_by(org, CustomerMerge),
             CustomerMerge.merged_id == merged.id,
             CustomerMerge.unmerged_at.is_(None),
         )
@@ -324,7 +324,7 @@ def unmerge_customer(
             session.execute(
                 update(table)
                 .where(
-                    table.organization_id == org,
+                    owned_by(org, table),
                     table.id.in_(ids),
                     table.customer_id == survivor.id,
                 )
@@ -347,12 +347,13 @@ def unmerge_customer(
     return record
 
 
+@any_member
 def list_merges(session: Session, actor: Actor, customer_id: int) -> list[CustomerMerge]:
     """Every merge into or out of ``customer_id``, newest first."""
     org = actor.organization_id
     if (
         session.scalar(
-            select(Customer.id).where(Customer.id == customer_id, Customer.organization_id == org)
+            select(Customer.id).where(Customer.id == customer_id, owned_by(org, Customer))
         )
         is None
     ):
@@ -361,7 +362,7 @@ def list_merges(session: Session, actor: Actor, customer_id: int) -> list[Custom
         session.scalars(
             select(CustomerMerge)
             .where(
-                CustomerMerge.organization_id == org,
+                owned_by(org, CustomerMerge),
                 (CustomerMerge.survivor_id == customer_id)
                 | (CustomerMerge.merged_id == customer_id),
             )

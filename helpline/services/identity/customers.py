@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_identity
-from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.errors import Conflict, InvalidInput
+from helpline.services.access import access_customer, any_member, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -21,6 +22,7 @@ CUSTOMER_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.AGENT)
 """Who may create and change customers besides admins."""
 
 
+@any_member
 def organization_region(session: Session, actor: Actor) -> str:
     """The organization's country, used to read national phone numbers."""
     country = session.scalar(
@@ -69,18 +71,13 @@ class CustomerMerged(Conflict):
         self.survivor_id = survivor_id
 
 
+@any_member
 def find_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
     """A customer record of the actor's organization, merged-away ones included, or NotFound."""
-    customer = session.scalar(
-        select(Customer).where(
-            Customer.id == customer_id, Customer.organization_id == actor.organization_id
-        )
-    )
-    if customer is None:
-        raise NotFound(f"customer {customer_id} not found")
-    return customer
+    return access_customer(session, actor, customer_id)
 
 
+@any_member
 def get_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
     """A current customer of the actor's organization: NotFound, or CustomerMerged (409) naming the
     survivor when the record was merged away."""
@@ -108,7 +105,7 @@ def _owners(
     for kind, value in identities.items():
         owner = session.scalar(
             select(CustomerIdentity.customer_id).where(
-                CustomerIdentity.organization_id == actor.organization_id,
+                owned_by(actor, CustomerIdentity),
                 CustomerIdentity.kind == kind.value,
                 CustomerIdentity.value == value,
             )
@@ -133,11 +130,11 @@ def _attach(
     session.flush()
 
 
+@requires(*CUSTOMER_ROLES)
 def create_customer(
     session: Session, actor: Actor, *, display_name: str, identities: Mapping[IdentityKind, str]
 ) -> Customer:
     """Create a customer; an identity already owned by another customer is a Conflict."""
-    actor.require(*CUSTOMER_ROLES)
     normalized = normalize_identities(identities, organization_region(session, actor))
     taken = _owners(session, actor, normalized)
     if taken:
@@ -164,6 +161,7 @@ def create_customer(
     return customer
 
 
+@requires(*CUSTOMER_ROLES)
 def update_customer(
     session: Session,
     actor: Actor,
@@ -173,7 +171,6 @@ def update_customer(
     add_identities: Mapping[IdentityKind, str],
 ) -> Customer:
     """Rename a customer and/or add identities (an identity owned by someone else is a Conflict)."""
-    actor.require(*CUSTOMER_ROLES)
     customer = get_customer(session, actor, customer_id)
     normalized = normalize_identities(add_identities, organization_region(session, actor))
     owners = _owners(session, actor, normalized)
@@ -198,6 +195,7 @@ def update_customer(
     return customer
 
 
+@any_member
 def find_or_create_customer(
     session: Session, actor: Actor, *, display_name: str, identities: Mapping[IdentityKind, str]
 ) -> Customer | None:
@@ -221,6 +219,7 @@ def find_or_create_customer(
     return customer
 
 
+@any_member
 def search_customers(session: Session, actor: Actor, query: str, *, limit: int) -> list[Customer]:
     """Customers whose identity (any kind, normalised) equals ``query``, or whose name contains it."""
     region = organization_region(session, actor)
@@ -235,14 +234,14 @@ def search_customers(session: Session, actor: Actor, query: str, *, limit: int) 
         ids.update(
             session.scalars(
                 select(CustomerIdentity.customer_id).where(
-                    CustomerIdentity.organization_id == actor.organization_id,
+                    owned_by(actor, CustomerIdentity),
                     CustomerIdentity.kind == kind_value,
                     CustomerIdentity.value == value,
                 )
             ).all()
         )
     by_name = select(Customer.id).where(
-        Customer.organization_id == actor.organization_id,
+        owned_by(actor, Customer),
         Customer.merged_into_id.is_(None),
         Customer.display_name.ilike(f"%{_escape_like(query.strip())}%", escape="\\"),
     )
@@ -253,7 +252,7 @@ def search_customers(session: Session, actor: Actor, query: str, *, limit: int) 
     return list(
         session.scalars(
             select(Customer)
-            .where(Customer.organization_id == actor.organization_id, Customer.id.in_(ids))
+            .where(owned_by(actor, Customer), Customer.id.in_(ids))
             .order_by(Customer.id)
             .limit(limit)
         ).all()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
 from helpline.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from helpline.services.access import access_api_key, requires
 from helpline.services.actor import Actor
 from helpline.services.identity import security
 from helpline.storage.database import session_now
@@ -59,6 +60,7 @@ def organization_by_name(session: Session, name: str) -> Organization:
     return org
 
 
+@requires()
 def create_user(
     session: Session,
     actor: Actor,
@@ -74,7 +76,6 @@ def create_user(
     Give ``password``, or ``password_hash`` (an argon2 hash, e.g. from a migration or shared by
     the demo's users so loading it does not spend seconds hashing one password many times).
     """
-    actor.require()
     email = email.strip().lower()
     if password_hash is None:
         if password is None or len(password) < 8:
@@ -113,9 +114,9 @@ class IssuedApiKey:
     record: ApiKey
 
 
+@requires()
 def create_api_key(session: Session, actor: Actor, *, name: str, role: Role) -> IssuedApiKey:
     """Issue an API key with ``role`` in the actor's organization."""
-    actor.require()
     key, prefix, digest = security.new_api_key()
     now = session_now(session)
     record = ApiKey(
@@ -140,16 +141,10 @@ def create_api_key(session: Session, actor: Actor, *, name: str, role: Role) -> 
     return IssuedApiKey(key=key, record=record)
 
 
+@requires()
 def revoke_api_key(session: Session, actor: Actor, api_key_id: int) -> ApiKey:
     """Revoke a key of the actor's organization; it stops working at once."""
-    actor.require()
-    record = session.scalar(
-        select(ApiKey).where(
-            ApiKey.id == api_key_id, ApiKey.organization_id == actor.organization_id
-        )
-    )
-    if record is None:
-        raise NotFound(f"api key {api_key_id} not found")
+    record = access_api_key(session, actor, api_key_id)
     if record.revoked_at is None:
         now = session_now(session)
         record.revoked_at = now

@@ -16,10 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.periods import require_period
-from helpline.errors import InvalidInput, NotFound
+from helpline.errors import InvalidInput
+from helpline.services.access import (
+    access_adherence_exception,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
-from helpline.services.planning.rostering_inputs import organization_agent
 from helpline.services.planning.schedules import check_window, published_activities
 from helpline.storage import tables
 from helpline.storage.database import session_now
@@ -42,13 +49,12 @@ class NewException:
     reason: str
 
 
+@requires(*PLANNING_ROLES)
 def create_exception(
     session: Session, actor: Actor, new: NewException
 ) -> tables.AdherenceException:
     """Approve an exception (the actor is recorded as approver) and record the event."""
-    actor.require(*PLANNING_ROLES)
-    if organization_agent(session, actor, new.agent_id) is None:
-        raise InvalidInput("agent_id", f"no agent with id {new.agent_id}")
+    referenced(session, actor, tables.Agent, new.agent_id, "agent_id", "agent")
     require_period(new.starts_at, new.ends_at)
     now = session_now(session)
     row = tables.AdherenceException(
@@ -79,6 +85,7 @@ def create_exception(
     return row
 
 
+@requires(*READING_ROLES)
 def list_exceptions(
     session: Session,
     actor: Actor,
@@ -88,10 +95,7 @@ def list_exceptions(
     ends_at: datetime | None = None,
 ) -> list[tables.AdherenceException]:
     """The organization's exceptions (optionally one agent's, overlapping a period), by start."""
-    actor.require(*READING_ROLES)
-    query = select(tables.AdherenceException).where(
-        tables.AdherenceException.organization_id == actor.organization_id
-    )
+    query = owned(actor, tables.AdherenceException)
     if agent_id is not None:
         query = query.where(tables.AdherenceException.agent_id == agent_id)
     if ends_at is not None:
@@ -102,17 +106,10 @@ def list_exceptions(
     return list(session.scalars(ordered).all())
 
 
+@requires(*PLANNING_ROLES)
 def delete_exception(session: Session, actor: Actor, exception_id: int) -> None:
     """Withdraw an exception: the period counts against the schedule again."""
-    actor.require(*PLANNING_ROLES)
-    row = session.scalar(
-        select(tables.AdherenceException).where(
-            tables.AdherenceException.id == exception_id,
-            tables.AdherenceException.organization_id == actor.organization_id,
-        )
-    )
-    if row is None:
-        raise NotFound(f"adherence exception {exception_id} not found")
+    row = access_adherence_exception(session, actor, exception_id)
     agent_id = row.agent_id
     session.delete(row)
     append_event(
@@ -131,7 +128,7 @@ def _state_changes(
 ) -> list[adherence.StateChange]:
     """``AgentStateChanged`` events in ``[starts_at, ends_at]`` plus each agent's last one before."""
     scoped = (
-        tables.Event.organization_id == actor.organization_id,
+        owned_by(actor, tables.Event),
         tables.Event.type == STATE_EVENT,
         tables.Event.agent_id.is_not(None),
     )
@@ -186,18 +183,18 @@ class AdherenceLine:
     name: str
 
 
+@requires(*READING_ROLES)
 def adherence_report(
     session: Session, actor: Actor, starts_at: datetime, ends_at: datetime, group_by: str
 ) -> list[AdherenceLine]:
     """Adherence and conformance per agent or per team over ``[starts_at, ends_at)``."""
-    actor.require(*READING_ROLES)
     check_window(starts_at, ends_at, max_days=MAX_REPORT_DAYS)
     if group_by not in {"agent", "team"}:
         raise InvalidInput("group_by", "agent or team")
     activities, changes, exceptions = _inputs(session, actor, starts_at, ends_at)
     agents = session.execute(
         select(tables.Agent.id, tables.Agent.display_name, tables.Agent.team_id).where(
-            tables.Agent.organization_id == actor.organization_id
+            owned_by(actor, tables.Agent)
         )
     ).all()
     if group_by == "agent":
@@ -205,9 +202,7 @@ def adherence_report(
         figures = adherence.adherence_by_agent(starts_at, ends_at, activities, changes, exceptions)
     else:
         teams = session.execute(
-            select(tables.Team.id, tables.Team.name).where(
-                tables.Team.organization_id == actor.organization_id
-            )
+            select(tables.Team.id, tables.Team.name).where(owned_by(actor, tables.Team))
         ).all()
         names = {t.id: t.name for t in teams}
         names[None] = "(no team)"
@@ -226,17 +221,12 @@ class OutOfAdherenceLine:
     team_id: int | None
 
 
+@requires(*READING_ROLES)
 def out_of_adherence_now(session: Session, actor: Actor, now: datetime) -> list[OutOfAdherenceLine]:
     """Agents out of adherence at ``now``, longest first (looking back at most 12 hours)."""
-    actor.require(*READING_ROLES)
     starts_at = now - timedelta(minutes=NOW_LOOKBACK_MINUTES)
     activities, changes, exceptions = _inputs(session, actor, starts_at, now + timedelta(minutes=1))
-    agents = {
-        a.id: a
-        for a in session.scalars(
-            select(tables.Agent).where(tables.Agent.organization_id == actor.organization_id)
-        )
-    }
+    agents = {a.id: a for a in session.scalars(owned(actor, tables.Agent))}
     found = adherence.out_of_adherence(
         now,
         activities,
@@ -260,13 +250,14 @@ class OutOfAdherenceFeed:
     lines: list[OutOfAdherenceLine]
 
 
+@any_member
 def out_of_adherence_feed(session: Session, actor: Actor, now: datetime) -> OutOfAdherenceFeed:
     """The out-of-adherence list with the last ``AgentStateChanged`` sequence, so a stream can push
     on every agent state change (and when the list changes as the schedule moves on)."""
     lines = out_of_adherence_now(session, actor, now)
     last = session.scalar(
         select(func.max(tables.Event.sequence)).where(
-            tables.Event.organization_id == actor.organization_id,
+            owned_by(actor, tables.Event),
             tables.Event.type == STATE_EVENT,
         )
     )

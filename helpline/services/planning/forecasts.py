@@ -20,8 +20,17 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.hours import is_open
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import (
+    access_calendar_event,
+    access_forecast,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.actor import Actor
-from helpline.services.planning.plans import PLANNING_ROLES, get_plan, list_plans, publish_plan
+from helpline.services.planning.plans import PLANNING_ROLES, list_plans, publish_plan
 from helpline.storage import tables
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -63,16 +72,10 @@ def _zone(session: Session, actor: Actor) -> tuple[ZoneInfo, str]:
 def _queue(session: Session, actor: Actor, queue_id: int | None) -> tables.Queue | None:
     if queue_id is None:
         return None
-    queue = session.scalar(
-        select(tables.Queue).where(
-            tables.Queue.id == queue_id, tables.Queue.organization_id == actor.organization_id
-        )
-    )
-    if queue is None:
-        raise InvalidInput("queue_id", f"no queue with id {queue_id}")
-    return queue
+    return referenced(session, actor, tables.Queue, queue_id, "queue_id")
 
 
+@any_member
 def stored_history(
     session: Session,
     actor: Actor,
@@ -91,7 +94,7 @@ def stored_history(
     query = select(
         tables.Contact.queued_at, tables.Contact.connected_at, tables.Contact.closed_at
     ).where(
-        tables.Contact.organization_id == actor.organization_id,
+        owned_by(actor, tables.Contact),
         tables.Contact.queued_at.is_not(None),
         tables.Contact.queued_at < until,
     )
@@ -129,9 +132,7 @@ def stored_history(
 def _calendar(
     session: Session, actor: Actor, queue_id: int | None, zone: ZoneInfo
 ) -> list[CalendarEvent]:
-    query = select(tables.CalendarEvent).where(
-        tables.CalendarEvent.organization_id == actor.organization_id
-    )
+    query = owned(actor, tables.CalendarEvent)
     events = []
     for row in session.scalars(query.order_by(tables.CalendarEvent.starts_at)):
         if row.queue_id is not None and row.queue_id != queue_id:
@@ -161,9 +162,9 @@ def _check(request: ForecastRequest) -> None:
             raise InvalidInput(f"history.{index}.volume", "volumes cannot be negative")
 
 
+@requires(*PLANNING_ROLES)
 def create_forecast(session: Session, actor: Actor, request: ForecastRequest) -> tables.Forecast:
     """Forecast, store as a draft, and record ``ForecastCreated``."""
-    actor.require(*PLANNING_ROLES)
     _check(request)
     zone, country = _zone(session, actor)
     queue = _queue(session, actor, request.queue_id)
@@ -275,11 +276,13 @@ def _series(result: ForecastResult, zone: ZoneInfo, queue: tables.Queue | None) 
     }
 
 
+@any_member
 def get_forecast(session: Session, actor: Actor, forecast_id: int) -> tables.Forecast:
     """A forecast of the actor's organization, or NotFound."""
-    return get_plan(session, actor, tables.Forecast, forecast_id, "forecast")
+    return access_forecast(session, actor, forecast_id)
 
 
+@any_member
 def list_forecasts(
     session: Session, actor: Actor, *, queue_id: int | None, status: str | None, limit: int
 ) -> list[tables.Forecast]:
@@ -288,10 +291,10 @@ def list_forecasts(
     return list_plans(session, actor, tables.Forecast, where=where, status=status, limit=limit)
 
 
+@requires(*PLANNING_ROLES)
 def publish_forecast(session: Session, actor: Actor, forecast_id: int) -> tables.Forecast:
     """Make a forecast the queue's published one; the previously published one is superseded."""
-    actor.require(*PLANNING_ROLES)
-    forecast = get_forecast(session, actor, forecast_id)
+    forecast = access_forecast(session, actor, forecast_id)
     return publish_plan(
         session,
         actor,
@@ -302,10 +305,10 @@ def publish_forecast(session: Session, actor: Actor, forecast_id: int) -> tables
     )
 
 
+@requires(*PLANNING_ROLES)
 def delete_forecast(session: Session, actor: Actor, forecast_id: int) -> None:
     """Delete a draft (published forecasts are kept: schedules were built on them)."""
-    actor.require(*PLANNING_ROLES)
-    forecast = get_forecast(session, actor, forecast_id)
+    forecast = access_forecast(session, actor, forecast_id)
     if forecast.status == "published":
         raise Conflict("a published forecast cannot be deleted; publish another one first")
     session.delete(forecast)
@@ -319,9 +322,10 @@ def delete_forecast(session: Session, actor: Actor, forecast_id: int) -> None:
     )
 
 
+@any_member
 def forecast_accuracy(session: Session, actor: Actor, forecast_id: int) -> dict[str, Any]:
     """How the forecast did against the contacts that actually arrived (intervals already past)."""
-    forecast = get_forecast(session, actor, forecast_id)
+    forecast = access_forecast(session, actor, forecast_id)
     zone, _country = _zone(session, actor)
     starts = [datetime.fromisoformat(t) for t in forecast.series["timestamps"]]
     predicted = np.array(forecast.series["volume"], dtype=float)
@@ -359,11 +363,11 @@ class NewCalendarEvent:
     queue_id: int | None = None
 
 
+@requires(*PLANNING_ROLES)
 def create_calendar_event(
     session: Session, actor: Actor, event: NewCalendarEvent
 ) -> tables.CalendarEvent:
     """Add a campaign, outage or billing day to the organization's calendar."""
-    actor.require(*PLANNING_ROLES)
     for name in ("starts_at", "ends_at"):
         if getattr(event, name).tzinfo is None:
             raise InvalidInput(name, "give a time zone, e.g. 2026-12-01T09:00:00Z")
@@ -397,28 +401,22 @@ def create_calendar_event(
     return row
 
 
+@any_member
 def list_calendar_events(session: Session, actor: Actor) -> list[tables.CalendarEvent]:
     """The organization's calendar, by start."""
     return list(
         session.scalars(
             select(tables.CalendarEvent)
-            .where(tables.CalendarEvent.organization_id == actor.organization_id)
+            .where(owned_by(actor, tables.CalendarEvent))
             .order_by(tables.CalendarEvent.starts_at, tables.CalendarEvent.id)
         ).all()
     )
 
 
+@requires(*PLANNING_ROLES)
 def delete_calendar_event(session: Session, actor: Actor, event_id: int) -> None:
     """Remove a calendar event (forecasts made before keep what they used)."""
-    actor.require(*PLANNING_ROLES)
-    row = session.scalar(
-        select(tables.CalendarEvent).where(
-            tables.CalendarEvent.id == event_id,
-            tables.CalendarEvent.organization_id == actor.organization_id,
-        )
-    )
-    if row is None:
-        raise NotFound(f"calendar event {event_id} not found")
+    row = access_calendar_event(session, actor, event_id)
     session.delete(row)
     append_event(
         session,

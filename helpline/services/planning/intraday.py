@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput
+from helpline.services.access import owned_by, referenced, requires
 from helpline.services.actor import Actor
 from helpline.services.planning import forecasts
 from helpline.services.planning.plans import READING_ROLES
@@ -42,7 +43,7 @@ def _actuals(
     """Contacts that entered the queue per interval (by UTC start), up to ``now``."""
     rows = session.scalars(
         select(tables.Contact.queued_at).where(
-            tables.Contact.organization_id == actor.organization_id,
+            owned_by(actor, tables.Contact),
             tables.Contact.queue_id == queue_id,
             tables.Contact.queued_at >= starts[0],
             tables.Contact.queued_at < now,
@@ -64,7 +65,7 @@ def _group_queues(
     """(schedule id, group name) -> the queue the group serves, from the schedules' inputs."""
     rows = session.execute(
         select(tables.Schedule.id, tables.Schedule.inputs).where(
-            tables.Schedule.organization_id == actor.organization_id,
+            owned_by(actor, tables.Schedule),
             tables.Schedule.id.in_(schedule_ids),
         )
     )
@@ -86,16 +87,10 @@ def _serves(
     return serves is None or serves == queue_id
 
 
+@requires(*READING_ROLES)
 def intraday_plan(session: Session, actor: Actor, queue_id: int, now: datetime) -> IntradayView:
     """Re-forecast, re-staff and suggest actions for the rest of today (the organization's day)."""
-    actor.require(*READING_ROLES)
-    queue = session.scalar(
-        select(tables.Queue).where(
-            tables.Queue.id == queue_id, tables.Queue.organization_id == actor.organization_id
-        )
-    )
-    if queue is None:
-        raise InvalidInput("queue_id", f"no queue with id {queue_id}")
+    queue = referenced(session, actor, tables.Queue, queue_id, "queue_id")
     forecast = published_forecast(session, actor, queue_id)
     if forecast is None:
         raise InvalidInput("queue_id", "the queue has no published forecast")

@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
-from helpline.errors import NotFound
+from helpline.services.access import any_member, owned, requires
 from helpline.services.actor import Actor
 from helpline.storage import tables
 from helpline.storage.database import session_now
@@ -26,16 +25,7 @@ READING_ROLES = (*PLANNING_ROLES, Role.SUPERVISOR)
 Plan = TypeVar("Plan", tables.Forecast, tables.Schedule)
 
 
-def get_plan(session: Session, actor: Actor, table: type[Plan], plan_id: int, noun: str) -> Plan:
-    """The plan ``plan_id`` of the actor's organization, or NotFound naming ``noun``."""
-    plan = session.scalar(
-        select(table).where(table.id == plan_id, table.organization_id == actor.organization_id)
-    )
-    if plan is None:
-        raise NotFound(f"{noun} {plan_id} not found")
-    return plan
-
-
+@any_member
 def list_plans(
     session: Session,
     actor: Actor,
@@ -46,7 +36,7 @@ def list_plans(
     limit: int,
 ) -> list[Plan]:
     """The organization's plans, newest first, whose columns equal ``where`` (None: IS NULL)."""
-    query = select(table).where(table.organization_id == actor.organization_id)
+    query = owned(actor, table)
     for column, value in where.items():
         query = query.where(getattr(table, column) == value)
     if status is not None:
@@ -54,6 +44,7 @@ def list_plans(
     return list(session.scalars(query.order_by(table.id.desc()).limit(limit)).all())
 
 
+@requires(*PLANNING_ROLES)
 def publish_plan(
     session: Session,
     actor: Actor,
@@ -67,7 +58,6 @@ def publish_plan(
 
     Publishing the published plan again changes nothing.
     """
-    actor.require(*PLANNING_ROLES)
     if plan.status == "published":
         return plan
     now = session_now(session)

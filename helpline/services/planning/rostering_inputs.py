@@ -19,6 +19,16 @@ from helpline.domain.enums import Role
 from helpline.domain.hours import WEEKDAYS, parse_clock
 from helpline.domain.periods import require_period
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import (
+    access_agent,
+    access_time_off,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    require_own_or,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import PLANNING_ROLES, READING_ROLES
 from helpline.storage import tables
@@ -151,22 +161,6 @@ def _check_profile(agent_id: int, profile: RosteringProfile) -> None:
         raise InvalidInput("preferred_days_off", f"days are {', '.join(WEEKDAYS)}")
 
 
-def organization_agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent | None:
-    """The agent if it belongs to the actor's organization."""
-    return session.scalar(
-        select(tables.Agent).where(
-            tables.Agent.id == agent_id, tables.Agent.organization_id == actor.organization_id
-        )
-    )
-
-
-def _agent(session: Session, actor: Actor, agent_id: int) -> tables.Agent:
-    agent = organization_agent(session, actor, agent_id)
-    if agent is None:
-        raise NotFound(f"agent {agent_id} not found")
-    return agent
-
-
 def _is_own(actor: Actor, agent: tables.Agent) -> bool:
     return actor.role is Role.AGENT and actor.user_id is not None and actor.user_id == agent.user_id
 
@@ -178,7 +172,7 @@ def _skill_names(
         select(tables.AgentSkill.agent_id, tables.Skill.name)
         .join(tables.Skill, tables.Skill.id == tables.AgentSkill.skill_id)
         .where(
-            tables.Skill.organization_id == actor.organization_id,
+            owned_by(actor, tables.Skill),
             tables.AgentSkill.agent_id.in_(agent_ids),
         )
         .order_by(tables.Skill.name)
@@ -212,16 +206,16 @@ def _stored_profile(
     return session.scalar(
         select(tables.AgentRosteringProfile).where(
             tables.AgentRosteringProfile.agent_id == agent_id,
-            tables.AgentRosteringProfile.organization_id == actor.organization_id,
+            owned_by(actor, tables.AgentRosteringProfile),
         )
     )
 
 
+@requires(*READING_ROLES, Role.AGENT)
 def get_profile(session: Session, actor: Actor, agent_id: int) -> ProfileView:
     """The agent's rostering profile (the defaults when none was set)."""
-    agent = _agent(session, actor, agent_id)
-    if not _is_own(actor, agent):
-        actor.require(*READING_ROLES)
+    agent = access_agent(session, actor, agent_id)
+    require_own_or(actor, _is_own(actor, agent), *READING_ROLES, what="rostering profile")
     row = _stored_profile(session, actor, agent_id)
     skills = _skill_names(session, actor, [agent_id])[agent_id]
     if row is None:
@@ -231,12 +225,12 @@ def get_profile(session: Session, actor: Actor, agent_id: int) -> ProfileView:
     return ProfileView(agent_id, _profile(row), skills, False, row.updated_by, row.updated_at)
 
 
+@requires(*PLANNING_ROLES)
 def put_profile(
     session: Session, actor: Actor, agent_id: int, profile: RosteringProfile
 ) -> ProfileView:
     """Set (create or replace) the agent's rostering profile and record the event."""
-    actor.require(*PLANNING_ROLES)
-    _agent(session, actor, agent_id)
+    access_agent(session, actor, agent_id)
     _check_profile(agent_id, profile)
     now = session_now(session)
     row = _stored_profile(session, actor, agent_id)
@@ -269,10 +263,10 @@ def put_profile(
     return get_profile(session, actor, agent_id)
 
 
+@requires(*PLANNING_ROLES)
 def delete_profile(session: Session, actor: Actor, agent_id: int) -> None:
     """Drop the agent's profile: rostering uses the schedule request's default contract again."""
-    actor.require(*PLANNING_ROLES)
-    _agent(session, actor, agent_id)
+    access_agent(session, actor, agent_id)
     row = _stored_profile(session, actor, agent_id)
     if row is None:
         raise NotFound(f"agent {agent_id} has no rostering profile")
@@ -291,16 +285,15 @@ def delete_profile(session: Session, actor: Actor, agent_id: int) -> None:
 # --- time off ---------------------------------------------------------------------------------
 
 
+@requires(*PLANNING_ROLES, Role.AGENT)
 def create_time_off(session: Session, actor: Actor, new: NewTimeOff) -> tables.TimeOff:
     """Record time off: planners may approve it at once; an agent requests their own."""
-    agent = organization_agent(session, actor, new.agent_id)
-    if agent is None:
-        raise InvalidInput("agent_id", f"no agent with id {new.agent_id}")
+    agent = referenced(session, actor, tables.Agent, new.agent_id, "agent_id", "agent")
     if _is_own(actor, agent):
         if new.status != "requested":
             raise InvalidInput("status", "agents request time off; a planner approves it")
     else:
-        actor.require(*PLANNING_ROLES)
+        require_own_or(actor, False, *PLANNING_ROLES, what="time off")
     if new.status not in TIME_OFF_STATUSES:
         raise InvalidInput("status", ", ".join(TIME_OFF_STATUSES))
     require_period(new.starts_at, new.ends_at)
@@ -342,22 +335,16 @@ def _time_off_event(
     )
 
 
+@requires(*READING_ROLES, Role.AGENT)
 def get_time_off(session: Session, actor: Actor, time_off_id: int) -> tables.TimeOff:
     """Time off of the actor's organization (an agent sees only their own), or NotFound."""
-    row = session.scalar(
-        select(tables.TimeOff).where(
-            tables.TimeOff.id == time_off_id,
-            tables.TimeOff.organization_id == actor.organization_id,
-        )
-    )
-    if row is None:
-        raise NotFound(f"time off {time_off_id} not found")
-    agent = _agent(session, actor, row.agent_id)
-    if not _is_own(actor, agent):
-        actor.require(*READING_ROLES)
+    row = access_time_off(session, actor, time_off_id)
+    agent = access_agent(session, actor, row.agent_id)
+    require_own_or(actor, _is_own(actor, agent), *READING_ROLES, what="time off")
     return row
 
 
+@requires(*READING_ROLES, Role.AGENT)
 def list_time_off(
     session: Session,
     actor: Actor,
@@ -371,19 +358,16 @@ def list_time_off(
 
     An agent lists only their own.
     """
-    query = select(tables.TimeOff).where(tables.TimeOff.organization_id == actor.organization_id)
+    query = owned(actor, tables.TimeOff)
     if actor.role is Role.AGENT:
         own = session.scalar(
             select(tables.Agent.id).where(
-                tables.Agent.organization_id == actor.organization_id,
+                owned_by(actor, tables.Agent),
                 tables.Agent.user_id == actor.user_id,
             )
         )
-        if own is None:
-            actor.require(*READING_ROLES)
+        require_own_or(actor, own is not None, what="time off")
         query = query.where(tables.TimeOff.agent_id == own)
-    else:
-        actor.require(*READING_ROLES)
     if agent_id is not None:
         query = query.where(tables.TimeOff.agent_id == agent_id)
     if status is not None:
@@ -395,11 +379,11 @@ def list_time_off(
     return list(session.scalars(query.order_by(tables.TimeOff.starts_at, tables.TimeOff.id)))
 
 
+@requires(*PLANNING_ROLES)
 def decide_time_off(
     session: Session, actor: Actor, time_off_id: int, status: str
 ) -> tables.TimeOff:
     """Approve or reject time off (deciding again changes the decision) and record the event."""
-    actor.require(*PLANNING_ROLES)
     if status not in {"approved", "rejected"}:
         raise InvalidInput("status", "approved or rejected")
     row = get_time_off(session, actor, time_off_id)
@@ -412,12 +396,13 @@ def decide_time_off(
     return row
 
 
+@requires(*PLANNING_ROLES, Role.AGENT)
 def delete_time_off(session: Session, actor: Actor, time_off_id: int) -> None:
     """Withdraw time off (planners, or the agent while it is still a request)."""
     row = get_time_off(session, actor, time_off_id)
-    agent = _agent(session, actor, row.agent_id)
-    if not (_is_own(actor, agent) and row.status == "requested"):
-        actor.require(*PLANNING_ROLES)
+    agent = access_agent(session, actor, row.agent_id)
+    is_own_request = _is_own(actor, agent) and row.status == "requested"
+    require_own_or(actor, is_own_request, *PLANNING_ROLES, what="time off requests")
     _time_off_event(session, actor, row, "TimeOffWithdrawn")
     session.delete(row)
 
@@ -431,6 +416,7 @@ def _local_minutes(moment: datetime, midnight: datetime, zone: ZoneInfo) -> int:
     return int((local - midnight).total_seconds() // 60)
 
 
+@any_member
 def rostering_agents(
     session: Session,
     actor: Actor,
@@ -450,7 +436,7 @@ def rostering_agents(
         session.scalars(
             select(tables.Agent.id)
             .where(
-                tables.Agent.organization_id == actor.organization_id,
+                owned_by(actor, tables.Agent),
                 tables.Agent.is_active.is_(True),
             )
             .order_by(tables.Agent.id)
@@ -460,7 +446,7 @@ def rostering_agents(
         row.agent_id: _profile(row)
         for row in session.scalars(
             select(tables.AgentRosteringProfile).where(
-                tables.AgentRosteringProfile.organization_id == actor.organization_id
+                owned_by(actor, tables.AgentRosteringProfile)
             )
         )
     }

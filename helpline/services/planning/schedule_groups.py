@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
+from helpline.services.access import any_member, owned_by, referenced
 from helpline.services.actor import Actor
 from helpline.storage import tables
 from helpline.wfm.scheduling import ServiceLevelCurve, ServiceLevelGoal
@@ -69,6 +70,7 @@ class GroupDemand:
     target_service_level: float | None = None
 
 
+@any_member
 def organization_zone(session: Session, actor: Actor) -> ZoneInfo:
     """The actor's organization's time zone."""
     org = session.get(tables.Organization, actor.organization_id)
@@ -77,28 +79,13 @@ def organization_zone(session: Session, actor: Actor) -> ZoneInfo:
     return ZoneInfo(org.time_zone)
 
 
-def organization_queue(
-    session: Session, actor: Actor, queue_id: int | None, field: str = "queue_id"
-) -> tables.Queue | None:
-    """The queue if given, of the actor's organization, else InvalidInput naming ``field``."""
-    if queue_id is None:
-        return None
-    queue = session.scalar(
-        select(tables.Queue).where(
-            tables.Queue.id == queue_id, tables.Queue.organization_id == actor.organization_id
-        )
-    )
-    if queue is None:
-        raise InvalidInput(field, f"no queue with id {queue_id}")
-    return queue
-
-
+@any_member
 def published_forecast(session: Session, actor: Actor, queue_id: int) -> tables.Forecast | None:
     """The queue's published forecast, if any."""
     return session.scalar(
         select(tables.Forecast)
         .where(
-            tables.Forecast.organization_id == actor.organization_id,
+            owned_by(actor, tables.Forecast),
             tables.Forecast.queue_id == queue_id,
             tables.Forecast.status == "published",
         )
@@ -132,6 +119,7 @@ def demand_from_body(group: GroupRequest, interval: int, field: str) -> GroupDem
     return GroupDemand(group, interval, values, None, None, None, {"requirements": "body"}, [])
 
 
+@any_member
 def demand_from_forecast(
     session: Session,
     actor: Actor,
@@ -144,9 +132,9 @@ def demand_from_forecast(
     field: str,
 ) -> GroupDemand:
     """The group's queue's published forecast for the week, staffed with Erlang C (or A)."""
-    queue = organization_queue(session, actor, group.queue_id, field)
-    if queue is None:
+    if group.queue_id is None:
         raise InvalidInput("requirements", "give requirements, or a queue_id to use its forecast")
+    queue = referenced(session, actor, tables.Queue, group.queue_id, field, "queue")
     forecast = published_forecast(session, actor, queue.id)
     if forecast is None:
         raise InvalidInput(field, "the queue has no published forecast; give requirements")
@@ -248,12 +236,13 @@ def service_level_goal(demands: Sequence[GroupDemand], shrinkage: float) -> Serv
     return ServiceLevelGoal(target, curves)
 
 
+@any_member
 def check_skills(session: Session, actor: Actor, skill_ids: Sequence[int], field: str) -> None:
     """InvalidInput naming ``field`` unless every skill belongs to the actor's organization."""
     found = set(
         session.scalars(
             select(tables.Skill.id).where(
-                tables.Skill.organization_id == actor.organization_id,
+                owned_by(actor, tables.Skill),
                 tables.Skill.id.in_(skill_ids),
             )
         )
@@ -263,6 +252,7 @@ def check_skills(session: Session, actor: Actor, skill_ids: Sequence[int], field
         raise InvalidInput(field, f"no skill with id {missing[0]}")
 
 
+@any_member
 def groups_of_agents(
     session: Session, actor: Actor, groups: Sequence[GroupRequest]
 ) -> dict[int, frozenset[str]]:
@@ -275,7 +265,7 @@ def groups_of_agents(
                 select(tables.QueueSkill.skill_id, tables.QueueSkill.min_proficiency)
                 .join(tables.Queue, tables.Queue.id == tables.QueueSkill.queue_id)
                 .where(
-                    tables.Queue.organization_id == actor.organization_id,
+                    owned_by(actor, tables.Queue),
                     tables.QueueSkill.queue_id == group.queue_id,
                 )
             ):
@@ -283,7 +273,7 @@ def groups_of_agents(
         needs[group.name] = need
     agents = session.scalars(
         select(tables.Agent.id).where(
-            tables.Agent.organization_id == actor.organization_id,
+            owned_by(actor, tables.Agent),
             tables.Agent.is_active.is_(True),
         )
     ).all()
@@ -293,7 +283,7 @@ def groups_of_agents(
             tables.AgentSkill.agent_id, tables.AgentSkill.skill_id, tables.AgentSkill.proficiency
         )
         .join(tables.Agent, tables.Agent.id == tables.AgentSkill.agent_id)
-        .where(tables.Agent.organization_id == actor.organization_id)
+        .where(owned_by(actor, tables.Agent))
     ):
         if agent_id in skills:
             skills[agent_id][skill_id] = level

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from helpline.services.access import any_member
 from helpline.services.actor import Actor
 from helpline.services.planning.schedule_groups import GroupDemand
 from helpline.storage import tables
@@ -206,6 +207,7 @@ def summary(
     }
 
 
+@any_member
 def activity_rows(
     actor: Actor,
     schedule: tables.Schedule,

@@ -17,19 +17,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
-from helpline.errors import InvalidInput, NotFound
+from helpline.errors import InvalidInput
+from helpline.services.access import (
+    access_agent,
+    access_schedule,
+    any_member,
+    owned_by,
+    referenced,
+    require_own_or,
+    requires,
+)
 from helpline.services.actor import Actor
 from helpline.services.planning.plans import (
     PLANNING_ROLES,
     READING_ROLES,
-    get_plan,
     list_plans,
     publish_plan,
 )
 from helpline.services.planning.rostering_inputs import (
     RosteringProfile,
     core_contract,
-    organization_agent,
     rostering_agents,
 )
 from helpline.services.planning.schedule_groups import (
@@ -42,7 +49,6 @@ from helpline.services.planning.schedule_groups import (
     demand_from_forecast,
     groups_of_agents,
     local_interval_starts,
-    organization_queue,
     organization_zone,
     service_level_goal,
 )
@@ -176,7 +182,8 @@ def _demands(
         queue_field = f"{where}.queue_id" if where else "queue_id"
         check_skills(session, actor, group.skill_ids, f"{where}.skill_ids")
         if group.requirements is not None:
-            organization_queue(session, actor, group.queue_id, queue_field)
+            if group.queue_id is not None:
+                referenced(session, actor, tables.Queue, group.queue_id, queue_field, "queue")
             demand = demand_from_body(
                 group,
                 request.interval_minutes or 30,
@@ -270,12 +277,12 @@ def _roster(
     return roster, pool.agent_ids
 
 
+@requires(*PLANNING_ROLES)
 def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) -> ScheduleDetail:
     """Schedule and roster a week, store it as a draft version, and record ``ScheduleCreated``.
 
     A requirement the templates cannot meet still gives the best schedule, with its shortfalls.
     """
-    actor.require(*PLANNING_ROLES)
     _check(request)
     core_contract("default contract", _default_profile(request.contract))
     zone = organization_zone(session, actor)
@@ -289,7 +296,7 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
     now = session_now(session)
     version = session.scalar(
         select(func.max(tables.Schedule.version)).where(
-            tables.Schedule.organization_id == actor.organization_id,
+            owned_by(actor, tables.Schedule),
             tables.Schedule.week_start == request.week_start,
         )
     )
@@ -343,19 +350,20 @@ def generate_schedule(session: Session, actor: Actor, request: ScheduleRequest) 
     return ScheduleDetail(schedule, sorted(activities, key=lambda a: (a.agent_id, a.starts_at)))
 
 
+@requires(*READING_ROLES)
 def get_schedule(session: Session, actor: Actor, schedule_id: int) -> tables.Schedule:
     """A schedule of the actor's organization, or NotFound."""
-    actor.require(*READING_ROLES)
-    return get_plan(session, actor, tables.Schedule, schedule_id, "schedule")
+    return access_schedule(session, actor, schedule_id)
 
 
+@any_member
 def schedule_detail(session: Session, actor: Actor, schedule_id: int) -> ScheduleDetail:
     """A schedule with its roster."""
     schedule = get_schedule(session, actor, schedule_id)
     activities = session.scalars(
         select(tables.ScheduleActivity)
         .where(
-            tables.ScheduleActivity.organization_id == actor.organization_id,
+            owned_by(actor, tables.ScheduleActivity),
             tables.ScheduleActivity.schedule_id == schedule.id,
         )
         .order_by(tables.ScheduleActivity.agent_id, tables.ScheduleActivity.starts_at)
@@ -363,18 +371,18 @@ def schedule_detail(session: Session, actor: Actor, schedule_id: int) -> Schedul
     return ScheduleDetail(schedule, list(activities))
 
 
+@requires(*READING_ROLES)
 def list_schedules(
     session: Session, actor: Actor, *, week_start: date | None, status: str | None, limit: int
 ) -> list[tables.Schedule]:
     """The organization's schedules, newest first."""
-    actor.require(*READING_ROLES)
     where = {} if week_start is None else {"week_start": week_start}
     return list_plans(session, actor, tables.Schedule, where=where, status=status, limit=limit)
 
 
+@requires(*PLANNING_ROLES)
 def publish_schedule(session: Session, actor: Actor, schedule_id: int) -> tables.Schedule:
     """Publish a schedule; the week's previously published version is superseded."""
-    actor.require(*PLANNING_ROLES)
     schedule = get_schedule(session, actor, schedule_id)
     return publish_plan(
         session,
@@ -401,6 +409,7 @@ def check_window(starts_at: datetime, ends_at: datetime, *, max_days: int) -> No
         raise InvalidInput("to", f"at most {max_days} days after from")
 
 
+@any_member
 def published_activities(
     session: Session,
     actor: Actor,
@@ -413,8 +422,8 @@ def published_activities(
         select(tables.ScheduleActivity)
         .join(tables.Schedule, tables.Schedule.id == tables.ScheduleActivity.schedule_id)
         .where(
-            tables.ScheduleActivity.organization_id == actor.organization_id,
-            tables.Schedule.organization_id == actor.organization_id,
+            owned_by(actor, tables.ScheduleActivity),
+            owned_by(actor, tables.Schedule),
             tables.Schedule.status == "published",
             tables.ScheduleActivity.starts_at < ends_at,
             tables.ScheduleActivity.ends_at > starts_at,
@@ -426,6 +435,7 @@ def published_activities(
     return list(session.scalars(ordered).all())
 
 
+@requires(*READING_ROLES, Role.AGENT)
 def agent_schedule(
     session: Session, actor: Actor, agent_id: int, starts_at: datetime, ends_at: datetime
 ) -> list[tables.ScheduleActivity]:
@@ -433,13 +443,10 @@ def agent_schedule(
 
     Agents read their own schedule; supervisors and planners anyone's.
     """
-    agent = organization_agent(session, actor, agent_id)
-    if agent is None:
-        raise NotFound(f"agent {agent_id} not found")
+    agent = access_agent(session, actor, agent_id)
     is_own = (
         actor.role is Role.AGENT and actor.user_id is not None and actor.user_id == agent.user_id
     )
-    if not is_own:
-        actor.require(*READING_ROLES)
+    require_own_or(actor, is_own, *READING_ROLES, what="schedule")
     check_window(starts_at, ends_at, max_days=42)
     return published_activities(session, actor, starts_at, ends_at, agent_id)

@@ -15,14 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.errors import InvalidInput, NotFound
 from helpline.routing import ALWAYS_OPEN, AgentSpec, OpenIntervals, Queue, RoutingConfig
+from helpline.services.access import access_forecast, any_member, owned, requires
 from helpline.services.acd.engine_config import epoch, load_config, routed_agents
 from helpline.services.actor import Actor
-from helpline.services.planning.forecasts import get_forecast
 from helpline.services.planning.plans import PLANNING_ROLES
 from helpline.sim import (
     METRICS,
@@ -143,9 +142,10 @@ def _check(request: SimulationRequest) -> None:
         raise InvalidInput("agents_per_interval", "whole numbers >= 0, at least one")
 
 
+@any_member
 def forecast_volumes(session: Session, actor: Actor, forecast_id: int) -> VolumeSeries:
     """A stored forecast's volumes (UTC interval starts) as the simulator reads them."""
-    return _series(get_forecast(session, actor, forecast_id))
+    return _series(access_forecast(session, actor, forecast_id))
 
 
 def _series(forecast: tables.Forecast) -> VolumeSeries:
@@ -183,8 +183,7 @@ def _mean_aht(forecast: tables.Forecast, start: datetime, horizon_seconds: float
 
 def _published_forecasts(session: Session, actor: Actor) -> dict[int, tables.Forecast]:
     rows = session.scalars(
-        select(tables.Forecast).where(
-            tables.Forecast.organization_id == actor.organization_id,
+        owned(actor, tables.Forecast).where(
             tables.Forecast.status == "published",
         )
     )
@@ -222,7 +221,7 @@ def _queue_models(
         forecast = published.get(queue_id)
         if change.forecast_id is not None:
             try:
-                forecast = get_forecast(session, actor, change.forecast_id)
+                forecast = access_forecast(session, actor, change.forecast_id)
             except NotFound:
                 raise InvalidInput(f"{where}.forecast_id", "no such forecast") from None
             if forecast.queue_id not in (None, queue_id):
@@ -310,10 +309,10 @@ def _shifts(
     return out
 
 
+@requires(*PLANNING_ROLES)
 def build_scenario(session: Session, actor: Actor, request: SimulationRequest) -> Scenario:
     """The live configuration of the actor's organization with the request's changes, as a scenario
     whose time 0 is ``request.start``."""
-    actor.require(*PLANNING_ROLES)
     _check(request)
     interval_seconds = request.interval_minutes * 60.0
     horizon = request.horizon_minutes * 60.0
@@ -321,12 +320,7 @@ def build_scenario(session: Session, actor: Actor, request: SimulationRequest) -
     config = load_config(session, actor.organization_id, request.start)
     routing = RoutingConfig(tuple(_shifted(q, origin) for q in config.queues), config.profiles)
     live = {
-        row.id: row
-        for row in session.scalars(
-            select(tables.Queue)
-            .where(tables.Queue.organization_id == actor.organization_id)
-            .order_by(tables.Queue.id)
-        )
+        row.id: row for row in session.scalars(owned(actor, tables.Queue).order_by(tables.Queue.id))
     }
     models, arrivals = _queue_models(session, actor, request, live, interval_seconds, horizon)
     agents = _staff(

@@ -32,6 +32,7 @@ from helpline.analytics.aggregate import (
 from helpline.analytics.facts import agent_timelines, survey_answers
 from helpline.analytics.intervals import from_epoch_us, to_epoch_us
 from helpline.analytics.table import GroupKey, TallyTable
+from helpline.services.access import owned_by
 from helpline.storage.report_facts import (
     ROLLUP_GRAIN_US,
     SPAN_LOOKBACK_US,
@@ -116,7 +117,7 @@ def _sum_facts(
         ]
         rows = connection.execute(
             select(*keys, *sums)
-            .where(F.organization_id == organization_id, instant >= start_us, instant < end_us)
+            .where(owned_by(organization_id, F), instant >= start_us, instant < end_us)
             .group_by(*keys)
         )
         cells.add(rows.all(), column is not None, names)
@@ -167,7 +168,7 @@ def _sum_rollup(
     rows = connection.execute(
         select(*keys, *sums)
         .where(
-            ReportTally.organization_id == organization_id,
+            owned_by(organization_id, ReportTally),
             ReportTally.dimension == dimension,
             ReportTally.grain_start_us >= quarters[0],
             ReportTally.grain_start_us < quarters[1],
@@ -181,7 +182,7 @@ def _sum_rollup(
         rows = connection.execute(
             select(grain, weighted)
             .where(
-                ReportTally.organization_id == organization_id,
+                owned_by(organization_id, ReportTally),
                 ReportTally.dimension == "agent",
                 ReportTally.grain_start_us >= quarters[0],
                 ReportTally.grain_start_us < quarters[1],
@@ -215,7 +216,7 @@ def _open_agents(connection: Connection, organization_id: int, window: Window) -
         connection.scalars(
             select(HandlingSpan.agent_id)
             .where(
-                HandlingSpan.organization_id == organization_id,
+                owned_by(organization_id, HandlingSpan),
                 HandlingSpan.ended_at_us.is_(None),
                 HandlingSpan.started_at_us < end_us,
                 HandlingSpan.started_at_us >= start_us - SPAN_LOOKBACK_US,
@@ -312,7 +313,7 @@ def _add_first_contact_resolution(
     until = window.end + timedelta(days=dims.fcr_days)
     rows = connection.execute(
         select(*_FACT_COLUMNS).where(
-            F.organization_id == organization_id,
+            owned_by(organization_id, F),
             F.arrived_at_us >= to_epoch_us(window.start),
             F.arrived_at_us < to_epoch_us(until),
             F.customer_id.is_not(None),
@@ -333,7 +334,7 @@ def _event_rows(connection: Connection, organization_id: int, *conditions: Any) 
                 Event.contact_id,
                 Event.agent_id,
                 Event.payload,
-            ).where(Event.organization_id == organization_id, *conditions)
+            ).where(owned_by(organization_id, Event), *conditions)
         )
     )
 
@@ -358,7 +359,7 @@ def _add_agent_time(
     )
     last_before = (
         select(func.max(Event.sequence))
-        .where(Event.organization_id == organization_id, changes, Event.occurred_at < since)
+        .where(owned_by(organization_id, Event), changes, Event.occurred_at < since)
         .group_by(Event.agent_id)
     )
     rows += _event_rows(
@@ -390,9 +391,7 @@ def _add_surveys(
     for start in range(0, len(contact_ids), LOOKUP_CHUNK):
         chunk = contact_ids[start : start + LOOKUP_CHUNK]
         for row in connection.execute(
-            select(*_FACT_COLUMNS).where(
-                F.organization_id == organization_id, F.contact_id.in_(chunk)
-            )
+            select(*_FACT_COLUMNS).where(owned_by(organization_id, F), F.contact_id.in_(chunk))
         ):
             facts[row.contact_id] = _fact(row)
     tally_surveys(table, answers, facts, dims, window, group_by)

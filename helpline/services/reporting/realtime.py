@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from helpline.analytics import Interval, RealtimeSnapshot, bucket_start, realtime_snapshot
 from helpline.domain.enums import Role
+from helpline.services.access import any_member, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.reporting.reports import load_dimensions, load_events, organization_zone
 from helpline.storage.events import last_sequence
@@ -19,9 +20,9 @@ from helpline.storage.tables import Agent, Queue
 REALTIME_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.WFM_ANALYST)
 
 
+@requires(*REALTIME_ROLES)
 def snapshot(session: Session, actor: Actor, now: datetime) -> RealtimeSnapshot:
     """Queues and agents of the actor's organization at ``now`` (today: since local midnight)."""
-    actor.require(*REALTIME_ROLES)
     zone = organization_zone(session, actor)
     midnight = bucket_start(now, Interval.DAY, zone)
     events = [
@@ -33,15 +34,12 @@ def snapshot(session: Session, actor: Actor, now: datetime) -> RealtimeSnapshot:
     return realtime_snapshot(events, dims, now, zone)
 
 
+@any_member
 def represent(session: Session, actor: Actor, now: datetime) -> dict[str, Any]:
     """The wallboard as JSON-ready data, with queue and agent names and the last event sequence."""
     found = snapshot(session, actor, now)
-    scoped_queues = select(Queue.id, Queue.name).where(
-        Queue.organization_id == actor.organization_id
-    )
-    scoped_agents = select(Agent.id, Agent.display_name).where(
-        Agent.organization_id == actor.organization_id
-    )
+    scoped_queues = select(Queue.id, Queue.name).where(owned_by(actor, Queue))
+    scoped_agents = select(Agent.id, Agent.display_name).where(owned_by(actor, Agent))
     queue_names = {row[0]: row[1] for row in session.execute(scoped_queues)}
     agent_names = {row[0]: row[1] for row in session.execute(scoped_agents)}
     return {

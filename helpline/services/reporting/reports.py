@@ -29,6 +29,7 @@ from helpline.analytics import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import InvalidInput
+from helpline.services.access import any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.reporting.facts import tally_from_facts
 from helpline.storage.tables import (
@@ -108,7 +109,7 @@ def load_events(
     session: Session, organization_id: int, start: datetime, end: datetime, fcr_days: int
 ) -> list[EventRecord]:
     """Every event a report of ``[start, end)`` needs, oldest first (see the LOOK* constants)."""
-    scoped = Event.organization_id == organization_id
+    scoped = owned_by(organization_id, Event)
     rows = list(
         session.execute(
             select(*_COLUMNS)
@@ -153,7 +154,7 @@ def load_dimensions(session: Session, organization_id: int, fcr_days: int) -> Di
             service_level_seconds=queue.service_level_seconds,
             short_abandon_seconds=queue.short_abandon_seconds,
         )
-        for queue in session.scalars(select(Queue).where(Queue.organization_id == organization_id))
+        for queue in session.scalars(owned(organization_id, Queue))
     }
     slots = _pairs(
         session.execute(
@@ -161,14 +162,14 @@ def load_dimensions(session: Session, organization_id: int, fcr_days: int) -> Di
                 RoutingProfileChannel.routing_profile_id,
                 func.max(RoutingProfileChannel.concurrency),
             )
-            .where(RoutingProfileChannel.organization_id == organization_id)
+            .where(owned_by(organization_id, RoutingProfileChannel))
             .group_by(RoutingProfileChannel.routing_profile_id)
         )
     )
     served: dict[int, set[int]] = {}
     for profile_id, queue_id in session.execute(
         select(RoutingProfileQueue.routing_profile_id, RoutingProfileQueue.queue_id).where(
-            RoutingProfileQueue.organization_id == organization_id
+            owned_by(organization_id, RoutingProfileQueue)
         )
     ):
         served.setdefault(profile_id, set()).add(queue_id)
@@ -179,7 +180,7 @@ def load_dimensions(session: Session, organization_id: int, fcr_days: int) -> Di
             slots=int(slots.get(agent.routing_profile_id, 1)) if agent.routing_profile_id else 1,
             queue_ids=frozenset(served.get(agent.routing_profile_id or 0, ())),
         )
-        for agent in session.scalars(select(Agent).where(Agent.organization_id == organization_id))
+        for agent in session.scalars(owned(organization_id, Agent))
     }
     return Dimensions(queues=queues, agents=agents, fcr_days=fcr_days)
 
@@ -194,18 +195,17 @@ def _labels(session: Session, organization_id: int, group_by: GroupBy) -> dict[A
     if group_by is GroupBy.AGENT:
         return _pairs(
             session.execute(
-                select(Agent.id, Agent.display_name).where(Agent.organization_id == organization_id)
+                select(Agent.id, Agent.display_name).where(owned_by(organization_id, Agent))
             )
         )
     if table is None:
         return {}
     return _pairs(
-        session.execute(
-            select(table.id, table.name).where(table.organization_id == organization_id)
-        )
+        session.execute(select(table.id, table.name).where(owned_by(organization_id, table)))
     )
 
 
+@any_member
 def organization_zone(session: Session, actor: Actor) -> ZoneInfo:
     """The time zone of the actor's organization."""
     organization = session.get(Organization, actor.organization_id)
@@ -222,6 +222,7 @@ def check_window(start: datetime, end: datetime) -> None:
         raise InvalidInput("to", f"a report spans at most {MAX_WINDOW.days} days")
 
 
+@requires(*REPORT_ROLES)
 def interval_report(
     session: Session,
     actor: Actor,
@@ -233,7 +234,6 @@ def interval_report(
     fcr_days: int = 7,
 ) -> Report:
     """The KPIs of ``[start, end)`` per interval (aligned in the organization's zone) and group."""
-    actor.require(*REPORT_ROLES)
     check_window(start, end)
     zone = organization_zone(session, actor)
     dims = load_dimensions(session, actor.organization_id, fcr_days)
@@ -253,11 +253,11 @@ def interval_report(
 EVENT_COLUMNS = ("sequence", "type", "occurred_at", "contact_id", "agent_id", "actor", "payload")
 
 
+@requires(*REPORT_ROLES)
 def raw_events(
     session: Session, actor: Actor, start: datetime, end: datetime
 ) -> Sequence[dict[str, Any]]:
     """The organization's events that occurred in ``[start, end)``, in sequence order, as dicts."""
-    actor.require(*REPORT_ROLES)
     check_window(start, end)
     rows = session.execute(
         select(
@@ -270,7 +270,7 @@ def raw_events(
             Event.payload,
         )
         .where(
-            Event.organization_id == actor.organization_id,
+            owned_by(actor, Event),
             Event.occurred_at >= start,
             Event.occurred_at < end,
         )

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput, NotFound
+from helpline.services.access import access_contact, any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
-from helpline.services.conversations.contacts import get_contact
 from helpline.services.conversations.messaging import queue_message
 from helpline.storage.events import append_event
 from helpline.storage.tables import Survey, SurveyAnswer, SurveySettings
@@ -90,6 +90,7 @@ class Settings:
         return questions
 
 
+@any_member
 def get_settings(session: Session, actor: Actor) -> Settings:
     """The survey settings of the actor's organization."""
     row = session.get(SurveySettings, actor.organization_id)
@@ -104,9 +105,9 @@ def get_settings(session: Session, actor: Actor) -> Settings:
     )
 
 
+@requires(*SETTINGS_ROLES)
 def save_settings(session: Session, actor: Actor, settings: Settings, now: datetime) -> Settings:
     """Replace the organization's survey settings (managers); InvalidInput names a bad field."""
-    actor.require(*SETTINGS_ROLES)
     if settings.ces_scale_max not in CES_SCALES:
         raise InvalidInput("ces_scale_max", "must be between 3 and 10")
     if not 1 <= settings.expires_after_hours <= MAX_EXPIRY_HOURS:
@@ -160,6 +161,7 @@ class IssuedSurvey:
         return self.base_url.rstrip("/") + PUBLIC_PATH + self.token
 
 
+@requires(*ISSUE_ROLES)
 def issue_survey(
     session: Session,
     actor: Actor,
@@ -174,14 +176,11 @@ def issue_survey(
     With ``Delivery.CHANNEL`` the link is sent as a message on the contact's channel (queued for the
     outbox like a reply; Conflict for a channel that carries no text, such as voice).
     """
-    actor.require(*ISSUE_ROLES)
-    contact = get_contact(session, actor, contact_id)
+    contact = access_contact(session, actor, contact_id)
     if contact.state != ContactState.CLOSED.value:
         raise Conflict(f"contact {contact_id} is {contact.state}; survey closed contacts only")
     existing = session.scalar(
-        select(Survey.id).where(
-            Survey.organization_id == actor.organization_id, Survey.contact_id == contact_id
-        )
+        select(Survey.id).where(owned_by(actor, Survey), Survey.contact_id == contact_id)
     )
     if existing is not None:
         raise Conflict(f"contact {contact_id} already has survey {existing}")
@@ -317,6 +316,7 @@ def answer_survey(
     return rows
 
 
+@requires(*READ_ROLES)
 def list_answers(
     session: Session,
     actor: Actor,
@@ -325,8 +325,7 @@ def list_answers(
     limit: int = 1000,
 ) -> list[SurveyAnswer]:
     """Survey answers of the organization, newest first, for one contact and/or agent."""
-    actor.require(*READ_ROLES)
-    query = select(SurveyAnswer).where(SurveyAnswer.organization_id == actor.organization_id)
+    query = owned(actor, SurveyAnswer)
     if contact_id is not None:
         query = query.where(SurveyAnswer.contact_id == contact_id)
     if agent_id is not None:
