@@ -62,8 +62,8 @@ def type_name(annotation: Any) -> str:
         if issubclass(annotation, enum.Enum):
             return "string: " + ", ".join(f"`{member.value}`" for member in annotation)
         if issubclass(annotation, BaseModel):
-            inner = ", ".join(
-                f"`{info.alias or name}` {type_name(info.annotation)}"
+            inner = "; ".join(
+                f"`{info.alias or name}`: {type_name(info.annotation)}"
                 for name, info in annotation.model_fields.items()
             )
             return f"object {{{inner}}}"
