@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from helpline.analytics import EventRecord
+from helpline.domain.event_catalogue import validate_payload
 from helpline.storage.events import APPENDED_ORGANIZATIONS, json_value
 from helpline.storage.report_facts import note_events
 from helpline.storage.tables import Contact, Event, EventCounter
@@ -38,9 +39,16 @@ class NewEvent:
 
 
 def append_events(session: Session, organization_id: int, events: Sequence[NewEvent]) -> None:
-    """Append ``events`` in order, numbered with the organization's next sequence numbers."""
+    """Append ``events`` in order, numbered with the organization's next sequence numbers.
+
+    Each payload must match its type's model in ``helpline.domain.event_catalogue``
+    (EventCatalogueError otherwise), checked before anything is written.
+    """
     if not events:
         return
+    payloads = [json_value(dict(event.payload)) for event in events]
+    for event, payload in zip(events, payloads, strict=True):
+        validate_payload(event.type, payload)
     last = session.execute(
         update(EventCounter)
         .where(EventCounter.organization_id == organization_id)
@@ -57,9 +65,9 @@ def append_events(session: Session, organization_id: int, events: Sequence[NewEv
             "agent_id": event.agent_id,
             "actor": event.actor,
             "occurred_at": event.occurred_at,
-            "payload": json_value(dict(event.payload)),
+            "payload": payload,
         }
-        for index, event in enumerate(events)
+        for index, (event, payload) in enumerate(zip(events, payloads, strict=True))
     ]
     # Core executemany on the table: the ORM's bulk path would fetch every new primary key back.
     session.execute(insert(Event.metadata.tables["events"]), rows)

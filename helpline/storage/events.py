@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from helpline.domain.event_catalogue import validate_payload
 from helpline.storage.report_facts import note_events, record_of
 from helpline.storage.tables import Event, EventCounter
 
@@ -34,7 +35,12 @@ def append_event(
     concurrent writers of one organization wait for each other, and a rolled-back transaction takes
     its increment with it, so sequences are strictly increasing and gap-free. On SQLite the write lock
     taken at BEGIN IMMEDIATE gives the same guarantee.
+
+    The payload must match ``event_type``'s model in ``helpline.domain.event_catalogue``
+    (EventCatalogueError otherwise), checked before anything is written.
     """
+    stored = json_value(payload or {})
+    validate_payload(event_type, stored)
     sequence = session.execute(
         update(EventCounter)
         .where(EventCounter.organization_id == organization_id)
@@ -49,7 +55,7 @@ def append_event(
         agent_id=agent_id,
         actor=actor,
         occurred_at=occurred_at,
-        payload=json_value(payload or {}),
+        payload=stored,
     )
     session.add(event)
     session.flush()

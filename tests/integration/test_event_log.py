@@ -46,9 +46,9 @@ def test_sequence_is_gap_free_with_20_concurrent_writers_and_rollbacks(db: Datab
                     append_event(
                         session,
                         organization_id,
-                        "TestWritten",
+                        "UserLoggedIn",
                         occurred_at=utc_now(),
-                        payload={"writer": number, "index": index},
+                        payload={"user_id": number * EVENTS_PER_WRITER + index},
                     )
                     if index % 7 == 3:
                         raise RuntimeError("roll this transaction back")

@@ -25,6 +25,14 @@ from helpline.storage.events import append_event
 _ID_FIELDS = ("contact_id", "agent_id", "at")
 
 
+def _payload_value(name: str, value: Any) -> Any:
+    """``value`` as the event log keeps it: the engine's ids are the stored integer ids as strings,
+    and payloads carry them as integers like every other event (see helpline.domain.event_catalogue)."""
+    if name.endswith("_id") and isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
 class _Batch:
     """Rows touched by one batch of engine events, loaded once each."""
 
@@ -258,6 +266,6 @@ def record_routing_events(
             actor=actor,
             contact_id=int(contact_id) if contact_id else None,
             agent_id=int(agent_id) if agent_id else None,
-            payload={k: v for k, v in fields.items() if k not in _ID_FIELDS},
+            payload={k: _payload_value(k, v) for k, v in fields.items() if k not in _ID_FIELDS},
         )
     session.flush()

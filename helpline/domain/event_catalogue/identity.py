@@ -1,0 +1,98 @@
+"""Organization, user, API key and customer events (``services/identity``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, Strict
+
+from helpline.domain.enums import IdentityKind, Role
+from helpline.domain.event_catalogue.base import EventPayload
+
+Kind = Annotated[IdentityKind, Strict(False)]
+"""An identity kind, read from its JSON string."""
+
+
+class OrganizationCreated(EventPayload):
+    """An organization (tenant) was created; the first event of its log."""
+
+    name: str = Field(description="The organization's name.")
+    time_zone: str = Field(description="IANA time zone reports are shown in.")
+    country: str = Field(description="ISO 3166 country code (phone numbers, public holidays).")
+
+
+class UserCreated(EventPayload):
+    """A user account was created."""
+
+    user_id: int = Field(description="The user.")
+    email: str = Field(description="Login address.")
+    role: Role = Field(strict=False, description="The user's role.")
+
+
+class UserLoggedIn(EventPayload):
+    """A user signed in with their password."""
+
+    user_id: int = Field(description="The user.")
+
+
+class ApiKeyCreated(EventPayload):
+    """An API key was issued."""
+
+    api_key_id: int = Field(description="The key (its secret is never recorded).")
+    name: str = Field(description="What the key is for.")
+    role: Role = Field(strict=False, description="The role the key acts with.")
+
+
+class ApiKeyRevoked(EventPayload):
+    """An API key was revoked."""
+
+    api_key_id: int = Field(description="The key.")
+
+
+class CustomerCreated(EventPayload):
+    """A customer was created (by hand, or on first contact from an unknown identity)."""
+
+    customer_id: int = Field(description="The customer.")
+    identities: dict[Kind, str] = Field(
+        description="Normalised identities by kind (phone, email, chat, social)."
+    )
+
+
+class CustomerUpdated(EventPayload):
+    """A customer was renamed and/or given more identities."""
+
+    customer_id: int = Field(description="The customer.")
+    display_name: str | None = Field(description="The new name; null when unchanged.")
+    added_identities: dict[Kind, str] = Field(description="Identities added, by kind.")
+
+
+class CustomersMerged(EventPayload):
+    """Two customer records were merged into one (reversible: see CustomersUnmerged)."""
+
+    merge_id: int = Field(description="The merge, to undo it.")
+    survivor_id: int = Field(description="The customer kept.")
+    merged_id: int = Field(description="The customer merged into the survivor.")
+    identities_moved: int = Field(description="Identities moved to the survivor.")
+    contacts_moved: int = Field(description="Contacts moved to the survivor.")
+    cases_moved: int = Field(description="Cases moved to the survivor.")
+
+
+class CustomersUnmerged(EventPayload):
+    """A merge was undone: the merged customer and what was moved are restored."""
+
+    merge_id: int = Field(description="The merge undone.")
+    survivor_id: int = Field(description="The customer that had been kept.")
+    merged_id: int = Field(description="The customer restored.")
+
+
+EVENTS: tuple[type[EventPayload], ...] = (
+    OrganizationCreated,
+    UserCreated,
+    UserLoggedIn,
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    CustomerCreated,
+    CustomerUpdated,
+    CustomersMerged,
+    CustomersUnmerged,
+)
