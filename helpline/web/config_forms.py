@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.api import schemas
 from helpline.domain.enums import AgentSelection, Channel, ClosedTreatment
+from helpline.http import config_schemas as schemas
 from helpline.services.acd import configuration as config
 from helpline.services.acd.configuration import ResourceKind
 from helpline.storage.tables import Queue, RoutingProfile, Team, User

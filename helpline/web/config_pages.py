@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from helpline.api.deps import get_db
 from helpline.errors import InvalidInput, NotFound
+from helpline.http.deps import get_db
 from helpline.services.acd import configuration as config
 from helpline.storage.tables import Queue
 from helpline.web.config_forms import (

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from helpline.analytics import GroupBy, Interval, Metrics, ReportRow, Tally
-from helpline.api.deps import get_db, get_now
 from helpline.domain.enums import Channel
 from helpline.errors import InvalidInput
+from helpline.http.deps import get_db, get_now
 from helpline.services.reporting import reports
 from helpline.storage.tables import Queue, Team
 from helpline.web.charts import Chart, Series, render_svg

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from helpline.api.deps import get_db
 from helpline.errors import NotFound
+from helpline.http.deps import get_db
 from helpline.storage.tables import Agent, AgentStatus, Queue, WrapUpCode
 from helpline.web.canned import canned_responses
 from helpline.web.render import page

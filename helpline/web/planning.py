@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from helpline.api.deps import get_db
+from helpline.http.deps import get_db
 from helpline.services.planning import forecasts, schedules
 from helpline.storage.tables import Queue
 from helpline.web.charts import Chart, Series, render_svg

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from sqlalchemy import select
 
-from helpline.api.deps import SESSION_COOKIE, get_db
 from helpline.domain.enums import Role
 from helpline.errors import AuthenticationFailed, PermissionDenied
+from helpline.http.deps import SESSION_COOKIE, get_db
 from helpline.services.actor import Actor
 from helpline.services.identity import organizations
 from helpline.services.identity.security import digests_match

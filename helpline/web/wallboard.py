@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from helpline.analytics import GroupBy, Interval, bucket_start
-from helpline.api.deps import get_db, get_now
 from helpline.domain.enums import ContactState
 from helpline.errors import NotFound
+from helpline.http.deps import get_db, get_now
 from helpline.services.acd import configuration as config
 from helpline.services.conversations import contacts
 from helpline.services.reporting import realtime, reports

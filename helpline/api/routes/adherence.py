@@ -9,18 +9,18 @@ from typing import Literal
 from fastapi import APIRouter, Path, Query, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
-from helpline.api.deps import DB, CurrentActor, Now, authenticate, get_db, get_settings
 from helpline.api.schemas import (
     AdherenceExceptionIn,
     AdherenceExceptionOut,
     AdherenceOut,
     OutOfAdherenceOut,
 )
-from helpline.bootstrap import Database
 from helpline.errors import HelplineError
+from helpline.http.deps import DB, CurrentActor, Now, authenticate, get_db, get_settings
 from helpline.services.actor import Actor
 from helpline.services.planning import adherence
 from helpline.services.planning.plans import READING_ROLES
+from helpline.services.unit_of_work import Database
 from helpline.storage import tables
 
 router = APIRouter(tags=["Adherence"])

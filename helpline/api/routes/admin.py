@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.schemas import (
     ApiKeyIn,
     ApiKeyOut,
@@ -16,6 +15,7 @@ from helpline.api.schemas import (
 )
 from helpline.domain.enums import Role
 from helpline.errors import NotFound
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.identity import organizations
 from helpline.storage.tables import ApiKey, Organization, User
 

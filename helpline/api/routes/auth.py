@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from helpline.api.deps import DB, SESSION_COOKIE, CurrentActor, get_settings
 from helpline.api.schemas import LoginIn, LoginOut, OrganizationOut, UserOut
 from helpline.errors import NotFound
+from helpline.http.deps import DB, SESSION_COOKIE, CurrentActor, get_settings
 from helpline.services.identity import organizations
 from helpline.storage.tables import Organization, User
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
-from helpline.api.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.api.schemas import EventOut, EventPage
-from helpline.bootstrap import Database
 from helpline.domain.enums import Role
 from helpline.errors import HelplineError
+from helpline.http.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.services.actor import Actor
+from helpline.services.unit_of_work import Database
 from helpline.storage.events import events_after
 from helpline.storage.tables import Event
 

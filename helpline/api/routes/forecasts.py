@@ -6,7 +6,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.schemas import (
     CalendarEventIn,
     CalendarEventOut,
@@ -15,6 +14,7 @@ from helpline.api.schemas import (
     ForecastOut,
     ForecastSummary,
 )
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.planning import forecasts
 from helpline.storage import tables
 

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 from sqlalchemy import select
 
-from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import ContactMessageOut, ReplyIn
 from helpline.errors import NotFound
+from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.conversations import messaging
 from helpline.services.conversations.contacts import get_contact
 from helpline.storage.tables import Message, MessageAttachment

@@ -9,13 +9,13 @@ from typing import Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.rostering_schemas import (
     RosteringProfileIn,
     RosteringProfileOut,
     TimeOffIn,
     TimeOffOut,
 )
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.planning import rostering_inputs
 from helpline.storage import tables
 

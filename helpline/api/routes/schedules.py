@@ -7,8 +7,8 @@ from typing import Literal
 
 from fastapi import APIRouter, Path, Query
 
-from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import ActivityOut, ScheduleIn, ScheduleOut, ScheduleSummaryOut
+from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.planning import schedules
 from helpline.services.planning.schedule_groups import GroupRequest, StaffingTarget
 from helpline.storage import tables

@@ -14,9 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from helpline.api.deps import DB, CurrentActor, Now, get_settings
 from helpline.config import Settings
 from helpline.errors import InvalidInput
+from helpline.http.deps import DB, CurrentActor, Now, get_settings
 from helpline.services.reporting import surveys
 from helpline.storage import tables
 

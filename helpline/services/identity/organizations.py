@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
@@ -253,3 +253,18 @@ def log_out(session: Session, token: str) -> None:
     )
     if user_session is not None:
         session.delete(user_session)
+
+
+def organization_ids(session: Session) -> list[int]:
+    """The id of every organization (the routing host and the schema upgrade act on each)."""
+    return list(session.scalars(select(Organization.id).order_by(Organization.id)).all())
+
+
+def count_organizations(session: Session) -> int:
+    """How many organizations the database holds (0 for a new one)."""
+    return session.scalar(select(func.count()).select_from(Organization)) or 0
+
+
+def check_database(session: Session) -> None:
+    """Raise unless the database answers a trivial query (the health check)."""
+    session.connection().exec_driver_sql("SELECT 1")
