@@ -25,7 +25,7 @@ from helpline.domain.messages import (
     InboundMessage,
     OutboundMessage,
 )
-from helpline.errors import Conflict, InvalidInput, PermissionDenied
+from helpline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from helpline.services.actor import Actor
 from helpline.services.cases.cases import link_follow_up
 from helpline.services.conversations.contacts import (
@@ -525,3 +525,24 @@ def attachment_listing(
             }
         )
     return files
+
+
+def get_attachment(
+    session: Session, actor: Actor, contact_id: int, message_id: int, attachment_id: int
+) -> MessageAttachment:
+    """A file of message ``message_id`` of contact ``contact_id`` (NotFound unless the actor's
+    organization holds the contact, the message and the file)."""
+    get_contact(session, actor, contact_id)
+    row = session.scalar(
+        select(MessageAttachment)
+        .join(Message, Message.id == MessageAttachment.message_id)
+        .where(
+            MessageAttachment.id == attachment_id,
+            MessageAttachment.message_id == message_id,
+            Message.contact_id == contact_id,
+            Message.organization_id == actor.organization_id,
+        )
+    )
+    if row is None:
+        raise NotFound(f"attachment {attachment_id} not found")
+    return row
