@@ -1,4 +1,4 @@
-"""Domain errors, defined once and mapped to HTTP status codes in ``helpline.api.errors``.
+"""Domain errors, defined once and mapped to HTTP status codes in ``helpline.http.errors``.
 
 HelplineError
  ├── InvalidInput        (422) a field's value is unacceptable; names the field

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from helpline.api.app import create_app
+from helpline.asgi import create_app
 from helpline.bootstrap import Database
 from helpline.channels.base import ChannelRegistry
 from helpline.config import Settings

@@ -2,223 +2,100 @@
 
 from __future__ import annotations
 
-import re
-from copy import copy
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
-    create_model,
-    field_validator,
     model_validator,
 )
 
-from helpline.documents import Concurrency, Count, Priority, Proficiency
+from helpline.documents import Count
 from helpline.domain.enums import (
-    AgentSelection,
     Channel,
-    ClosedTreatment,
     ContactState,
     Direction,
     IdentityKind,
     Role,
 )
-from helpline.domain.hours import WEEKDAYS
+from helpline.http.config_schemas import (
+    CLOCK as CLOCK,
+)
+
+# The configuration bodies are shared with the configuration pages; the API exposes them here.
+from helpline.http.config_schemas import (
+    AgentIn as AgentIn,
+)
+from helpline.http.config_schemas import (
+    AgentOut as AgentOut,
+)
+from helpline.http.config_schemas import (
+    AgentSkillIn as AgentSkillIn,
+)
+from helpline.http.config_schemas import (
+    Body as Body,
+)
+from helpline.http.config_schemas import (
+    Hours as Hours,
+)
+from helpline.http.config_schemas import (
+    Id as Id,
+)
+from helpline.http.config_schemas import (
+    Name as Name,
+)
+from helpline.http.config_schemas import (
+    ProfileChannel as ProfileChannel,
+)
+from helpline.http.config_schemas import (
+    ProfileQueue as ProfileQueue,
+)
+from helpline.http.config_schemas import (
+    QueueIn as QueueIn,
+)
+from helpline.http.config_schemas import (
+    QueueOut as QueueOut,
+)
+from helpline.http.config_schemas import (
+    RoutingProfileIn as RoutingProfileIn,
+)
+from helpline.http.config_schemas import (
+    RoutingProfileOut as RoutingProfileOut,
+)
+from helpline.http.config_schemas import (
+    RoutingStep as RoutingStep,
+)
+from helpline.http.config_schemas import (
+    SkillIn as SkillIn,
+)
+from helpline.http.config_schemas import (
+    SkillOut as SkillOut,
+)
+from helpline.http.config_schemas import (
+    SkillRequirement as SkillRequirement,
+)
+from helpline.http.config_schemas import (
+    TeamIn as TeamIn,
+)
+from helpline.http.config_schemas import (
+    TeamOut as TeamOut,
+)
+from helpline.http.config_schemas import (
+    TimeSpan as TimeSpan,
+)
+from helpline.http.config_schemas import (
+    WrapUpCodeIn as WrapUpCodeIn,
+)
+from helpline.http.config_schemas import (
+    WrapUpCodeOut as WrapUpCodeOut,
+)
+from helpline.http.config_schemas import (
+    partial as partial,
+)
 from helpline.wfm.rostering.profiles import ContractRules
 from helpline.wfm.scheduling.templates import ShiftTemplatesDocument
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Id = Annotated[int, Field(ge=1)]
-CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
-
-
-class Body(BaseModel):
-    """Base of request bodies: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
-    """A PATCH body: every field of ``model`` optional, with the same checks when it is sent.
-
-    Only fields actually sent are applied (``exclude_unset``); sending null for a required field is
-    still a 422 because the original type is kept.
-    """
-    fields: dict[str, Any] = {}
-    for field_name, info in model.model_fields.items():
-        optional = copy(info)
-        optional.default = None
-        optional.default_factory = None
-        fields[field_name] = (info.annotation, optional)
-    return create_model(name, __base__=Body, **fields)
-
-
-# --- teams, skills, wrap-up codes -------------------------------------------------------------
-
-
-class TeamIn(Body):
-    name: Name
-    description: str = Field(default="", max_length=2000)
-
-
-class TeamOut(TeamIn):
-    id: int
-
-
-class SkillIn(Body):
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    description: str = Field(default="", max_length=2000)
-
-
-class SkillOut(SkillIn):
-    id: int
-
-
-class WrapUpCodeIn(Body):
-    code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-    label: Name
-    is_active: bool = True
-
-
-class WrapUpCodeOut(WrapUpCodeIn):
-    id: int
-
-
-# --- queues ---------------------------------------------------------------------------------
-
-
-class TimeSpan(Body):
-    open: str = Field(description="HH:MM in the organization's time zone")
-    close: str = Field(description="HH:MM, after open; 24:00 for midnight")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TimeSpan:
-        for name in ("open", "close"):
-            if not CLOCK.match(getattr(self, name)):
-                raise ValueError(f"{name} must be HH:MM (00:00 to 24:00)")
-        if self.close <= self.open:
-            raise ValueError("close must be after open")
-        return self
-
-
-class Hours(Body):
-    """Weekly opening hours; ``always_open`` ignores ``weekly``."""
-
-    always_open: bool = True
-    weekly: dict[str, list[TimeSpan]] = Field(default_factory=dict)
-
-    @field_validator("weekly")
-    @classmethod
-    def _days(cls, value: dict[str, list[TimeSpan]]) -> dict[str, list[TimeSpan]]:
-        unknown = set(value) - set(WEEKDAYS)
-        if unknown:
-            raise ValueError(f"days are {', '.join(WEEKDAYS)}; not {', '.join(sorted(unknown))}")
-        return value
-
-
-class SkillRequirement(Body):
-    skill_id: Id
-    min_proficiency: Proficiency = 1
-
-
-class RoutingStep(Body):
-    """One escalation step: who may take the contact until the step expires."""
-
-    requirements: list[SkillRequirement] = Field(default_factory=list)
-    preferred_agent_ids: list[Id] = Field(default_factory=list)
-    expires_after_seconds: int | None = Field(default=None, ge=1, le=86_400)
-
-
-class QueueIn(Body):
-    name: Name
-    channel: Channel
-    priority: int = Field(default=1, ge=1, le=100, description="1 is served first")
-    service_level_percent: float = Field(default=80.0, gt=0, le=100)
-    service_level_seconds: int = Field(default=20, ge=0, le=86_400)
-    short_abandon_seconds: int = Field(default=5, ge=0, le=3600)
-    after_contact_work_seconds: int = Field(default=60, ge=0, le=86_400)
-    offer_timeout_seconds: int = Field(default=20, ge=1, le=3600)
-    agent_selection: AgentSelection = AgentSelection.LONGEST_IDLE
-    hours: Hours = Field(default_factory=Hours)
-    closed_treatment: ClosedTreatment = ClosedTreatment.MESSAGE
-    closed_message: str = Field(default="", max_length=2000)
-    overflow_queue_id: Id | None = None
-    overflow_after_seconds: int | None = Field(
-        default=None,
-        ge=0,
-        le=86_400,
-        description="After this wait, move to overflow_queue_id, or offer a callback if none",
-    )
-    sticky_seconds: int | None = Field(
-        default=None,
-        ge=1,
-        le=3600,
-        description="Wait this long for the agent who last served the customer",
-    )
-    skills: list[SkillRequirement] = Field(default_factory=list)
-    routing_steps: list[RoutingStep] = Field(default_factory=list)
-
-
-class QueueOut(QueueIn):
-    id: int
-
-
-# --- routing profiles -------------------------------------------------------------------------
-
-
-class ProfileChannel(Body):
-    channel: Channel
-    concurrency: Concurrency
-    is_enabled: bool = True
-    auto_accept: bool = False
-
-
-class ProfileQueue(Body):
-    queue_id: Id
-    priority: Priority = 1
-    delay_seconds: int = Field(default=0, ge=0, le=86_400)
-
-
-class RoutingProfileIn(Body):
-    name: Name
-    voice_blocks_other_channels: bool = True
-    channels: list[ProfileChannel] = Field(min_length=1)
-    queues: list[ProfileQueue] = Field(default_factory=list)
-
-
-class RoutingProfileOut(RoutingProfileIn):
-    id: int
-
-
-# --- agents and users -------------------------------------------------------------------------
-
-
-class AgentSkillIn(Body):
-    skill_id: Id
-    proficiency: Proficiency
-
-
-class AgentIn(Body):
-    user_id: Id
-    display_name: Name
-    team_id: Id | None = None
-    routing_profile_id: Id | None = None
-    hourly_cost: float | None = Field(default=None, ge=0)
-    is_active: bool = True
-    extension: str | None = Field(
-        default=None,
-        pattern=r"^[0-9*#+]{1,32}$",
-        description="Phone extension returned to the phone system with CTI routing decisions",
-    )
-    skills: list[AgentSkillIn] = Field(default_factory=list)
-
-
-class AgentOut(AgentIn):
-    id: int
 
 
 class UserIn(Body):

@@ -12,7 +12,6 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from helpline.bootstrap import Database
 from helpline.channels.base import ChannelAdapter, DeliveryReport, DeliveryStatus, OutboundMessage
 from helpline.channels.email_compose import compose
 from helpline.channels.email_imap import ImapPoller
@@ -31,6 +30,7 @@ from helpline.services.conversations.email import (
     email_thread,
     find_address,
 )
+from helpline.services.unit_of_work import Database
 
 logger = logging.getLogger(__name__)
 

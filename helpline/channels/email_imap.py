@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from helpline.bootstrap import Database
 from helpline.services.conversations.email import (
     ImapMailbox,
     mailboxes_to_poll,
     record_imap_progress,
 )
+from helpline.services.unit_of_work import Database
 
 logger = logging.getLogger(__name__)
 

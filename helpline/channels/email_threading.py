@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from sqlalchemy.orm import Session
-
 from helpline.channels.email_parse import ParsedEmail
 from helpline.domain.enums import Channel
 from helpline.services.actor import Actor
@@ -22,6 +20,7 @@ from helpline.services.cases.cases import (
     latest_contact_of_case,
 )
 from helpline.services.conversations.email import contact_answered, email_contact
+from helpline.services.unit_of_work import Session
 
 _TOKEN = re.compile(r"\[#([A-Za-z]{1,10}-\d{1,18})\]")
 _REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw|réf|ref)\s*:\s*", re.IGNORECASE)

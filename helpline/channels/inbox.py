@@ -6,16 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import IntegrityError
 
-from helpline.bootstrap import Database
 from helpline.domain.messages import InboundMessage
 from helpline.services.acd import commands as acd
 from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import Actor
-from helpline.services.conversations.messaging import ReceivedMessage, receive_message
-
-RACE_ATTEMPTS = 3
+from helpline.services.conversations.messaging import (
+    ReceivedMessage,
+    receive_message_idempotently,
+)
+from helpline.services.unit_of_work import Database
 
 
 class Inbox:
@@ -39,22 +39,14 @@ class Inbox:
 
         A concurrent delivery of the same message loses the insert race and finds the winner's row.
         """
-        for attempt in range(RACE_ATTEMPTS):
-            try:
-                with self.db.transaction() as session:
-                    received = receive_message(
-                        session,
-                        actor,
-                        inbound,
-                        queue_id=queue_id,
-                        contact_id=contact_id,
-                        attributes=attributes,
-                        now=self.clock(),
-                    )
-                break
-            except IntegrityError:
-                if attempt == RACE_ATTEMPTS - 1:
-                    raise
+        received = receive_message_idempotently(
+            self.db.transaction,
+            actor,
+            inbound,
+            queue_id=queue_id,
+            contact_id=contact_id,
+            attributes=attributes,
+        )
         if received.contact_created:
             acd.route_contact(self.routing, actor, received.contact_id)
         return received

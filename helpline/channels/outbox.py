@@ -7,10 +7,10 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from helpline.bootstrap import Database
 from helpline.channels.base import ChannelRegistry
 from helpline.domain.messages import DeliveryReport, DeliveryStatus, OutboundMessage
 from helpline.services.conversations.messaging import claim_due, record_delivery
+from helpline.services.unit_of_work import Database
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,6 @@ from typing import Any
 import httpx
 from fastapi.concurrency import run_in_threadpool
 
-from helpline.bootstrap import Database
 from helpline.channels.base import (
     ChannelAdapter,
     DeliveryReport,
@@ -48,6 +47,7 @@ from helpline.services.conversations.provider_connections import (
     open_conversation,
 )
 from helpline.services.identity.customers import organization_region
+from helpline.services.unit_of_work import Database
 
 TWILIO_STATUS = {
     "delivered": DeliveryStatus.DELIVERED,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import select
 
-from helpline.bootstrap import Database, open_database
+from helpline.bootstrap import Database, open_database, schema_revision, upgrade_schema
 from helpline.config import Settings, get_settings
 from helpline.demo.organization import DEMO_LOGINS, DEMO_PASSWORD, demo_chat_key
 from helpline.demo.traffic import HUMAN_AGENT_EMAILS
@@ -13,8 +12,6 @@ from helpline.domain.enums import Role
 from helpline.errors import HelplineError
 from helpline.services.actor import system_actor
 from helpline.services.identity import organizations
-from helpline.storage import migrations, report_facts
-from helpline.storage.tables import Organization
 
 DatabaseOption = typer.Option(
     None, "--database-url", help="Overrides HELPLINE_DATABASE_URL (default sqlite:///helpline.db)."
@@ -36,24 +33,12 @@ def fail(message: str) -> typer.Exit:
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 
 
-REPORT_FACTS_REVISION = "0010"
-"""The migration that added report facts; a database upgraded across it gets them rebuilt."""
-
-
 @db_app.command("upgrade")
 def db_upgrade(database_url: str | None = DatabaseOption) -> None:
     """Create or migrate the database schema to the newest version."""
     db = open_database(settings_with(database_url))
     try:
-        before = migrations.current_revision(db.engine)
-        migrations.upgrade(db.engine)
-        typer.echo(f"database at revision {migrations.current_revision(db.engine)}")
-        if before is not None and before < REPORT_FACTS_REVISION:
-            # Events stored before report facts existed: derive their facts once, now.
-            with db.transaction() as session:
-                for organization_id in session.scalars(select(Organization.id)).all():
-                    count = report_facts.rebuild(session, organization_id)
-                    typer.echo(f"organization {organization_id}: report facts of {count} contacts")
+        upgrade_schema(db, typer.echo)
     finally:
         db.dispose()
 
@@ -71,7 +56,7 @@ def serve(
     """Serve the REST API and the web pages."""
     import uvicorn
 
-    from helpline.api.app import create_app
+    from helpline.asgi import create_app
 
     settings = settings_with(database_url)
     settings = settings.model_copy(
@@ -82,7 +67,7 @@ def serve(
         }
     )
     db = open_database(settings)
-    if migrations.current_revision(db.engine) is None:
+    if schema_revision(db) is None:
         db.dispose()
         raise fail("the database has no schema yet; run `helpline db upgrade` first")
     typer.echo(f"Helpline is serving on http://{settings.host}:{settings.port}")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import func, select
 
 from helpline.bootstrap import open_database
 from helpline.cli.admin import DatabaseOption, settings_with
 from helpline.demo.organization import DEMO_LOGINS, DEMO_ORGANIZATION, DEMO_PASSWORD, load_demo
-from helpline.storage.tables import Organization
+from helpline.services.identity.organizations import count_organizations
 
 
 def demo_data(
@@ -21,7 +20,7 @@ def demo_data(
     db = open_database(settings_with(database_url))
     try:
         with db.transaction() as session:
-            organizations = session.scalar(select(func.count()).select_from(Organization)) or 0
+            organizations = count_organizations(session)
             if if_empty and organizations:
                 typer.echo("database already has organizations; demo data not loaded")
             else:

@@ -15,8 +15,7 @@ from helpline.cli.admin import DatabaseOption, fail, settings_with
 from helpline.errors import HelplineError
 from helpline.services.actor import system_actor
 from helpline.services.identity import organizations
-from helpline.services.reporting import exports, reports
-from helpline.storage import report_facts
+from helpline.services.reporting import exports, facts, reports
 
 
 class OutputFormat(enum.StrEnum):
@@ -129,7 +128,7 @@ def rebuild_facts(
     try:
         with db.transaction() as session:
             organization_id = organizations.organization_by_name(session, org).id
-            count = report_facts.rebuild(session, organization_id)
+            count = facts.rebuild_facts(session, system_actor(organization_id))
     except HelplineError as error:
         raise fail(error.message) from None
     finally:

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import select
 
-from helpline.bootstrap import Database
 from helpline.demo.organization import DEMO_ORGANIZATION
 from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.domain.messages import InboundMessage
@@ -27,6 +26,7 @@ from helpline.services.acd import commands as acd
 from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import Actor, system_actor
 from helpline.services.conversations import contacts, messaging
+from helpline.services.unit_of_work import Database
 from helpline.sim import live
 from helpline.storage import tables
 

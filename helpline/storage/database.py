@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from helpline.clock import Clock
 from helpline.storage import report_facts
+from helpline.storage.notify import EventNotifier
 
 CLOCK_KEY = "helpline.clock"
 """Where a session's ``info`` holds the clock of its unit of work."""
@@ -84,3 +86,27 @@ def session_clock(session: Session) -> Clock:
 def session_now(session: Session) -> datetime:
     """The current time by the clock of ``session``'s unit of work (UTC, timezone-aware)."""
     return session_clock(session)()
+
+
+@dataclass
+class Database:
+    """A database and the ways the application uses it, with the clock its units of work carry."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    notifier: EventNotifier
+    clock: Clock
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work (state and events commit together), timed by :attr:`clock`."""
+        with transaction(self.sessions, self.clock) as session:
+            yield session
+
+    def with_clock(self, clock: Clock) -> Database:
+        """The same database whose units of work carry ``clock`` (a test's or a simulation's)."""
+        return replace(self, clock=clock)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

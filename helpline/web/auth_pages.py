@@ -8,8 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from helpline.api.deps import SESSION_COOKIE, get_db, get_settings
 from helpline.errors import AuthenticationFailed
+from helpline.http.deps import SESSION_COOKIE, get_db, get_settings
 from helpline.services.identity import organizations
 from helpline.web.render import page
 from helpline.web.viewer import (

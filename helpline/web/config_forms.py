@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from helpline.api import schemas
 from helpline.domain.enums import AgentSelection, Channel, ClosedTreatment
+from helpline.http import config_schemas as schemas
 from helpline.services.acd import configuration as config
+from helpline.services.acd import directory
 from helpline.services.acd.configuration import ResourceKind
-from helpline.storage.tables import Queue, RoutingProfile, Team, User
+from helpline.services.actor import Actor
+from helpline.services.unit_of_work import Session
 
-Options = Callable[[Session, int], list[tuple[str, str]]]
+Options = Callable[[Session, Actor], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,9 @@ def _static(values: list[str]) -> Options:
     return lambda _session, _org: [(v, v) for v in values]
 
 
-def _rows(table: Any, label: str) -> Options:
-    def options(session: Session, organization_id: int) -> list[tuple[str, str]]:
-        rows = session.execute(
-            select(table.id, getattr(table, label))
-            .where(table.organization_id == organization_id)
-            .order_by(getattr(table, label))
-        )
-        return [(str(row[0]), str(row[1])) for row in rows]
+def _rows(choice: directory.Choice) -> Options:
+    def options(session: Session, actor: Actor) -> list[tuple[str, str]]:
+        return directory.choices(session, actor, choice)
 
     return options
 
@@ -74,11 +69,14 @@ RESOURCES: tuple[Resource, ...] = (
         schemas.AgentIn,
         ("display_name", "team_id", "routing_profile_id", "is_active"),
         (
-            FormField("user_id", "User (login)", "select", _rows(User, "email")),
+            FormField("user_id", "User (login)", "select", _rows(directory.Choice.USER)),
             FormField("display_name", "Display name"),
-            FormField("team_id", "Team", "select", _rows(Team, "name")),
+            FormField("team_id", "Team", "select", _rows(directory.Choice.TEAM)),
             FormField(
-                "routing_profile_id", "Routing profile", "select", _rows(RoutingProfile, "name")
+                "routing_profile_id",
+                "Routing profile",
+                "select",
+                _rows(directory.Choice.ROUTING_PROFILE),
             ),
             FormField("hourly_cost", "Hourly cost", "number"),
             FormField("is_active", "Active", "checkbox"),
@@ -187,7 +185,7 @@ BY_SLUG = {resource.slug: resource for resource in RESOURCES}
 def field_options(resource: Resource, form_field: FormField) -> Options | None:
     """The options of a select (the overflow queue lists the organization's queues)."""
     if form_field.name == "overflow_queue_id":
-        return _rows(Queue, "name")
+        return _rows(directory.Choice.QUEUE)
     return form_field.options
 
 

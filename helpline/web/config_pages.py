@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from helpline.api.deps import get_db
 from helpline.errors import InvalidInput, NotFound
+from helpline.http.deps import get_db
 from helpline.services.acd import configuration as config
-from helpline.storage.tables import Queue
+from helpline.services.acd import directory
 from helpline.web.config_forms import (
     BY_SLUG,
     RESOURCES,
@@ -53,11 +52,7 @@ def hours(request: Request, viewer: PageViewer) -> HTMLResponse:
     """Every queue's hours of operation (edited on the queue's form)."""
     viewer.require(*CONFIGURING)
     with get_db(request).transaction() as session:
-        queues = session.execute(
-            select(Queue.id, Queue.name, Queue.hours, Queue.closed_treatment)
-            .where(Queue.organization_id == viewer.actor.organization_id)
-            .order_by(Queue.name)
-        ).all()
+        queues = directory.queues(session, viewer.actor)
     return page(request, "config_hours.html", viewer, queues=queues)
 
 
@@ -68,7 +63,7 @@ def _labels(request: Request, viewer: Viewer, resource: Resource) -> dict[str, d
         for form_field in resource.fields:
             options = field_options(resource, form_field)
             if form_field.widget == "select" and options is not None:
-                out[form_field.name] = dict(options(session, viewer.actor.organization_id))
+                out[form_field.name] = dict(options(session, viewer.actor))
     return out
 
 
@@ -100,7 +95,7 @@ def _form(
 ) -> HTMLResponse:
     with get_db(request).transaction() as session:
         options = {
-            f.name: opts(session, viewer.actor.organization_id)
+            f.name: opts(session, viewer.actor)
             for f in resource.fields
             if (opts := field_options(resource, f)) is not None
         }

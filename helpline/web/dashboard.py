@@ -13,14 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from helpline.analytics import GroupBy, Interval, Metrics, ReportRow, Tally
-from helpline.api.deps import get_db, get_now
 from helpline.domain.enums import Channel
 from helpline.errors import InvalidInput
+from helpline.http.deps import get_db, get_now
+from helpline.services.acd import directory
 from helpline.services.reporting import reports
-from helpline.storage.tables import Queue, Team
 from helpline.web.charts import Chart, Series, render_svg
 from helpline.web.render import page
 from helpline.web.viewer import REPORTING, Viewer, current_viewer
@@ -191,16 +190,9 @@ def _totals(rows: Sequence[ReportRow], group_by: GroupBy, group: Any) -> Metrics
 
 
 def _options(request: Request, viewer: Viewer) -> dict[str, Any]:
-    org = viewer.actor.organization_id
     with get_db(request).transaction() as session:
-        queues = session.execute(
-            select(Queue.id, Queue.name, Queue.service_level_percent)
-            .where(Queue.organization_id == org)
-            .order_by(Queue.name)
-        ).all()
-        teams = session.execute(
-            select(Team.id, Team.name).where(Team.organization_id == org).order_by(Team.name)
-        ).all()
+        queues = directory.queues(session, viewer.actor)
+        teams = directory.teams(session, viewer.actor)
     return {
         "queues": [(q.id, q.name) for q in queues],
         "sl_targets": {q.id: q.service_level_percent / 100 for q in queues},

@@ -10,11 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
-from helpline.api.deps import get_db
 from helpline.errors import NotFound
-from helpline.storage.tables import Agent, AgentStatus, Queue, WrapUpCode
+from helpline.http.deps import get_db
+from helpline.services.acd import directory
 from helpline.web.canned import canned_responses
 from helpline.web.render import page
 from helpline.web.viewer import Viewer, current_viewer
@@ -43,22 +42,10 @@ def desk_data(request: Request, viewer: Viewer) -> dict[str, Any]:
         raise NotFound("you are not an agent of this organization")
     org = viewer.actor.organization_id
     with get_db(request).transaction() as session:
-        status = session.get(AgentStatus, viewer.agent_id)
-        queues = session.execute(
-            select(Queue.id, Queue.name, Queue.channel)
-            .where(Queue.organization_id == org)
-            .order_by(Queue.name)
-        ).all()
-        agents = session.execute(
-            select(Agent.id, Agent.display_name)
-            .where(Agent.organization_id == org, Agent.is_active.is_(True))
-            .order_by(Agent.display_name)
-        ).all()
-        codes = session.execute(
-            select(WrapUpCode.id, WrapUpCode.code, WrapUpCode.label)
-            .where(WrapUpCode.organization_id == org, WrapUpCode.is_active.is_(True))
-            .order_by(WrapUpCode.label)
-        ).all()
+        status = directory.agent_status(session, viewer.actor, viewer.agent_id)
+        queues = directory.queues(session, viewer.actor)
+        agents = directory.active_agents(session, viewer.actor)
+        codes = directory.active_wrap_up_codes(session, viewer.actor)
     return {
         "agent_id": viewer.agent_id,
         "agent_name": viewer.user_name,

@@ -6,8 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from helpline.api.errors import STATUS, error_response
 from helpline.errors import HelplineError
+from helpline.http.errors import STATUS, error_response
 from helpline.web import auth_pages, config_pages, dashboard, desk, planning, wallboard
 from helpline.web.render import HERE, page
 from helpline.web.viewer import LoginRequired, current_viewer

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
-from helpline.api.deps import get_db
+from helpline.http.deps import get_db
+from helpline.services.acd import directory
 from helpline.services.planning import forecasts, schedules
-from helpline.storage.tables import Queue
 from helpline.web.charts import Chart, Series, render_svg
 from helpline.web.render import page
 from helpline.web.viewer import PLANNING, Viewer, current_viewer
@@ -47,11 +46,7 @@ def planning(request: Request, viewer: PageViewer) -> HTMLResponse:
     viewer.require(*PLANNING)
     actor = viewer.actor
     with get_db(request).transaction() as session:
-        queue_names = dict(
-            session.execute(
-                select(Queue.id, Queue.name).where(Queue.organization_id == actor.organization_id)
-            ).all()
-        )
+        queue_names = directory.queue_names(session, actor)
         found_forecasts = [
             {
                 "id": f.id,

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from sqlalchemy import select
 
-from helpline.api.deps import SESSION_COOKIE, get_db
 from helpline.domain.enums import Role
 from helpline.errors import AuthenticationFailed, PermissionDenied
+from helpline.http.deps import SESSION_COOKIE, get_db
 from helpline.services.actor import Actor
 from helpline.services.identity import organizations
 from helpline.services.identity.security import digests_match
-from helpline.storage.tables import Agent, Organization, User
 
 CSRF_FIELD = "csrf_token"
 """The hidden form field every page form carries (the session's CSRF token)."""
@@ -95,17 +93,8 @@ def current_viewer(request: Request) -> Viewer:
         except AuthenticationFailed:
             raise LoginRequired from None
         actor = found.actor
-        user = session.get(User, actor.user_id)
-        org = session.get(Organization, actor.organization_id)
-        agent_id = session.scalar(
-            select(Agent.id).where(
-                Agent.organization_id == actor.organization_id,
-                Agent.user_id == actor.user_id,
-                Agent.is_active.is_(True),
-            )
-        )
-        if user is None or org is None:  # pragma: no cover - a session always has both
-            raise LoginRequired
+        profile = organizations.user_profile(session, actor)
+        user, org = profile.user, profile.organization
         return Viewer(
             actor=actor,
             csrf_token=found.csrf_token,
@@ -113,7 +102,7 @@ def current_viewer(request: Request) -> Viewer:
             email=user.email,
             organization_name=org.name,
             time_zone=org.time_zone,
-            agent_id=agent_id,
+            agent_id=profile.agent_id,
         )
 
 

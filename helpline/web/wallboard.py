@@ -7,16 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from helpline.analytics import GroupBy, Interval, bucket_start
-from helpline.api.deps import get_db, get_now
 from helpline.domain.enums import ContactState
 from helpline.errors import NotFound
+from helpline.http.deps import get_db, get_now
 from helpline.services.acd import configuration as config
+from helpline.services.acd import directory
 from helpline.services.conversations import contacts
 from helpline.services.reporting import realtime, reports
-from helpline.storage.tables import Agent, Queue, RoutingProfile, RoutingProfileQueue, Team
 from helpline.web.render import page
 from helpline.web.viewer import SUPERVISING, Viewer, current_viewer
 
@@ -31,14 +30,7 @@ HANDLING_STATES = (ContactState.CONNECTED, ContactState.ON_HOLD, ContactState.WR
 def queue_targets(request: Request, viewer: Viewer) -> dict[int, dict[str, Any]]:
     """Each queue's service-level target (percent within seconds) and channel, by id."""
     with get_db(request).transaction() as session:
-        rows = session.execute(
-            select(
-                Queue.id,
-                Queue.channel,
-                Queue.service_level_percent,
-                Queue.service_level_seconds,
-            ).where(Queue.organization_id == viewer.actor.organization_id)
-        ).all()
+        rows = directory.queues(session, viewer.actor)
     return {
         row.id: {
             "channel": row.channel,
@@ -104,19 +96,7 @@ def queue_detail(
                 limit=200,
             )
         ]
-        serving = set(
-            session.scalars(
-                select(Agent.id)
-                .join(RoutingProfile, RoutingProfile.id == Agent.routing_profile_id)
-                .join(
-                    RoutingProfileQueue, RoutingProfileQueue.routing_profile_id == RoutingProfile.id
-                )
-                .where(
-                    Agent.organization_id == viewer.actor.organization_id,
-                    RoutingProfileQueue.queue_id == queue_id,
-                )
-            )
-        )
+        serving = directory.agents_serving(session, viewer.actor, queue_id)
     now_row = next((q for q in board["queues"] if q["queue_id"] == queue_id), None)
     agents = [a for a in board["agents"] if a["agent_id"] in serving]
     return page(
@@ -142,11 +122,7 @@ def agent_detail(
         agent = config.represent(
             session, config.AGENT, config.get_row(session, viewer.actor, config.AGENT, agent_id)
         )
-        team = session.scalar(
-            select(Team.name).where(
-                Team.id == agent["team_id"], Team.organization_id == viewer.actor.organization_id
-            )
-        )
+        team = directory.team_name(session, viewer.actor, agent["team_id"])
         in_hand = [
             contacts.represent_contact(c)
             for state in HANDLING_STATES
@@ -158,13 +134,7 @@ def agent_detail(
                 limit=50,
             )
         ]
-        queue_names = dict(
-            session.execute(
-                select(Queue.id, Queue.name).where(
-                    Queue.organization_id == viewer.actor.organization_id
-                )
-            ).all()
-        )
+        queue_names = directory.queue_names(session, viewer.actor)
     state = next((a for a in board["agents"] if a["agent_id"] == agent_id), None)
     if agent is None:  # pragma: no cover - get_row raises first
         raise NotFound(f"agent {agent_id} not found")

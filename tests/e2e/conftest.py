@@ -14,7 +14,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
-from helpline.api.app import create_app
+from helpline.asgi import create_app
 from helpline.config import Settings
 from helpline.storage.tables import Agent, User
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, prepare

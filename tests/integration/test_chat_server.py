@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 import websockets
 
-from helpline.api.app import create_app
+from helpline.asgi import create_app
 from helpline.bootstrap import Database
 from helpline.config import Settings
 from tests.factories import Tenant, make_tenant

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from helpline.api.app import create_app
+from helpline.asgi import create_app
 from helpline.bootstrap import Database
 from helpline.config import Settings
 from helpline.domain.enums import Role

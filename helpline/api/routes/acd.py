@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
 from helpline.api.case_schemas import ContactContextOut, OfferWithContextOut
-from helpline.api.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.api.schemas import (
     AgentChoice,
     AgentStateIn,
@@ -20,14 +19,15 @@ from helpline.api.schemas import (
     TransferOut,
     WrapUpIn,
 )
-from helpline.bootstrap import Database
 from helpline.errors import HelplineError
+from helpline.http.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.services.acd import commands as acd
 from helpline.services.acd.engine_config import from_epoch
 from helpline.services.acd.routing import RoutingService, load_agent
 from helpline.services.actor import Actor
 from helpline.services.conversations import contacts
 from helpline.services.conversations.context import context_of
+from helpline.services.unit_of_work import Database
 
 router = APIRouter(tags=["ACD"])
 

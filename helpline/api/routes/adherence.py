@@ -9,19 +9,19 @@ from typing import Literal
 from fastapi import APIRouter, Path, Query, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
-from helpline.api.deps import DB, CurrentActor, Now, authenticate, get_db, get_settings
 from helpline.api.schemas import (
     AdherenceExceptionIn,
     AdherenceExceptionOut,
     AdherenceOut,
     OutOfAdherenceOut,
 )
-from helpline.bootstrap import Database
 from helpline.errors import HelplineError
+from helpline.http.deps import DB, CurrentActor, Now, authenticate, get_db, get_settings
+from helpline.services import records
 from helpline.services.actor import Actor
 from helpline.services.planning import adherence
 from helpline.services.planning.plans import READING_ROLES
-from helpline.storage import tables
+from helpline.services.unit_of_work import Database
 
 router = APIRouter(tags=["Adherence"])
 
@@ -34,7 +34,7 @@ router = APIRouter(tags=["Adherence"])
 )
 def create_exception(
     body: AdherenceExceptionIn, actor: CurrentActor, db: DB
-) -> tables.AdherenceException:
+) -> records.AdherenceException:
     """During the period the agent counts as adherent whatever their state (coaching, outage...)."""
     with db.transaction() as session:
         return adherence.create_exception(
@@ -53,7 +53,7 @@ def list_exceptions(
     agent_id: int | None = Query(None, ge=1),
     starts_at: datetime | None = Query(None, alias="from"),
     ends_at: datetime | None = Query(None, alias="to"),
-) -> list[tables.AdherenceException]:
+) -> list[records.AdherenceException]:
     """By start; optionally one agent's, overlapping `[from, to)`."""
     with db.transaction() as session:
         return adherence.list_exceptions(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
 
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.schemas import (
     ApiKeyIn,
     ApiKeyOut,
@@ -15,9 +13,9 @@ from helpline.api.schemas import (
     UserOut,
 )
 from helpline.domain.enums import Role
-from helpline.errors import NotFound
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.identity import organizations
-from helpline.storage.tables import ApiKey, Organization, User
+from helpline.services.records import ApiKey, Organization, User
 
 router = APIRouter(tags=["Organization"])
 
@@ -25,10 +23,7 @@ router = APIRouter(tags=["Organization"])
 @router.get("/organization", response_model=OrganizationOut, summary="The caller's organization")
 def get_organization(actor: CurrentActor, db: DB) -> Organization:
     with db.transaction() as session:
-        org = session.get(Organization, actor.organization_id)
-        if org is None:  # pragma: no cover - credentials always belong to an organization
-            raise NotFound("organization not found")
-        return org
+        return organizations.get_organization(session, actor)
 
 
 @router.get("/users", response_model=list[UserOut], summary="List users")
@@ -38,17 +33,8 @@ def list_users(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> list[User]:
-    actor.require(Role.MANAGER, Role.SUPERVISOR)
     with db.transaction() as session:
-        return list(
-            session.scalars(
-                select(User)
-                .where(User.organization_id == actor.organization_id)
-                .order_by(User.id)
-                .limit(limit)
-                .offset(offset)
-            ).all()
-        )
+        return organizations.list_users(session, actor, limit=limit, offset=offset)
 
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="Create a user")
@@ -66,15 +52,8 @@ def create_user(body: UserIn, actor: CurrentActor, db: DB) -> User:
 
 @router.get("/api-keys", response_model=list[ApiKeyOut], summary="List API keys")
 def list_api_keys(actor: CurrentActor, db: DB) -> list[ApiKey]:
-    actor.require()
     with db.transaction() as session:
-        return list(
-            session.scalars(
-                select(ApiKey)
-                .where(ApiKey.organization_id == actor.organization_id)
-                .order_by(ApiKey.id)
-            ).all()
-        )
+        return organizations.list_api_keys(session, actor)
 
 
 @router.post(

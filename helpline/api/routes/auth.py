@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 
-from helpline.api.deps import DB, SESSION_COOKIE, CurrentActor, get_settings
 from helpline.api.schemas import LoginIn, LoginOut, OrganizationOut, UserOut
-from helpline.errors import NotFound
+from helpline.http.deps import DB, SESSION_COOKIE, CurrentActor, get_settings
 from helpline.services.identity import organizations
-from helpline.storage.tables import Organization, User
+from helpline.services.records import User
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
 
@@ -22,12 +20,9 @@ def login(body: LoginIn, request: Request, response: Response, db: DB) -> LoginO
         opened = organizations.log_in(
             session, body.email, body.password, hours=settings.session_hours
         )
-        org = session.get(Organization, opened.user.organization_id)
-        if org is None:  # pragma: no cover - a user always belongs to an organization
-            raise NotFound("organization not found")
         result = LoginOut(
             user=UserOut.model_validate(opened.user, from_attributes=True),
-            organization=OrganizationOut.model_validate(org, from_attributes=True),
+            organization=OrganizationOut.model_validate(opened.organization, from_attributes=True),
             csrf_token=opened.csrf_token,
         )
     response.set_cookie(
@@ -57,11 +52,4 @@ def logout(request: Request, db: DB) -> Response:
 def me(actor: CurrentActor, db: DB) -> User:
     """The user behind the session (404 for API keys, which have no user)."""
     with db.transaction() as session:
-        user = session.scalar(
-            select(User).where(
-                User.id == actor.user_id, User.organization_id == actor.organization_id
-            )
-        )
-        if user is None:
-            raise NotFound("this credential is an API key, not a user")
-        return user
+        return organizations.current_user(session, actor)

@@ -17,8 +17,8 @@ from helpline.api.case_schemas import (
     SlaPolicyOut,
     SlaPolicyPatch,
 )
-from helpline.api.deps import DB, CurrentActor, Now
 from helpline.domain.cases import CasePriority, CaseStatus
+from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.cases import cases, sla_policies
 from helpline.services.cases import sla as case_sla
 

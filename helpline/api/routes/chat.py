@@ -13,8 +13,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.requests import HTTPConnection
 
 from helpline.api import chat_schemas
-from helpline.api.deps import CurrentActor, authenticate, get_db
-from helpline.api.errors import error_response
 from helpline.api.routes.configuration import resource_router
 from helpline.channels.chat.adapter import ChatAdapter
 from helpline.channels.chat.agent import AgentSocket, send_agent_typing
@@ -22,6 +20,8 @@ from helpline.channels.chat.visitor import ChatContext, VisitorSocket, receive_f
 from helpline.domain.enums import Channel
 from helpline.domain.messages import Attachment
 from helpline.errors import Conflict, HelplineError, NotFound, PermissionDenied
+from helpline.http.deps import CurrentActor, authenticate, get_db
+from helpline.http.errors import error_response
 from helpline.services.actor import Actor
 from helpline.services.conversations import chat as chats
 from helpline.services.conversations.chat_widgets import (

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
 from helpline.api import schemas
-from helpline.api.deps import DB, CurrentActor
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.acd import configuration as config
 from helpline.services.acd.configuration import ResourceKind
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from helpline.api.case_schemas import ContactContextOut
-from helpline.api.deps import DB, CurrentActor
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.conversations.context import RECENT_CONTACTS, contact_context
 
 router = APIRouter(tags=["Contacts"])

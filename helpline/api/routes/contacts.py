@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.routes.acd import get_routing
 from helpline.api.schemas import ContactIn, ContactOut, ContactPage
 from helpline.domain.enums import Channel, ContactState
 from helpline.errors import InvalidInput
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.acd import commands as acd
 from helpline.services.conversations import contacts
 from helpline.services.conversations.contacts import ContactFilter, NewContact

@@ -20,9 +20,9 @@ from helpline.api.channel_schemas import (
     VoiceNumberIn,
     VoiceNumberOut,
 )
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.routes.acd import get_routing
 from helpline.api.routes.configuration import resource_router
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.conversations import cti
 from helpline.services.conversations.cti import CallStatus, OfferedCall
 from helpline.services.conversations.provider_connections import PROVIDER_CONNECTION, VOICE_NUMBER

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Path, Query
 
 from helpline.api.case_schemas import MergeIn, MergeOut, MergeSuggestionOut, TimelineOut
-from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import CustomerIn, CustomerOut, CustomerPatch
+from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.conversations import timeline
 from helpline.services.identity import customer_merges, customers
 

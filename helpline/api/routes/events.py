@@ -5,24 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
-from helpline.api.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.api.schemas import EventOut, EventPage
-from helpline.bootstrap import Database
-from helpline.domain.enums import Role
 from helpline.errors import HelplineError
+from helpline.http.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.services.actor import Actor
-from helpline.storage.events import events_after
-from helpline.storage.tables import Event
+from helpline.services.reporting.event_log import EVENT_READER_ROLES, read_events
+from helpline.services.unit_of_work import Database
 
 router = APIRouter(prefix="/events", tags=["Events"])
 
-EVENT_READER_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.WFM_ANALYST, Role.QA_ANALYST)
 STREAM_BATCH = 500
 
 
 def _page(db: Database, actor: Actor, after: int, limit: int) -> list[EventOut]:
     with db.transaction() as session:
-        rows: list[Event] = list(events_after(session, actor.organization_id, after, limit))
+        rows = read_events(session, actor, after, limit)
         return [EventOut.model_validate(row, from_attributes=True) for row in rows]
 
 

@@ -6,7 +6,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.schemas import (
     CalendarEventIn,
     CalendarEventOut,
@@ -15,14 +14,15 @@ from helpline.api.schemas import (
     ForecastOut,
     ForecastSummary,
 )
+from helpline.http.deps import DB, CurrentActor
+from helpline.services import records
 from helpline.services.planning import forecasts
-from helpline.storage import tables
 
 router = APIRouter(tags=["Forecasts"])
 
 
 @router.post("/forecasts", response_model=ForecastOut, status_code=201, summary="Make a forecast")
-def create_forecast(body: ForecastIn, actor: CurrentActor, db: DB) -> tables.Forecast:
+def create_forecast(body: ForecastIn, actor: CurrentActor, db: DB) -> records.Forecast:
     """Forecast a queue from its stored contacts (or an uploaded history); the model is picked by a
     rolling-origin backtest and stored with its accuracy. The new forecast is a draft."""
     request = forecasts.ForecastRequest(
@@ -47,7 +47,7 @@ def list_forecasts(
     queue_id: int | None = Query(None, ge=1),
     status: Literal["draft", "published", "superseded"] | None = None,
     limit: int = Query(50, ge=1, le=500),
-) -> list[tables.Forecast]:
+) -> list[records.Forecast]:
     """Newest first; compare them by their ``accuracy``."""
     with db.transaction() as session:
         return forecasts.list_forecasts(
@@ -56,7 +56,7 @@ def list_forecasts(
 
 
 @router.get("/forecasts/{forecast_id}", response_model=ForecastOut, summary="Get a forecast")
-def get_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> tables.Forecast:
+def get_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> records.Forecast:
     with db.transaction() as session:
         return forecasts.get_forecast(session, actor, forecast_id)
 
@@ -74,7 +74,7 @@ def forecast_accuracy(actor: CurrentActor, db: DB, forecast_id: int = Path()) ->
 @router.post(
     "/forecasts/{forecast_id}/publish", response_model=ForecastSummary, summary="Publish a forecast"
 )
-def publish_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> tables.Forecast:
+def publish_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> records.Forecast:
     """The queue's published forecast is what staffing and schedules use."""
     with db.transaction() as session:
         return forecasts.publish_forecast(session, actor, forecast_id)
@@ -90,7 +90,7 @@ def delete_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> R
 @router.get(
     "/calendar-events", response_model=list[CalendarEventOut], summary="List calendar events"
 )
-def list_calendar_events(actor: CurrentActor, db: DB) -> list[tables.CalendarEvent]:
+def list_calendar_events(actor: CurrentActor, db: DB) -> list[records.CalendarEvent]:
     with db.transaction() as session:
         return forecasts.list_calendar_events(session, actor)
 
@@ -103,7 +103,7 @@ def list_calendar_events(actor: CurrentActor, db: DB) -> list[tables.CalendarEve
 )
 def create_calendar_event(
     body: CalendarEventIn, actor: CurrentActor, db: DB
-) -> tables.CalendarEvent:
+) -> records.CalendarEvent:
     with db.transaction() as session:
         return forecasts.create_calendar_event(
             session, actor, forecasts.NewCalendarEvent(**body.model_dump())

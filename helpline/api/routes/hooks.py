@@ -19,7 +19,6 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from helpline.api.deps import get_db, get_now, get_settings
 from helpline.channels.inbox import Inbox
 from helpline.channels.providers import (
     parse_generic_json,
@@ -36,6 +35,7 @@ from helpline.channels.signatures import (
     verify_twilio,
 )
 from helpline.errors import NotFound
+from helpline.http.deps import get_db, get_now, get_settings
 from helpline.services.actor import system_actor
 from helpline.services.conversations import messaging
 from helpline.services.conversations.provider_connections import (

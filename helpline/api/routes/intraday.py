@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import IntradayActionOut, IntradayIntervalOut, IntradayOut
+from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.planning import intraday
 
 router = APIRouter(tags=["Intraday"])

@@ -5,14 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
-from sqlalchemy import select
 
-from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import ContactMessageOut, ReplyIn
-from helpline.errors import NotFound
+from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.conversations import messaging
-from helpline.services.conversations.contacts import get_contact
-from helpline.storage.tables import Message, MessageAttachment
 
 router = APIRouter(prefix="/contacts/{contact_id}/messages", tags=["Messages"])
 
@@ -55,19 +51,7 @@ def download_attachment(
     db: DB,
 ) -> Response:
     with db.transaction() as session:
-        get_contact(session, actor, contact_id)
-        row = session.scalar(
-            select(MessageAttachment)
-            .join(Message, Message.id == MessageAttachment.message_id)
-            .where(
-                MessageAttachment.id == attachment_id,
-                MessageAttachment.message_id == message_id,
-                Message.contact_id == contact_id,
-                Message.organization_id == actor.organization_id,
-            )
-        )
-        if row is None:
-            raise NotFound(f"attachment {attachment_id} not found")
+        row = messaging.get_attachment(session, actor, contact_id, message_id, attachment_id)
         disposition = f'attachment; filename="{row.filename.replace(chr(34), "")}"'
         return Response(
             content=row.data,

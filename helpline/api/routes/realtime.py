@@ -10,11 +10,11 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
-from helpline.api.deps import DB, CurrentActor, authenticate, get_db, get_settings
-from helpline.bootstrap import Database
 from helpline.errors import HelplineError
+from helpline.http.deps import DB, CurrentActor, authenticate, get_db, get_settings
 from helpline.services.actor import Actor
 from helpline.services.reporting import realtime
+from helpline.services.unit_of_work import Database
 
 router = APIRouter(prefix="/realtime", tags=["Real-time"])
 

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from helpline.analytics import GroupBy, Interval
-from helpline.api.deps import DB, CurrentActor
-from helpline.bootstrap import Database
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.actor import Actor
 from helpline.services.reporting import exports, reports
+from helpline.services.unit_of_work import Database
 
 router = APIRouter(prefix="/reports", tags=["Reports"])
 

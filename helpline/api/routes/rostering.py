@@ -9,15 +9,15 @@ from typing import Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.rostering_schemas import (
     RosteringProfileIn,
     RosteringProfileOut,
     TimeOffIn,
     TimeOffOut,
 )
+from helpline.http.deps import DB, CurrentActor
+from helpline.services import records
 from helpline.services.planning import rostering_inputs
-from helpline.storage import tables
 
 router = APIRouter(tags=["Rostering inputs"])
 
@@ -83,7 +83,7 @@ def delete_profile(actor: CurrentActor, db: DB, agent_id: int = Path()) -> Respo
 
 
 @router.post("/time-off", response_model=TimeOffOut, status_code=201, summary="Record time off")
-def create_time_off(body: TimeOffIn, actor: CurrentActor, db: DB) -> tables.TimeOff:
+def create_time_off(body: TimeOffIn, actor: CurrentActor, db: DB) -> records.TimeOff:
     """An agent requests their own; planners record requests or approved time off. Approved time
     off keeps rostering from giving the agent shifts that overlap it."""
     with db.transaction() as session:
@@ -100,7 +100,7 @@ def list_time_off(
     status: Literal["requested", "approved", "rejected"] | None = None,
     starts_at: datetime | None = Query(None, alias="from"),
     ends_at: datetime | None = Query(None, alias="to"),
-) -> list[tables.TimeOff]:
+) -> list[records.TimeOff]:
     """By start; optionally one agent's, of one status, overlapping `[from, to)`. Agents see
     their own."""
     with db.transaction() as session:
@@ -110,7 +110,7 @@ def list_time_off(
 
 
 @router.get("/time-off/{time_off_id}", response_model=TimeOffOut, summary="Get time off")
-def get_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> tables.TimeOff:
+def get_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> records.TimeOff:
     with db.transaction() as session:
         return rostering_inputs.get_time_off(session, actor, time_off_id)
 
@@ -118,13 +118,13 @@ def get_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> tabl
 @router.post(
     "/time-off/{time_off_id}/approve", response_model=TimeOffOut, summary="Approve time off"
 )
-def approve_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> tables.TimeOff:
+def approve_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> records.TimeOff:
     with db.transaction() as session:
         return rostering_inputs.decide_time_off(session, actor, time_off_id, "approved")
 
 
 @router.post("/time-off/{time_off_id}/reject", response_model=TimeOffOut, summary="Reject time off")
-def reject_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> tables.TimeOff:
+def reject_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> records.TimeOff:
     with db.transaction() as session:
         return rostering_inputs.decide_time_off(session, actor, time_off_id, "rejected")
 

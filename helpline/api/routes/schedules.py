@@ -7,16 +7,16 @@ from typing import Literal
 
 from fastapi import APIRouter, Path, Query
 
-from helpline.api.deps import DB, CurrentActor, Now
 from helpline.api.schemas import ActivityOut, ScheduleIn, ScheduleOut, ScheduleSummaryOut
+from helpline.http.deps import DB, CurrentActor, Now
+from helpline.services import records
 from helpline.services.planning import schedules
 from helpline.services.planning.schedule_groups import GroupRequest, StaffingTarget
-from helpline.storage import tables
 
 router = APIRouter(tags=["Schedules"])
 
 
-def _activity(row: tables.ScheduleActivity) -> ActivityOut:
+def _activity(row: records.ScheduleActivity) -> ActivityOut:
     return ActivityOut(
         agent_id=row.agent_id,
         kind=row.kind,
@@ -73,7 +73,7 @@ def list_schedules(
     week_start: date | None = None,
     status: Literal["draft", "published", "superseded"] | None = None,
     limit: int = Query(50, ge=1, le=500),
-) -> list[tables.Schedule]:
+) -> list[records.Schedule]:
     """Newest first."""
     with db.transaction() as session:
         return schedules.list_schedules(
@@ -93,7 +93,7 @@ def get_schedule(actor: CurrentActor, db: DB, schedule_id: int = Path()) -> Sche
     response_model=ScheduleSummaryOut,
     summary="Publish a schedule",
 )
-def publish_schedule(actor: CurrentActor, db: DB, schedule_id: int = Path()) -> tables.Schedule:
+def publish_schedule(actor: CurrentActor, db: DB, schedule_id: int = Path()) -> records.Schedule:
     """The published version of a week is what agents see and adherence compares against; the
     week's previously published version is superseded."""
     with db.transaction() as session:

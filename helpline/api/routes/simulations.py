@@ -8,9 +8,9 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
-from helpline.api.deps import DB, CurrentActor
 from helpline.api.schemas import Body, Id
 from helpline.documents import Count
+from helpline.http.deps import DB, CurrentActor
 from helpline.services.planning import simulations as service
 
 router = APIRouter(tags=["Simulations"])

@@ -14,11 +14,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from helpline.api.deps import DB, CurrentActor, Now, get_settings
 from helpline.config import Settings
 from helpline.errors import InvalidInput
+from helpline.http.deps import DB, CurrentActor, Now, get_settings
+from helpline.services import records
 from helpline.services.reporting import surveys
-from helpline.storage import tables
 
 router = APIRouter(tags=["Surveys"])
 public_router = APIRouter(prefix="/public/surveys", tags=["Surveys"])
@@ -137,7 +137,7 @@ def list_answers(
     contact_id: int | None = Query(None, ge=1),
     agent_id: int | None = Query(None, ge=1),
     limit: int = Query(1000, ge=1, le=10_000),
-) -> list[tables.SurveyAnswer]:
+) -> list[records.SurveyAnswer]:
     """Newest first; optionally one contact's and/or one agent's."""
     with db.transaction() as session:
         return surveys.list_answers(session, actor, contact_id, agent_id, limit)

@@ -18,7 +18,6 @@ from typing import Any
 from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from helpline.bootstrap import Database
 from helpline.channels.chat.adapter import ChatAdapter
 from helpline.channels.chat.hub import Outgoing, serve_socket
 from helpline.channels.inbox import Inbox
@@ -32,6 +31,7 @@ from helpline.services.acd.routing import RoutingService
 from helpline.services.conversations import chat as chats
 from helpline.services.conversations.chat_widgets import WidgetInfo
 from helpline.services.reporting.reports import organization_zone
+from helpline.services.unit_of_work import Database
 
 logger = logging.getLogger(__name__)
 

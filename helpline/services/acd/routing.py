@@ -19,7 +19,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.bootstrap import Database
 from helpline.domain.enums import ContactState as Stored
 from helpline.domain.enums import Role
 from helpline.errors import Conflict, InvalidInput, PermissionDenied
@@ -38,6 +37,7 @@ from helpline.services.acd.engine_config import (
 from helpline.services.acd.store import record_routing_events
 from helpline.services.actor import Actor
 from helpline.storage import tables
+from helpline.storage.database import Database
 
 CONFIG_EVENT_PREFIXES = ("Queue", "RoutingProfile", "Agent", "Skill")
 """Configuration events after which an organization's engine is rebuilt."""

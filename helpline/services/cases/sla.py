@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpline.bootstrap import Database
 from helpline.domain.business_time import ALWAYS, Interval, complement, intersect, normalized
 from helpline.domain.cases import (
     ACTIVE,
@@ -38,6 +37,7 @@ from helpline.services.access import owned_by
 from helpline.services.acd.engine_config import epoch, from_epoch, open_intervals
 from helpline.services.cases.cases import set_status
 from helpline.services.cases.views import case_summary, contact_ids_of
+from helpline.storage.database import Database
 from helpline.storage.events import append_event
 from helpline.storage.tables import (
     Case,

@@ -16,7 +16,6 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.bootstrap import Database
 from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_phone
 from helpline.errors import Conflict, InvalidInput, NotFound
@@ -31,7 +30,7 @@ from helpline.services.conversations.contacts import (
 )
 from helpline.services.conversations.provider_connections import queue_of_number
 from helpline.services.identity.customers import organization_region
-from helpline.storage.database import session_now
+from helpline.storage.database import Database, session_now
 from helpline.storage.events import append_event, json_value
 from helpline.storage.tables import Agent, Contact, Queue
 

@@ -7,12 +7,14 @@ hands due messages to the channel's adapter and records the outcome with :func:`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
@@ -23,12 +25,13 @@ from helpline.domain.messages import (
     InboundMessage,
     OutboundMessage,
 )
-from helpline.errors import Conflict, InvalidInput, PermissionDenied
+from helpline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from helpline.services.access import access_contact, any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.cases.cases import link_follow_up
 from helpline.services.conversations.contacts import (
     CONTACT_ROLES,
+    RACE_ATTEMPTS,
     NewContact,
     create_contact,
 )
@@ -190,6 +193,35 @@ def receive_message(
         },
     )
     return ReceivedMessage(contact.id, message.id, contact_created=created, duplicate=False)
+
+
+@requires(*CONTACT_ROLES)
+def receive_message_idempotently(
+    transaction: Callable[[], AbstractContextManager[Session]],
+    actor: Actor,
+    inbound: InboundMessage,
+    *,
+    queue_id: int | None = None,
+    contact_id: int | None = None,
+    attributes: Mapping[str, Any] | None = None,
+) -> ReceivedMessage:
+    """``receive_message`` in its own transaction, retried when a concurrent delivery of the same
+    channel message won the insert race (the retry finds the winner's row: a duplicate)."""
+    for attempt in range(RACE_ATTEMPTS):
+        try:
+            with transaction() as session:
+                return receive_message(
+                    session,
+                    actor,
+                    inbound,
+                    queue_id=queue_id,
+                    contact_id=contact_id,
+                    attributes=attributes,
+                )
+        except IntegrityError:
+            if attempt == RACE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def recipient_of(session: Session, contact: Contact) -> str:
@@ -492,3 +524,25 @@ def attachment_listing(
             }
         )
     return files
+
+
+@any_member
+def get_attachment(
+    session: Session, actor: Actor, contact_id: int, message_id: int, attachment_id: int
+) -> MessageAttachment:
+    """A file of message ``message_id`` of contact ``contact_id`` (NotFound unless the actor's
+    organization holds the contact, the message and the file)."""
+    access_contact(session, actor, contact_id)
+    row = session.scalar(
+        select(MessageAttachment)
+        .join(Message, Message.id == MessageAttachment.message_id)
+        .where(
+            MessageAttachment.id == attachment_id,
+            MessageAttachment.message_id == message_id,
+            Message.contact_id == contact_id,
+            owned_by(actor, Message),
+        )
+    )
+    if row is None:
+        raise NotFound(f"attachment {attachment_id} not found")
+    return row

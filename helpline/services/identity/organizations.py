@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
 from helpline.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
-from helpline.services.access import access_api_key, requires
+from helpline.services.access import access_api_key, any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.identity import security
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
-from helpline.storage.tables import ApiKey, EventCounter, Organization, User, UserSession
+from helpline.storage.tables import Agent, ApiKey, EventCounter, Organization, User, UserSession
 
 
 def validate_time_zone(field: str, name: str) -> str:
@@ -176,11 +176,13 @@ def authenticate_api_key(session: Session, key: str) -> Actor:
 
 @dataclass(frozen=True)
 class LoginSession:
-    """A successful login: the cookie token (secret), its CSRF token and the user."""
+    """A successful login: the cookie token (secret), its CSRF token, the user and their
+    organization."""
 
     token: str
     csrf_token: str
     user: User
+    organization: Organization
 
 
 def log_in(session: Session, email: str, password: str, *, hours: int) -> LoginSession:
@@ -213,7 +215,10 @@ def log_in(session: Session, email: str, password: str, *, hours: int) -> LoginS
         actor=f"user:{user.id}",
         payload={"user_id": user.id},
     )
-    return LoginSession(token=token, csrf_token=csrf, user=user)
+    organization = session.get(Organization, user.organization_id)
+    if organization is None:  # pragma: no cover - a user always belongs to an organization
+        raise NotFound("organization not found")
+    return LoginSession(token=token, csrf_token=csrf, user=user, organization=organization)
 
 
 @dataclass(frozen=True)
@@ -248,3 +253,73 @@ def log_out(session: Session, token: str) -> None:
     )
     if user_session is not None:
         session.delete(user_session)
+
+
+def organization_ids(session: Session) -> list[int]:
+    """The id of every organization (the routing host and the schema upgrade act on each)."""
+    return list(session.scalars(select(Organization.id).order_by(Organization.id)).all())
+
+
+def count_organizations(session: Session) -> int:
+    """How many organizations the database holds (0 for a new one)."""
+    return session.scalar(select(func.count()).select_from(Organization)) or 0
+
+
+def check_database(session: Session) -> None:
+    """Raise unless the database answers a trivial query (the health check)."""
+    session.connection().exec_driver_sql("SELECT 1")
+
+
+@any_member
+def get_organization(session: Session, actor: Actor) -> Organization:
+    """The actor's own organization."""
+    org = session.get(Organization, actor.organization_id)
+    if org is None:  # pragma: no cover - credentials always belong to an organization
+        raise NotFound("organization not found")
+    return org
+
+
+@requires(Role.MANAGER, Role.SUPERVISOR)
+def list_users(session: Session, actor: Actor, *, limit: int, offset: int) -> list[User]:
+    """The users of the actor's organization, by id (managers and supervisors)."""
+    return list(
+        session.scalars(owned(actor, User).order_by(User.id).limit(limit).offset(offset)).all()
+    )
+
+
+@any_member
+def current_user(session: Session, actor: Actor) -> User:
+    """The user behind the actor's credential (NotFound for an API key, which has no user)."""
+    user = session.scalar(owned(actor, User).where(User.id == actor.user_id))
+    if user is None:
+        raise NotFound("this credential is an API key, not a user")
+    return user
+
+
+@requires()
+def list_api_keys(session: Session, actor: Actor) -> list[ApiKey]:
+    """The API keys of the actor's organization, by id (administrators)."""
+    return list(session.scalars(owned(actor, ApiKey).order_by(ApiKey.id)).all())
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    """Who a logged-in user is: the user, their organization and their active agent (if any)."""
+
+    user: User
+    organization: Organization
+    agent_id: int | None
+
+
+@any_member
+def user_profile(session: Session, actor: Actor) -> UserProfile:
+    """The profile of the user behind ``actor`` (NotFound for an API key, which has no user)."""
+    user = current_user(session, actor)
+    agent_id = session.scalar(
+        select(Agent.id).where(
+            owned_by(actor, Agent),
+            Agent.user_id == user.id,
+            Agent.is_active.is_(True),
+        )
+    )
+    return UserProfile(user, get_organization(session, actor), agent_id)

@@ -32,12 +32,14 @@ from helpline.analytics.aggregate import (
 from helpline.analytics.facts import agent_timelines, survey_answers
 from helpline.analytics.intervals import from_epoch_us, to_epoch_us
 from helpline.analytics.table import GroupKey, TallyTable
-from helpline.services.access import owned_by
+from helpline.services.access import owned_by, requires
+from helpline.services.actor import Actor
 from helpline.storage.report_facts import (
     ROLLUP_GRAIN_US,
     SPAN_LOOKBACK_US,
     TALLY_COLUMNS,
     group_key,
+    rebuild,
     record_of,
     span_columns,
 )
@@ -410,3 +412,11 @@ def tally_from_facts(
         _add_agent_time(table, connection, organization_id, window, group_by, dims)
     _add_surveys(table, connection, organization_id, window, group_by, dims)
     return table
+
+
+@requires()
+def rebuild_facts(session: Session, actor: Actor) -> int:
+    """Recompute the report facts of the actor's organization from its events (after a schema
+    upgrade across their introduction, or to judge history by changed queue thresholds); returns
+    how many contacts have facts."""
+    return rebuild(session, actor.organization_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 
 from helpline.errors import (
     AuthenticationFailed,
@@ -14,6 +13,7 @@ from helpline.errors import (
     NotFound,
     PermissionDenied,
 )
+from helpline.services.errors import CONCURRENT_CHANGE_ERRORS, CONCURRENT_CHANGE_MESSAGE
 
 STATUS = {
     InvalidInput: 422,
@@ -57,12 +57,10 @@ def install_error_handlers(app: FastAPI) -> None:
             raise error
         return error_response(error, request)
 
-    async def handle_integrity(_request: Request, _error: Exception) -> JSONResponse:
+    async def handle_concurrent_change(_request: Request, _error: Exception) -> JSONResponse:
         # Services check uniqueness first; this only fires when a concurrent request won a race.
-        return JSONResponse(
-            {"detail": "the change conflicts with a concurrent change; retry the request"},
-            status_code=409,
-        )
+        return JSONResponse({"detail": CONCURRENT_CHANGE_MESSAGE}, status_code=409)
 
     app.add_exception_handler(HelplineError, handle)
-    app.add_exception_handler(IntegrityError, handle_integrity)
+    for kind in CONCURRENT_CHANGE_ERRORS:
+        app.add_exception_handler(kind, handle_concurrent_change)

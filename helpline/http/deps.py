@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
-from helpline.bootstrap import Database
 from helpline.config import Settings
 from helpline.errors import AuthenticationFailed, PermissionDenied
 from helpline.services.actor import Actor
 from helpline.services.identity import organizations
 from helpline.services.identity.security import digests_match
+from helpline.services.unit_of_work import Database
 
 SESSION_COOKIE = "helpline_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -22,7 +22,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_db(connection: HTTPConnection) -> Database:
-    """The application's database (set up by ``create_app``)."""
+    """The application's database (set up by the HTTP composition root)."""
     db: Database = connection.app.state.db
     return db
 
