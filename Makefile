@@ -79,7 +79,7 @@ validate: install-dev
 # Pure Python (the compiled modules' .py files, as on a machine without a compiler): `coverage` runs
 # tests/unit that way with a coverage floor (measured: BENCHMARKS.md); `unit-pure` adds the slow
 # validations of the routing engine and the simulator.
-COVERAGE_FLOOR ?= 84
+COVERAGE_FLOOR ?= 56
 coverage: install-dev
 	HELPLINE_PURE_PYTHON=1 $(BIN)/python -m pytest -q -m "not slow" tests/unit \
 		--cov=helpline --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)

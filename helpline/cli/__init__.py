@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer import _click as click  # Typer vendors Click; its groups are built on that copy
+from typer.core import TyperCommand, TyperGroup
 
 from helpline import __version__
 
@@ -95,7 +95,7 @@ def load_command(name: str) -> click.Command:
     return command
 
 
-class _Placeholder(click.Command):
+class _Placeholder(TyperCommand):
     """Stands for a command not imported yet: its name and help, for listings."""
 
 
