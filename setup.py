@@ -83,6 +83,8 @@ class BuildExtRecordingSources(build_ext):
             self.force = True
 
     def run(self) -> None:
+        if not self.extensions:  # HELPLINE_SKIP_NATIVE=1: leave any in-place build as it is
+            return
         target = ROOT if self.inplace else Path(self.build_lib)
         reason = self.fallback_reason
         if reason is None:
