@@ -8,29 +8,39 @@ PORT ?= 8000
 # --to support@demo-bank.example) and polls configured IMAP mailboxes.
 SMTP_LISTEN_PORT ?= 2525
 
-.PHONY: run test install install-dev lint typecheck unit unit-pure bench clean screenshots
+.PHONY: run test install install-dev native lint typecheck contracts unit integration e2e validate \
+	unit-pure replay future coverage bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 
-# `pip install -e .` also compiles the routing engine and the simulator's loop in place (Cython,
-# setup.py, helpline/_native.py). They are rebuilt whenever a source they come from changes: Python
-# would otherwise import the stale extension rather than the edited .py (importing helpline refuses to).
+# The package is installed editable WITHOUT compiling (HELPLINE_SKIP_NATIVE=1); the routing engine
+# and the simulator's loop are then compiled in place by `setup.py build_ext --inplace`
+# (Cython, setup.py, helpline/_native.py), incrementally: the C files and objects stay in build/,
+# Cython regenerates only the modules whose .py/.pxd (or a cimported .pxd) changed, gcc recompiles
+# only those. An edit, revert or branch switch costs seconds per changed module, not a full rebuild.
+# Importing helpline.routing or helpline.sim refuses an extension older than its source.
 NATIVE_PXD := $(wildcard helpline/routing/*.pxd helpline/sim/*.pxd)
 NATIVE_SOURCES := setup.py helpline/_native.py $(NATIVE_PXD) $(NATIVE_PXD:.pxd=.py)
+JOBS ?= 2
 
 $(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@ $(VENV)/.stamp-native
+	HELPLINE_SKIP_NATIVE=1 $(BIN)/python -m pip install --quiet -e .
+	touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@ $(VENV)/.stamp-install $(VENV)/.stamp-native
+	HELPLINE_SKIP_NATIVE=1 $(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.stamp-install
 
 $(VENV)/.stamp-native: $(NATIVE_SOURCES) | $(VENV)/.stamp-install
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python setup.py --quiet build_ext --inplace -j $(JOBS)
 	touch $@
+
+# Compile the changed modules now (make's own check, then build_ext's, decide which).
+native: $(VENV)/.stamp-install
+	$(BIN)/python setup.py --quiet build_ext --inplace -j $(JOBS)
+	touch $(VENV)/.stamp-native
 
 install: $(VENV)/.stamp-install $(VENV)/.stamp-native
 
@@ -45,24 +55,52 @@ run: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy
 
-unit: install-dev
-	$(BIN)/python -m pytest
+contracts: install-dev
+	$(BIN)/lint-imports
 
-# The compiled modules' pure-Python fallback (their .py files, as on a machine without a compiler).
+# The test suite, split; `make test` runs every part once. Compiled: unit (seconds, the pure core
+# minus the slow statistical validations), integration, e2e (browser), validate (the slow ones).
+unit: install-dev
+	$(BIN)/python -m pytest -q -m "not slow" tests/unit
+
+integration: install-dev
+	$(BIN)/python -m pytest -q -m "not slow" tests/integration
+
+e2e: install-dev
+	$(BIN)/python -m pytest -q -m "not slow" tests/e2e
+
+validate: install-dev
+	$(BIN)/python -m pytest -q -m slow
+
+# Pure Python (the compiled modules' .py files, as on a machine without a compiler): `coverage` runs
+# tests/unit that way with a coverage floor (measured: BENCHMARKS.md); `unit-pure` adds the slow
+# validations of the routing engine and the simulator.
+COVERAGE_FLOOR ?= 56
+coverage: install-dev
+	HELPLINE_PURE_PYTHON=1 $(BIN)/python -m pytest -q -m "not slow" tests/unit \
+		--cov=helpline --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
+
 unit-pure: install-dev
-	HELPLINE_PURE_PYTHON=1 $(BIN)/python -m pytest -q tests/unit/routing tests/unit/sim tests/unit/test_native.py \
+	HELPLINE_PURE_PYTHON=1 $(BIN)/python -m pytest -q -m slow tests/unit/routing tests/unit/sim \
 		--deselect "tests/unit/sim/test_sim_validation_erlang.py::test_probability_intervals_are_narrower_than_one_percent_point"
 
-test: lint typecheck unit unit-pure
+# The property tests replayed from Hypothesis' example database (profiles in tests/conftest.py),
+# and the integration tests with the wall clock five years ahead.
+replay: install-dev
+	HYPOTHESIS_PROFILE=replay $(BIN)/python -m pytest -q -m hypothesis
+
+future: install-dev
+	HELPLINE_TEST_YEARS_AHEAD=5 $(BIN)/python -m pytest -q tests/integration
+
+test: lint typecheck contracts unit integration e2e validate coverage unit-pure replay future
 
 screenshots: install-dev
 	HELPLINE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -m e2e -q
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build helpline/_native_build.json
-	rm -f $(NATIVE_PXD:.pxd=.c) $(NATIVE_PXD:.pxd=.*.so)
+	rm -f $(NATIVE_PXD:.pxd=.c) $(NATIVE_PXD:.pxd=.*.so) $(VENV)/.stamp-native

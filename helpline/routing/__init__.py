@@ -3,6 +3,11 @@
 Drive it with :class:`RoutingEngine` commands (time passed in as float seconds) and persist the events
 it returns; rebuild it after a restart with :meth:`RoutingEngine.from_snapshot`.
 """
+# ruff: noqa: E402 -- the stale-extension check runs before the compiled modules are imported
+
+from helpline import _native
+
+_native.check(package="helpline.routing")  # before any compiled module: refuse stale extensions
 
 from helpline.routing.criteria import RoutingCriteria, SkillRequirement, Step
 from helpline.routing.engine import AgentView, ContactView, RoutingEngine

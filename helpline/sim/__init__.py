@@ -5,6 +5,11 @@ A validated declarative :class:`Scenario` (or one loaded with :func:`scenario_fr
 one run; :func:`run_kpis` and :func:`contact_traces` turn a run into interval KPIs and per-contact
 records. Pure: no I/O, time is the simulation clock, randomness a ``numpy.random.Generator``.
 """
+# ruff: noqa: E402 -- the stale-extension check runs before the compiled modules are imported
+
+from helpline import _native
+
+_native.check(package="helpline.sim")  # before any compiled module: refuse stale extensions
 
 from helpline.sim.arrivals import VolumeSeries, calls_per_interval
 from helpline.sim.calllog import bank_contacts, parse_csv_log

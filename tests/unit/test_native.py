@@ -100,6 +100,43 @@ def test_an_extension_of_a_module_no_longer_compiled_is_refused(tmp_path: Path) 
     assert _native.stale_modules(tmp_path) == ["helpline.routing.gone"]
 
 
+def test_the_check_covers_only_the_package_being_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stale routing extension does not stop the CLI or the services from starting: only importing
+    helpline.routing (or what imports it) refuses it."""
+    monkeypatch.delenv(_native.PURE_PYTHON_ENV, raising=False)
+    _fake_build(tmp_path, {})  # helpline.routing.events, unrecorded
+    assert _native.stale_modules(tmp_path, "helpline.sim") == []
+    _native.check(tmp_path, package="helpline.sim")
+    with pytest.raises(_native.StaleExtensionError, match=r"helpline\.routing\.events"):
+        _native.check(tmp_path, package="helpline.routing")
+
+
+def test_importing_helpline_runs_no_check() -> None:
+    code = "import sys, helpline; print('helpline._native' in sys.modules)"
+    out = subprocess.run(  # noqa: S603 -- this interpreter, our own code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False"]
+
+
+def test_a_build_that_fell_back_to_pure_python_is_logged_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(_native.PURE_PYTHON_ENV, raising=False)
+    monkeypatch.setattr(_native, "_warned_fallback", False)
+    (tmp_path / "helpline").mkdir()
+    record = {_native.FALLBACK_KEY: "CompileError: command '/bin/false' failed"}
+    (tmp_path / "helpline" / _native.BUILD_RECORD).write_text(json.dumps(record))
+    with caplog.at_level("WARNING", logger="helpline._native"):
+        _native.check(tmp_path, package="helpline.routing")
+        _native.check(tmp_path, package="helpline.sim")
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "pure Python" in caplog.text
+    assert "/bin/false" in caplog.text
+
+
 def test_contact_spec_keeps_its_defaults_keywords_equality_and_immutability() -> None:
     spec = ContactSpec("c1", "q", customer_id="cust")
     assert spec == ContactSpec("c1", "q", 5, None, 0.0, "cust", None)
