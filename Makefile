@@ -9,7 +9,7 @@ PORT ?= 8000
 SMTP_LISTEN_PORT ?= 2525
 
 .PHONY: run test install install-dev native lint typecheck contracts unit integration e2e validate \
-	unit-pure replay future coverage bench clean screenshots
+	unit-pure replay future explore coverage bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,6 +95,11 @@ replay: install-dev
 
 future: install-dev
 	HELPLINE_TEST_YEARS_AHEAD=5 $(BIN)/python -m pytest -q tests/integration
+
+# Not part of `make test`: fresh random examples, many of them; a failure is saved to
+# tests/hypothesis-examples/ (commit it with the fix: `make replay` then keeps it as a regression).
+explore: install-dev
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -q -m hypothesis
 
 test: lint typecheck contracts unit integration e2e validate coverage unit-pure replay future
 

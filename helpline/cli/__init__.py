@@ -2,7 +2,7 @@
 
 The modules are imported only when their command runs: ``helpline --version`` and ``helpline --help``
 load neither SQLAlchemy, scipy nor the simulator. :data:`COMMANDS` lists every command with its one-line
-help (what ``--help`` shows); tests/unit/test_cli_lazy.py checks it against the commands themselves.
+help (what ``--help`` shows); tests/unit/cli/test_lazy_loading.py checks it against the commands themselves.
 """
 
 from __future__ import annotations
