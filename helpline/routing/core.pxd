@@ -19,7 +19,6 @@ cdef long _WAKE, _OFFER_TIMEOUT, _ACW_TIMEOUT
 
 
 cdef class RoutingCore:
-    cdef public object _config
     cdef public bint _lean
     cdef public dict _queues
     cdef public dict _profiles

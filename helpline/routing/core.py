@@ -62,7 +62,6 @@ class RoutingCore:
     """State and internal transitions of the routing engine (see ``RoutingEngine`` for the API)."""
 
     def __init__(self, config: RoutingConfig, *, lean: bool = False) -> None:
-        self._config = config
         # Lean: skip the events that only restate what the next event says (see RoutingEngine).
         self._lean = lean
         delays: dict[str, set[float]] = {q.queue_id: set() for q in config.queues}
@@ -479,7 +478,6 @@ class RoutingCore:
                 contact.spec = replace(contact.spec, last_agent_id=None)
                 self._enter_queue(contact, self._queues[overflow.to_queue_id], new_place=False)
                 return
-            contact.callback_proposed = True
             self._out.append(ev.CallbackProposed(now, contact.contact_id, contact.queue.queue_id))
         self._catch_up(contact)
         self._route(contact)
@@ -517,7 +515,6 @@ class RoutingCore:
             )
         else:
             expires = now + queue.offer_timeout_seconds
-            contact.offer_expires_at = expires
             agent.n_offered += 1
             self._out.append(
                 ev.ContactOffered(

@@ -9,7 +9,6 @@ timers it ran (their events are then returned by the next command). Drivers call
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from helpline.routing import events as ev
@@ -126,37 +125,6 @@ class RoutingEngine(HandlingCore):
         if profile is None:
             raise InvalidTransitionError(f"unknown routing profile {spec.profile_id}")
         self._new_agent(spec.agent_id, profile, dict(spec.skills))
-        return self._finish()
-
-    def remove_agent(self, agent_id: str, now: float) -> list[ev.Event]:
-        """Forget an offline agent; contacts waiting in their personal queue go back to their queue."""
-        self._start(now)
-        agent = self._agent(agent_id)
-        if agent.status is not STATUS_OFFLINE or agent.held:
-            raise InvalidTransitionError(f"agent {agent_id} must be offline and free to be removed")
-        invalidate_agent(agent)
-        del self._agents[agent_id]
-        for membership in agent.profile_queues:
-            membership.queue.remove_member(agent)
-        for entry in sorted(agent.personal):
-            contact = entry[4]
-            if entry[3] == contact.gen:
-                contact.personal_agent = None
-                self._route(contact)
-        return self._finish()
-
-    def set_agent_skills(
-        self, agent_id: str, skills: Mapping[str, int], now: float
-    ) -> list[ev.Event]:
-        """Replace an agent's skills (name -> proficiency 1-5); takes effect for the next decision."""
-        self._start(now)
-        agent = self._agent(agent_id)
-        AgentSpec(agent_id, agent.profile.profile_id, skills)  # validates proficiencies
-        agent.skills = dict(skills)
-        for membership in agent.profile_queues:
-            membership.groups = None  # met requirements change with the skills
-            membership.queue.add_member(membership)
-        self._fill(agent)
         return self._finish()
 
     def set_agent_status(
