@@ -101,7 +101,7 @@ class RoutingEngine(HandlingCore):
     def next_wakeup(self) -> float | None:
         """When the earliest pending timer is due (None if none): call :meth:`advance` then."""
         timers = self._timers
-        heads = timers.heads  # non-empty exactly when timers are pending (no __len__ call)
+        heads = timers.heads  # non-empty exactly when timers are pending (no call)
         while heads:
             timer = timers.peek()
             if timer[3].gen == timer[4]:
