@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,18 +57,11 @@ def may_change(current: CaseStatus, new: CaseStatus) -> bool:
 
 
 REFERENCE_PREFIX = "C-"
-_REFERENCE = re.compile(r"\bC-(\d{6,})\b")
 
 
 def case_reference(number: int) -> str:
     """The human-friendly reference of the organization's ``number``-th case: 123 -> ``C-000123``."""
     return f"{REFERENCE_PREFIX}{number:06d}"
-
-
-def reference_in_text(text: str) -> str | None:
-    """The first case reference in ``text`` (e.g. an email subject ``Re: [C-000123] Refund``)."""
-    found = _REFERENCE.search(text.upper())
-    return f"{REFERENCE_PREFIX}{found.group(1)}" if found else None
 
 
 def running_periods(

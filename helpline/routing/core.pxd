@@ -19,7 +19,6 @@ cdef long _WAKE, _OFFER_TIMEOUT, _ACW_TIMEOUT
 
 
 cdef class RoutingCore:
-    cdef public object _config
     cdef public bint _lean
     cdef public dict _queues
     cdef public dict _profiles
@@ -36,8 +35,9 @@ cdef class RoutingCore:
     cdef public list _dirty
     cdef public Py_ssize_t _n_dirty
 
-    @cython.locals(timers=TimerQueue, heads=list, due=double, kind=long, contact=ContactRecord, gen=long)
+    @cython.locals(out=list, timers=TimerQueue, heads=list, due=double, kind=long, contact=ContactRecord, gen=long)
     cdef list _start(self, double now)
+    cdef list _finish(self)
     cdef void _schedule(self, double due, long kind, ContactRecord contact) except *
     cdef void _schedule_acw_timeout(self, ContactRecord contact) except *
     @cython.locals(due=double, ends=tuple, index=long, queue=QueueIndex, delays=tuple, matured=long, now=double)

@@ -62,7 +62,6 @@ class RoutingCore:
     """State and internal transitions of the routing engine (see ``RoutingEngine`` for the API)."""
 
     def __init__(self, config: RoutingConfig, *, lean: bool = False) -> None:
-        self._config = config
         # Lean: skip the events that only restate what the next event says (see RoutingEngine).
         self._lean = lean
         delays: dict[str, set[float]] = {q.queue_id: set() for q in config.queues}
@@ -84,7 +83,7 @@ class RoutingCore:
         ] = {}
         self._now = -inf
         self._out: list[ev.Event] = []
-        self._carry: list[ev.Event] = []  # timer events of a refused command, for the next one
+        self._carry: list[ev.Event] = []  # the next command's list: events a refused one left
         # Agents whose reported state may have changed (each once: AgentRecord.dirty), in order: the
         # first _n_dirty items (the list is reused, not emptied: emptying it frees its storage, which
         # the next command would allocate again).
@@ -96,13 +95,17 @@ class RoutingCore:
     def _start(self, now: float) -> list[ev.Event]:
         """Begin a command at ``now``: run due timers, then return the list the command appends to.
 
-        The list starts with the events a refused command left in ``_carry``; each public command ends
-        with :meth:`_flush`, and when refused puts its list back in ``_carry`` (its timers' events are
-        then not lost but returned, first, by the next command).
+        Every public command calls this (keeping the list if it appends to it), makes its checks and
+        changes, then returns ``self._finish()``. The list is ``_carry`` until :meth:`_finish` replaces
+        it, so a command that raises (refused) leaves its events (those of the timers it ran) there: the
+        next command starts from them and returns them first. That next command also flushes the
+        refused one's agents (:meth:`_flush`) before its timers, at the refused command's time.
         """
         if now < self._now:
             raise ClockWentBackwardsError(f"now={now} is before {self._now}")
-        self._out, self._carry = self._carry, []
+        out = self._out = self._carry
+        if self._n_dirty:  # left by a refused command
+            self._flush()
         timers = self._timers
         heads = timers.heads
         while heads and heads[0][0] <= now:
@@ -120,6 +123,12 @@ class RoutingCore:
             if self._n_dirty:  # most escalations offer nothing: skip the call
                 self._flush()
         self._now = now
+        return out
+
+    def _finish(self) -> list[ev.Event]:
+        """End a command that went through: flush agent states and return the command's events."""
+        self._flush()
+        self._carry = []
         return self._out
 
     def _schedule(self, due: float, kind: int, contact: ContactRecord) -> None:
@@ -469,7 +478,6 @@ class RoutingCore:
                 contact.spec = replace(contact.spec, last_agent_id=None)
                 self._enter_queue(contact, self._queues[overflow.to_queue_id], new_place=False)
                 return
-            contact.callback_proposed = True
             self._out.append(ev.CallbackProposed(now, contact.contact_id, contact.queue.queue_id))
         self._catch_up(contact)
         self._route(contact)
@@ -507,7 +515,6 @@ class RoutingCore:
             )
         else:
             expires = now + queue.offer_timeout_seconds
-            contact.offer_expires_at = expires
             agent.n_offered += 1
             self._out.append(
                 ev.ContactOffered(

@@ -9,11 +9,10 @@ timers it ran (their events are then returned by the next command). Drivers call
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from helpline.routing import events as ev
-from helpline.routing.errors import DuplicateIdError, InvalidTransitionError, RoutingError
+from helpline.routing.errors import DuplicateIdError, InvalidTransitionError
 from helpline.routing.handling import HandlingCore
 from helpline.routing.hours import ALWAYS_OPEN
 from helpline.routing.index import QueueIndex, invalidate_agent, invalidate_contact
@@ -102,7 +101,7 @@ class RoutingEngine(HandlingCore):
     def next_wakeup(self) -> float | None:
         """When the earliest pending timer is due (None if none): call :meth:`advance` then."""
         timers = self._timers
-        heads = timers.heads  # non-empty exactly when timers are pending (no __len__ call)
+        heads = timers.heads  # non-empty exactly when timers are pending (no call)
         while heads:
             timer = timers.peek()
             if timer[3].gen == timer[4]:
@@ -112,71 +111,21 @@ class RoutingEngine(HandlingCore):
 
     def advance(self, now: float) -> list[ev.Event]:
         """Run every timer due at or before ``now``."""
-        return self._start(now)
+        self._start(now)
+        return self._finish()
 
     # -- agents ---------------------------------------------------------------------------------------
 
     def add_agent(self, spec: AgentSpec, now: float) -> list[ev.Event]:
         """Register an agent (offline). Raises if the id is taken or the profile unknown."""
-        out = self._start(now)
-        try:
-            if spec.agent_id in self._agents:
-                raise DuplicateIdError(f"agent {spec.agent_id} already exists")
-            profile = self._profiles.get(spec.profile_id)
-            if profile is None:
-                raise InvalidTransitionError(f"unknown routing profile {spec.profile_id}")
-            self._new_agent(spec.agent_id, profile, dict(spec.skills))
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
-
-    def remove_agent(self, agent_id: str, now: float) -> list[ev.Event]:
-        """Forget an offline agent; contacts waiting in their personal queue go back to their queue."""
-        out = self._start(now)
-        try:
-            agent = self._agent(agent_id)
-            if agent.status is not STATUS_OFFLINE or agent.held:
-                raise InvalidTransitionError(
-                    f"agent {agent_id} must be offline and free to be removed"
-                )
-            invalidate_agent(agent)
-            del self._agents[agent_id]
-            for membership in agent.profile_queues:
-                membership.queue.remove_member(agent)
-            for entry in sorted(agent.personal):
-                contact = entry[4]
-                if entry[3] == contact.gen:
-                    contact.personal_agent = None
-                    self._route(contact)
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
-
-    def set_agent_skills(
-        self, agent_id: str, skills: Mapping[str, int], now: float
-    ) -> list[ev.Event]:
-        """Replace an agent's skills (name -> proficiency 1-5); takes effect for the next decision."""
-        out = self._start(now)
-        try:
-            agent = self._agent(agent_id)
-            AgentSpec(agent_id, agent.profile.profile_id, skills)  # validates proficiencies
-            agent.skills = dict(skills)
-            for membership in agent.profile_queues:
-                membership.groups = None  # met requirements change with the skills
-                membership.queue.add_member(membership)
-            self._fill(agent)
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
+        self._start(now)
+        if spec.agent_id in self._agents:
+            raise DuplicateIdError(f"agent {spec.agent_id} already exists")
+        profile = self._profiles.get(spec.profile_id)
+        if profile is None:
+            raise InvalidTransitionError(f"unknown routing profile {spec.profile_id}")
+        self._new_agent(spec.agent_id, profile, dict(spec.skills))
+        return self._finish()
 
     def set_agent_status(
         self, agent_id: str, status: AgentStatus, now: float, reason: str | None = None
@@ -187,60 +136,46 @@ class RoutingEngine(HandlingCore):
         (an open offer can still be accepted) but stops new offers.
         """
         out = self._start(now)
-        try:
-            agent = self._agent(agent_id)
-            if status is STATUS_OFFLINE and agent.held:
-                raise InvalidTransitionError(f"agent {agent_id} still holds contacts")
-            was, was_reason = agent.status, agent.reason
-            agent.status = status
-            agent.reason = reason if status is STATUS_NOT_READY else None
-            if status is STATUS_AVAILABLE:
-                if was is not STATUS_AVAILABLE:
-                    agent.idle_since = now
-                self._report(agent)
-                self._fill(agent)
-                return out
-            invalidate_agent(agent)
-            if agent.reported is AGENT_NOT_READY and was_reason != agent.reason:
-                out.append(ev.agent_state_changed(now, agent_id, AGENT_NOT_READY, agent.reason))
-            else:
-                self._report(agent)
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
+        agent = self._agent(agent_id)
+        if status is STATUS_OFFLINE and agent.held:
+            raise InvalidTransitionError(f"agent {agent_id} still holds contacts")
+        was, was_reason = agent.status, agent.reason
+        agent.status = status
+        agent.reason = reason if status is STATUS_NOT_READY else None
+        if status is STATUS_AVAILABLE:
+            if was is not STATUS_AVAILABLE:
+                agent.idle_since = now
+            self._report(agent)
+            self._fill(agent)
+            return self._finish()
+        invalidate_agent(agent)
+        if agent.reported is AGENT_NOT_READY and was_reason != agent.reason:
+            out.append(ev.agent_state_changed(now, agent_id, AGENT_NOT_READY, agent.reason))
+        else:
+            self._report(agent)
+        return self._finish()
 
     # -- arrival and waiting --------------------------------------------------------------------------
 
     def add_contact(self, spec: ContactSpec, now: float) -> list[ev.Event]:
         """A contact arrives for a queue: routed now, queued, or given the queue's closed treatment."""
         out = self._start(now)
-        try:
-            if spec.contact_id in self._contacts:
-                self._check_new_contact_id(spec.contact_id)  # raises
-            queue = self._queues.get(spec.queue_id) or self._queue(spec.queue_id)
-            is_callback = False
-            if queue.hours is not ALWAYS_OPEN:
-                treated = self._closed_treatment(spec, queue, now, out)
-                if treated is None:
-                    return out
-                spec, queue, is_callback = treated
-            contact = new_contact_record(spec, queue, 0, now)
-            contact.is_callback = is_callback
-            self._contacts[spec.contact_id] = contact
-            if is_callback:
-                out.append(
-                    ev.CallbackRequested(now, spec.contact_id, spec.contact_id, queue.queue_id)
-                )
-            self._enter_queue(contact, queue, new_place=True)
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
+        if spec.contact_id in self._contacts:
+            self._check_new_contact_id(spec.contact_id)  # raises
+        queue = self._queues.get(spec.queue_id) or self._queue(spec.queue_id)
+        is_callback = False
+        if queue.hours is not ALWAYS_OPEN:
+            treated = self._closed_treatment(spec, queue, now, out)
+            if treated is None:
+                return self._finish()
+            spec, queue, is_callback = treated
+        contact = new_contact_record(spec, queue, 0, now)
+        contact.is_callback = is_callback
+        self._contacts[spec.contact_id] = contact
+        if is_callback:
+            out.append(ev.CallbackRequested(now, spec.contact_id, spec.contact_id, queue.queue_id))
+        self._enter_queue(contact, queue, new_place=True)
+        return self._finish()
 
     def _closed_treatment(
         self, spec: ContactSpec, queue: QueueIndex, now: float, out: list[ev.Event]
@@ -270,31 +205,23 @@ class RoutingEngine(HandlingCore):
     def abandon_contact(self, contact_id: str, now: float) -> list[ev.Event]:
         """The customer left while queued or offered (an open offer is withdrawn without penalty)."""
         out = self._start(now)
-        try:
-            contact = self._contact(contact_id)
-            if contact.state not in (QUEUED, OFFERED):
-                raise InvalidTransitionError(
-                    f"contact {contact_id} is {contact.state}, not waiting"
-                )
-            agent = None
-            if contact.state is OFFERED:
-                agent = self._unhold(contact)
-                out.append(ev.OfferWithdrawn(now, contact_id, agent.agent_id))
-            invalidate_contact(contact)
-            contact.state = ABANDONED
-            del self._contacts[contact_id]
-            wait = now - contact.waiting_since
-            out.append(ev.ContactAbandoned(now, contact_id, contact.queue.queue_id, wait))
-            self._detach_consult(contact)
-            if agent is not None:
-                self._report(agent)
-                self._fill(agent)
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
+        contact = self._contact(contact_id)
+        if contact.state not in (QUEUED, OFFERED):
+            raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not waiting")
+        agent = None
+        if contact.state is OFFERED:
+            agent = self._unhold(contact)
+            out.append(ev.OfferWithdrawn(now, contact_id, agent.agent_id))
+        invalidate_contact(contact)
+        contact.state = ABANDONED
+        del self._contacts[contact_id]
+        wait = now - contact.waiting_since
+        out.append(ev.ContactAbandoned(now, contact_id, contact.queue.queue_id, wait))
+        self._detach_consult(contact)
+        if agent is not None:
+            self._report(agent)
+            self._fill(agent)
+        return self._finish()
 
     def request_callback(
         self, contact_id: str, now: float, callback_contact_id: str | None = None
@@ -305,25 +232,19 @@ class RoutingEngine(HandlingCore):
         default the contact keeps its id. When its turn comes it is offered with ``is_callback``.
         """
         out = self._start(now)
-        try:
-            contact = self._contact(contact_id)
-            if contact.state is not QUEUED:
-                raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not queued")
-            new_id = callback_contact_id or contact_id
-            if new_id != contact_id:
-                self._check_new_contact_id(new_id)
-                del self._contacts[contact_id]
-                contact.contact_id = new_id
-                contact.spec = replace(contact.spec, contact_id=new_id)
-                self._contacts[new_id] = contact
-            contact.is_callback = True
-            out.append(ev.CallbackRequested(now, contact_id, new_id, contact.queue.queue_id))
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
+        contact = self._contact(contact_id)
+        if contact.state is not QUEUED:
+            raise InvalidTransitionError(f"contact {contact_id} is {contact.state}, not queued")
+        new_id = callback_contact_id or contact_id
+        if new_id != contact_id:
+            self._check_new_contact_id(new_id)
+            del self._contacts[contact_id]
+            contact.contact_id = new_id
+            contact.spec = replace(contact.spec, contact_id=new_id)
+            self._contacts[new_id] = contact
+        contact.is_callback = True
+        out.append(ev.CallbackRequested(now, contact_id, new_id, contact.queue.queue_id))
+        return self._finish()
 
     # -- offers ---------------------------------------------------------------------------------------
 
@@ -336,37 +257,23 @@ class RoutingEngine(HandlingCore):
     def accept_offer(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent accepts the offer: the contact is connected. Refused if the offer is gone."""
         out = self._start(now)
-        try:
-            contact = self._offered_to(contact_id, agent_id)
-            agent = self._agent(agent_id)
-            contact.state = CONNECTED
-            contact.gen += 1  # voids the offer timer
-            agent.n_offered -= 1
-            agent.n_connected += 1
-            wait = now - contact.waiting_since
-            out.append(
-                ev.contact_connected(now, contact_id, agent_id, contact.queue.queue_id, wait)
-            )
-            self._report(agent)
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
+        contact = self._offered_to(contact_id, agent_id)
+        agent = self._agent(agent_id)
+        contact.state = CONNECTED
+        contact.gen += 1  # voids the offer timer
+        agent.n_offered -= 1
+        agent.n_connected += 1
+        wait = now - contact.waiting_since
+        out.append(ev.contact_connected(now, contact_id, agent_id, contact.queue.queue_id, wait))
+        self._report(agent)
+        return self._finish()
 
     def reject_offer(self, contact_id: str, agent_id: str, now: float) -> list[ev.Event]:
         """The agent rejects the offer: missed offer, agent not-ready (missed), contact back in place."""
-        out = self._start(now)
-        try:
-            contact = self._offered_to(contact_id, agent_id)
-            self._miss(contact, MISS_REJECTED)
-            return out
-        except (RoutingError, ValueError):
-            self._carry = out  # refused: these events come first in the next command
-            raise
-        finally:
-            self._flush()
+        self._start(now)
+        contact = self._offered_to(contact_id, agent_id)
+        self._miss(contact, MISS_REJECTED)
+        return self._finish()
 
     # -- inspection -----------------------------------------------------------------------------------
 

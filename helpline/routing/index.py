@@ -150,19 +150,11 @@ class QueueIndex:
         self.own_plan: tuple[CompiledSteps, tuple[list[Group], ...]] | None = None
 
     def add_member(self, membership: Membership) -> None:
-        """Register an agent whose profile includes this queue (or re-register after a skill change)."""
+        """Register a new agent whose profile includes this queue."""
         agent = membership.agent
-        self.remove_member(agent)
         self.members[agent.agent_id] = membership
         for skill in agent.skills:
             self.by_skill.setdefault(skill, {})[agent.agent_id] = membership
-
-    def remove_member(self, agent: AgentRecord) -> None:
-        """Forget an agent (removed, or about to be re-registered)."""
-        if self.members.pop(agent.agent_id, None) is None:
-            return
-        for members in self.by_skill.values():
-            members.pop(agent.agent_id, None)
 
     def _candidates(self, requirement: Requirement) -> Iterable[Membership]:
         """Members who might meet the requirement (a superset, in registration order)."""

@@ -52,7 +52,6 @@ cdef class Membership:
 cdef class ContactRecord:
     cdef public object acw_ends_at
     cdef public AgentRecord agent
-    cdef public bint callback_proposed
     cdef public object channel
     cdef public ContactRecord consult_leg
     cdef public ContactRecord consult_of
@@ -61,7 +60,6 @@ cdef class ContactRecord:
     cdef public long gen
     cdef public bint is_callback
     cdef public long matured
-    cdef public double offer_expires_at
     cdef public double order_arrival
     cdef public bint overflow_done
     cdef public AgentRecord personal_agent

@@ -169,7 +169,6 @@ class ContactRecord:
     __slots__ = (
         "acw_ends_at",
         "agent",
-        "callback_proposed",
         "channel",
         "consult_leg",
         "consult_of",
@@ -178,7 +177,6 @@ class ContactRecord:
         "gen",
         "is_callback",
         "matured",
-        "offer_expires_at",
         "order_arrival",
         "overflow_done",
         "personal_agent",
@@ -218,18 +216,11 @@ class ContactRecord:
         self.matured = 0  # index of the largest queue delay this contact has waited out
         self.agent: AgentRecord | None = None
         self.personal_agent: AgentRecord | None = None
-        self.offer_expires_at = 0.0
         self.acw_ends_at: float | None = None
         self.is_callback = False
         self.overflow_done = False
-        self.callback_proposed = False
         self.consult_of: ContactRecord | None = None
         self.consult_leg: ContactRecord | None = None
-
-    @property
-    def requirement(self) -> Requirement:
-        """The requirement in force now."""
-        return self.steps.requirements[self.step_index]
 
     def step_index_at(self, now: float) -> int:
         """Index of the requirement in force at ``now`` (the timers keep ``step_index`` equal to it)."""

@@ -35,9 +35,6 @@ class TimerQueue:
         self.lanes: dict[LaneKey, deque[Timer]] = {}  # non-empty lanes only
         self.heads: list[tuple[float, int, LaneKey]] = []  # heap of (due, seq, key) of lane heads
 
-    def __len__(self) -> int:
-        return len(self.heads)
-
     def push(self, timer: Timer, delay: float) -> None:
         """Add a timer; ``delay`` (due minus now) groups timers likely to fall due in scheduling order."""
         key: LaneKey = delay

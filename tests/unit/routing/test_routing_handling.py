@@ -273,14 +273,3 @@ def test_contact_arriving_while_closed_gets_the_closed_treatment(
 def test_contact_arriving_while_open_is_queued_normally() -> None:
     routing = engine([Queue("q", Channel.VOICE, hours=OFFICE)], agents=agents("a"))
     assert offers(routing.add_contact(contact("c"), 150.0)) == [("c", "a")]
-
-
-def test_remove_agent_returns_personal_queue_contacts_to_their_queue() -> None:
-    routing = engine(agents=agents("a", "b"))
-    routing.add_contact(contact("c"), 1.0)
-    routing.accept_offer("c", "a", 2.0)
-    routing.set_agent_status("b", AgentStatus.NOT_READY, 2.0)
-    routing.transfer_to_agent("c", "b", 3.0)
-    routing.set_agent_status("b", AgentStatus.OFFLINE, 4.0)
-    events = routing.remove_agent("b", 5.0)
-    assert offers(events) == [("c", "a")]
