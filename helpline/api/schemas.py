@@ -266,10 +266,6 @@ class ContactOut(BaseModel):
     closed_at: datetime | None
 
 
-class TimelineEntry(ContactOut):
-    messages: list[MessageOut]
-
-
 class ContactPage(BaseModel):
     items: list[ContactOut]
     next_after_id: int | None = Field(

@@ -101,7 +101,7 @@ def find_case_by_reference(session: Session, organization_id: int, reference: st
     """The organization's case with ``reference`` (e.g. ``C-000123``, any case), or None.
 
     Channel adapters thread a message onto a case by the reference in its subject: see
-    ``helpline.domain.cases.reference_in_text``.
+    ``helpline.channels.email_threading.find_reference``.
     """
     return session.scalar(
         owned(organization_id, Case).where(
