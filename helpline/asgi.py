@@ -33,7 +33,6 @@ def http_app(application: Application) -> FastAPI:
     app.state.outbox = application.outbox
     app.state.case_sla = application.case_sla
     app.state.settings = application.settings
-    app.state.clock = application.clock
     install_api(app)
     install_web(app)  # after the API: its error pages answer browsers, JSON still answers programs
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -59,9 +58,9 @@ def current_actor(request: Request, db: Annotated[Database, Depends(get_db)]) ->
 
 
 def get_now(connection: HTTPConnection) -> datetime:
-    """The application clock's current time (the wall clock, or the tests' controllable one)."""
-    clock: Callable[[], datetime] = connection.app.state.clock
-    return clock()
+    """The current time by the clock the database's units of work carry (the wall clock, or the
+    tests' controllable one): the one clock of the application."""
+    return get_db(connection).clock()
 
 
 DB = Annotated[Database, Depends(get_db)]

@@ -93,10 +93,14 @@ def owned(scope: Actor | int, table: type[T]) -> Select[T]:
     return select(table).where(owned_by(scope, table))
 
 
+def _owned_row(session: Session, scope: Actor | int, table: type[T], row_id: int) -> T | None:
+    column: Any = table
+    return session.scalar(owned(scope, table).where(column.id == row_id))
+
+
 def access(session: Session, scope: Actor | int, table: type[T], row_id: int, noun: str) -> T:
     """The row ``row_id`` of ``table`` in the actor's organization, or NotFound naming ``noun``."""
-    column: Any = table
-    row = session.scalar(owned(scope, table).where(column.id == row_id))
+    row = _owned_row(session, scope, table, row_id)
     if row is None:
         raise NotFound(f"{noun} {row_id} not found")
     return row
@@ -161,8 +165,7 @@ def referenced(
     """
     if noun is None:
         noun = field.rsplit(".", 1)[-1].removesuffix("_id").replace("_", " ")
-    column: Any = table
-    row = session.scalar(owned(scope, table).where(column.id == row_id))
+    row = _owned_row(session, scope, table, row_id)
     if row is None:
         raise InvalidInput(field, f"no {noun} with id {row_id}")
     return row

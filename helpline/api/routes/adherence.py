@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -159,11 +158,10 @@ async def out_of_adherence_stream(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     poll = get_settings(websocket).event_poll_seconds
-    clock: Callable[[], datetime] = websocket.app.state.clock
     sent: tuple[int, list[tuple[object, ...]]] | None = None
     try:
         while True:
-            feed = await run_in_threadpool(_feed, db, actor, clock())
+            feed = await run_in_threadpool(_feed, db, actor, db.clock())
             current = (feed.last_state_sequence, _identity(feed))
             if current != sent:
                 await websocket.send_json(

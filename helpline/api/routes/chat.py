@@ -53,7 +53,9 @@ def chat_context(connection: HTTPConnection) -> ChatContext:
     adapter = state.channels.get(Channel.CHAT)
     if not isinstance(adapter, ChatAdapter):
         raise Conflict("the chat channel is not enabled")
-    return ChatContext(state.db, state.routing, state.inbox, adapter, state.clock, state.settings)
+    return ChatContext(
+        state.db, state.routing, state.inbox, adapter, state.db.clock, state.settings
+    )
 
 
 def own_origin(connection: HTTPConnection) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
-from starlette.requests import HTTPConnection
 
 from helpline.errors import HelplineError
 from helpline.http.deps import DB, CurrentActor, authenticate, get_db, get_settings
@@ -19,23 +17,18 @@ from helpline.services.unit_of_work import Database
 router = APIRouter(prefix="/realtime", tags=["Real-time"])
 
 
-def _clock(connection: HTTPConnection) -> Callable[[], datetime]:
-    db: Database = connection.app.state.db
-    return db.clock
-
-
 def _board(db: Database, actor: Actor, now: datetime) -> dict[str, Any]:
     with db.transaction() as session:
         return realtime.represent(session, actor, now)
 
 
 @router.get("", summary="Queues and agents now, and today's KPIs so far")
-def wallboard(actor: CurrentActor, db: DB, connection: HTTPConnection) -> dict[str, Any]:
+def wallboard(actor: CurrentActor, db: DB) -> dict[str, Any]:
     """Per queue: contacts waiting, longest current wait, its agents by state, and today's KPIs
     (service level, ASA, abandonment... as in docs/metrics.md). Per agent: state, reason and
     seconds in that state."""
     actor.require(*realtime.REALTIME_ROLES)
-    return _board(db, actor, _clock(connection)())
+    return _board(db, actor, db.clock())
 
 
 @router.websocket("/stream")
@@ -56,11 +49,10 @@ async def wallboard_stream(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     poll = get_settings(websocket).event_poll_seconds
-    clock = _clock(websocket)
     sent = -1
     try:
         while True:
-            board = await run_in_threadpool(_board, db, actor, clock())
+            board = await run_in_threadpool(_board, db, actor, db.clock())
             if board["last_sequence"] != sent:
                 await websocket.send_json(board)
                 sent = board["last_sequence"]
