@@ -5,7 +5,8 @@ HelplineError
  ├── NotFound            (404) no such object in the caller's organization
  ├── Conflict            (409) the change clashes with stored state (duplicate name, wrong state)
  ├── AuthenticationFailed (401) no valid credentials
- └── PermissionDenied    (403) valid credentials, but the role may not do this
+ ├── PermissionDenied    (403) valid credentials, but the role may not do this
+ └── Unavailable         (503) a part the request needs is down (e.g. one organization's routing)
 """
 
 from __future__ import annotations
@@ -42,3 +43,7 @@ class AuthenticationFailed(HelplineError):
 
 class PermissionDenied(HelplineError):
     """The caller's role does not allow this action."""
+
+
+class Unavailable(HelplineError):
+    """A part the request needs cannot serve now; the message says which and why."""

@@ -12,6 +12,7 @@ from helpline.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    Unavailable,
 )
 from helpline.services.errors import CONCURRENT_CHANGE_ERRORS, CONCURRENT_CHANGE_MESSAGE
 
@@ -21,6 +22,7 @@ STATUS = {
     Conflict: 409,
     AuthenticationFailed: 401,
     PermissionDenied: 403,
+    Unavailable: 503,
 }
 
 

@@ -34,12 +34,14 @@ cdef class RoutingCore:
     cdef public list _carry
     cdef public list _dirty
     cdef public Py_ssize_t _n_dirty
+    cdef public long _revision
 
     @cython.locals(out=list, timers=TimerQueue, heads=list, due=double, kind=long, contact=ContactRecord, gen=long)
     cdef list _start(self, double now)
     cdef list _finish(self)
     cdef void _schedule(self, double due, long kind, ContactRecord contact) except *
     cdef void _schedule_acw_timeout(self, ContactRecord contact) except *
+    cdef void _schedule_offer_timeout(self, ContactRecord contact) except *
     @cython.locals(due=double, ends=tuple, index=long, queue=QueueIndex, delays=tuple, matured=long, now=double)
     cdef void _schedule_wake(self, ContactRecord contact) except *
     cpdef AgentRecord _agent(self, object agent_id)

@@ -89,6 +89,9 @@ class RoutingCore:
         # the next command would allocate again).
         self._dirty: list[AgentRecord] = []
         self._n_dirty = 0
+        # Commands that went through (each _finish): a refused command leaves it unchanged, so a
+        # driver can tell "refused, nothing changed" from "changed, then something else failed".
+        self._revision = 0
 
     # -- clock and timers ---------------------------------------------------------------------------
 
@@ -129,6 +132,7 @@ class RoutingCore:
         """End a command that went through: flush agent states and return the command's events."""
         self._flush()
         self._carry = []
+        self._revision += 1
         return self._out
 
     def _schedule(self, due: float, kind: int, contact: ContactRecord) -> None:
@@ -141,6 +145,9 @@ class RoutingCore:
     def _schedule_acw_timeout(self, contact: ContactRecord) -> None:
         assert contact.acw_ends_at is not None  # noqa: S101 -- callers check
         self._schedule(contact.acw_ends_at, _ACW_TIMEOUT, contact)
+
+    def _schedule_offer_timeout(self, contact: ContactRecord) -> None:
+        self._schedule(contact.offer_expires_at, _OFFER_TIMEOUT, contact)
 
     def _schedule_wake(self, contact: ContactRecord) -> None:
         """Schedule the next moment a queued contact's eligibility changes (if any)."""
@@ -515,6 +522,7 @@ class RoutingCore:
             )
         else:
             expires = now + queue.offer_timeout_seconds
+            contact.offer_expires_at = expires
             agent.n_offered += 1
             self._out.append(
                 ev.ContactOffered(
@@ -527,7 +535,7 @@ class RoutingCore:
                     contact.is_callback,
                 )
             )
-            self._schedule(expires, _OFFER_TIMEOUT, contact)
+            self._schedule_offer_timeout(contact)
         self._report(agent)
 
     def _unhold(self, contact: ContactRecord) -> AgentRecord:

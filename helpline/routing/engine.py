@@ -98,6 +98,16 @@ class RoutingEngine(HandlingCore):
         """The time of the latest command (``-inf`` before the first)."""
         return self._now
 
+    @property
+    def revision(self) -> int:
+        """How many commands went through; unchanged by a refused command (nothing changed then)."""
+        return self._revision
+
+    @property
+    def holds_refused_events(self) -> bool:
+        """True when a refused command ran timers whose events the next command returns first."""
+        return bool(self._carry)
+
     def next_wakeup(self) -> float | None:
         """When the earliest pending timer is due (None if none): call :meth:`advance` then."""
         timers = self._timers
@@ -199,7 +209,7 @@ class RoutingEngine(HandlingCore):
             assert target is not None  # noqa: S101 -- Queue validates this
             out.append(ev.ContactOverflowed(now, spec.contact_id, queue.queue_id, target))
             queue = self._queues[target]
-            spec = replace(spec, queue_id=target, criteria=None)
+            spec = replace(spec, queue_id=target, criteria=None, last_agent_id=None)
         return spec, queue, False
 
     def abandon_contact(self, contact_id: str, now: float) -> list[ev.Event]:

@@ -60,6 +60,7 @@ cdef class ContactRecord:
     cdef public long gen
     cdef public bint is_callback
     cdef public long matured
+    cdef public double offer_expires_at
     cdef public double order_arrival
     cdef public bint overflow_done
     cdef public AgentRecord personal_agent

@@ -177,6 +177,7 @@ class ContactRecord:
         "gen",
         "is_callback",
         "matured",
+        "offer_expires_at",
         "order_arrival",
         "overflow_done",
         "personal_agent",
@@ -217,6 +218,7 @@ class ContactRecord:
         self.agent: AgentRecord | None = None
         self.personal_agent: AgentRecord | None = None
         self.acw_ends_at: float | None = None
+        self.offer_expires_at = 0.0  # when the open offer times out (meaningful while OFFERED)
         self.is_callback = False
         self.overflow_done = False
         self.consult_of: ContactRecord | None = None

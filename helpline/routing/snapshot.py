@@ -3,10 +3,11 @@
 At start-up the service layer reads agents and live contacts from the database into an
 :class:`EngineSnapshot` and calls ``RoutingEngine.from_snapshot``. Queued contacts come back in the same
 order (their persisted ``queue_sequence`` is the FIFO tie-breaker, and the place in line is derived from
-``waiting_since`` and the contact's age adjustment); offers that were made but not answered before the
-crash are withdrawn (``OfferWithdrawn``, no penalty for the agent) and the contacts routed again.
-Escalation steps that expired while the engine was down are applied silently (their times are derivable
-from ``enqueued_at``); overflows due during the downtime fire at start-up.
+``waiting_since`` and the contact's age adjustment). An open offer comes back open, to the same agent with
+the same expiry, so a rebuild changes nothing that was running; it is withdrawn (``OfferWithdrawn``, no
+penalty for the agent) only when its expiry is unknown or the agent can no longer hold it. Timers that
+fell due while the engine was down fire at the rebuild, in due order: offer timeouts (a missed offer),
+ACW timeouts, escalation steps past the step the snapshot names (``ContactEscalated``), overflows.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from helpline.routing.members import (
     STATUS_NOT_READY,
 )
 from helpline.routing.model import AgentSpec, AgentStatus, ContactSpec, ContactState
-from helpline.routing.records import ContactRecord, new_contact_record
+from helpline.routing.records import AgentRecord, ContactRecord, new_contact_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,10 @@ class WaitingContact:
     offered_to_agent_id: str | None = None
     overflow_done: bool = False
     consult_of_contact_id: str | None = None
+    offer_expires_at: float | None = None
+    """When the open offer to ``offered_to_agent_id`` times out (None: unknown, withdrawn on rebuild)."""
+    step_index: int | None = None
+    """The escalation step reached (None: derived silently from ``enqueued_at`` on rebuild)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,8 @@ class SnapshotCore(RoutingCore):
                         offered_to,
                         c.overflow_done,
                         consult_of,
+                        c.offer_expires_at if c.state is OFFERED else None,
+                        c.step_index,
                     )
                 )
             else:
@@ -152,6 +159,8 @@ class SnapshotCore(RoutingCore):
             agent.reason = a.reason if a.status is STATUS_NOT_READY else None
             agent.idle_since = a.idle_since
         links: list[tuple[ContactRecord, str]] = []
+        # (due, sequence, is an offer, contact): ACW and offer timeouts, scheduled in due order below.
+        timed: list[tuple[float, int, bool, ContactRecord]] = []
         for h in snapshot.held:
             if h.state not in _HELD_STATES:
                 raise ValueError(f"held contact {h.spec.contact_id} has state {h.state}")
@@ -168,7 +177,7 @@ class SnapshotCore(RoutingCore):
                 agent.n_acw += 1
                 contact.acw_ends_at = h.acw_ends_at
                 if h.acw_ends_at is not None:
-                    self._schedule_acw_timeout(contact)
+                    timed.append((h.acw_ends_at, contact.seq, False, contact))
             else:
                 agent.n_connected += 1
             if h.consult_of_contact_id is not None:
@@ -181,15 +190,31 @@ class SnapshotCore(RoutingCore):
             contact.enqueued_at = w.enqueued_at
             contact.overflow_done = w.overflow_done
             self._set_plan(contact, w.enqueued_at)
-            self._catch_up(contact, emit=False)
+            if w.step_index is not None:
+                contact.step_index = min(w.step_index, len(contact.step_ends))
             if w.personal_agent_id is not None:
                 contact.personal_agent = self._agent(w.personal_agent_id)
+            if w.consult_of_contact_id is not None:
+                links.append((contact, w.consult_of_contact_id))
+            holder = self._agents.get(w.offered_to_agent_id) if w.offered_to_agent_id else None
+            expires = w.offer_expires_at
+            if holder is not None and expires is not None and holder.has_capacity(contact.slot):
+                self._reserve(contact, holder, expires)
+                timed.append((expires, contact.seq, True, contact))
+                continue
             if w.offered_to_agent_id is not None:
                 out.append(ev.OfferWithdrawn(now, contact.contact_id, w.offered_to_agent_id))
                 reserved.add(w.offered_to_agent_id)
-            if w.consult_of_contact_id is not None:
-                links.append((contact, w.consult_of_contact_id))
+            # Steps that expired during the downtime: reported now when the snapshot names the step
+            # reached (the event log has the earlier ones), applied silently otherwise.
+            self._catch_up(contact, emit=w.step_index is not None)
             self._index_waiting(contact)
+        # Timers overdue at the rebuild are all due "now": scheduling them in due order fires them so.
+        for _, _, is_offer, contact in sorted(timed, key=lambda t: (t[0], t[1], t[2])):
+            if is_offer:
+                self._schedule_offer_timeout(contact)
+            else:
+                self._schedule_acw_timeout(contact)
         for contact, of_id in links:
             customer = self._contact(of_id)
             contact.consult_of = customer
@@ -203,6 +228,16 @@ class SnapshotCore(RoutingCore):
             self._fill(agent)
         self._flush()
         return out
+
+    def _reserve(self, contact: ContactRecord, agent: AgentRecord, expires_at: float) -> None:
+        """Restore an open offer: the agent holds the contact until it answers or the offer expires."""
+        contact.state = OFFERED
+        contact.agent = agent
+        contact.offer_expires_at = expires_at
+        agent.held[contact.contact_id] = contact
+        agent.per_channel[contact.slot] += 1
+        agent.total += 1
+        agent.n_offered += 1
 
     def _restored_contact(
         self, spec: ContactSpec, sequence: int, waiting_since: float, is_callback: bool

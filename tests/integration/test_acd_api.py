@@ -114,7 +114,7 @@ def test_two_accepts_race_and_exactly_one_wins(center: Center) -> None:
     assert center.event_types(contact["id"]).count("ContactConnected") == 1
 
 
-def test_engine_rebuilt_after_a_restart_keeps_queue_order_and_returns_offers(
+def test_engine_rebuilt_after_a_restart_keeps_queue_order_and_open_offers(
     db: Database,
 ) -> None:
     before = build_center(db)
@@ -141,8 +141,9 @@ def test_engine_rebuilt_after_a_restart_keeps_queue_order_and_returns_offers(
     before.clock.advance(1)
     state = after.get(f"agents/{agent}/state")  # first use rebuilds the engine
     assert state["status"] == "available"
-    assert "OfferWithdrawn" in after.event_types(waiting[0])
-    # The withdrawn offer went back to the head of the queue and is offered again, in order.
+    # The open offer is still open, to the same agent; the others wait in order.
+    assert "OfferWithdrawn" not in after.event_types(waiting[0])
+    assert after.event_types(waiting[0]).count("ContactOffered") == 1
     assert after.state_of(waiting[0]) == "offered"
     assert [after.state_of(c) for c in waiting[1:]] == ["queued", "queued"]
     after.post(f"contacts/{waiting[0]}/accept", {"agent_id": agent})

@@ -44,7 +44,10 @@ def route_contact(routing: RoutingService, actor: Actor, contact_id: int) -> Non
         contact = access_contact(session, actor, contact_id)
         if contact.state != Stored.CREATED.value or contact.queue_id is None:
             return []
-        return engine.add_contact(contact_spec(contact, _last_agent(session, contact)), now)
+        last_agent_id = _last_agent(session, contact)
+        if last_agent_id is not None:
+            contact.routing_state = {**contact.routing_state, "last_agent_id": last_agent_id}
+        return engine.add_contact(contact_spec(contact), now)
 
     routing.run(actor, command)
 

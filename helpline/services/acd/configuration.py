@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput
 from helpline.services.access import access, any_member, owned, owned_by, referenced, requires
+from helpline.services.acd.engine_config import check_routing_steps
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -275,6 +276,8 @@ def _check_kind_rules(
 ) -> None:
     if kind is QUEUE and row_id is not None and own.get("overflow_queue_id") == row_id:
         raise InvalidInput("overflow_queue_id", "a queue cannot overflow to itself")
+    if kind is QUEUE and "routing_steps" in own:
+        check_routing_steps(own["routing_steps"])
     for index, step in enumerate(own.get("routing_steps", ()) if kind is QUEUE else ()):
         where = f"routing_steps.{index}"
         for number, requirement in enumerate(step.get("requirements", ())):

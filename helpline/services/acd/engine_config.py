@@ -7,6 +7,7 @@ step that requires the queue's skills for ever; a contact may bring its own step
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState as StoredState
 from helpline.domain.hours import WEEKDAYS, parse_clock
+from helpline.errors import InvalidInput
 from helpline.routing import (
     ALWAYS_OPEN,
     AgentSelection,
@@ -44,6 +46,8 @@ from helpline.routing import (
 )
 from helpline.services.access import owned, owned_by
 from helpline.storage import tables
+
+logger = logging.getLogger(__name__)
 
 HOURS_HORIZON = timedelta(days=14)
 """How far ahead opening hours are expanded; the engine is rebuilt before the horizon runs out."""
@@ -114,9 +118,45 @@ def criteria_from_steps(steps: Iterable[Mapping[str, Any]]) -> RoutingCriteria:
     return RoutingCriteria(tuple(compiled))
 
 
+def check_routing_steps(steps: Sequence[Mapping[str, Any]], field: str = "routing_steps") -> None:
+    """Refuse, naming the step and field, escalation steps the routing engine could not apply: a
+    skill twice in one step, skills and preferred agents in one step, an expiry missing before the
+    last step. Checked before anything is stored (the engine would refuse them later)."""
+    for index, step in enumerate(steps):
+        where = f"{field}.{index}"
+        skills = [str(r.get("skill_id")) for r in step.get("requirements", ())]
+        if len(skills) != len(set(skills)):
+            raise InvalidInput(f"{where}.requirements", "names a skill twice; give each skill once")
+        if skills and step.get("preferred_agent_ids"):
+            raise InvalidInput(
+                f"{where}.preferred_agent_ids",
+                "a step requires skills or names preferred agents, not both: use two steps",
+            )
+        if index < len(steps) - 1 and step.get("expires_after_seconds") is None:
+            raise InvalidInput(
+                f"{where}.expires_after_seconds",
+                "only the last step may lack an expiry (a later step would never apply)",
+            )
+        try:
+            criteria_from_steps([step])
+        except (ValueError, KeyError, TypeError) as error:
+            raise InvalidInput(where, str(error)) from None
+
+
+def _stored_criteria(steps: Iterable[Mapping[str, Any]], owner: str) -> RoutingCriteria | None:
+    """Stored steps as criteria, or None (with a warning) when they are unusable: data stored before
+    :func:`check_routing_steps` existed must not keep an organization's routing from starting."""
+    try:
+        return criteria_from_steps(steps)
+    except (ValueError, KeyError, TypeError) as error:
+        logger.warning("ignoring unusable routing steps of %s: %s", owner, error)
+        return None
+
+
 def _queue(row: tables.Queue, skills: Sequence[tables.QueueSkill], hours: Hours) -> Queue:
-    if row.routing_steps:
-        criteria = criteria_from_steps(row.routing_steps)
+    own = _stored_criteria(row.routing_steps, f"queue {row.id}") if row.routing_steps else None
+    if own is not None:
+        criteria = own
     elif skills:
         criteria = RoutingCriteria(
             (Step(frozenset(SkillRequirement(str(s.skill_id), s.min_proficiency) for s in skills)),)
@@ -217,19 +257,27 @@ def routed_agents(session: Session, organization_id: int) -> list[AgentSpec]:
     ]
 
 
-def contact_spec(contact: tables.Contact, last_agent_id: int | None = None) -> ContactSpec:
-    """The engine's view of a stored contact."""
+def contact_spec(contact: tables.Contact) -> ContactSpec:
+    """The engine's view of a stored contact (``routing_state`` keeps what routing was given)."""
     state = contact.routing_state
     steps = state.get("criteria")
+    last_agent_id = state.get("last_agent_id")
     return ContactSpec(
         contact_id=str(contact.id),
         queue_id=str(contact.queue_id),
         priority=contact.priority,
-        criteria=criteria_from_steps(steps) if steps else None,
+        criteria=_stored_criteria(steps, f"contact {contact.id}") if steps else None,
         age_adjustment_seconds=float(state.get("age_adjustment_seconds", 0.0)),
         customer_id=str(contact.customer_id) if contact.customer_id else None,
         last_agent_id=str(last_agent_id) if last_agent_id else None,
     )
+
+
+def _offer_expiry(contact: tables.Contact) -> float | None:
+    expires = contact.routing_state.get("offer_expires_at")
+    if contact.state != StoredState.OFFERED.value or expires is None:
+        return None
+    return float(expires)
 
 
 def load_snapshot(
@@ -281,6 +329,8 @@ def load_snapshot(
                     else None,
                     overflow_done=bool(state.get("overflow_done", False)),
                     consult_of_contact_id=state.get("consult_of"),
+                    offer_expires_at=_offer_expiry(contact),
+                    step_index=int(state.get("step_index", 0)),
                 )
             )
         elif holder is not None and holder in known:

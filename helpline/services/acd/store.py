@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState as Stored
+from helpline.routing import RoutingEngine
 from helpline.routing import events as ev
+from helpline.routing.errors import RoutingError
 from helpline.services.access import owned_by
 from helpline.services.acd.engine_config import from_epoch
 from helpline.storage import tables
@@ -91,19 +93,25 @@ def _finish(contact: tables.Contact, state: Stored, at: datetime) -> None:
 
 
 def _queued(batch: _Batch, e: ev.ContactQueued, at: datetime) -> None:
+    # Entering a queue (arrival, transfer, overflow) starts its steps and overflow timer afresh; the
+    # contact's own criteria apply in the queue they were given for only.
     contact = batch.contact(e.contact_id)
+    state = contact.routing_state
+    if contact.queue_id != int(e.queue_id):
+        state = {k: v for k, v in state.items() if k != "criteria"}
     contact.state = Stored.QUEUED.value
     contact.queue_id = int(e.queue_id)
     contact.agent_id = None
     contact.queued_at = contact.queued_at or at
-    _routing_state(
-        contact,
-        queue_sequence=e.queue_sequence,
-        enqueued_at=e.at,
-        waiting_since=contact.routing_state.get("waiting_since", e.at),
-        personal_agent_id=e.personal_agent_id,
-        is_callback=e.is_callback,
-    )
+    contact.routing_state = state | {
+        "queue_sequence": e.queue_sequence,
+        "enqueued_at": e.at,
+        "waiting_since": state.get("waiting_since", e.at),
+        "personal_agent_id": e.personal_agent_id,
+        "is_callback": e.is_callback,
+        "step_index": 0,
+        "overflow_done": False,
+    }
 
 
 def _offered(batch: _Batch, e: ev.ContactOffered, at: datetime) -> None:
@@ -138,9 +146,16 @@ def _abandoned(batch: _Batch, e: ev.ContactAbandoned, at: datetime) -> None:
 
 
 def _overflowed(batch: _Batch, e: ev.ContactOverflowed, at: datetime) -> None:
+    # The ContactQueued that follows records the new queue; the sticky agent and the contact's own
+    # criteria were for the queue it left.
     contact = batch.contact(e.contact_id)
-    contact.queue_id = int(e.to_queue_id)
-    _routing_state(contact, overflow_done=True, enqueued_at=e.at)
+    contact.routing_state = {
+        k: v for k, v in contact.routing_state.items() if k not in ("criteria", "last_agent_id")
+    }
+
+
+def _callback_proposed(batch: _Batch, e: ev.CallbackProposed, at: datetime) -> None:
+    _routing_state(batch.contact(e.contact_id), overflow_done=True)
 
 
 def _escalated(batch: _Batch, e: ev.ContactEscalated, at: datetime) -> None:
@@ -187,8 +202,10 @@ def _transferred(batch: _Batch, e: ev.ContactTransferred, at: datetime) -> None:
             contact.agent_id = int(e.to_agent_id)
         _routing_state(contact, transfers=transfers)
         return
-    # A blind transfer: the contact waits afresh; the next ContactQueued sets the time.
-    state = {k: v for k, v in contact.routing_state.items() if k != "waiting_since"}
+    # A blind transfer: the contact waits afresh; the next ContactQueued sets the time. A transfer to
+    # a queue drops the sticky agent (a transfer to an agent names one).
+    dropped = {"waiting_since", "last_agent_id"} if e.to_queue_id is not None else {"waiting_since"}
+    state = {k: v for k, v in contact.routing_state.items() if k not in dropped}
     contact.routing_state = state | {"transfers": transfers}
 
 
@@ -231,6 +248,7 @@ _APPLY: dict[type[ev.Event], Callable[[_Batch, Any, datetime], None]] = {
     ev.ContactConnected: _connected,
     ev.ContactAbandoned: _abandoned,
     ev.ContactOverflowed: _overflowed,
+    ev.CallbackProposed: _callback_proposed,
     ev.ContactEscalated: _escalated,
     ev.CallbackRequested: _callback_requested,
     ev.ContactArrivedWhileClosed: _arrived_closed,
@@ -268,4 +286,31 @@ def record_routing_events(
             agent_id=int(agent_id) if agent_id else None,
             payload={k: _payload_value(k, v) for k, v in fields.items() if k not in _ID_FIELDS},
         )
+    session.flush()
+
+
+_AGENT_FIELDS = ("agent_id", "from_agent_id", "to_agent_id")
+
+
+def sync_agent_statuses(
+    session: Session, organization_id: int, engine: RoutingEngine, events: Sequence[ev.Event]
+) -> None:
+    """Store the chosen status, reason and idle time of every agent ``events`` touched, as the engine
+    holds them: a missed offer's not-ready (missed), the idle clock an offer or a close restarted."""
+    agent_ids: set[str] = set()
+    for event in events:
+        for name in _AGENT_FIELDS:
+            value = getattr(event, name, None)
+            if value is not None:
+                agent_ids.add(value)
+    batch = _Batch(session, organization_id)
+    for agent_id in sorted(agent_ids):
+        try:
+            view = engine.agent_view(agent_id)
+        except RoutingError:
+            continue  # no longer routed (deactivated): its stored status stays as it was
+        row = batch.agent_status(agent_id, from_epoch(events[-1].at))
+        row.status = view.status.value
+        row.reason = view.reason
+        row.idle_since = from_epoch(view.idle_since) if view.idle_since > 0 else None
     session.flush()

@@ -22,6 +22,7 @@ from helpline.services.access import (
     referenced,
     requires,
 )
+from helpline.services.acd.engine_config import check_routing_steps
 from helpline.services.actor import Actor
 from helpline.services.identity.customers import find_or_create_customer, get_customer
 from helpline.storage.database import session_now
@@ -149,6 +150,7 @@ def create_contact(
         if found is not None:
             return CreatedContact(found, created=False)
     _queue_for(session, actor, spec)
+    check_routing_steps(spec.routing_steps)
     if spec.customer_id is not None:
         customer_id: int | None = get_customer(session, actor, spec.customer_id).id
     else:
