@@ -237,7 +237,7 @@ def create_hours_override(
     session.add(row)
     session.flush()
     data = represent_override(row)
-    _record(session, actor, "HoursOverrideCreated", data)
+    _override_event(session, actor, "HoursOverrideCreated", data)
     return data
 
 
@@ -253,7 +253,9 @@ def update_hours_override(
         row.last_day = row.first_day
     _check_override(session, actor, row)
     session.flush()
-    _record(session, actor, "HoursOverrideUpdated", {"id": override_id, "changed": dict(values)})
+    _override_event(
+        session, actor, "HoursOverrideUpdated", {"id": override_id, "changed": dict(values)}
+    )
     return represent_override(row)
 
 
@@ -263,10 +265,12 @@ def delete_hours_override(session: Session, actor: Actor, override_id: int) -> N
     row = access(session, actor, tables.HoursOverride, override_id, "hours override")
     session.delete(row)
     session.flush()
-    _record(session, actor, "HoursOverrideDeleted", {"id": override_id})
+    _override_event(session, actor, "HoursOverrideDeleted", {"id": override_id})
 
 
-def _record(session: Session, actor: Actor, event_type: str, payload: dict[str, Any]) -> None:
+def _override_event(
+    session: Session, actor: Actor, event_type: str, payload: dict[str, Any]
+) -> None:
     append_event(
         session,
         actor.organization_id,
