@@ -62,6 +62,25 @@ def create_ok(
     return data
 
 
+def calendar_objects(
+    client: TestClient, tenant: Tenant, queue_id: int
+) -> dict[str, dict[str, Any]]:
+    """A closure of ``queue_id`` on Christmas Eve afternoon 2026."""
+    closure = create_ok(
+        client,
+        tenant,
+        "hours-overrides",
+        {
+            "name": "Christmas Eve afternoon",
+            "kind": "closed",
+            "first_day": "2026-12-24",
+            "closed_from": "12:00",
+            "queue_id": queue_id,
+        },
+    )
+    return {"hours_override": closure}
+
+
 def planning_objects(
     client: TestClient, tenant: Tenant, queue_id: int
 ) -> dict[str, dict[str, Any]]:

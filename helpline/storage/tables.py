@@ -503,6 +503,41 @@ class CalendarEvent(Base):
     volume_multiplier: Mapped[float] = mapped_column(Float, default=1.0)
 
 
+class HolidaySettings(Base):
+    """Which country's public holidays close an organization's routing (one row per organization)."""
+
+    __tablename__ = "holiday_settings"
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    country: Mapped[str | None] = mapped_column(String(2))
+    subdivision: Mapped[str | None] = mapped_column(String(16))
+    close_routing: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HoursOverride(Base):
+    """A dated closure or special opening hours of the organization or of one queue.
+
+    ``kind`` "closed": closed from ``first_day`` at ``closed_from`` to ``last_day`` at
+    ``closed_until`` (``HH:MM``; none = the whole days); "open": ``spans`` replace the weekly hours
+    on each day from ``first_day`` to ``last_day``. Dates are in the organization's time zone.
+    """
+
+    __tablename__ = "hours_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    queue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("queues.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    closed_from: Mapped[str | None] = mapped_column(String(5))
+    closed_until: Mapped[str | None] = mapped_column(String(5))
+    spans: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+
+
 class Forecast(Base):
     """A stored volume/AHT forecast for a queue, with the model that made it and its accuracy."""
 

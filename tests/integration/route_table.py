@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from helpline.bootstrap import Database
 from tests.factories import (
     Tenant,
+    calendar_objects,
     case_objects,
     channel_objects,
     chat_objects,
@@ -47,6 +48,7 @@ PATH_OBJECTS = {
     "sla_policy_id": "sla_policy",
     "chat_widget_id": "chat_widget",
     "email_address_id": "email_address",
+    "hours_override_id": "hours_override",
 }
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
@@ -155,6 +157,13 @@ def body_for(path: str, objects: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "address": "attacker@attacker.example",
             "queue_id": ids["email_queue"],
         },
+        "/api/v1/hours-overrides": {
+            "name": "X",
+            "kind": "closed",
+            "first_day": "2026-12-24",
+            "queue_id": ids["queue"],
+        },
+        "/api/v1/holiday-settings": {"country": "GB"},
     }
     return bodies.get(path, {})
 
@@ -181,6 +190,10 @@ QUERIES = {
     "/api/v1/reports/events": "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     "/api/v1/adherence": "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     "/api/v1/intraday": "queue_id={queue}",
+    "/api/v1/public-holidays": "from=2026-12-01&to=2026-12-31",
+    "/api/v1/queues/{queue_id}/open-intervals": (
+        "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z"
+    ),
 }
 
 
@@ -204,6 +217,7 @@ def organization_objects(
     objects |= case_objects(client, tenant, objects["customer"]["id"], objects["contact"]["id"])
     objects |= chat_objects(client, tenant)
     objects |= email_objects(client, tenant)
+    objects |= calendar_objects(client, tenant, objects["queue"]["id"])
     return objects
 
 

@@ -469,6 +469,35 @@ INVALID["/api/v1/email-addresses"] = [
         "imap_password",
     ),
 ]
+_CLOSED: dict[str, Any] = {"name": "Closed", "kind": "closed", "first_day": "2026-12-24"}
+_OPEN: dict[str, Any] = {
+    "name": "Special",
+    "kind": "open",
+    "first_day": "2026-12-27",
+    "spans": [{"open": "10:00", "close": "14:00"}],
+}
+INVALID["/api/v1/hours-overrides"] = [
+    ({**_CLOSED, "kind": "half"}, "kind"),
+    ({**_CLOSED, "first_day": "2026-02-30"}, "first_day"),
+    ({**_CLOSED, "last_day": "2026-12-23"}, "last_day"),
+    ({**_CLOSED, "last_day": "2028-01-01"}, "last_day"),
+    ({**_CLOSED, "closed_from": "12"}, "closed_from"),
+    ({**_CLOSED, "closed_from": "24:00"}, "closed_from"),
+    ({**_CLOSED, "closed_from": "14:00", "closed_until": "12:00"}, "closed_until"),
+    ({**_CLOSED, "spans": [{"open": "10:00", "close": "14:00"}]}, "spans"),
+    ({**_CLOSED, "queue_id": 999999}, "queue_id"),
+    ({**_OPEN, "spans": []}, "spans"),
+    ({**_OPEN, "spans": [{"open": "14:00", "close": "10:00"}]}, "spans"),
+    ({**_OPEN, "closed_from": "12:00"}, "closed_from"),
+    ({**_OPEN, "name": ""}, "name"),
+]
+INVALID_PUT["/api/v1/holiday-settings"] = [
+    ({"country": "XX"}, "country"),
+    ({"country": "GBR"}, "country"),
+    ({"country": "DE", "subdivision": "XX"}, "subdivision"),
+    ({"subdivision": "BY"}, "subdivision"),
+    ({"country": "GB", "close_routing": "maybe"}, "close_routing"),
+]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 
 

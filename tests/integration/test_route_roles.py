@@ -80,6 +80,14 @@ OPEN_TO_EVERY_MEMBER: set[tuple[str, str]] = {
     ("GET", "/api/v1/forecasts"),
     ("GET", "/api/v1/forecasts/{forecast_id}"),
     ("GET", "/api/v1/forecasts/{forecast_id}/accuracy"),
+    # The routing calendar and whether a queue is open: every member reads them (changing the
+    # calendar needs a manager).
+    ("GET", "/api/v1/holiday-settings"),
+    ("GET", "/api/v1/public-holidays"),
+    ("GET", "/api/v1/hours-overrides"),
+    ("GET", "/api/v1/hours-overrides/{hours_override_id}"),
+    ("GET", "/api/v1/queues/{queue_id}/open-intervals"),
+    ("GET", "/api/v1/queues/{queue_id}/open-state"),
     # Cases: every member reads them (changing them needs a case role).
     ("GET", "/api/v1/cases"),
     ("GET", "/api/v1/cases/{case_id}"),

@@ -4,11 +4,15 @@ organization: another organization's queues, teams and users never show."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
+from helpline.asgi import create_app
 from helpline.bootstrap import Database
+from helpline.config import Settings
+from tests.center import FakeClock
 from tests.factories import Tenant, create_ok, make_client, make_tenant
 
 pytestmark = pytest.mark.integration
@@ -70,3 +74,36 @@ def test_the_desk_needs_an_agent(client: TestClient, sqlite_db: Database) -> Non
     response = client.get("/desk", headers={"accept": "text/html"})
     assert response.status_code == 404
     assert "not an agent" in response.text
+
+
+def test_hours_page_lists_the_routing_calendar_of_the_viewers_organization(
+    sqlite_db: Database,
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 25, 12, tzinfo=UTC))
+    settings = Settings(database_url=sqlite_db.engine.url.render_as_string(hide_password=False))
+    client = TestClient(create_app(settings, sqlite_db, clock))
+    mine, theirs = make_tenant(sqlite_db), make_tenant(sqlite_db)
+    for tenant, label in ((mine, "Mine"), (theirs, "Theirs")):
+        create_ok(
+            client,
+            tenant,
+            "hours-overrides",
+            {"name": f"Closure {label}", "kind": "closed", "first_day": "2026-12-24"},
+        )
+    create_ok(
+        client,
+        mine,
+        "hours-overrides",
+        {"name": "Past closure", "kind": "closed", "first_day": "2026-11-24"},
+    )
+    put = client.put("/api/v1/holiday-settings", json={"country": "GB"}, headers=mine.headers())
+    assert put.status_code == 200, put.text
+    _log_in_manager(client, mine)
+
+    page = client.get("/config/hours", headers={"accept": "text/html"})
+    assert page.status_code == 200, page.text
+    assert "Closure Mine" in page.text
+    assert "Closure Theirs" not in page.text
+    assert "Past closure" not in page.text  # the clock's today is 25 November 2026
+    assert "Christmas Day" in page.text
+    assert "Public holidays of <strong>GB</strong> close every queue" in page.text

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from helpline.domain.event_catalogue import (
+    calendar,
     cases,
     configuration,
     contacts,
@@ -34,6 +35,7 @@ AREAS: tuple[tuple[str, tuple[type[EventPayload], ...]], ...] = (
     ("Workforce management", planning.EVENTS),
     ("Surveys", reporting.EVENTS),
     ("Configuration", configuration.EVENTS),
+    ("Routing calendar", calendar.EVENTS),
 )
 """The event types by area, in the order the documentation lists them."""
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline.domain.business_time import complement, intersect, normalized
+from helpline.domain.calendar import OrganizationCalendar, QueueCalendar
 from helpline.domain.enums import ContactState as StoredState
 from helpline.domain.hours import WEEKDAYS, parse_clock
 from helpline.errors import InvalidInput
@@ -44,7 +46,8 @@ from helpline.routing import (
     Step,
     WaitingContact,
 )
-from helpline.services.access import owned, owned_by
+from helpline.services.access import access, owned, owned_by
+from helpline.services.acd.calendar import organization_calendar
 from helpline.storage import tables
 
 logger = logging.getLogger(__name__)
@@ -70,18 +73,36 @@ def from_epoch(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+FULL_DAY: tuple[Mapping[str, str], ...] = ({"open": "00:00", "close": "24:00"},)
+"""An always-open queue's day, when a calendar date changes it."""
+
+
 def open_intervals(
-    hours: Mapping[str, Any], zone: ZoneInfo, start: datetime, end: datetime
+    hours: Mapping[str, Any],
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    calendar: QueueCalendar | None = None,
 ) -> Hours:
-    """A queue's weekly hours in ``zone`` as absolute open intervals covering ``[start, end]``."""
-    if hours.get("always_open", True):
+    """A queue's weekly hours in ``zone`` as absolute open intervals covering ``[start, end]``.
+
+    With a ``calendar`` (``helpline.domain.calendar``), special opening hours replace a date's
+    weekly spans, a public holiday that closes routing has none, and closures are cut out of what
+    is left; an always-open queue stays ``ALWAYS_OPEN`` unless a calendar date falls in the span.
+    Dates are local dates of ``zone``: a day is from local midnight to the next (23 or 25 hours
+    long on a DST change day).
+    """
+    first: date = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    always_open = hours.get("always_open", True)
+    if always_open and (calendar is None or not calendar.changes_between(first, last)):
         return ALWAYS_OPEN
     weekly: Mapping[str, Sequence[Mapping[str, str]]] = hours.get("weekly") or {}
     spans: list[tuple[float, float]] = []
-    day: date = start.astimezone(zone).date() - timedelta(days=1)
-    last = end.astimezone(zone).date() + timedelta(days=1)
+    day = first
     while day <= last:
-        for span in weekly.get(WEEKDAYS[day.weekday()], ()):
+        usual = FULL_DAY if always_open else weekly.get(WEEKDAYS[day.weekday()], ())
+        for span in calendar.day_spans(day, usual) if calendar else usual:
             opens = datetime.combine(day, parse_clock(span["open"]), zone)
             close_clock = parse_clock(span["close"])
             closes = (
@@ -91,13 +112,41 @@ def open_intervals(
             )
             spans.append((epoch(opens), epoch(closes)))
         day += timedelta(days=1)
-    merged: list[tuple[float, float]] = []
-    for opens_at, closes_at in sorted(spans):
-        if merged and opens_at <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], closes_at))
-        else:
-            merged.append((opens_at, closes_at))
-    return OpenIntervals(tuple(merged))
+    merged = normalized(spans)
+    if calendar is not None:
+        closed = [
+            (epoch(s.replace(tzinfo=zone)), epoch(e.replace(tzinfo=zone)))
+            for s, e in calendar.local_closures
+        ]
+        closed.extend((epoch(s), epoch(e)) for s, e in calendar.closed_periods)
+        merged = intersect(merged, complement(normalized(closed)))
+    return OpenIntervals(merged)
+
+
+def calendar_around(
+    session: Session, organization_id: int, zone: ZoneInfo, start: datetime, end: datetime
+) -> OrganizationCalendar:
+    """The organization's calendar over every local date ``open_intervals`` expands for
+    ``[start, end]`` (a day more either side)."""
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    return organization_calendar(session, organization_id, first, last)
+
+
+def queue_hours(
+    session: Session, organization_id: int, queue_id: int, start: datetime, end: datetime
+) -> Hours:
+    """A queue's open time over ``[start, end]`` exactly as the routing engine is given it: weekly
+    hours, public holidays, closures and special opening hours in the organization's time zone.
+
+    For use cases that ask "is the queue open then?" (timed callbacks, the open-intervals API).
+    Raises NotFound for a queue of another organization.
+    """
+    queue = access(session, organization_id, tables.Queue, queue_id, "queue")
+    org = session.get(tables.Organization, organization_id)
+    zone = ZoneInfo(org.time_zone if org else "UTC")
+    calendar = calendar_around(session, organization_id, zone, start, end)
+    return open_intervals(queue.hours, zone, start, end, calendar.for_queue(queue_id))
 
 
 def criteria_from_steps(steps: Iterable[Mapping[str, Any]]) -> RoutingCriteria:
@@ -192,11 +241,13 @@ def load_config(session: Session, organization_id: int, now: datetime) -> Routin
     queue_skills: dict[int, list[tables.QueueSkill]] = {}
     for skill in session.scalars(owned(organization_id, tables.QueueSkill)):
         queue_skills.setdefault(skill.queue_id, []).append(skill)
+    start, end = now - timedelta(days=1), now + HOURS_HORIZON
+    calendar = calendar_around(session, organization_id, zone, start, end)
     queues = tuple(
         _queue(
             row,
             queue_skills.get(row.id, []),
-            open_intervals(row.hours, zone, now - timedelta(days=1), now + HOURS_HORIZON),
+            open_intervals(row.hours, zone, start, end, calendar.for_queue(row.id)),
         )
         for row in session.scalars(
             select(tables.Queue)

@@ -53,8 +53,17 @@ from helpline.storage.database import Database
 
 logger = logging.getLogger(__name__)
 
-CONFIG_EVENT_PREFIXES = ("Queue", "RoutingProfile", "Agent", "Skill")
-"""Configuration events after which an organization's engine is rebuilt."""
+CONFIG_EVENT_PREFIXES = (
+    "Queue",
+    "RoutingProfile",
+    "Agent",
+    "Skill",
+    "HoursOverride",
+    "HolidaySettings",
+    "CalendarEvent",
+)
+"""Configuration events after which an organization's engine is rebuilt (the routing calendar's too:
+closures, special hours, holiday settings and forecast calendar events, which may close the center)."""
 CONFIG_EVENT_SUFFIXES = ("Created", "Updated", "Deleted")
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.MANAGER)
 """Who may act for any agent (agents act for themselves)."""

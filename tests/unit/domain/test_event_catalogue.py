@@ -33,6 +33,7 @@ EMITTERS: dict[str, int] = {
     "event": 0,  # services.conversations.history: event(TYPE, at, ...)
     "_event": 2,  # services.cases.sla._event(session, case, TYPE, now, ...)
     "_time_off_event": 3,  # services.planning.rostering_inputs._time_off_event(..., row, TYPE)
+    "_override_event": 2,  # services.acd.calendar._override_event(session, actor, TYPE, ...)
 }
 """Functions that take an event type, and the position of that argument."""
 TYPE_KEYWORDS = {"event_type"}  # e.g. publish_plan(..., event_type="SchedulePublished")
