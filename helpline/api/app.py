@@ -11,6 +11,7 @@ from helpline.api.routes import (
     adherence,
     admin,
     auth,
+    callbacks,
     cases,
     chat,
     contact_context,
@@ -54,7 +55,7 @@ def install_api(app: FastAPI) -> None:
         api.include_router(router)
     for router in (simulations.router, cti.router, *cti.channel_configuration_routers()):
         api.include_router(router)
-    for router in (cases.router, contact_context.router):
+    for router in (cases.router, contact_context.router, callbacks.router):
         api.include_router(router)
     for router in (chat.widgets_router, chat.agent_router):
         api.include_router(router)

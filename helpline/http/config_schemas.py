@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from copy import copy
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -154,6 +154,12 @@ class QueueIn(Body):
     )
     skills: list[SkillRequirement] = Field(default_factory=list)
     routing_steps: list[RoutingStep] = Field(default_factory=list)
+    callback_slot_minutes: Literal[10, 15, 20, 30, 60, 120] = Field(
+        default=30, description="Length of a scheduled-callback slot, from local midnight"
+    )
+    callbacks_per_slot: int = Field(
+        default=5, ge=0, le=10_000, description="Scheduled callbacks one slot takes; 0: none"
+    )
 
 
 class QueueOut(QueueIn):

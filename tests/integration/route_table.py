@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from helpline.bootstrap import Database
 from tests.factories import (
     Tenant,
+    callback_objects,
     case_objects,
     channel_objects,
     chat_objects,
@@ -47,6 +48,7 @@ PATH_OBJECTS = {
     "sla_policy_id": "sla_policy",
     "chat_widget_id": "chat_widget",
     "email_address_id": "email_address",
+    "callback_id": "callback",
 }
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
@@ -151,6 +153,11 @@ def body_for(path: str, objects: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "/api/v1/cases/{case_id}/contacts": {"contact_id": ids["contact"]},
         "/api/v1/customers/{customer_id}/merge": {"merged_customer_id": ids["customer"]},
         "/api/v1/chat-widgets": {"name": "X", "queue_id": ids["chat_queue"]},
+        "/api/v1/callbacks": {
+            "queue_id": ids["queue"],
+            "phone": "+447700900124",
+            "slot_start": objects["callback"]["slot_start"],
+        },
         "/api/v1/email-addresses": {
             "address": "attacker@attacker.example",
             "queue_id": ids["email_queue"],
@@ -181,6 +188,7 @@ QUERIES = {
     "/api/v1/reports/events": "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     "/api/v1/adherence": "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     "/api/v1/intraday": "queue_id={queue}",
+    "/api/v1/queues/{queue_id}/callback-slots": "from=2026-12-01&to=2026-12-02",
 }
 
 
@@ -204,6 +212,7 @@ def organization_objects(
     objects |= case_objects(client, tenant, objects["customer"]["id"], objects["contact"]["id"])
     objects |= chat_objects(client, tenant)
     objects |= email_objects(client, tenant)
+    objects |= callback_objects(client, tenant, objects["queue"]["id"])
     return objects
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from helpline.domain.event_catalogue import (
+    callbacks,
     cases,
     configuration,
     contacts,
@@ -28,6 +29,7 @@ from helpline.domain.event_catalogue.base import EventCatalogueError, EventPaylo
 
 AREAS: tuple[tuple[str, tuple[type[EventPayload], ...]], ...] = (
     ("Contacts and agents", contacts.EVENTS),
+    ("Scheduled callbacks", callbacks.EVENTS),
     ("Messages, chat and phone system", conversations.EVENTS),
     ("Cases and SLA policies", cases.EVENTS),
     ("Customers, users and organizations", identity.EVENTS),
