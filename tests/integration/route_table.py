@@ -188,7 +188,6 @@ QUERIES = {
     "/api/v1/reports/events": "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     "/api/v1/adherence": "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     "/api/v1/intraday": "queue_id={queue}",
-    "/api/v1/queues/{queue_id}/callback-slots": "from=2026-12-01&to=2026-12-02",
 }
 
 

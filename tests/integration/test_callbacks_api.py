@@ -16,8 +16,11 @@ from helpline.asgi import create_app
 from helpline.bootstrap import Database
 from helpline.config import Settings
 from helpline.domain.enums import Role
-from helpline.services.acd.callback_scheduler import CallbackScheduler
-from helpline.services.acd.callbacks import OpenQueues, route_due_callback
+from helpline.services.acd.callback_scheduler import (
+    CallbackScheduler,
+    OpenQueues,
+    route_due_callback,
+)
 from helpline.services.conversations import chat
 from helpline.services.conversations.chat_widgets import widget_by_id
 from helpline.storage.database import session_now

@@ -83,8 +83,13 @@ def slot_out(slot: Slot) -> SlotOut:
     return SlotOut(start=from_epoch(slot.start), end=from_epoch(slot.end), remaining=slot.remaining)
 
 
-DayFrom = Annotated[date, Query(alias="from", description="First local day")]
-DayTo = Annotated[date, Query(alias="to", description="Last local day (at most 31 days on)")]
+DayFrom = Annotated[
+    date | None, Query(alias="from", description="First local day (default: today)")
+]
+DayTo = Annotated[
+    date | None,
+    Query(alias="to", description="Last local day (default: a week; at most 31 days)"),
+]
 
 
 @router.get(
@@ -93,7 +98,11 @@ DayTo = Annotated[date, Query(alias="to", description="Last local day (at most 3
     summary="Bookable callback slots of a queue",
 )
 def list_slots(
-    actor: CurrentActor, db: DB, first_day: DayFrom, last_day: DayTo, queue_id: int = Path()
+    actor: CurrentActor,
+    db: DB,
+    first_day: DayFrom = None,
+    last_day: DayTo = None,
+    queue_id: int = Path(),
 ) -> list[SlotOut]:
     """Open hours cut into the queue's slots (from local midnight), starting after now, with room
     left; each says how many more callbacks it takes."""

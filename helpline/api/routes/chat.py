@@ -237,7 +237,7 @@ def _visitor_call(
             jsonable_encoder(action(found)), status_code=status_code, headers=_cors(request, widget)
         )
     except HelplineError as error:
-        response = error_response(error)
+        response = error_response(error, request)
         response.headers.update(_cors(request, widget))
         return response
 
@@ -250,8 +250,8 @@ def _visitor_call(
 def visitor_callback_slots(
     request: Request,
     key: Annotated[str, Query(max_length=100, description="The widget's public key")],
-    first_day: DayFrom,
-    last_day: DayTo,
+    first_day: DayFrom = None,
+    last_day: DayTo = None,
 ) -> Response:
     """The slots of the widget's callback queue (404 when the widget offers no callbacks)."""
 

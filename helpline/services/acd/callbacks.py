@@ -1,5 +1,5 @@
-"""Scheduled callbacks: book one for a time slot, list bookable slots, read, cancel, and (for the
-callback scheduler) route a due one and settle routed ones whose contact ended.
+"""Scheduled callbacks: book one for a time slot (through the API or a chat widget), list bookable
+slots, read and cancel (routing them is ``callback_scheduler``'s job).
 
 A slot is bookable when it lies inside the queue's open hours, starts in the future and holds fewer
 open callbacks (scheduled or routed) than the queue's ``callbacks_per_slot``; bad input is a 422 naming
@@ -15,7 +15,6 @@ connected the callback is being kept: cancelling it is a 409 (end the call inste
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -34,19 +33,26 @@ from helpline.domain.callbacks import (
     is_within_open_time,
     slot_grid,
 )
-from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
+from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from helpline.routing import RoutingEngine
 from helpline.routing import events as ev
 from helpline.routing.hours import OpenIntervals
-from helpline.services.access import access, any_member, owned, owned_by, referenced, requires
+from helpline.services.access import (
+    access,
+    access_queue,
+    any_member,
+    owned,
+    owned_by,
+    referenced,
+    requires,
+)
 from helpline.services.acd.engine_config import epoch, from_epoch, open_intervals
 from helpline.services.acd.routing import RoutingService, acting_agent, load_agent
-from helpline.services.actor import Actor, system_actor
+from helpline.services.actor import Actor
 from helpline.services.conversations.chat import resume_session
 from helpline.services.conversations.chat_widgets import WidgetInfo
-from helpline.services.conversations.contacts import NewContact, create_contact
 from helpline.services.identity.customers import find_or_create_customer, organization_region
 from helpline.storage import tables
 from helpline.storage.database import session_now
@@ -59,16 +65,12 @@ MAX_DAYS_AHEAD = 60
 """How far ahead a callback may be booked."""
 MAX_SLOT_RANGE_DAYS = 31
 """The longest date range one slots query covers."""
+DEFAULT_SLOT_RANGE_DAYS = 7
+"""The days a slots query covers when it names no last day."""
 DEFAULT_PERSONAL_SECONDS = 600
 """How long the promising agent is offered a personal callback first, unless told otherwise."""
 SYSTEM = "system"
 WAITING = (ContactState.QUEUED.value, ContactState.OFFERED.value)
-ENDED_UNANSWERED = (
-    ContactState.ABANDONED.value,
-    ContactState.SHORT_ABANDONED.value,
-    ContactState.CLOSED.value,
-    ContactState.DEFLECTED.value,
-)
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ def represent_callback(row: tables.Callback) -> dict[str, Any]:
 # -- slots ---------------------------------------------------------------------------------------
 
 
-def _zone(session: Session, organization_id: int) -> ZoneInfo:
+def zone_of(session: Session, organization_id: int) -> ZoneInfo:
+    """The organization's time zone."""
     org = session.get(tables.Organization, organization_id)
     return ZoneInfo(org.time_zone if org else "UTC")
 
@@ -150,8 +153,14 @@ def _booked(
     return dict(booked)
 
 
-def _callback_queue(session: Session, actor: Actor | int, queue_id: int) -> tables.Queue:
-    queue = referenced(session, actor, tables.Queue, queue_id, "queue_id")
+def _callback_queue(
+    session: Session, actor: Actor, queue_id: int, *, in_path: bool = False
+) -> tables.Queue:
+    """The voice queue that takes callbacks; NotFound (named in the path) or InvalidInput."""
+    if in_path:
+        queue = access_queue(session, actor, queue_id)
+    else:
+        queue = referenced(session, actor, tables.Queue, queue_id, "queue_id")
     if queue.channel != Channel.VOICE.value:
         raise InvalidInput(
             "queue_id", f"queue {queue_id} takes {queue.channel} contacts, not voice"
@@ -163,19 +172,26 @@ def _callback_queue(session: Session, actor: Actor | int, queue_id: int) -> tabl
 
 @any_member
 def queue_slots(
-    session: Session, actor: Actor, queue_id: int, first_day: date, last_day: date
+    session: Session,
+    actor: Actor,
+    queue_id: int,
+    first_day: date | None = None,
+    last_day: date | None = None,
 ) -> list[Slot]:
-    """The bookable slots of a voice queue on local days ``first_day`` to ``last_day`` (inclusive):
-    open hours cut into the queue's slots, starting after now, with room left."""
+    """The bookable slots of a voice queue on local days ``first_day`` (default today) to
+    ``last_day`` (inclusive; default a week): open hours cut into the queue's slots, starting after
+    now, with room left."""
+    queue = _callback_queue(session, actor, queue_id, in_path=True)
+    zone = zone_of(session, actor.organization_id)
+    now = session_now(session)
+    first_day = first_day or now.astimezone(zone).date()
+    last_day = last_day or first_day + timedelta(days=DEFAULT_SLOT_RANGE_DAYS - 1)
     if last_day < first_day:
         raise InvalidInput("to", "the range ends before it starts")
     if (last_day - first_day).days >= MAX_SLOT_RANGE_DAYS:
         raise InvalidInput("to", f"at most {MAX_SLOT_RANGE_DAYS} days at once")
-    queue = _callback_queue(session, actor, queue_id)
-    zone = _zone(session, actor.organization_id)
     day_starts = _day_starts(zone, first_day, last_day)
     start, end = from_epoch(day_starts[0]), from_epoch(day_starts[-1])
-    now = session_now(session)
     horizon = epoch(now + timedelta(days=MAX_DAYS_AHEAD))
     grid = [
         (s, e) for s, e in slot_grid(day_starts, queue.callback_slot_minutes * 60.0) if s <= horizon
@@ -267,7 +283,7 @@ def schedule_callback(session: Session, actor: Actor, spec: NewCallback) -> tabl
     else:
         customer = None
     now = session_now(session)
-    slot_end = _slot_end(queue, _zone(session, actor.organization_id), spec.slot_start, now)
+    slot_end = _slot_end(queue, zone_of(session, actor.organization_id), spec.slot_start, now)
     # Bookings of one slot take turns, so the last place is given once.
     lock_name(session, f"callback-slot:{queue.id}:{epoch(spec.slot_start)}")
     taken = session.scalar(
@@ -307,7 +323,7 @@ def schedule_callback(session: Session, actor: Actor, spec: NewCallback) -> tabl
     )
     session.add(row)
     session.flush()
-    _event(
+    record_callback_event(
         session,
         row,
         "CallbackScheduled",
@@ -323,7 +339,7 @@ def schedule_callback(session: Session, actor: Actor, spec: NewCallback) -> tabl
     return row
 
 
-def _event(
+def record_callback_event(
     session: Session,
     row: tables.Callback,
     kind: str,
@@ -412,9 +428,9 @@ def cancel_callback(routing: RoutingService, actor: Actor, callback_id: int) -> 
         elif previous is not CallbackState.SCHEDULED:
             raise Conflict(f"callback {callback_id} is {previous.value}")
         # Against the scheduler routing it at this very moment: only one state change wins.
-        if not _move(session, row, previous, CallbackState.CANCELLED, from_epoch(now)):
+        if not change_state(session, row, previous, CallbackState.CANCELLED, from_epoch(now)):
             raise Conflict(f"callback {callback_id} changed meanwhile; look again")
-        _event(
+        record_callback_event(
             session,
             row,
             "CallbackCancelled",
@@ -428,7 +444,7 @@ def cancel_callback(routing: RoutingService, actor: Actor, callback_id: int) -> 
     routing.run(actor, command)
 
 
-def _move(
+def change_state(
     session: Session,
     row: tables.Callback,
     was: CallbackState,
@@ -457,171 +473,6 @@ def _move(
     return bool(changed)
 
 
-# -- the scheduler's steps -----------------------------------------------------------------------
-
-
-def due_callbacks(session: Session, now: datetime, limit: int) -> dict[int, list[int]]:
-    """Scheduled callbacks (of every organization) whose slot has started, by organization, each
-    list in release order: slot start, then booking time, then id."""
-    rows = session.execute(
-        select(tables.Callback.organization_id, tables.Callback.id)
-        .where(
-            tables.Callback.state == CallbackState.SCHEDULED.value,
-            tables.Callback.slot_start <= now,
-        )
-        .order_by(tables.Callback.slot_start, tables.Callback.created_at, tables.Callback.id)
-        .limit(limit)
-    )
-    found: dict[int, list[int]] = {}
-    for organization_id, callback_id in rows:
-        found.setdefault(organization_id, []).append(callback_id)
-    return found
-
-
-def next_slot_start(session: Session, now: datetime) -> datetime | None:
-    """When the next scheduled callback (of any organization) falls due, if after ``now``."""
-    return session.scalar(
-        select(func.min(tables.Callback.slot_start)).where(
-            tables.Callback.state == CallbackState.SCHEDULED.value,
-            tables.Callback.slot_start > now,
-        )
-    )
-
-
-class OpenQueues:
-    """Whether an organization's queues are open now, each looked up once (for one pass of the
-    scheduler)."""
-
-    def __init__(self, session: Session, organization_id: int, now: datetime) -> None:
-        """The queues of ``organization_id`` at ``now`` (``session`` reads its time zone)."""
-        self._now = now
-        self._zone = _zone(session, organization_id)
-        self._known: dict[int, bool] = {}
-
-    def is_open(self, queue: tables.Queue) -> bool:
-        """True when ``queue`` is open now."""
-        if queue.id not in self._known:
-            day = timedelta(days=1)
-            hours = open_intervals(queue.hours, self._zone, self._now - day, self._now + day)
-            self._known[queue.id] = hours.is_open(epoch(self._now))
-        return self._known[queue.id]
-
-
-def route_due_callback(
-    session: Session, organization_id: int, callback_id: int, now: datetime, open_queues: OpenQueues
-) -> int | None:
-    """Create the outbound voice contact of a due callback and mark it routed, both in the caller's
-    transaction (``CallbackRouted``); the new contact's id, or None when the callback waits for its
-    queue to open or was routed or cancelled meanwhile. The caller then routes the contact."""
-    row = session.scalar(
-        owned(organization_id, tables.Callback).where(tables.Callback.id == callback_id)
-    )
-    if row is None or row.state != CallbackState.SCHEDULED.value:
-        return None
-    queue = session.get(tables.Queue, row.queue_id)
-    if queue is None or not open_queues.is_open(queue):
-        return None
-    if not _move(session, row, CallbackState.SCHEDULED, CallbackState.ROUTED, now):
-        return None
-    actor = system_actor(organization_id)
-    steps = _personal_steps(session, queue, row) if row.agent_id is not None else ()
-    contact = create_contact(
-        session,
-        actor,
-        NewContact(
-            channel=Channel.VOICE,
-            queue_id=row.queue_id,
-            customer_id=row.customer_id,
-            identities={} if row.customer_id else {IdentityKind.PHONE: row.phone},
-            direction=Direction.OUTBOUND,
-            subject=row.subject,
-            attributes={
-                "callback_id": row.id,
-                "callback_number": row.phone,
-                "callback_slot_start": row.slot_start,
-            },
-            routing_steps=steps,
-        ),
-    ).contact
-    row.contact_id = contact.id
-    _event(
-        session,
-        row,
-        "CallbackRouted",
-        now,
-        SYSTEM,
-        contact_id=contact.id,
-        agent_id=row.agent_id,
-        late_seconds=max(0.0, (now - row.slot_start).total_seconds()),
-    )
-    return contact.id
-
-
-def _personal_steps(
-    session: Session, queue: tables.Queue, row: tables.Callback
-) -> tuple[Mapping[str, Any], ...]:
-    """The promising agent alone for ``personal_seconds``, then the queue's own criteria."""
-    personal = {
-        "preferred_agent_ids": [row.agent_id],
-        "expires_after_seconds": row.personal_seconds,
-    }
-    if queue.routing_steps:
-        return (personal, *queue.routing_steps)
-    skills = session.scalars(
-        owned(queue.organization_id, tables.QueueSkill).where(
-            tables.QueueSkill.queue_id == queue.id
-        )
-    ).all()
-    if skills:
-        requirements = [
-            {"skill_id": s.skill_id, "min_proficiency": s.min_proficiency} for s in skills
-        ]
-        return (personal, {"requirements": requirements})
-    return (personal,)
-
-
-def unsettled_callbacks(session: Session, organization_id: int) -> list[tables.Callback]:
-    """The organization's routed callbacks whose contact was answered, ended or removed."""
-    contact = tables.Contact
-    return list(
-        session.scalars(
-            owned(organization_id, tables.Callback)
-            .outerjoin(contact, contact.id == tables.Callback.contact_id)
-            .where(
-                tables.Callback.state == CallbackState.ROUTED.value,
-                contact.id.is_(None)
-                | contact.connected_at.is_not(None)
-                | contact.state.in_(ENDED_UNANSWERED),
-            )
-            .order_by(tables.Callback.id)
-        ).all()
-    )
-
-
-def settle_callbacks(session: Session, organization_id: int, now: datetime) -> int:
-    """Mark routed callbacks completed (an agent was connected) or failed (their contact ended
-    unanswered or was removed); how many were settled."""
-    settled = 0
-    for row in unsettled_callbacks(session, organization_id):
-        contact = session.get(tables.Contact, row.contact_id) if row.contact_id else None
-        if contact is not None and contact.connected_at is not None:
-            if _move(session, row, CallbackState.ROUTED, CallbackState.COMPLETED, now):
-                _event(session, row, "CallbackCompleted", now, SYSTEM, contact_id=contact.id)
-                settled += 1
-        elif _move(session, row, CallbackState.ROUTED, CallbackState.FAILED, now):
-            _event(
-                session,
-                row,
-                "CallbackFailed",
-                now,
-                SYSTEM,
-                contact_id=row.contact_id,
-                contact_state=contact.state if contact else None,
-            )
-            settled += 1
-    return settled
-
-
 # -- chat widget visitors ------------------------------------------------------------------------
 
 
@@ -632,7 +483,7 @@ def _widget_queue(widget: WidgetInfo) -> int:
 
 
 def visitor_slots(
-    session: Session, widget: WidgetInfo, first_day: date, last_day: date
+    session: Session, widget: WidgetInfo, first_day: date | None, last_day: date | None
 ) -> list[Slot]:
     """The bookable slots of the widget's callback queue (NotFound when it offers no callbacks)."""
     return queue_slots(session, widget.actor, _widget_queue(widget), first_day, last_day)
