@@ -434,3 +434,21 @@ def test_widget_callback_queue_must_be_a_voice_queue(center: Center) -> None:
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "callback_queue_id"
+
+
+def test_slot_length_must_line_up_from_midnight(center: Center) -> None:
+    response = center.client.patch(
+        f"/api/v1/queues/{center.queues['voice']}",
+        json={"callback_slot_minutes": 25},
+        headers=center.tenant.headers(),
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "callback_slot_minutes"
+    hourly = center.client.patch(
+        f"/api/v1/queues/{center.queues['voice']}",
+        json={"callback_slot_minutes": 60},
+        headers=center.tenant.headers(),
+    )
+    assert hourly.status_code == 200, hourly.text
+    found = slots(center, "2026-11-25", "2026-11-25")
+    assert [s["start"][11:16] for s in found] == ["13:00", "14:00", "15:00", "16:00"]
