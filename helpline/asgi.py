@@ -32,6 +32,7 @@ def http_app(application: Application) -> FastAPI:
     app.state.inbox = application.inbox
     app.state.outbox = application.outbox
     app.state.case_sla = application.case_sla
+    app.state.callbacks = application.callbacks
     app.state.settings = application.settings
     install_api(app)
     install_web(app)  # after the API: its error pages answer browsers, JSON still answers programs

@@ -1,8 +1,8 @@
 """The composition root: the one place where concrete adapters are chosen and wired together.
 
 Clock, database, routing host, mailer, channel adapters (their registry, the inbox and the outbox),
-the case SLA monitor and the background loops that drive them are built here, by
-:func:`build_application`, and handed to the shells. Only entry points import this module: the
+the case SLA monitor, the callback scheduler and the background loops that drive them are built
+here, by :func:`build_application`, and handed to the shells. Only entry points import this module: the
 command line, the HTTP application factory (``helpline.asgi``) and tests. It may import anything.
 """
 
@@ -29,6 +29,7 @@ from helpline.clock import Clock, utc_now
 from helpline.config import Settings
 from helpline.demo.traffic import TICK_SECONDS, DemoTraffic
 from helpline.domain.enums import Channel
+from helpline.services.acd.callback_scheduler import CallbackScheduler
 from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import system_actor
 from helpline.services.cases.sla import CaseSlaMonitor
@@ -52,6 +53,8 @@ TIMER_TICK_SECONDS = 0.5
 """Longest sleep of the routing timer loop (it wakes earlier when a timer is due sooner)."""
 SLA_TICK_SECONDS = 1.0
 """How often case SLAs falling due, and cases touched by replies or answers, are evaluated."""
+CALLBACK_TICK_SECONDS = 1.0
+"""Longest sleep of the callback scheduler (it wakes when the next slot starts, if sooner)."""
 REPORT_FACTS_REVISION = "0010"
 """The migration that added report facts; a database upgraded across it gets them rebuilt."""
 logger = logging.getLogger(__name__)
@@ -129,6 +132,18 @@ async def _run_case_sla(monitor: CaseSlaMonitor) -> None:
         await asyncio.sleep(SLA_TICK_SECONDS)
 
 
+async def _run_callbacks(scheduler: CallbackScheduler) -> None:
+    """Route scheduled callbacks as their slots start (held while their queue is closed)."""
+    while True:
+        try:
+            await to_thread.run_sync(scheduler.run_once)
+            pause = await to_thread.run_sync(scheduler.seconds_to_next, CALLBACK_TICK_SECONDS)
+        except Exception:  # a failed pass must not stop callbacks; the next one retries
+            logger.exception("callback scheduling failed")
+            pause = CALLBACK_TICK_SECONDS
+        await asyncio.sleep(pause)
+
+
 async def _run_demo_traffic(traffic: DemoTraffic) -> None:
     """Drive the demo's simulated customers and agents about once a second."""
     if not await to_thread.run_sync(traffic.start):
@@ -158,6 +173,7 @@ class Application:
     inbox: Inbox
     outbox: Outbox
     case_sla: CaseSlaMonitor
+    callbacks: CallbackScheduler
     owns_db: bool
     """Whether :meth:`running` closes the database at the end (it opened it)."""
 
@@ -168,12 +184,13 @@ class Application:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Run the application: the routing host, its timers, case SLAs, the channel adapters,
-        outbound delivery and (when asked) demo traffic; stop them all on exit."""
+        """Run the application: the routing host, its timers, case SLAs, scheduled callbacks, the
+        channel adapters, outbound delivery and (when asked) demo traffic; stop them all on exit."""
         organization_ids = await to_thread.run_sync(_organization_ids, self.db)
         await to_thread.run_sync(self.routing.start, organization_ids)
         timers = asyncio.create_task(_run_timers(self.routing))
         sla = asyncio.create_task(_run_case_sla(self.case_sla))
+        callbacks = asyncio.create_task(_run_callbacks(self.callbacks))
         await self.channels.start(self.inbox)
         delivery = asyncio.create_task(self.outbox.run(self.settings.outbox_poll_seconds))
         demo = (
@@ -186,7 +203,7 @@ class Application:
         finally:
             # Wait for the background tasks to end here, while the event loop's thread pool still
             # serves them: a task left cancelling past shutdown can hang the loop's close.
-            for task in (demo, delivery, sla, timers):
+            for task in (demo, delivery, callbacks, sla, timers):
                 if task is None:
                     continue
                 task.cancel()
@@ -225,5 +242,6 @@ def build_application(
         inbox=inbox,
         outbox=outbox,
         case_sla=CaseSlaMonitor(database),
+        callbacks=CallbackScheduler(database, routing),
         owns_db=db is None,
     )

@@ -370,3 +370,23 @@ def email_objects(
         },
     )
     return {"email_queue": queue, "email_address": address}
+
+
+def callback_objects(
+    client: TestClient, tenant: Tenant, queue_id: int
+) -> dict[str, dict[str, Any]]:
+    """A callback booked on the first bookable slot of a voice queue (by the app's clock)."""
+    today = client.app.state.db.clock().date()  # type: ignore[attr-defined]
+    slots = client.get(
+        f"/api/v1/queues/{queue_id}/callback-slots",
+        params={"from": today.isoformat(), "to": (today + timedelta(days=2)).isoformat()},
+        headers=tenant.headers(),
+    )
+    assert slots.status_code == 200, slots.text
+    callback = create_ok(
+        client,
+        tenant,
+        "callbacks",
+        {"queue_id": queue_id, "phone": "+447700900123", "slot_start": slots.json()[0]["start"]},
+    )
+    return {"callback": callback}

@@ -12,6 +12,7 @@ from helpline.api.routes import (
     admin,
     auth,
     calendar,
+    callbacks,
     cases,
     chat,
     contact_context,
@@ -55,7 +56,7 @@ def install_api(app: FastAPI) -> None:
         api.include_router(router)
     for router in (simulations.router, cti.router, *cti.channel_configuration_routers()):
         api.include_router(router)
-    for router in (cases.router, contact_context.router, calendar.router):
+    for router in (cases.router, contact_context.router, calendar.router, callbacks.router):
         api.include_router(router)
     for router in (chat.widgets_router, chat.agent_router):
         api.include_router(router)

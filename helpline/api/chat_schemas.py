@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from helpline.api.schemas import Body, Id, Name
 from helpline.services.conversations.chat_widgets import (
@@ -48,6 +49,10 @@ class ChatWidgetIn(Body):
         description="Media types visitors may upload; empty: no uploads",
     )
     is_enabled: bool = True
+    callback_queue_id: Id | None = Field(
+        default=None,
+        description="The voice queue visitors may book a callback on; none: no callbacks",
+    )
 
 
 class ChatWidgetOut(ChatWidgetIn):
@@ -61,3 +66,19 @@ class TypingIn(Body):
 
 class TypingOut(BaseModel):
     sockets: int = Field(description="Visitor sockets of this process the indicator went to")
+
+
+class VisitorCallbackIn(Body):
+    """A chat visitor books a callback on the widget's callback queue."""
+
+    phone: str = Field(min_length=1, max_length=40, description="The number to call back")
+    slot_start: AwareDatetime = Field(description="Start of a slot from GET /chat/callback-slots")
+
+
+class VisitorCallbackOut(BaseModel):
+    """The booked callback, as the visitor sees it."""
+
+    id: int
+    phone: str = Field(description="The number that will be called (normalised)")
+    slot_start: datetime
+    slot_end: datetime

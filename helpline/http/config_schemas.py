@@ -8,6 +8,7 @@ from copy import copy
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +27,17 @@ from helpline.domain.hours import WEEKDAYS
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Id = Annotated[int, Field(ge=1)]
+CALLBACK_SLOT_MINUTES = (10, 15, 20, 30, 60, 120)
+"""Callback slot lengths (each divides an hour or two, so slots line up from midnight)."""
+
+
+def _slot_minutes(value: int) -> int:
+    if value not in CALLBACK_SLOT_MINUTES:
+        raise ValueError(f"use one of {', '.join(map(str, CALLBACK_SLOT_MINUTES))} minutes")
+    return value
+
+
+SlotMinutes = Annotated[int, AfterValidator(_slot_minutes)]
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 
@@ -154,6 +166,14 @@ class QueueIn(Body):
     )
     skills: list[SkillRequirement] = Field(default_factory=list)
     routing_steps: list[RoutingStep] = Field(default_factory=list)
+    callback_slot_minutes: SlotMinutes = Field(
+        default=30,
+        description="Length of a scheduled-callback slot from local midnight: 10, 15, "
+        "20, 30, 60 or 120 minutes",
+    )
+    callbacks_per_slot: int = Field(
+        default=5, ge=0, le=10_000, description="Scheduled callbacks one slot takes; 0: none"
+    )
 
 
 class QueueOut(QueueIn):

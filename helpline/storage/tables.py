@@ -244,6 +244,10 @@ class Queue(Base):
     overflow_after_seconds: Mapped[int | None] = mapped_column(Integer)
     sticky_seconds: Mapped[int | None] = mapped_column(Integer)
     routing_steps: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    callback_slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    """Length of a scheduled-callback slot (slots are aligned from local midnight)."""
+    callbacks_per_slot: Mapped[int] = mapped_column(Integer, default=5)
+    """How many scheduled callbacks one slot takes; 0: the queue takes none."""
 
 
 class EmailAddress(Base):
@@ -827,6 +831,10 @@ class ChatWidget(Base):
     max_attachment_bytes: Mapped[int] = mapped_column(Integer)
     attachment_types: Mapped[list[str]] = mapped_column(Json, default=list)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    callback_queue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("queues.id", ondelete="SET NULL")
+    )
+    """The voice queue visitors may book a callback on (None: the widget offers no callbacks)."""
 
 
 class ChatSession(Base):
@@ -1011,3 +1019,38 @@ class SurveyAnswer(Base):
     score: Mapped[int] = mapped_column(Integer)
     scale_max: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime]
+
+
+class Callback(Base):
+    """A callback the customer booked for a time slot, routed to the queue when the slot starts.
+
+    ``agent_id`` is the agent who promised it (a personal callback): they are offered it first, for
+    ``personal_seconds``, then any agent of the queue. ``contact_id`` is the outbound voice contact
+    created when it was routed. States: see ``helpline.domain.callbacks.CallbackState``.
+    """
+
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        Index("ix_callbacks_org_queue_slot", "organization_id", "queue_id", "slot_start"),
+        Index("ix_callbacks_state_slot", "state", "slot_start"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("customers.id", ondelete="SET NULL")
+    )
+    phone: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    slot_start: Mapped[datetime]
+    slot_end: Mapped[datetime]
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    personal_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    contact_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    routed_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]

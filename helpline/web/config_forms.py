@@ -132,6 +132,8 @@ RESOURCES: tuple[Resource, ...] = (
             FormField("overflow_queue_id", "Overflow queue", "select", None),
             FormField("overflow_after_seconds", "Overflow after (seconds)", "number"),
             FormField("sticky_seconds", "Wait for the last agent (seconds)", "number"),
+            FormField("callback_slot_minutes", "Callback slot (minutes: 10-120)", "number"),
+            FormField("callbacks_per_slot", "Callbacks per slot (0: none)", "number"),
             FormField(
                 "hours",
                 "Hours of operation",

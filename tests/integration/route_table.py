@@ -12,6 +12,7 @@ from helpline.bootstrap import Database
 from tests.factories import (
     Tenant,
     calendar_objects,
+    callback_objects,
     case_objects,
     channel_objects,
     chat_objects,
@@ -49,6 +50,7 @@ PATH_OBJECTS = {
     "chat_widget_id": "chat_widget",
     "email_address_id": "email_address",
     "hours_override_id": "hours_override",
+    "callback_id": "callback",
 }
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
@@ -153,6 +155,11 @@ def body_for(path: str, objects: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "/api/v1/cases/{case_id}/contacts": {"contact_id": ids["contact"]},
         "/api/v1/customers/{customer_id}/merge": {"merged_customer_id": ids["customer"]},
         "/api/v1/chat-widgets": {"name": "X", "queue_id": ids["chat_queue"]},
+        "/api/v1/callbacks": {
+            "queue_id": ids["queue"],
+            "phone": "+447700900124",
+            "slot_start": objects["callback"]["slot_start"],
+        },
         "/api/v1/email-addresses": {
             "address": "attacker@attacker.example",
             "queue_id": ids["email_queue"],
@@ -218,6 +225,7 @@ def organization_objects(
     objects |= chat_objects(client, tenant)
     objects |= email_objects(client, tenant)
     objects |= calendar_objects(client, tenant, objects["queue"]["id"])
+    objects |= callback_objects(client, tenant, objects["queue"]["id"])
     return objects
 
 

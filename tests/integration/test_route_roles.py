@@ -91,6 +91,11 @@ OPEN_TO_EVERY_MEMBER: set[tuple[str, str]] = {
     # Cases: every member reads them (changing them needs a case role).
     ("GET", "/api/v1/cases"),
     ("GET", "/api/v1/cases/{case_id}"),
+    # Scheduled callbacks: every member reads them and a queue's free slots (an agent's desktop
+    # lists the callbacks they promised; booking and cancelling need an agent or a supervisor).
+    ("GET", "/api/v1/callbacks"),
+    ("GET", "/api/v1/callbacks/{callback_id}"),
+    ("GET", "/api/v1/queues/{queue_id}/callback-slots"),
 }
 
 # Least privileged first, so a permitted role's change (a delete) comes after the refusals.

@@ -4,15 +4,18 @@ widget key and session token), the agents' live stream and typing, and widget co
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path as FilePath
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.requests import HTTPConnection
 
 from helpline.api import chat_schemas
+from helpline.api.routes.callbacks import DayFrom, DayTo, SlotOut, slot_out
 from helpline.api.routes.configuration import resource_router
 from helpline.channels.chat.adapter import ChatAdapter
 from helpline.channels.chat.agent import AgentSocket, send_agent_typing
@@ -22,6 +25,7 @@ from helpline.domain.messages import Attachment
 from helpline.errors import Conflict, HelplineError, NotFound, PermissionDenied
 from helpline.http.deps import CurrentActor, authenticate, get_db
 from helpline.http.errors import error_response
+from helpline.services.acd import callbacks
 from helpline.services.actor import Actor
 from helpline.services.conversations import chat as chats
 from helpline.services.conversations.chat_widgets import (
@@ -195,6 +199,96 @@ async def _read_limited(request: Request, widget: WidgetInfo) -> bytes:
         if len(data) > widget.max_attachment_bytes:
             raise chats.file_too_large(widget)
     return bytes(data)
+
+
+# -- callbacks booked from the widget -------------------------------------------------------------
+
+
+@router.options("/chat/callbacks", include_in_schema=False)
+@router.options("/chat/callback-slots", include_in_schema=False)
+async def callback_preflight(request: Request, key: str = "") -> Response:
+    """CORS preflight for callback booking from the sites a widget allows."""
+    try:
+        widget = await run_in_threadpool(_widget, request, key)
+    except NotFound:
+        return Response(status_code=404)
+    headers = _cors(request, widget)
+    if not headers:
+        return Response(status_code=403)
+    headers |= {
+        "Access-Control-Allow-Methods": "GET, POST",
+        "Access-Control-Allow-Headers": f"Content-Type, {TOKEN_HEADER}",
+        "Access-Control-Max-Age": "600",
+    }
+    return Response(status_code=204, headers=headers)
+
+
+def _visitor_call(
+    request: Request, key: str, action: Callable[[WidgetInfo], Any], status_code: int = 200
+) -> Response:
+    """``action(widget)`` for a visitor of the widget ``key``, its result as JSON; errors as JSON too,
+    both with the CORS headers of the widget's allowed sites."""
+    widget: WidgetInfo | None = None
+    try:
+        found = widget = _widget(request, key)
+        if request.headers.get("origin") is not None and not _cors(request, found):
+            raise PermissionDenied("this site may not use the chat widget")
+        return JSONResponse(
+            jsonable_encoder(action(found)), status_code=status_code, headers=_cors(request, widget)
+        )
+    except HelplineError as error:
+        response = error_response(error, request)
+        response.headers.update(_cors(request, widget))
+        return response
+
+
+@router.get(
+    "/chat/callback-slots",
+    summary="Bookable callback slots of a chat widget (visitor)",
+    response_model=list[SlotOut],
+)
+def visitor_callback_slots(
+    request: Request,
+    key: Annotated[str, Query(max_length=100, description="The widget's public key")],
+    first_day: DayFrom = None,
+    last_day: DayTo = None,
+) -> Response:
+    """The slots of the widget's callback queue (404 when the widget offers no callbacks)."""
+
+    def slots(widget: WidgetInfo) -> list[SlotOut]:
+        with get_db(request).transaction() as session:
+            found = callbacks.visitor_slots(session, widget, first_day, last_day)
+        return [slot_out(slot) for slot in found]
+
+    return _visitor_call(request, key, slots)
+
+
+@router.post(
+    "/chat/callbacks",
+    status_code=201,
+    summary="Book a callback from the chat (visitor)",
+    response_model=chat_schemas.VisitorCallbackOut,
+    responses={409: {"description": "The slot is full"}, 422: {"description": "phone, slot_start"}},
+)
+def visitor_book_callback(
+    request: Request,
+    body: chat_schemas.VisitorCallbackIn,
+    key: Annotated[str, Query(max_length=100, description="The widget's public key")],
+    x_chat_token: Annotated[str, Header(max_length=200)],
+) -> Response:
+    """The visitor of a chat session books a callback on the widget's callback queue, with the same
+    rules as POST /api/v1/callbacks (their name and topic go with it)."""
+
+    def book(widget: WidgetInfo) -> chat_schemas.VisitorCallbackOut:
+        with get_db(request).transaction() as session:
+            row = callbacks.book_visitor_callback(
+                session, widget, x_chat_token, body.phone, body.slot_start
+            )
+            return chat_schemas.VisitorCallbackOut(
+                id=row.id, phone=row.phone, slot_start=row.slot_start, slot_end=row.slot_end
+            )
+
+    return _visitor_call(request, key, book, status_code=201)
 
 
 # -- agents ------------------------------------------------------------------------------------

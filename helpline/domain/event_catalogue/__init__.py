@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from helpline.domain.event_catalogue import (
     calendar,
+    callbacks,
     cases,
     configuration,
     contacts,
@@ -29,6 +30,7 @@ from helpline.domain.event_catalogue.base import EventCatalogueError, EventPaylo
 
 AREAS: tuple[tuple[str, tuple[type[EventPayload], ...]], ...] = (
     ("Contacts and agents", contacts.EVENTS),
+    ("Scheduled callbacks", callbacks.EVENTS),
     ("Messages, chat and phone system", conversations.EVENTS),
     ("Cases and SLA policies", cases.EVENTS),
     ("Customers, users and organizations", identity.EVENTS),

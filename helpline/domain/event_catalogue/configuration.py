@@ -84,6 +84,8 @@ class QueueCreated(EventPayload):
     sticky_seconds: int | None = Field(description="How long a returning customer's agent is kept.")
     routing_steps: list[dict[str, Any]] = Field(description="Escalation steps of the criteria.")
     skills: list[QueueSkillPayload] = Field(description="Skills the queue's contacts need.")
+    callback_slot_minutes: int = Field(description="Length of a scheduled-callback slot.")
+    callbacks_per_slot: int = Field(description="Scheduled callbacks one slot takes (0: none).")
 
 
 class RoutingProfileChannelPayload(EventPayload):
@@ -189,6 +191,7 @@ class ChatWidgetCreated(EventPayload):
     max_attachment_bytes: int = Field(description="Largest attachment accepted.")
     attachment_types: list[str] = Field(description="Accepted attachment media types.")
     is_enabled: bool = Field(description="Whether visitors can start chats.")
+    callback_queue_id: int | None = Field(description="Voice queue visitors book callbacks on.")
 
 
 RESOURCES: tuple[tuple[str, str, type[EventPayload]], ...] = (

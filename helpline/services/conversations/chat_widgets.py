@@ -23,14 +23,15 @@ DEFAULT_ATTACHMENT_TYPES = ("image/png", "image/jpeg", "image/gif", "application
 
 
 def _check_widget(session: Session, actor: Actor, row: ChatWidget) -> None:
-    queue_id = row.queue_id
-    if queue_id is None:
-        return
-    channel = session.scalar(
-        select(Queue.channel).where(Queue.id == queue_id, owned_by(actor, Queue))
-    )
-    if channel is not None and channel != Channel.CHAT.value:
-        raise InvalidInput("queue_id", f"queue {queue_id} takes {channel} contacts, not chat")
+    for name, wanted in (("queue_id", Channel.CHAT), ("callback_queue_id", Channel.VOICE)):
+        queue_id = getattr(row, name)
+        if queue_id is None:
+            continue
+        channel = session.scalar(
+            select(Queue.channel).where(Queue.id == queue_id, owned_by(actor, Queue))
+        )
+        if channel is not None and channel != wanted.value:
+            raise InvalidInput(name, f"queue {queue_id} takes {channel} contacts, not {wanted}")
 
 
 CHAT_WIDGET = ResourceKind(
@@ -38,7 +39,7 @@ CHAT_WIDGET = ResourceKind(
     "ChatWidget",
     ChatWidget,
     unique_fields=("name",),
-    references={"queue_id": Queue},
+    references={"queue_id": Queue, "callback_queue_id": Queue},
     hidden=("signing_secret",),
     check=_check_widget,
 )
@@ -58,6 +59,8 @@ class WidgetInfo:
     attachment_types: tuple[str, ...]
     is_enabled: bool
     signing_secret: str = field(repr=False)
+    callback_queue_id: int | None = None
+    """The voice queue visitors may book callbacks on (None: no callbacks)."""
 
     @property
     def actor(self) -> Actor:
@@ -77,6 +80,7 @@ def _info(row: ChatWidget) -> WidgetInfo:
         attachment_types=tuple(row.attachment_types),
         is_enabled=row.is_enabled,
         signing_secret=row.signing_secret,
+        callback_queue_id=row.callback_queue_id,
     )
 
 
