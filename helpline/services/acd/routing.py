@@ -274,6 +274,13 @@ class RoutingService:
             live = self._engines.get(organization_id)
             return live.engine.snapshot() if live else None
 
+    def next_timer(self, organization_id: int) -> float | None:
+        """When the organization's next routing timer is due (epoch seconds; None when none or the
+        engine is not built)."""
+        with self._lock(organization_id):
+            live = self._engines.get(organization_id)
+            return live.engine.next_wakeup() if live else None
+
     def rebuilt_snapshot(self, organization_id: int) -> tuple[EngineSnapshot, list[ev.Event]]:
         """What an engine rebuilt from the database now would hold, and the events its rebuild would
         write (nothing is written): equal to :meth:`running_snapshot` and none when all is well."""
