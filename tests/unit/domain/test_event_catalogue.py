@@ -34,6 +34,7 @@ EMITTERS: dict[str, int] = {
     "_event": 2,  # services.cases.sla._event(session, case, TYPE, now, ...)
     "_time_off_event": 3,  # services.planning.rostering_inputs._time_off_event(..., row, TYPE)
     "_override_event": 2,  # services.acd.calendar._override_event(session, actor, TYPE, ...)
+    "record_callback_event": 2,  # services.acd.callbacks.record_callback_event(session, row, TYPE)
 }
 """Functions that take an event type, and the position of that argument."""
 TYPE_KEYWORDS = {"event_type"}  # e.g. publish_plan(..., event_type="SchedulePublished")
