@@ -71,11 +71,8 @@ def test_demo_data_twice_duplicates_nothing(demo_url: str) -> None:
 def test_demo_login_works_with_the_printed_password(demo_url: str) -> None:
     db = open_database(Settings(database_url=demo_url))
     try:
-        with db.transaction() as session:
-            opened = organizations.log_in(
-                session, "agent07@demo-bank.example", "helpline-demo", hours=1
-            )
-            assert opened.user.role == "agent"
+        opened = organizations.log_in(db, "agent07@demo-bank.example", "helpline-demo", hours=1)
+        assert opened.user.role == "agent"
     finally:
         db.dispose()
 
