@@ -76,7 +76,7 @@ def serve(url: str, port: int, mode: str) -> None:
 
     if mode == "before":
         Database.read = Database.transaction  # type: ignore[method-assign]
-        organizations.log_in = _legacy_log_in  # type: ignore[assignment]
+        organizations.log_in = _legacy_log_in
     app = create_app(Settings(database_url=url))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error")
 

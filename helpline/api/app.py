@@ -11,6 +11,7 @@ from helpline.api.routes import (
     adherence,
     admin,
     auth,
+    canned,
     cases,
     chat,
     contact_context,
@@ -56,7 +57,7 @@ def install_api(app: FastAPI) -> None:
         api.include_router(router)
     for router in (cases.router, contact_context.router):
         api.include_router(router)
-    for router in (chat.widgets_router, chat.agent_router):
+    for router in (chat.widgets_router, chat.agent_router, canned.router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(hooks.router)  # signed by providers, outside the API-key routes

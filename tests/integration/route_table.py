@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from helpline.bootstrap import Database
 from tests.factories import (
     Tenant,
+    canned_objects,
     case_objects,
     channel_objects,
     chat_objects,
@@ -47,6 +48,7 @@ PATH_OBJECTS = {
     "sla_policy_id": "sla_policy",
     "chat_widget_id": "chat_widget",
     "email_address_id": "email_address",
+    "canned_response_id": "canned_response",
 }
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
@@ -171,6 +173,7 @@ CREATE_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/teams": {"name": "Route roles"},
     "/api/v1/skills": {"name": "route-roles"},
     "/api/v1/wrap-up-codes": {"code": "route-roles", "label": "X"},
+    "/api/v1/canned-responses": {"title": "Route roles", "text": "Hello {customer_name}"},
 }
 
 # Required query parameters of GET operations (a week in December 2026; the queue by id).
@@ -181,6 +184,7 @@ QUERIES = {
     "/api/v1/reports/events": "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     "/api/v1/adherence": "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z",
     "/api/v1/intraday": "queue_id={queue}",
+    "/api/v1/canned-responses/{canned_response_id}/render": "contact_id={contact}",  # optional
 }
 
 
@@ -204,6 +208,7 @@ def organization_objects(
     objects |= case_objects(client, tenant, objects["customer"]["id"], objects["contact"]["id"])
     objects |= chat_objects(client, tenant)
     objects |= email_objects(client, tenant)
+    objects |= canned_objects(client, tenant)
     return objects
 
 

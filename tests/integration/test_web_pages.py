@@ -14,13 +14,13 @@ from tests.factories import Tenant, create_ok, make_client, make_tenant
 pytestmark = pytest.mark.integration
 
 
-def _log_in_manager(client: TestClient, tenant: Tenant) -> str:
+def _log_in_manager(client: TestClient, tenant: Tenant, role: str = "manager") -> str:
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     create_ok(
         client,
         tenant,
         "users",
-        {"email": email, "display_name": "Mo", "role": "manager", "password": "s3cret-pass"},
+        {"email": email, "display_name": "Mo", "role": role, "password": "s3cret-pass"},
     )
     response = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
     assert response.status_code == 200, response.text
@@ -70,3 +70,33 @@ def test_the_desk_needs_an_agent(client: TestClient, sqlite_db: Database) -> Non
     response = client.get("/desk", headers={"accept": "text/html"})
     assert response.status_code == 404
     assert "not an agent" in response.text
+
+
+def test_supervisors_manage_canned_responses_on_the_configuration_page(
+    client: TestClient, sqlite_db: Database
+) -> None:
+    tenant, other = make_tenant(sqlite_db), make_tenant(sqlite_db)
+    create_ok(client, other, "canned-responses", {"title": "Theirs", "text": "Hello"})
+    email = _log_in_manager(client, tenant, role="supervisor")
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
+    csrf = login.json()["csrf_token"]
+    html = {"accept": "text/html"}
+
+    bad = client.post(
+        "/config/canned-responses/new",
+        data={"title": "Hi", "text": "Hello {customer}", "csrf_token": csrf},
+        headers=html,
+    )
+    assert bad.status_code == 422
+    assert "unknown placeholder {customer}" in bad.text
+    saved = client.post(
+        "/config/canned-responses/new",
+        data={"title": "Hi", "text": "Hello {customer_name}", "csrf_token": csrf},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    listed = client.get("/config/canned-responses", headers=html)
+    assert "Hello {customer_name}" in listed.text
+    assert "Theirs" not in listed.text
+    assert client.get("/config/queues", headers=html).status_code == 403  # the rest is managers'

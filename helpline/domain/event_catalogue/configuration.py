@@ -191,6 +191,14 @@ class ChatWidgetCreated(EventPayload):
     is_enabled: bool = Field(description="Whether visitors can start chats.")
 
 
+class CannedResponseCreated(EventPayload):
+    """A canned response (reply template for agents) was created."""
+
+    id: int = Field(description="The canned response.")
+    title: str = Field(description="Unique title agents pick it by.")
+    text: str = Field(description="The reply, with its placeholders.")
+
+
 RESOURCES: tuple[tuple[str, str, type[EventPayload]], ...] = (
     ("Team", "a team", TeamCreated),
     ("Skill", "a skill", SkillCreated),
@@ -202,6 +210,7 @@ RESOURCES: tuple[tuple[str, str, type[EventPayload]], ...] = (
     ("ProviderConnection", "a provider connection", ProviderConnectionCreated),
     ("VoiceNumber", "a voice number", VoiceNumberCreated),
     ("ChatWidget", "a chat widget", ChatWidgetCreated),
+    ("CannedResponse", "a canned response", CannedResponseCreated),
 )
 """The configuration resources: event prefix, noun with its article, model of the created event."""
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput
-from helpline.services.access import access, any_member, owned, owned_by, referenced, requires
+from helpline.services.access import access, any_member, owned, owned_by, referenced
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
@@ -44,6 +44,8 @@ from helpline.storage.tables import (
 
 CONFIGURATION_ROLES = (Role.MANAGER,)
 """Who may change configuration besides admins."""
+CONTENT_ROLES = (Role.MANAGER, Role.SUPERVISOR)
+"""Who may change what agents say (canned responses) besides admins: supervisors too."""
 
 OPEN_CONTACT_STATES = tuple(
     s.value
@@ -86,6 +88,9 @@ class ResourceKind:
     """Columns Helpline sets itself and never represents (API responses, event payloads)."""
     check: Callable[[Session, Actor, Any], None] | None = None
     """Rules of this kind on the row as it will be stored (may normalise values in place)."""
+    writers: tuple[Role, ...] = CONFIGURATION_ROLES
+    """Who may create, change and delete it besides admins: ``create``, ``update`` and ``remove``
+    admit every member and check these first thing (the roles depend on the kind)."""
 
 
 TEAM = ResourceKind("team", "Team", Team, unique_fields=("name",))
@@ -303,11 +308,12 @@ def _check_row(session: Session, actor: Actor, kind: ResourceKind, row: Any) -> 
         raise InvalidInput("overflow_queue_id", "needed when closed_treatment is overflow")
 
 
-@requires(*CONFIGURATION_ROLES)
+@any_member  # then kind.writers, first thing
 def create(
     session: Session, actor: Actor, kind: ResourceKind, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Create a resource from validated ``values`` (children included) and record ``<Kind>Created``."""
+    actor.require(*kind.writers)
     own, children = _split(kind, values)
     for name, table in kind.references.items():
         _check_reference(session, actor, name, table, own.get(name))
@@ -331,11 +337,12 @@ def create(
     return data
 
 
-@requires(*CONFIGURATION_ROLES)
+@any_member  # then kind.writers, first thing
 def update(
     session: Session, actor: Actor, kind: ResourceKind, row_id: int, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Change the given fields (children lists are replaced whole) and record ``<Kind>Updated``."""
+    actor.require(*kind.writers)
     row: Any = get_row(session, actor, kind, row_id)
     own, children = _split(kind, values)
     for name, table in kind.references.items():
@@ -392,7 +399,7 @@ QUEUE_HOLDERS = (
 schedules) lets go of a deleted queue and its own plans (forecasts, calendar events) go with it."""
 
 
-def queue_holders(session: Session, actor: Actor, queue_id: int) -> list[str]:
+def _queue_holders(session: Session, actor: Actor, queue_id: int) -> list[str]:
     """``"chat widget 'Website' (3)"`` for each configuration row that uses the queue."""
     found: list[str] = []
     for holder in QUEUE_HOLDERS:
@@ -426,17 +433,18 @@ def _check_queue_unused(session: Session, actor: Actor, queue_id: int) -> None:
     )
     if waiting:
         raise Conflict(f"queue {queue_id} still has {waiting} open contacts")
-    holders = queue_holders(session, actor, queue_id)
+    holders = _queue_holders(session, actor, queue_id)
     if holders:
         raise Conflict(
             f"queue {queue_id} is used by {', '.join(holders)}: change or delete them first"
         )
 
 
-@requires(*CONFIGURATION_ROLES)
+@any_member  # then kind.writers, first thing
 def remove(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> None:
     """Delete a resource and record ``<Kind>Deleted``. A queue with open contacts, or one that
     other configuration uses (:data:`QUEUE_HOLDERS`), is kept (409 naming them)."""
+    actor.require(*kind.writers)
     row = get_row(session, actor, kind, row_id)
     if kind is QUEUE:
         _check_queue_unused(session, actor, row_id)
