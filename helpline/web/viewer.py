@@ -89,7 +89,7 @@ def current_viewer(request: Request) -> Viewer:
     if not token:
         raise LoginRequired
     db = get_db(request)
-    with db.transaction() as session:
+    with db.read() as session:
         try:
             found = organizations.authenticate_session(session, token)
         except AuthenticationFailed:
