@@ -354,6 +354,13 @@ def chat_objects(client: TestClient, tenant: Tenant) -> dict[str, dict[str, Any]
     return {"chat_queue": queue, "chat_widget": widget}
 
 
+def canned_objects(client: TestClient, tenant: Tenant) -> dict[str, dict[str, Any]]:
+    """A canned response using every placeholder."""
+    text = "Hello {customer_name}, {agent_name} of {organization_name} here ({case_reference})."
+    canned = create_ok(client, tenant, "canned-responses", {"title": "Greeting", "text": text})
+    return {"canned_response": canned}
+
+
 def email_objects(
     client: TestClient, tenant: Tenant, domain: str = "victim-bank.example"
 ) -> dict[str, dict[str, Any]]:

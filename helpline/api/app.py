@@ -13,6 +13,7 @@ from helpline.api.routes import (
     auth,
     calendar,
     callbacks,
+    canned,
     cases,
     chat,
     contact_context,
@@ -58,7 +59,7 @@ def install_api(app: FastAPI) -> None:
         api.include_router(router)
     for router in (cases.router, contact_context.router, calendar.router, callbacks.router):
         api.include_router(router)
-    for router in (chat.widgets_router, chat.agent_router):
+    for router in (chat.widgets_router, chat.agent_router, canned.router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(hooks.router)  # signed by providers, outside the API-key routes

@@ -57,6 +57,7 @@ class ChatWidgetIn(Body):
 
 class ChatWidgetOut(ChatWidgetIn):
     id: int
+    queue_id: int | None  # type: ignore[assignment]  # None once its queue is gone (older data)
     public_key: str = Field(description="Goes into the embedding script tag as data-org")
 
 

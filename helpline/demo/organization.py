@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from helpline.domain.enums import Channel, ContactState, IdentityKind, Role
 from helpline.services.acd import configuration as config
 from helpline.services.actor import system_actor
+from helpline.services.conversations.canned_responses import CANNED_RESPONSE
 from helpline.services.conversations.chat_widgets import (
     CHAT_WIDGET,
     DEFAULT_ATTACHMENT_BYTES,
@@ -38,6 +39,23 @@ DEMO_LOGINS = (
     ("qa@demo-bank.example", "Quinn Quality", Role.QA_ANALYST),
 )
 AGENT_COUNT = 20
+CANNED_RESPONSES = (
+    ("Greeting", "Hello {customer_name}, this is {agent_name}. How can I help you today?"),
+    ("One moment", "Thank you, {customer_name}. Let me look into that for you."),
+    ("Verify identity", "For your security, could you confirm your date of birth and postcode?"),
+    (
+        "Card blocked",
+        "I have blocked the card. A replacement will reach you within 5 working days.",
+    ),
+    ("Statement copy", "I have sent a copy of your statement to the address on file."),
+    (
+        "Case opened",
+        "I have opened case {case_reference} for this; quote it if you contact us again.",
+    ),
+    ("Anything else", "Is there anything else I can help you with today?"),
+    ("Goodbye", "Thank you for contacting {organization_name}, {customer_name}. Have a good day!"),
+)
+"""The desk's canned responses of Demo Bank (title, text with placeholders)."""
 CUSTOMER_COUNT = 200
 
 _FIRST = (
@@ -150,6 +168,8 @@ def load_demo(session: Session, now: datetime, seed: int = 7) -> DemoSummary:
         ("other", "Other"),
     ):
         config.create(session, actor, config.WRAP_UP_CODE, {"code": code, "label": label})
+    for title, text in CANNED_RESPONSES:
+        config.create(session, actor, CANNED_RESPONSE, {"title": title, "text": text})
 
     def queue(name: str, channel: Channel, needs: list[tuple[str, int]], **extra: Any) -> int:
         values: dict[str, Any] = {

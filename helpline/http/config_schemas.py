@@ -93,6 +93,27 @@ class WrapUpCodeOut(WrapUpCodeIn):
     id: int
 
 
+class CannedResponseIn(Body):
+    title: Name = Field(description="What agents pick it by; unique in the organization")
+    text: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="The reply; may use {customer_name}, {agent_name}, {case_reference} and "
+        "{organization_name} ({{ and }} for literal braces)",
+    )
+
+
+class CannedResponseOut(CannedResponseIn):
+    id: int
+
+
+class RenderedCannedResponseOut(BaseModel):
+    id: int
+    title: str
+    text: str = Field(description="Filled in for the contact")
+    values: dict[str, str] = Field(description="What each placeholder became")
+
+
 # --- queues ---------------------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ def authenticate(connection: HTTPConnection, db: Database, method: str) -> Actor
     """The actor behind a request or WebSocket: bearer API key, or session cookie plus CSRF token."""
     header = connection.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
-    with db.transaction() as session:
+    with db.read() as session:
         if scheme.lower() == "bearer" and credentials:
             return organizations.authenticate_api_key(session, credentials.strip())
         if header:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -18,6 +19,8 @@ from helpline.storage.notify import EventNotifier
 
 CLOCK_KEY = "helpline.clock"
 """Where a session's ``info`` holds the clock of its unit of work."""
+READ_ONLY = "helpline_read_only"
+"""The execution option of the engine read-only units of work run on (see :meth:`Database.read`)."""
 
 
 def normalize_url(url: str) -> str:
@@ -29,10 +32,25 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **options: Any) -> Engine:
-    """Create an engine for ``url``; SQLite gets WAL, foreign keys and write-locking transactions."""
+    """Create an engine for ``url``; SQLite gets WAL, foreign keys and write-locking transactions.
+
+    A connection whose execution options carry :data:`READ_ONLY` begins a read transaction instead:
+    a plain deferred ``BEGIN`` with ``PRAGMA query_only`` on SQLite (it takes no lock, so it never
+    waits for a writer nor makes one wait), a ``REPEATABLE READ, READ ONLY`` transaction on
+    PostgreSQL. Either way it reads one snapshot, and a write inside it fails.
+    """
     url = normalize_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, **options)
+        engine = create_engine(url, pool_pre_ping=True, **options)
+
+        @event.listens_for(engine, "begin")
+        def _begin_postgres(connection: Any) -> None:
+            if connection.get_execution_options().get(READ_ONLY):
+                connection.exec_driver_sql(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+                )
+
+        return engine
     engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
 
     @event.listens_for(engine, "connect")
@@ -48,9 +66,15 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **options: Any) -> E
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # Deferred: a WAL reader sees one snapshot and neither waits for nor blocks writers.
+            connection.exec_driver_sql("PRAGMA query_only=ON")
+            connection.exec_driver_sql("BEGIN")
+            return
         # IMMEDIATE takes the write lock up front: a read-then-write transaction can never fail
         # half-way with "database is locked" because another writer upgraded first; WAL keeps
         # readers outside transactions unblocked.
+        connection.exec_driver_sql("PRAGMA query_only=OFF")
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
@@ -77,6 +101,28 @@ def transaction(factory: sessionmaker[Session], clock: Clock | None = None) -> I
         yield session
 
 
+@contextmanager
+def read_transaction(
+    factory: sessionmaker[Session], engine: Engine, clock: Clock | None = None
+) -> Iterator[Session]:
+    """A read-only unit of work on ``engine`` (made by :func:`read_only`): one consistent snapshot,
+    no write lock (see :func:`make_engine`).
+
+    Closing the session ends it: the connection goes back to the pool rolled back, and the rows it
+    loaded stay readable (detached, not expired) for the caller to represent.
+    """
+    with factory(bind=engine) as session:
+        if clock is not None:
+            session.info[CLOCK_KEY] = clock
+        session.begin()
+        yield session
+
+
+def read_only(engine: Engine) -> Engine:
+    """``engine`` (same pool) whose transactions are read transactions (see :func:`make_engine`)."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def session_clock(session: Session) -> Clock:
     """The clock of ``session``'s unit of work: the only source of time for services and storage."""
     clock: Clock = session.info[CLOCK_KEY]
@@ -99,9 +145,24 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work (state and events commit together), timed by :attr:`clock`."""
+        """One unit of work (state and events commit together), timed by :attr:`clock`.
+
+        On SQLite it holds the database's one write lock from start to end: keep slow work (password
+        hashing, HTTP calls) outside, and open work that only reads with :meth:`read`.
+        """
         with transaction(self.sessions, self.clock) as session:
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work, timed by :attr:`clock`: it sees one snapshot, never waits for
+        nor blocks a writer on SQLite (READ ONLY on PostgreSQL), and any write inside it fails."""
+        with read_transaction(self.sessions, self._read_engine, self.clock) as session:
+            yield session
+
+    @cached_property
+    def _read_engine(self) -> Engine:
+        return read_only(self.engine)
 
     def with_clock(self, clock: Clock) -> Database:
         """The same database whose units of work carry ``clock`` (a test's or a simulation's)."""

@@ -307,6 +307,18 @@ class WrapUpCode(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class CannedResponse(Base):
+    """A reply template agents insert on the desk; ``text`` may hold placeholders such as
+    ``{customer_name}`` (see ``services.conversations.canned_responses``)."""
+
+    __tablename__ = "canned_responses"
+    __table_args__ = (UniqueConstraint("organization_id", "title"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+
+
 class Customer(Base):
     """A person or business who contacts the organization, on any channel."""
 

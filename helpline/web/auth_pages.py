@@ -77,8 +77,9 @@ def login_submit(
         )
     settings = get_settings(request)
     try:
-        with get_db(request).transaction() as session:
-            opened = organizations.log_in(session, email, password, hours=settings.session_hours)
+        opened = organizations.log_in(
+            get_db(request), email, password, hours=settings.session_hours
+        )
     except AuthenticationFailed:
         return _login_form(
             request, error="Wrong email or password.", email=email, next_path=next_path, status=401

@@ -19,6 +19,7 @@ from helpline.services.acd import configuration as config
 from helpline.services.acd import directory
 from helpline.services.acd.configuration import ResourceKind
 from helpline.services.actor import Actor
+from helpline.services.conversations.canned_responses import CANNED_RESPONSE, PLACEHOLDERS
 from helpline.services.unit_of_work import Session
 
 Options = Callable[[Session, Actor], list[tuple[str, str]]]
@@ -178,6 +179,22 @@ RESOURCES: tuple[Resource, ...] = (
             FormField("code", "Code"),
             FormField("label", "Label"),
             FormField("is_active", "Active", "checkbox"),
+        ),
+    ),
+    Resource(
+        "canned-responses",
+        "Canned responses",
+        CANNED_RESPONSE,
+        schemas.CannedResponseIn,
+        ("title", "text"),
+        (
+            FormField("title", "Title"),
+            FormField(
+                "text",
+                "Text",
+                "textarea",
+                help="Placeholders: " + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+            ),
         ),
     ),
 )

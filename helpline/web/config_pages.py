@@ -1,5 +1,5 @@
 """Configuration pages: list, create and edit agents, teams, skills, queues, routing profiles,
-hours and wrap-up codes through ``services.acd.configuration``."""
+hours, wrap-up codes and canned responses through ``services.acd.configuration``."""
 
 from __future__ import annotations
 
@@ -88,8 +88,8 @@ def _labels(request: Request, viewer: Viewer, resource: Resource) -> dict[str, d
 @router.get("/config/{slug}", response_class=HTMLResponse)
 def list_page(request: Request, viewer: PageViewer, slug: str) -> HTMLResponse:
     """The resource's rows with links to edit them."""
-    viewer.require(*CONFIGURING)
     resource = _resource(slug)
+    viewer.require(*resource.kind.writers)
     with get_db(request).transaction() as session:
         rows = config.list_rows(session, viewer.actor, resource.kind, limit=PAGE_SIZE, offset=0)
     return page(
@@ -133,8 +133,8 @@ def _form(
 @router.get("/config/{slug}/new", response_class=HTMLResponse)
 def new_form(request: Request, viewer: PageViewer, slug: str) -> HTMLResponse:
     """An empty form with the defaults filled in."""
-    viewer.require(*CONFIGURING)
     resource = _resource(slug)
+    viewer.require(*resource.kind.writers)
     return _form(request, viewer, resource, None, initial_values(resource, None), {})
 
 
@@ -143,8 +143,8 @@ def edit_form(
     request: Request, viewer: PageViewer, slug: str, item_id: Annotated[int, Path(ge=1)]
 ) -> HTMLResponse:
     """The form of a stored row."""
-    viewer.require(*CONFIGURING)
     resource = _resource(slug)
+    viewer.require(*resource.kind.writers)
     with get_db(request).transaction() as session:
         row = config.represent(
             session, resource.kind, config.get_row(session, viewer.actor, resource.kind, item_id)
@@ -185,8 +185,8 @@ def _save(
 @router.post("/config/{slug}/new")
 async def create(request: Request, viewer: PageViewer, slug: str) -> Response:
     """Create from the form; the form again with messages when something is wrong."""
-    viewer.require(*CONFIGURING)
     resource = _resource(slug)
+    viewer.require(*resource.kind.writers)
     return _save(request, viewer, resource, None, await _submitted(request, viewer))
 
 
@@ -195,6 +195,6 @@ async def update(
     request: Request, viewer: PageViewer, slug: str, item_id: Annotated[int, Path(ge=1)]
 ) -> Response:
     """Save the form over the stored row."""
-    viewer.require(*CONFIGURING)
     resource = _resource(slug)
+    viewer.require(*resource.kind.writers)
     return _save(request, viewer, resource, item_id, await _submitted(request, viewer))

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from helpline.errors import NotFound
 from helpline.http.deps import get_db
 from helpline.services.acd import directory
-from helpline.web.canned import canned_responses
+from helpline.services.conversations.canned_responses import list_canned_responses
 from helpline.web.render import page
 from helpline.web.viewer import Viewer, current_viewer
 
@@ -40,12 +40,12 @@ def desk_data(request: Request, viewer: Viewer) -> dict[str, Any]:
     """The desk's starting data as JSON-ready values."""
     if viewer.agent_id is None:
         raise NotFound("you are not an agent of this organization")
-    org = viewer.actor.organization_id
-    with get_db(request).transaction() as session:
+    with get_db(request).read() as session:
         status = directory.agent_status(session, viewer.actor, viewer.agent_id)
         queues = directory.queues(session, viewer.actor)
         agents = directory.active_agents(session, viewer.actor)
         codes = directory.active_wrap_up_codes(session, viewer.actor)
+        canned = list_canned_responses(session, viewer.actor)
     return {
         "agent_id": viewer.agent_id,
         "agent_name": viewer.user_name,
@@ -57,7 +57,7 @@ def desk_data(request: Request, viewer: Viewer) -> dict[str, Any]:
         "queues": [{"id": q.id, "name": q.name, "channel": q.channel} for q in queues],
         "agents": [{"id": a.id, "name": a.display_name} for a in agents if a.id != viewer.agent_id],
         "wrap_up_codes": [{"id": c.id, "code": c.code, "label": c.label} for c in codes],
-        "canned": [{"title": c.title, "text": c.text} for c in canned_responses(org)],
+        "canned": [{"id": c.id, "title": c.title} for c in canned],
     }
 
 

@@ -13,6 +13,7 @@ from tests.factories import (
     Tenant,
     calendar_objects,
     callback_objects,
+    canned_objects,
     case_objects,
     channel_objects,
     chat_objects,
@@ -51,6 +52,7 @@ PATH_OBJECTS = {
     "email_address_id": "email_address",
     "hours_override_id": "hours_override",
     "callback_id": "callback",
+    "canned_response_id": "canned_response",
 }
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
@@ -187,6 +189,7 @@ CREATE_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/teams": {"name": "Route roles"},
     "/api/v1/skills": {"name": "route-roles"},
     "/api/v1/wrap-up-codes": {"code": "route-roles", "label": "X"},
+    "/api/v1/canned-responses": {"title": "Route roles", "text": "Hello {customer_name}"},
 }
 
 # Required query parameters of GET operations (a week in December 2026; the queue by id).
@@ -201,6 +204,7 @@ QUERIES = {
     "/api/v1/queues/{queue_id}/open-intervals": (
         "from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z"
     ),
+    "/api/v1/canned-responses/{canned_response_id}/render": "contact_id={contact}",  # optional
 }
 
 
@@ -226,6 +230,7 @@ def organization_objects(
     objects |= email_objects(client, tenant)
     objects |= calendar_objects(client, tenant, objects["queue"]["id"])
     objects |= callback_objects(client, tenant, objects["queue"]["id"])
+    objects |= canned_objects(client, tenant)
     return objects
 
 

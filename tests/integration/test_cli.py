@@ -12,6 +12,9 @@ from helpline import __version__
 from helpline.bootstrap import open_database
 from helpline.cli import app
 from helpline.config import Settings
+from helpline.demo.organization import CANNED_RESPONSES, DEMO_ORGANIZATION
+from helpline.services.actor import system_actor
+from helpline.services.conversations.canned_responses import list_canned_responses
 from helpline.services.identity import organizations
 from helpline.storage.tables import Agent, Contact, Customer, Organization, Queue, Team, User
 
@@ -71,13 +74,21 @@ def test_demo_data_twice_duplicates_nothing(demo_url: str) -> None:
 def test_demo_login_works_with_the_printed_password(demo_url: str) -> None:
     db = open_database(Settings(database_url=demo_url))
     try:
-        with db.transaction() as session:
-            opened = organizations.log_in(
-                session, "agent07@demo-bank.example", "helpline-demo", hours=1
-            )
-            assert opened.user.role == "agent"
+        opened = organizations.log_in(db, "agent07@demo-bank.example", "helpline-demo", hours=1)
+        assert opened.user.role == "agent"
     finally:
         db.dispose()
+
+
+def test_the_demo_desk_offers_the_demo_canned_responses(demo_url: str) -> None:
+    db = open_database(Settings(database_url=demo_url))
+    try:
+        with db.read() as session:
+            org = organizations.organization_by_name(session, DEMO_ORGANIZATION)
+            found = list_canned_responses(session, system_actor(org.id))
+    finally:
+        db.dispose()
+    assert sorted((c.title, c.text) for c in found) == sorted(CANNED_RESPONSES)
 
 
 def test_apikey_create_prints_only_a_working_key(demo_url: str) -> None:

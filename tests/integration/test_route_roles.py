@@ -38,6 +38,9 @@ OPEN_TO_EVERY_MEMBER: set[tuple[str, str]] = {
     # Configuration every desktop reads (queues to transfer to, codes to wrap up with, who is who).
     ("GET", "/api/v1/agents"),
     ("GET", "/api/v1/agents/{agent_id}"),
+    ("GET", "/api/v1/canned-responses"),
+    ("GET", "/api/v1/canned-responses/{canned_response_id}"),
+    ("GET", "/api/v1/canned-responses/{canned_response_id}/render"),
     ("GET", "/api/v1/chat-widgets"),
     ("GET", "/api/v1/chat-widgets/{chat_widget_id}"),
     ("GET", "/api/v1/email-addresses"),

@@ -18,13 +18,13 @@ from tests.factories import Tenant, create_ok, make_client, make_tenant
 pytestmark = pytest.mark.integration
 
 
-def _log_in_manager(client: TestClient, tenant: Tenant) -> str:
+def _log_in_manager(client: TestClient, tenant: Tenant, role: str = "manager") -> str:
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     create_ok(
         client,
         tenant,
         "users",
-        {"email": email, "display_name": "Mo", "role": "manager", "password": "s3cret-pass"},
+        {"email": email, "display_name": "Mo", "role": role, "password": "s3cret-pass"},
     )
     response = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
     assert response.status_code == 200, response.text
@@ -107,3 +107,33 @@ def test_hours_page_lists_the_routing_calendar_of_the_viewers_organization(
     assert "Past closure" not in page.text  # the clock's today is 25 November 2026
     assert "Christmas Day" in page.text
     assert "Public holidays of <strong>GB</strong> close every queue" in page.text
+
+
+def test_supervisors_manage_canned_responses_on_the_configuration_page(
+    client: TestClient, sqlite_db: Database
+) -> None:
+    tenant, other = make_tenant(sqlite_db), make_tenant(sqlite_db)
+    create_ok(client, other, "canned-responses", {"title": "Theirs", "text": "Hello"})
+    email = _log_in_manager(client, tenant, role="supervisor")
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
+    csrf = login.json()["csrf_token"]
+    html = {"accept": "text/html"}
+
+    bad = client.post(
+        "/config/canned-responses/new",
+        data={"title": "Hi", "text": "Hello {customer}", "csrf_token": csrf},
+        headers=html,
+    )
+    assert bad.status_code == 422
+    assert "unknown placeholder {customer}" in bad.text
+    saved = client.post(
+        "/config/canned-responses/new",
+        data={"title": "Hi", "text": "Hello {customer_name}", "csrf_token": csrf},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    listed = client.get("/config/canned-responses", headers=html)
+    assert "Hello {customer_name}" in listed.text
+    assert "Theirs" not in listed.text
+    assert client.get("/config/queues", headers=html).status_code == 403  # the rest is managers'

@@ -22,7 +22,7 @@ router = APIRouter(tags=["Organization"])
 
 @router.get("/organization", response_model=OrganizationOut, summary="The caller's organization")
 def get_organization(actor: CurrentActor, db: DB) -> Organization:
-    with db.transaction() as session:
+    with db.read() as session:
         return organizations.get_organization(session, actor)
 
 
@@ -33,7 +33,7 @@ def list_users(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> list[User]:
-    with db.transaction() as session:
+    with db.read() as session:
         return organizations.list_users(session, actor, limit=limit, offset=offset)
 
 
@@ -52,7 +52,7 @@ def create_user(body: UserIn, actor: CurrentActor, db: DB) -> User:
 
 @router.get("/api-keys", response_model=list[ApiKeyOut], summary="List API keys")
 def list_api_keys(actor: CurrentActor, db: DB) -> list[ApiKey]:
-    with db.transaction() as session:
+    with db.read() as session:
         return organizations.list_api_keys(session, actor)
 
 

@@ -16,15 +16,12 @@ router = APIRouter(prefix="/auth", tags=["Auth"])
 def login(body: LoginIn, request: Request, response: Response, db: DB) -> LoginOut:
     """Open a session: sets the ``helpline_session`` cookie and returns the CSRF token."""
     settings = get_settings(request)
-    with db.transaction() as session:
-        opened = organizations.log_in(
-            session, body.email, body.password, hours=settings.session_hours
-        )
-        result = LoginOut(
-            user=UserOut.model_validate(opened.user, from_attributes=True),
-            organization=OrganizationOut.model_validate(opened.organization, from_attributes=True),
-            csrf_token=opened.csrf_token,
-        )
+    opened = organizations.log_in(db, body.email, body.password, hours=settings.session_hours)
+    result = LoginOut(
+        user=UserOut.model_validate(opened.user, from_attributes=True),
+        organization=OrganizationOut.model_validate(opened.organization, from_attributes=True),
+        csrf_token=opened.csrf_token,
+    )
     response.set_cookie(
         SESSION_COOKIE,
         opened.token,
@@ -51,5 +48,5 @@ def logout(request: Request, db: DB) -> Response:
 @router.get("/me", response_model=UserOut, summary="The logged-in user")
 def me(actor: CurrentActor, db: DB) -> User:
     """The user behind the session (404 for API keys, which have no user)."""
-    with db.transaction() as session:
+    with db.read() as session:
         return organizations.current_user(session, actor)

@@ -67,7 +67,7 @@ def list_cases(
         reference=reference,
         contact_ids=(contact_id,) if contact_id is not None else (),
     )
-    with db.transaction() as session:
+    with db.read() as session:
         found = cases.list_cases(session, actor, criteria, after_id=after_id, limit=limit)
         return {
             "items": [case_sla.represent_case(session, case, now) for case in found],
@@ -77,7 +77,7 @@ def list_cases(
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="Get a case with its SLA clocks")
 def get_case(case_id: CaseId, actor: CurrentActor, db: DB, now: Now) -> dict[str, Any]:
-    with db.transaction() as session:
+    with db.read() as session:
         return case_sla.represent_case(session, cases.get_case(session, actor, case_id), now)
 
 
@@ -153,7 +153,7 @@ def create_policy(body: SlaPolicyIn, actor: CurrentActor, db: DB, now: Now) -> d
 
 @router.get("/sla-policies", response_model=list[SlaPolicyOut], summary="List SLA policies")
 def list_policies(actor: CurrentActor, db: DB) -> list[dict[str, Any]]:
-    with db.transaction() as session:
+    with db.read() as session:
         return [
             sla_policies.represent_policy(p) for p in sla_policies.list_policies(session, actor)
         ]
@@ -161,7 +161,7 @@ def list_policies(actor: CurrentActor, db: DB) -> list[dict[str, Any]]:
 
 @router.get("/sla-policies/{sla_policy_id}", response_model=SlaPolicyOut, summary="Get a policy")
 def get_policy(sla_policy_id: PolicyId, actor: CurrentActor, db: DB) -> dict[str, Any]:
-    with db.transaction() as session:
+    with db.read() as session:
         return sla_policies.represent_policy(sla_policies.get_policy(session, actor, sla_policy_id))
 
 

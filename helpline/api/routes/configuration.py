@@ -33,7 +33,7 @@ def resource_router(
         limit: int = Query(100, ge=1, le=1000),
         offset: int = Query(0, ge=0),
     ) -> list[dict[str, Any]]:
-        with db.transaction() as session:
+        with db.read() as session:
             return config.list_rows(session, actor, kind, limit=limit, offset=offset)
 
     @router.post("", response_model=body_out, status_code=201, summary=f"Create a {kind.name}")
@@ -45,7 +45,7 @@ def resource_router(
     def get_resource(
         actor: CurrentActor, db: DB, item_id: int = Path(alias=id_name)
     ) -> dict[str, Any]:
-        with db.transaction() as session:
+        with db.read() as session:
             return config.represent(session, kind, config.get_row(session, actor, kind, item_id))
 
     @router.patch(f"/{{{id_name}}}", response_model=body_out, summary=f"Change a {kind.name}")

@@ -63,7 +63,7 @@ def create_contact(
 
 @router.get("/{contact_id}", response_model=ContactOut, summary="Get a contact")
 def get_contact(actor: CurrentActor, db: DB, contact_id: int = Path()) -> dict[str, Any]:
-    with db.transaction() as session:
+    with db.read() as session:
         return contacts.represent_contact(contacts.get_contact(session, actor, contact_id))
 
 
@@ -93,7 +93,7 @@ def list_contacts(
         created_from=created_from,
         created_to=created_to,
     )
-    with db.transaction() as session:
+    with db.read() as session:
         found = contacts.list_contacts(session, actor, criteria, after_id=after_id, limit=limit)
         items = [ContactOut.model_validate(contacts.represent_contact(c)) for c in found]
     return ContactPage(items=items, next_after_id=items[-1].id if len(items) == limit else None)

@@ -25,7 +25,7 @@ def search_customers(
     ),
     limit: int = Query(20, ge=1, le=200),
 ) -> list[dict[str, Any]]:
-    with db.transaction() as session:
+    with db.read() as session:
         found = customers.search_customers(session, actor, q, limit=limit)
         return [customers.represent_customer(session, c) for c in found]
 
@@ -45,7 +45,7 @@ def create_customer(body: CustomerIn, actor: CurrentActor, db: DB) -> dict[str, 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="Get a customer")
 def get_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> dict[str, Any]:
     """A merged-away record answers with ``merged_into_id``, the customer it now lives on in."""
-    with db.transaction() as session:
+    with db.read() as session:
         customer = customers.find_customer(session, actor, customer_id)
         represented = customers.represent_customer(session, customer)
         if customer.merged_into_id is not None:
@@ -82,7 +82,7 @@ def customer_timeline(
 ) -> dict[str, Any]:
     """Contacts with their transcripts (messages), notes, wrap-up and linked cases, and every case
     of the customer. A merged-away customer answers 409 naming the survivor."""
-    with db.transaction() as session:
+    with db.read() as session:
         return timeline.customer_timeline(
             session, actor, customer_id, before_id=before_id, limit=limit
         )
@@ -101,7 +101,7 @@ def merge_suggestions(
 ) -> list[dict[str, Any]]:
     """Rules: a contact carrying the other's phone or email, look-alike addresses (dots, +tags),
     the same name with a shared company email domain or phone block; see docs/customers.md."""
-    with db.transaction() as session:
+    with db.read() as session:
         found = customer_merges.merge_suggestions(session, actor, customer_id, limit=limit)
         return [
             {
@@ -152,7 +152,7 @@ def unmerge(actor: CurrentActor, db: DB, now: Now, customer_id: int = Path()) ->
     "/{customer_id}/merges", response_model=list[MergeOut], summary="Merges into or out of it"
 )
 def merges(actor: CurrentActor, db: DB, customer_id: int = Path()) -> list[dict[str, Any]]:
-    with db.transaction() as session:
+    with db.read() as session:
         return [
             customer_merges.represent_merge(m)
             for m in customer_merges.list_merges(session, actor, customer_id)

@@ -18,7 +18,7 @@ STREAM_BATCH = 500
 
 
 def _page(db: Database, actor: Actor, after: int, limit: int) -> list[EventOut]:
-    with db.transaction() as session:
+    with db.read() as session:
         rows = read_events(session, actor, after, limit)
         return [EventOut.model_validate(row, from_attributes=True) for row in rows]
 

@@ -17,7 +17,7 @@ ContactId = Annotated[int, Path(ge=1)]
 
 @router.get("", response_model=list[ContactMessageOut], summary="The messages of a contact")
 def list_messages(contact_id: ContactId, actor: CurrentActor, db: DB) -> list[dict[str, Any]]:
-    with db.transaction() as session:
+    with db.read() as session:
         return messaging.list_messages(session, actor, contact_id)
 
 
@@ -50,7 +50,7 @@ def download_attachment(
     actor: CurrentActor,
     db: DB,
 ) -> Response:
-    with db.transaction() as session:
+    with db.read() as session:
         row = messaging.get_attachment(session, actor, contact_id, message_id, attachment_id)
         disposition = f'attachment; filename="{row.filename.replace(chr(34), "")}"'
         return Response(

@@ -194,6 +194,14 @@ class ChatWidgetCreated(EventPayload):
     callback_queue_id: int | None = Field(description="Voice queue visitors book callbacks on.")
 
 
+class CannedResponseCreated(EventPayload):
+    """A canned response (reply template for agents) was created."""
+
+    id: int = Field(description="The canned response.")
+    title: str = Field(description="Unique title agents pick it by.")
+    text: str = Field(description="The reply, with its placeholders.")
+
+
 RESOURCES: tuple[tuple[str, str, type[EventPayload]], ...] = (
     ("Team", "a team", TeamCreated),
     ("Skill", "a skill", SkillCreated),
@@ -205,6 +213,7 @@ RESOURCES: tuple[tuple[str, str, type[EventPayload]], ...] = (
     ("ProviderConnection", "a provider connection", ProviderConnectionCreated),
     ("VoiceNumber", "a voice number", VoiceNumberCreated),
     ("ChatWidget", "a chat widget", ChatWidgetCreated),
+    ("CannedResponse", "a canned response", CannedResponseCreated),
 )
 """The configuration resources: event prefix, noun with its article, model of the created event."""
 

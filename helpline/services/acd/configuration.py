@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput
-from helpline.services.access import access, any_member, owned, owned_by, referenced, requires
+from helpline.services.access import access, any_member, owned, owned_by, referenced
 from helpline.services.acd.engine_config import check_routing_steps
 from helpline.services.actor import Actor
 from helpline.storage.database import session_now
@@ -26,21 +26,27 @@ from helpline.storage.tables import (
     Agent,
     AgentSkill,
     Base,
+    ChatWidget,
     Contact,
     EmailAddress,
+    ProviderConnection,
     Queue,
     QueueSkill,
     RoutingProfile,
     RoutingProfileChannel,
     RoutingProfileQueue,
     Skill,
+    SlaPolicy,
     Team,
     User,
+    VoiceNumber,
     WrapUpCode,
 )
 
 CONFIGURATION_ROLES = (Role.MANAGER,)
 """Who may change configuration besides admins."""
+CONTENT_ROLES = (Role.MANAGER, Role.SUPERVISOR)
+"""Who may change what agents say (canned responses) besides admins: supervisors too."""
 
 OPEN_CONTACT_STATES = tuple(
     s.value
@@ -83,6 +89,9 @@ class ResourceKind:
     """Columns Helpline sets itself and never represents (API responses, event payloads)."""
     check: Callable[[Session, Actor, Any], None] | None = None
     """Rules of this kind on the row as it will be stored (may normalise values in place)."""
+    writers: tuple[Role, ...] = CONFIGURATION_ROLES
+    """Who may create, change and delete it besides admins: ``create``, ``update`` and ``remove``
+    admit every member and check these first thing (the roles depend on the kind)."""
 
 
 TEAM = ResourceKind("team", "Team", Team, unique_fields=("name",))
@@ -302,11 +311,12 @@ def _check_row(session: Session, actor: Actor, kind: ResourceKind, row: Any) -> 
         raise InvalidInput("overflow_queue_id", "needed when closed_treatment is overflow")
 
 
-@requires(*CONFIGURATION_ROLES)
+@any_member  # then kind.writers, first thing
 def create(
     session: Session, actor: Actor, kind: ResourceKind, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Create a resource from validated ``values`` (children included) and record ``<Kind>Created``."""
+    actor.require(*kind.writers)
     own, children = _split(kind, values)
     for name, table in kind.references.items():
         _check_reference(session, actor, name, table, own.get(name))
@@ -330,11 +340,12 @@ def create(
     return data
 
 
-@requires(*CONFIGURATION_ROLES)
+@any_member  # then kind.writers, first thing
 def update(
     session: Session, actor: Actor, kind: ResourceKind, row_id: int, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Change the given fields (children lists are replaced whole) and record ``<Kind>Updated``."""
+    actor.require(*kind.writers)
     row: Any = get_row(session, actor, kind, row_id)
     own, children = _split(kind, values)
     for name, table in kind.references.items():
@@ -363,18 +374,83 @@ def update(
     return data
 
 
-@requires(*CONFIGURATION_ROLES)
+@dataclass(frozen=True)
+class QueueHolder:
+    """Configuration that sends contacts to a queue, or takes its hours, through ``column``.
+
+    Deleting the queue would leave it pointing nowhere (a widget whose chats cannot start, an
+    address whose mail has no queue, a closed queue overflowing to nothing), so such a queue is
+    kept (409) until the holders are changed or deleted.
+    """
+
+    noun: str
+    table: type[Base]
+    column: str
+    label: str  # the column that names a row to the user
+
+
+QUEUE_HOLDERS = (
+    QueueHolder("queue", Queue, "overflow_queue_id", "name"),
+    QueueHolder("routing profile", RoutingProfileQueue, "queue_id", "name"),
+    QueueHolder("chat widget", ChatWidget, "queue_id", "name"),
+    QueueHolder("email address", EmailAddress, "queue_id", "address"),
+    QueueHolder("provider connection", ProviderConnection, "queue_id", "name"),
+    QueueHolder("voice number", VoiceNumber, "queue_id", "number"),
+    QueueHolder("SLA policy", SlaPolicy, "hours_queue_id", "name"),
+)
+"""Everything whose reference to a queue keeps the queue from being deleted. History (contacts,
+schedules) lets go of a deleted queue and its own plans (forecasts, calendar events) go with it."""
+
+
+def _queue_holders(session: Session, actor: Actor, queue_id: int) -> list[str]:
+    """``"chat widget 'Website' (3)"`` for each configuration row that uses the queue."""
+    found: list[str] = []
+    for holder in QUEUE_HOLDERS:
+        if holder.table is RoutingProfileQueue:  # a profile lists its queues in a child table
+            query = (
+                select(RoutingProfile.id, RoutingProfile.name)
+                .join(
+                    RoutingProfileQueue, RoutingProfileQueue.routing_profile_id == RoutingProfile.id
+                )
+                .where(owned_by(actor, RoutingProfile), RoutingProfileQueue.queue_id == queue_id)
+                .order_by(RoutingProfile.id)
+            )
+        else:
+            table: Any = holder.table
+            query = (
+                select(table.id, getattr(table, holder.label))
+                .where(owned_by(actor, table), getattr(table, holder.column) == queue_id)
+                .order_by(table.id)
+            )
+        found.extend(
+            f"{holder.noun} {label!r} ({row_id})" for row_id, label in session.execute(query)
+        )
+    return found
+
+
+def _check_queue_unused(session: Session, actor: Actor, queue_id: int) -> None:
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(Contact)
+        .where(Contact.queue_id == queue_id, Contact.state.in_(OPEN_CONTACT_STATES))
+    )
+    if waiting:
+        raise Conflict(f"queue {queue_id} still has {waiting} open contacts")
+    holders = _queue_holders(session, actor, queue_id)
+    if holders:
+        raise Conflict(
+            f"queue {queue_id} is used by {', '.join(holders)}: change or delete them first"
+        )
+
+
+@any_member  # then kind.writers, first thing
 def remove(session: Session, actor: Actor, kind: ResourceKind, row_id: int) -> None:
-    """Delete a resource and record ``<Kind>Deleted``; a queue with open contacts is kept (409)."""
+    """Delete a resource and record ``<Kind>Deleted``. A queue with open contacts, or one that
+    other configuration uses (:data:`QUEUE_HOLDERS`), is kept (409 naming them)."""
+    actor.require(*kind.writers)
     row = get_row(session, actor, kind, row_id)
     if kind is QUEUE:
-        waiting = session.scalar(
-            select(func.count())
-            .select_from(Contact)
-            .where(Contact.queue_id == row_id, Contact.state.in_(OPEN_CONTACT_STATES))
-        )
-        if waiting:
-            raise Conflict(f"queue {row_id} still has {waiting} open contacts")
+        _check_queue_unused(session, actor, row_id)
     session.delete(row)
     session.flush()
     append_event(

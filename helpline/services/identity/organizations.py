@@ -14,7 +14,7 @@ from helpline.errors import AuthenticationFailed, Conflict, InvalidInput, NotFou
 from helpline.services.access import access_api_key, any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.identity import security
-from helpline.storage.database import session_now
+from helpline.storage.database import Database, session_now
 from helpline.storage.events import append_event
 from helpline.storage.tables import Agent, ApiKey, EventCounter, Organization, User, UserSession
 
@@ -185,14 +185,28 @@ class LoginSession:
     organization: Organization
 
 
-def log_in(session: Session, email: str, password: str, *, hours: int) -> LoginSession:
-    """Check a user's password and open a session; the same error for unknown email or password."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if (
-        user is None
-        or not user.is_active
-        or not security.verify_password(user.password_hash, password)
-    ):
+def log_in(db: Database, email: str, password: str, *, hours: int) -> LoginSession:
+    """Check a user's password and open a session; the same error for unknown email or password.
+
+    Three steps, so the slow part holds no lock: the user is read in a read transaction, the
+    password hash (argon2, tens of milliseconds on purpose) is checked outside any transaction,
+    and only the session row and ``UserLoggedIn`` are written, in a short write transaction that
+    checks the user again (deactivated or changed password meanwhile: refused).
+    """
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        security.verify_password(security.dummy_password_hash(), password)  # same time as a user's
+        raise AuthenticationFailed("wrong email or password")
+    if not security.verify_password(user.password_hash, password):
+        raise AuthenticationFailed("wrong email or password")
+    with db.transaction() as session:
+        return _open_session(session, user.id, user.password_hash, hours=hours)
+
+
+def _open_session(session: Session, user_id: int, checked_hash: str, *, hours: int) -> LoginSession:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.password_hash != checked_hash:
         raise AuthenticationFailed("wrong email or password")
     now = session_now(session)
     token = security.new_session_token()

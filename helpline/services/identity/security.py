@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _password_hasher = PasswordHasher()
+
+PASSWORD_CHECKS_AT_ONCE = max(1, (os.cpu_count() or 2) // 2)
+"""How many password hashes one process computes at a time. Each is deliberately expensive (argon2id,
+64 MiB, 4 lanes): unbounded, a flood of logins takes every core and every other request waits for
+CPU; bounded, the flood waits in line and the rest of the API keeps its latency."""
+_password_checks = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
 
 API_KEY_PREFIX = "hl_"
 """Every API key starts with this, so leaked keys are easy to recognise in logs and scanners."""
@@ -22,10 +31,18 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Whether ``password`` matches ``password_hash``; never raises for a wrong or malformed hash."""
-    try:
-        return _password_hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with _password_checks:
+        try:
+            return _password_hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+@functools.cache
+def dummy_password_hash() -> str:
+    """A hash of a random password, checked when no user matches a login so that an unknown email
+    takes as long to refuse as a wrong password (no account enumeration by timing)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def token_digest(token: str) -> str:

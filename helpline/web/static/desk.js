@@ -169,11 +169,10 @@
     const replyBox = el("textarea", { id: `reply-${id}`, rows: "3", required: true });
     const canned = el("select", { id: `canned-${id}`, onchange: () => {
       if (!canned.value) return;
-      replyBox.value = fill(canned.value, entry());
+      insertCanned(id, canned.value, replyBox);
       canned.value = "";
-      replyBox.focus();
     } }, el("option", { value: "", text: "Insert a canned response…" }),
-      data.canned.map((c) => el("option", { value: c.text, text: c.title })));
+      data.canned.map((c) => el("option", { value: c.id, text: c.title })));
     const replyForm = el("form", { class: "reply", onsubmit: (e) => { e.preventDefault(); reply(id, replyBox); } },
       el("label", { for: `canned-${id}`, class: "sr-only", text: "Canned response" }), canned,
       el("label", { for: `reply-${id}`, text: "Reply" }), replyBox,
@@ -195,13 +194,16 @@
     const customer = el("aside", { class: "customer", "aria-label": "Customer" }, el("p", { class: "muted", text: "Loading customer…" }));
     const main = el("div", { class: "conversation-box" }, conversation, replyForm);
     panel.append(header, facts, actions, el("div", { class: "contact-body" }, el("div", {}, main, wrapForm), customer));
-    const entry = () => tabs.get(id);
     return { header, facts, hold, end, conversation, replyForm, replyBox, customer, code, transferForm };
   }
 
-  function fill(text, entry) {
-    const name = (entry && entry.customerName) || "there";
-    return text.replaceAll("{customer}", name).replaceAll("{agent}", data.agent_name.split(" ")[0]);
+  // The server fills the placeholders in (customer, agent, case, organization) for this contact.
+  async function insertCanned(id, cannedId, box) {
+    try {
+      const rendered = await api("GET", `/canned-responses/${cannedId}/render?contact_id=${id}`);
+      box.focus();
+      box.setRangeText(rendered.text, box.selectionStart, box.selectionEnd, "end");
+    } catch (error) { say(error.message, true); }
   }
 
   function render(entry) {
@@ -246,7 +248,6 @@
       ]);
       const timeline = page.items;
       const open = page.cases.filter((k) => k.status !== "solved" && k.status !== "closed");
-      entry.customerName = customer.display_name.split(" ")[0] || "";
       const identities = Object.entries(customer.identities).flatMap(([kind, values]) => values.map((v) => [kind, v]));
       box.replaceChildren(
         el("h4", { text: customer.display_name || "Customer " + customer.id }),

@@ -20,6 +20,7 @@ from helpline.domain.event_catalogue import (
 from helpline.domain.event_catalogue.docs import render_markdown
 from helpline.routing import events as engine_events
 from helpline.services.acd.configuration import KINDS, ResourceKind
+from helpline.services.conversations.canned_responses import CANNED_RESPONSE
 from helpline.services.conversations.chat_widgets import CHAT_WIDGET
 from helpline.services.conversations.provider_connections import PROVIDER_CONNECTION, VOICE_NUMBER
 
@@ -111,7 +112,7 @@ def engine_types() -> set[str]:
     }
 
 
-RESOURCE_KINDS = (*KINDS, PROVIDER_CONNECTION, VOICE_NUMBER, CHAT_WIDGET)
+RESOURCE_KINDS = (*KINDS, PROVIDER_CONNECTION, VOICE_NUMBER, CHAT_WIDGET, CANNED_RESPONSE)
 
 
 def configuration_types() -> set[str]:
