@@ -11,7 +11,14 @@ from sqlalchemy import update
 
 from helpline.bootstrap import Database
 from helpline.storage.tables import ChatWidget
-from tests.factories import Tenant, chat_objects, create_ok, make_client, make_tenant
+from tests.factories import (
+    Tenant,
+    callback_objects,
+    chat_objects,
+    create_ok,
+    make_client,
+    make_tenant,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -149,3 +156,18 @@ def test_a_widget_whose_queue_is_gone_still_reads(
     assert [item["queue_id"] for item in listed] == [None]
     assert one["queue_id"] is None
     assert one["public_key"] == widget["public_key"]
+
+
+def test_a_queue_with_promised_callbacks_is_kept_until_they_are_cancelled(
+    client: TestClient, tenant: Tenant
+) -> None:
+    voice = create_ok(client, tenant, "queues", {"name": "Callbacks", "channel": "voice"})
+    callback = callback_objects(client, tenant, voice["id"])["callback"]
+    refused = client.delete(f"/api/v1/queues/{voice['id']}", headers=tenant.headers())
+    assert refused.status_code == 409
+    assert "1 scheduled callback(s)" in refused.json()["detail"]
+    assert _get(client, tenant, f"callbacks/{callback['id']}")["state"] == "scheduled"
+    cancelled = client.post(f"/api/v1/callbacks/{callback['id']}/cancel", headers=tenant.headers())
+    assert cancelled.status_code == 200, cancelled.text
+    deleted = client.delete(f"/api/v1/queues/{voice['id']}", headers=tenant.headers())
+    assert deleted.status_code == 204, deleted.text

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from helpline.domain.callbacks import OPEN_STATES
 from helpline.domain.enums import ContactState, Role
 from helpline.errors import Conflict, InvalidInput
 from helpline.services.access import access, any_member, owned, owned_by, referenced
@@ -26,6 +27,7 @@ from helpline.storage.tables import (
     Agent,
     AgentSkill,
     Base,
+    Callback,
     ChatWidget,
     Contact,
     EmailAddress,
@@ -393,6 +395,7 @@ QUEUE_HOLDERS = (
     QueueHolder("queue", Queue, "overflow_queue_id", "name"),
     QueueHolder("routing profile", RoutingProfileQueue, "queue_id", "name"),
     QueueHolder("chat widget", ChatWidget, "queue_id", "name"),
+    QueueHolder("chat widget (callbacks)", ChatWidget, "callback_queue_id", "name"),
     QueueHolder("email address", EmailAddress, "queue_id", "address"),
     QueueHolder("provider connection", ProviderConnection, "queue_id", "name"),
     QueueHolder("voice number", VoiceNumber, "queue_id", "number"),
@@ -425,6 +428,16 @@ def _queue_holders(session: Session, actor: Actor, queue_id: int) -> list[str]:
         found.extend(
             f"{holder.noun} {label!r} ({row_id})" for row_id, label in session.execute(query)
         )
+    # Customers were promised a call from this queue: cancel those callbacks first.
+    promised = session.scalar(
+        select(func.count()).where(
+            owned_by(actor, Callback),
+            Callback.queue_id == queue_id,
+            Callback.state.in_([state.value for state in OPEN_STATES]),
+        )
+    )
+    if promised:
+        found.append(f"{promised} scheduled callback(s)")
     return found
 
 
