@@ -241,7 +241,7 @@ def test_after_a_restart_overdue_callbacks_are_routed_at_once_in_order_and_never
         now = session_now(session)
         organization_id = center.tenant.organization_id
         route_due_callback(
-            session, organization_id, stranded, now, OpenQueues(session, organization_id, now)
+            session, organization_id, stranded, now, OpenQueues(organization_id, now)
         )
     # A new process: a fresh application (routing service and scheduler) over the same database.
     settings = Settings(database_url=center.client.app.state.settings.database_url)  # type: ignore[attr-defined]
@@ -452,3 +452,34 @@ def test_slot_length_must_line_up_from_midnight(center: Center) -> None:
     assert hourly.status_code == 200, hourly.text
     found = slots(center, "2026-11-25", "2026-11-25")
     assert [s["start"][11:16] for s in found] == ["13:00", "14:00", "15:00", "16:00"]
+
+
+def test_callbacks_follow_the_routing_calendar(center: Center) -> None:
+    """A closure (here Thursday afternoon) removes its slots, refuses bookings in it, and holds
+    a callback due in it until the queue opens again, exactly as routing sees the queue."""
+    create_ok(
+        center.client,
+        center.tenant,
+        "hours-overrides",
+        {
+            "name": "Staff training",
+            "kind": "closed",
+            "first_day": "2026-11-26",
+            "closed_from": "13:00",
+        },
+    )
+    starts = [s["start"] for s in slots(center, "2026-11-26", "2026-11-26")]
+    assert starts[-1] == "2026-11-26T12:30:00Z"
+    refused = book(center, "2026-11-26T14:00:00Z")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["loc"][-1] == "slot_start"
+    kept = booked(center, "2026-11-26T12:30:00Z")
+    create_ok(
+        center.client,
+        center.tenant,
+        "hours-overrides",
+        {"name": "Fire drill", "kind": "closed", "first_day": "2026-11-26", "closed_from": "12:00"},
+    )
+    assert run_at(center, "2026-11-26T12:30:00+00:00") == 0  # closed by the drill: held
+    assert callback(center, kept["id"])["state"] == "scheduled"
+    assert run_at(center, "2026-11-27T09:00:00+00:00") == 1  # Friday's opening releases it

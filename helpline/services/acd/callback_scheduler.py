@@ -24,8 +24,8 @@ from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind
 from helpline.errors import Conflict
 from helpline.services.access import owned
 from helpline.services.acd import commands as acd
-from helpline.services.acd.callbacks import SYSTEM, change_state, record_callback_event, zone_of
-from helpline.services.acd.engine_config import epoch, open_intervals
+from helpline.services.acd.callbacks import SYSTEM, change_state, record_callback_event
+from helpline.services.acd.engine_config import epoch, queue_hours
 from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import system_actor
 from helpline.services.conversations.contacts import NewContact, create_contact
@@ -81,17 +81,19 @@ class OpenQueues:
     """Whether an organization's queues are open now, each looked up once (for one pass of the
     scheduler)."""
 
-    def __init__(self, session: Session, organization_id: int, now: datetime) -> None:
-        """The queues of ``organization_id`` at ``now`` (``session`` reads its time zone)."""
+    def __init__(self, organization_id: int, now: datetime) -> None:
+        """The queues of ``organization_id`` at ``now``."""
         self._now = now
-        self._zone = zone_of(session, organization_id)
+        self._organization_id = organization_id
         self._known: dict[int, bool] = {}
 
-    def is_open(self, queue: tables.Queue) -> bool:
-        """True when ``queue`` is open now."""
+    def is_open(self, session: Session, queue: tables.Queue) -> bool:
+        """True when ``queue`` is open now (read in the caller's transaction)."""
         if queue.id not in self._known:
             day = timedelta(days=1)
-            hours = open_intervals(queue.hours, self._zone, self._now - day, self._now + day)
+            hours = queue_hours(
+                session, self._organization_id, queue.id, self._now - day, self._now + day
+            )
             self._known[queue.id] = hours.is_open(epoch(self._now))
         return self._known[queue.id]
 
@@ -108,7 +110,7 @@ def route_due_callback(
     if row is None or row.state != CallbackState.SCHEDULED.value:
         return None
     queue = session.get(tables.Queue, row.queue_id)
-    if queue is None or not open_queues.is_open(queue):
+    if queue is None or not open_queues.is_open(session, queue):
         return None
     if not change_state(session, row, CallbackState.SCHEDULED, CallbackState.ROUTED, now):
         return None
@@ -241,8 +243,7 @@ class CallbackScheduler:
             due = due_callbacks(session, now, BATCH)
         routed = 0
         for organization_id, callback_ids in due.items():
-            with self._db.transaction() as session:
-                open_queues = OpenQueues(session, organization_id, now)
+            open_queues = OpenQueues(organization_id, now)
             for callback_id in callback_ids:
                 with self._db.transaction() as session:
                     contact_id = route_due_callback(

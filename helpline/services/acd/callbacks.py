@@ -48,7 +48,7 @@ from helpline.services.access import (
     referenced,
     requires,
 )
-from helpline.services.acd.engine_config import epoch, from_epoch, open_intervals
+from helpline.services.acd.engine_config import epoch, from_epoch, queue_hours
 from helpline.services.acd.routing import RoutingService, acting_agent, load_agent
 from helpline.services.actor import Actor
 from helpline.services.conversations.chat import resume_session
@@ -122,8 +122,9 @@ def zone_of(session: Session, organization_id: int) -> ZoneInfo:
     return ZoneInfo(org.time_zone if org else "UTC")
 
 
-def _open_time(queue: tables.Queue, zone: ZoneInfo, start: datetime, end: datetime) -> OpenTime:
-    hours = open_intervals(queue.hours, zone, start, end)
+def _open_time(session: Session, queue: tables.Queue, start: datetime, end: datetime) -> OpenTime:
+    """The queue's open time as routing sees it (weekly hours, holidays, closures, special hours)."""
+    hours = queue_hours(session, queue.organization_id, queue.id, start, end)
     return hours.intervals if isinstance(hours, OpenIntervals) else None
 
 
@@ -198,14 +199,16 @@ def queue_slots(
     ]
     return bookable_slots(
         grid,
-        _open_time(queue, zone, start, end),
+        _open_time(session, queue, start, end),
         after=epoch(now),
         capacity=queue.callbacks_per_slot,
         booked=_booked(session, queue, start, end),
     )
 
 
-def _slot_end(queue: tables.Queue, zone: ZoneInfo, slot_start: datetime, now: datetime) -> datetime:
+def _slot_end(
+    session: Session, queue: tables.Queue, zone: ZoneInfo, slot_start: datetime, now: datetime
+) -> datetime:
     """The end of the slot starting at ``slot_start``, or InvalidInput naming ``slot_start``."""
     if slot_start.tzinfo is None:
         raise InvalidInput("slot_start", "give a time zone (e.g. 2026-11-26T09:00:00Z)")
@@ -225,7 +228,7 @@ def _slot_end(queue: tables.Queue, zone: ZoneInfo, slot_start: datetime, now: da
     slot_end = from_epoch(grid[start])
     day = timedelta(days=1)
     if not is_within_open_time(
-        _open_time(queue, zone, slot_start - day, slot_end + day), start, grid[start]
+        _open_time(session, queue, slot_start - day, slot_end + day), start, grid[start]
     ):
         raise InvalidInput("slot_start", "the queue is closed during this slot")
     return slot_end
@@ -283,7 +286,9 @@ def schedule_callback(session: Session, actor: Actor, spec: NewCallback) -> tabl
     else:
         customer = None
     now = session_now(session)
-    slot_end = _slot_end(queue, zone_of(session, actor.organization_id), spec.slot_start, now)
+    slot_end = _slot_end(
+        session, queue, zone_of(session, actor.organization_id), spec.slot_start, now
+    )
     # Bookings of one slot take turns, so the last place is given once.
     lock_name(session, f"callback-slot:{queue.id}:{epoch(spec.slot_start)}")
     taken = session.scalar(
