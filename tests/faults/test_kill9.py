@@ -80,6 +80,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
         self.kills = 0
+        self.start_seconds: list[float] = []  # how long each start took until /healthz answered
 
     def start(self) -> None:
         log = (self.logs / f"server-{self.starts}.log").open("wb")
@@ -98,11 +99,13 @@ class Server:
             )
         finally:
             log.close()  # the child has its own copy
-        deadline = time.monotonic() + START_DEADLINE
+        began = time.monotonic()
+        deadline = began + START_DEADLINE
         while True:
             assert self.process.poll() is None, f"the server exited:\n{self.log_text()}"
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    self.start_seconds.append(round(time.monotonic() - began, 1))
                     return
             except httpx.TransportError:
                 pass
@@ -256,14 +259,19 @@ class Load:
             while not self.stop_creating.is_set():
                 key = f"kill9-{number}-{uuid.uuid4().hex}"
                 contact_id = self._create(client, key)
+                if contact_id is None:
+                    continue
                 with self.record.lock:
                     self.record.acknowledged[key] = contact_id
                 if rng.random() < 0.2:  # this customer hangs up at once (if still waiting)
                     self._post(client, f"contacts/{contact_id}/abandon", None, (409,))
                 time.sleep(rng.uniform(0.1, 0.3))
 
-    def _create(self, client: httpx.Client, key: str) -> int:
-        """POST the contact until answered, the same key each time (the answer may be lost)."""
+    def _create(self, client: httpx.Client, key: str) -> int | None:
+        """POST the contact until answered, the same key each time (the answer may be lost).
+
+        None when the answer is an error (recorded as unexpected: the test fails).
+        """
         body = {"channel": "voice", "queue_id": self.queue_id, "subject": key}
         while True:
             with self.record.lock:
@@ -280,7 +288,7 @@ class Load:
             if self.record.check(response):
                 contact_id: int = response.json()["id"]
                 return contact_id
-            time.sleep(0.1)  # recorded as unexpected; the customer tries again
+            return None
 
     # -- agents ------------------------------------------------------------------------------------
 
@@ -536,20 +544,20 @@ def test_killed_and_restarted_under_load_loses_and_duplicates_no_contact(server:
         assert waited < DRAIN_DEADLINE, f"never finished: { {i: states[i] for i in open_ids} }"
         time.sleep(0.5)
     load.finish()
-    for agent_id in agents:  # nobody holds anything any more, as the engine sees it
-        state = api.get(f"agents/{agent_id}/state").json()
-        assert state["contact_ids"] == [], state
+    holding = {a: api.get(f"agents/{a}/state").json()["contact_ids"] for a in agents}
 
     contacts = {c["id"]: c for c in all_contacts(api)}
     events = all_events(api)
-    # Every key still names its one contact (retried after the kills: the same contact, 200).
+    # Every key still names its one contact (asked again after the kills: that contact, 200).
+    replayed = {}
     for idempotency_key, contact_id in acknowledged.items():
         again = api.post(
             "contacts",
             json={"channel": "voice", "queue_id": queue, "subject": idempotency_key},
             headers={"Idempotency-Key": idempotency_key},
         )
-        assert (again.status_code, again.json()["id"]) == (200, contact_id), again.text
+        if (again.status_code, again.json().get("id")) != (200, contact_id):
+            replayed[idempotency_key] = f"{contact_id}: {again.status_code} {again.text[:200]}"
     api.close()
     assert server.process is not None
     assert server.process.poll() is None, server.log_text()
@@ -564,7 +572,7 @@ def test_killed_and_restarted_under_load_loses_and_duplicates_no_contact(server:
     withdrawn_by_rebuild = offers_withdrawn_by_rebuild(events)
     print(
         f"\nkill -9 on {server.database_url.split(':')[0]}: kills {server.kills}, "
-        f"starts {server.starts}, acknowledged {len(acknowledged)}, answered {len(answered)}, "
+        f"starts {server.starts} (seconds each {server.start_seconds}), acknowledged {len(acknowledged)}, answered {len(answered)}, "
         f"abandoned {len(abandoned)} (of which abandoned by the drain {abandoned_at_end}), "
         f"kill moments {dict(kills)}, "
         f"requests cut off by kills {load.record.cut_off}, "
@@ -581,6 +589,7 @@ def test_killed_and_restarted_under_load_loses_and_duplicates_no_contact(server:
     assert load.record.unexpected == [], load.record.unexpected[:20]
     assert server.tracebacks() == [], server.tracebacks()[:5]
     assert len(ids) == len(acknowledged), "two keys answered with one contact"
+    assert replayed == {}, "a key answered with another contact or an error"
     assert set(contacts) == ids, (
         f"lost: {sorted(ids - set(contacts))}, unacknowledged extra: {sorted(set(contacts) - ids)}"
     )
@@ -600,5 +609,6 @@ def test_killed_and_restarted_under_load_loses_and_duplicates_no_contact(server:
             assert kinds["ContactConnected"] == 0, (contact_id, kinds)
             assert kinds["ContactAbandoned"] == 1, (contact_id, kinds)
     assert capacity_breaches(events) == []
+    assert holding == {a: [] for a in agents}, "the engine still gives agents finished contacts"
     # A rebuild after a kill keeps open offers open (the agents' capacity never changes here).
     assert withdrawn_by_rebuild == []
