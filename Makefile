@@ -9,7 +9,7 @@ PORT ?= 8000
 SMTP_LISTEN_PORT ?= 2525
 
 .PHONY: run test install install-dev native lint typecheck contracts unit integration e2e validate \
-	unit-pure replay future explore coverage bench clean screenshots
+	unit-pure replay future faults explore coverage bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -97,12 +97,17 @@ replay: install-dev
 future: install-dev
 	HELPLINE_TEST_YEARS_AHEAD=5 $(BIN)/python -m pytest -q tests/integration
 
+# The real server (`helpline serve`) killed with SIGKILL under load and restarted, on SQLite and
+# PostgreSQL: kept out of tests/integration, which `make test` runs twice. -rA prints the counts.
+faults: install-dev
+	$(BIN)/python -m pytest -q -rA tests/faults
+
 # Not part of `make test`: fresh random examples, many of them; a failure is saved to
 # tests/hypothesis-examples/ (commit it with the fix: `make replay` then keeps it as a regression).
 explore: install-dev
 	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -q -m hypothesis
 
-test: lint typecheck contracts unit coverage e2e validate unit-pure replay future
+test: lint typecheck contracts unit coverage e2e validate unit-pure replay future faults
 
 screenshots: install-dev
 	HELPLINE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -m e2e -q
