@@ -498,6 +498,26 @@ INVALID_PUT["/api/v1/holiday-settings"] = [
     ({"subdivision": "BY"}, "subdivision"),
     ({"country": "GB", "close_routing": "maybe"}, "close_routing"),
 ]
+_CALLBACK: dict[str, Any] = {
+    "queue_id": "{queue}",
+    "phone": "+447700900123",
+    "slot_start": "2031-01-06T09:00:00Z",
+}
+INVALID["/api/v1/callbacks"] = [
+    ({**_CALLBACK, "slot_start": "2031-01-06T09:00:00"}, "slot_start"),  # no time zone
+    ({**_CALLBACK, "slot_start": "2026-01-05T09:00:00Z"}, "slot_start"),  # already started
+    ({**_CALLBACK, "slot_start": "2031-01-06T09:07:00Z"}, "slot_start"),  # not on the slot grid
+    ({**_CALLBACK, "phone": ""}, "phone"),
+    ({**_CALLBACK, "queue_id": 999999}, "queue_id"),
+    ({**_CALLBACK, "personal_seconds": 0}, "personal_seconds"),
+]
+INVALID["/api/v1/canned-responses"] = [
+    ({"title": "Greeting", "text": "Hello {nobody}"}, "text"),
+    ({"title": "Greeting", "text": "Hello {customer_name"}, "text"),
+    ({"title": "Greeting", "text": "Hello {customer_name.upper}"}, "text"),
+    ({"title": "", "text": "Hello"}, "title"),
+    ({"title": "Greeting", "text": ""}, "text"),
+]
 NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
 
 
