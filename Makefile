@@ -97,8 +97,10 @@ replay: install-dev
 future: install-dev
 	HELPLINE_TEST_YEARS_AHEAD=5 $(BIN)/python -m pytest -q tests/integration
 
-# The real server (`helpline serve`) killed with SIGKILL under load and restarted, on SQLite and
-# PostgreSQL: kept out of tests/integration, which `make test` runs twice. -rA prints the counts.
+# The ACD under faults, on SQLite and PostgreSQL: the live service's guarantees as a hypothesis
+# state machine (refusals, dropped engines, restarts), and the real server (`helpline serve`) killed
+# with SIGKILL under load and restarted. Kept out of tests/integration, which `make test` runs twice
+# (once under coverage, pure Python). -rA prints the kill test's counts.
 faults: install-dev
 	$(BIN)/python -m pytest -q -rA tests/faults
 

@@ -1,7 +1,7 @@
 """The live ACD: one routing engine per organization in this process, driven by the server's clock,
 with every decision persisted (rows and events) in the same transaction as the command that caused it.
 
-Guarantees (tests/integration/test_routing_faults.py checks them as a property):
+Guarantees (tests/integration/test_routing_faults.py checks them case by case, tests/faults/test_live_acd_properties.py as a property):
 
 - The engine rebuilt from the database equals the engine that was running: open offers come back
   open, missed agents stay missed, places in line, escalation steps and timers are unchanged

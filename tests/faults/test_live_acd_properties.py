@@ -34,7 +34,7 @@ from helpline.config import Settings
 from helpline.routing import EngineSnapshot
 from tests.center import Center, FakeClock, build_center
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.faults
 
 TERMINAL = {"closed", "abandoned", "short_abandoned"}
 CAPACITY = {"voice": 1, "chat": 2}
