@@ -237,6 +237,7 @@ def load_demo(session: Session, now: datetime, seed: int = 7) -> DemoSummary:
             "name": "Website",
             "title": "Chat with Demo Bank",
             "queue_id": queues["chat"],
+            "callback_queue_id": queues["billing"],
             "allowed_origins": ["*"],
             "max_attachment_bytes": DEFAULT_ATTACHMENT_BYTES,
             "attachment_types": list(DEFAULT_ATTACHMENT_TYPES),

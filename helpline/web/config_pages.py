@@ -1,17 +1,16 @@
 """Configuration pages: list, create and edit agents, teams, skills, queues, routing profiles,
-hours, wrap-up codes and canned responses through ``services.acd.configuration``."""
+wrap-up codes and canned responses through ``services.acd.configuration`` (hours and the routing
+calendar: ``calendar_pages``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from helpline.errors import InvalidInput, NotFound
-from helpline.http.deps import get_db, get_now
-from helpline.services.acd import calendar, directory
+from helpline.http.deps import get_db
 from helpline.services.acd import configuration as config
 from helpline.web.config_forms import (
     BY_SLUG,
@@ -46,32 +45,6 @@ def overview(request: Request, viewer: PageViewer) -> HTMLResponse:
             for r in RESOURCES
         }
     return page(request, "config_overview.html", viewer, resources=RESOURCES, counts=counts)
-
-
-@router.get("/config/hours", response_class=HTMLResponse)
-def hours(request: Request, viewer: PageViewer) -> HTMLResponse:
-    """Every queue's hours of operation (edited on the queue's form), and the routing calendar:
-    holiday settings, the coming year's public holidays, closures and special opening hours
-    (changed through ``/api/v1/holiday-settings`` and ``/api/v1/hours-overrides``)."""
-    viewer.require(*CONFIGURING)
-    today = get_now(request).astimezone(viewer.zone).date()
-    with get_db(request).transaction() as session:
-        queues = directory.queues(session, viewer.actor)
-        settings = calendar.get_holiday_settings(session, viewer.actor)
-        holidays = calendar.list_public_holidays(
-            session, viewer.actor, today, today + timedelta(days=365)
-        )
-        overrides = calendar.list_hours_overrides(session, viewer.actor, first=today)
-    return page(
-        request,
-        "config_hours.html",
-        viewer,
-        queues=queues,
-        queue_names={q.id: q.name for q in queues},
-        holiday_settings=settings,
-        holidays=holidays,
-        overrides=overrides,
-    )
 
 
 def _labels(request: Request, viewer: Viewer, resource: Resource) -> dict[str, dict[str, str]]:

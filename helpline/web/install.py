@@ -8,7 +8,15 @@ from fastapi.staticfiles import StaticFiles
 
 from helpline.errors import HelplineError
 from helpline.http.errors import STATUS, error_response
-from helpline.web import auth_pages, config_pages, dashboard, desk, planning, wallboard
+from helpline.web import (
+    auth_pages,
+    calendar_pages,
+    config_pages,
+    dashboard,
+    desk,
+    planning,
+    wallboard,
+)
 from helpline.web.render import HERE, page
 from helpline.web.viewer import LoginRequired, current_viewer
 
@@ -20,7 +28,8 @@ _TITLES = {401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Con
 def install_web(app: FastAPI) -> None:
     """Add the pages (outside ``/api``), ``/static`` and HTML error pages for them."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth_pages, desk, wallboard, dashboard, config_pages, planning):
+    # calendar_pages before config_pages: /config/hours is not a /config/{slug} resource.
+    for module in (auth_pages, desk, wallboard, dashboard, calendar_pages, config_pages, planning):
         app.include_router(module.router)
 
     async def login_required(request: Request, _error: Exception) -> Response:

@@ -82,7 +82,7 @@ def test_agent_takes_offers_replies_transfers_and_wraps_up(
     page.get_by_role("tab", name=f"chat #{first['id']}").click()
     panel.get_by_label("Canned response").select_option(label="Greeting")
     expect(panel.get_by_label("Reply")).to_have_value(
-        "Hello Chatty, this is Blair. How can I help you today?"
+        "Hello Chatty visitor-1, this is Blair Smith. How can I help you today?"
     )
     panel.get_by_label("Reply").fill("Let me unblock that card for you.")
     panel.get_by_label("Reply").press("Control+Enter")

@@ -375,6 +375,9 @@ def test_chat_visitor_books_a_callback_on_the_widgets_callback_queue(center: Cen
     bare = create_ok(
         client, center.tenant, "chat-widgets", {"name": "Bare", "queue_id": center.queues["chat"]}
     )
+    for offered, public_key in ((True, widget["public_key"]), (False, bare["public_key"])):
+        with client.websocket_connect(f"/chat/ws?key={public_key}") as ws:
+            assert ws.receive_json()["callbacks"] is offered  # the widget shows "Call me back"
     db: Database = client.app.state.db  # type: ignore[attr-defined]
     with db.transaction() as session:
         info = widget_by_id(session, center.tenant.organization_id, widget["id"])

@@ -137,3 +137,185 @@ def test_supervisors_manage_canned_responses_on_the_configuration_page(
     assert "Hello {customer_name}" in listed.text
     assert "Theirs" not in listed.text
     assert client.get("/config/queues", headers=html).status_code == 403  # the rest is managers'
+
+
+def _calendar_client(db: Database) -> TestClient:
+    """A client whose clock's today is 25 November 2026 (the page lists what is still coming)."""
+    clock = FakeClock(datetime(2026, 11, 25, 12, tzinfo=UTC))
+    settings = Settings(database_url=db.engine.url.render_as_string(hide_password=False))
+    return TestClient(create_app(settings, db, clock))
+
+
+def _log_in(client: TestClient, tenant: Tenant, role: str) -> str:
+    """Log a new user of ``role`` in; their CSRF token."""
+    email = _log_in_manager(client, tenant, role)
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
+    csrf: str = login.json()["csrf_token"]
+    return csrf
+
+
+def _calendar(
+    client: TestClient, tenant: Tenant
+) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """The holiday settings and hours overrides as the API reads them."""
+    settings = client.get("/api/v1/holiday-settings", headers=tenant.headers()).json()
+    overrides = client.get("/api/v1/hours-overrides", headers=tenant.headers()).json()
+    return settings, overrides
+
+
+def test_managers_change_the_routing_calendar_on_the_hours_page(db: Database) -> None:
+    client = _calendar_client(db)
+    tenant, other = make_tenant(db), make_tenant(db)
+    queue = create_ok(client, tenant, "queues", {"name": "Phones", "channel": "voice"})
+    theirs = create_ok(
+        client,
+        other,
+        "hours-overrides",
+        {"name": "Theirs", "kind": "closed", "first_day": "2026-12-01"},
+    )
+    csrf = _log_in(client, tenant, "manager")
+    html = {"accept": "text/html"}
+    shown = client.get("/config/hours", headers=html)
+    assert shown.status_code == 200
+    assert "Save holiday settings" in shown.text
+    before = _calendar(client, tenant)
+
+    unknown = client.post(
+        "/config/hours/holiday-settings",
+        data={"country": "XX", "close_routing": "on", "csrf_token": csrf},
+        headers=html,
+    )
+    assert unknown.status_code == 422
+    assert 'id="holiday-country-error" class="error">no public holidays known for' in unknown.text
+    assert 'value="XX"' in unknown.text  # what was typed stays in the field
+    backwards = client.post(
+        "/config/hours/overrides",
+        data={
+            "name": "Stocktake",
+            "kind": "closed",
+            "first_day": "2026-12-10",
+            "last_day": "2026-12-09",
+            "csrf_token": csrf,
+        },
+        headers=html,
+    )
+    assert backwards.status_code == 422
+    assert (
+        'id="override-last_day-error" class="error">must not be before first_day' in backwards.text
+    )
+    no_spans = client.post(
+        "/config/hours/overrides",
+        data={"name": "Late", "kind": "open", "first_day": "2026-12-10", "csrf_token": csrf},
+        headers=html,
+    )
+    assert no_spans.status_code == 422
+    assert "special opening hours need at least one span" in no_spans.text
+    for spans, message in (("9 to 5", "HH:MM-HH:MM"), ("17:00-09:00", "close must be after open")):
+        bad = client.post(
+            "/config/hours/overrides",
+            data={
+                "name": "Late",
+                "kind": "open",
+                "first_day": "2026-12-10",
+                "spans": spans,
+                "csrf_token": csrf,
+            },
+            headers=html,
+        )
+        assert bad.status_code == 422
+        assert 'id="override-spans-error"' in bad.text
+        assert message in bad.text
+    forged = client.post("/config/hours/holiday-settings", data={"country": "US"}, headers=html)
+    assert forged.status_code == 403
+    assert _calendar(client, tenant) == before  # nothing refused was stored
+
+    saved = client.post(
+        "/config/hours/holiday-settings",
+        data={"country": "us", "subdivision": "ny", "csrf_token": csrf},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    for data in (
+        {
+            "name": "Late opening",
+            "kind": "open",
+            "queue_id": str(queue["id"]),
+            "first_day": "2026-12-10",
+            "spans": "10:00-14:00, 15:00-18:00",
+        },
+        {
+            "name": "Staff party",
+            "kind": "closed",
+            "first_day": "2026-12-18",
+            "closed_from": "15:00",
+        },
+    ):
+        added = client.post(
+            "/config/hours/overrides",
+            data=data | {"csrf_token": csrf},
+            headers=html,
+            follow_redirects=False,
+        )
+        assert added.status_code == 303, added.text
+    settings, overrides = _calendar(client, tenant)
+    assert settings == {"country": "US", "subdivision": "NY", "close_routing": False}
+    assert [
+        (o["name"], o["queue_id"], o["last_day"], o["closed_from"], o["spans"]) for o in overrides
+    ] == [
+        (
+            "Late opening",
+            queue["id"],
+            "2026-12-10",
+            None,
+            [{"open": "10:00", "close": "14:00"}, {"open": "15:00", "close": "18:00"}],
+        ),
+        ("Staff party", None, "2026-12-18", "15:00", []),
+    ]
+    page = client.get("/config/hours?saved=override", headers=html).text
+    assert "Public holidays of <strong>US-NY</strong> do not close routing" in page
+    assert "Staff party" in page
+    assert "Theirs" not in page
+
+    party = next(o for o in overrides if o["name"] == "Staff party")
+    deleted = client.post(
+        f"/config/hours/overrides/{party['id']}/delete",
+        data={"csrf_token": csrf},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert deleted.status_code == 303
+    assert [o["name"] for o in _calendar(client, tenant)[1]] == ["Late opening"]
+    foreign = client.post(
+        f"/config/hours/overrides/{theirs['id']}/delete", data={"csrf_token": csrf}, headers=html
+    )
+    assert foreign.status_code == 404
+    assert len(_calendar(client, other)[1]) == 1
+
+
+def test_other_roles_see_the_routing_calendar_read_only(db: Database) -> None:
+    client = _calendar_client(db)
+    tenant = make_tenant(db)
+    create_ok(
+        client,
+        tenant,
+        "hours-overrides",
+        {"name": "Inventory", "kind": "closed", "first_day": "2026-12-01"},
+    )
+    csrf = _log_in(client, tenant, "supervisor")
+    html = {"accept": "text/html"}
+    shown = client.get("/config/hours", headers=html)
+    assert shown.status_code == 200
+    assert "Inventory" in shown.text
+    assert "<form" not in shown.text.split("<main", 1)[1]  # no form to change anything
+    before = _calendar(client, tenant)
+    refused = client.post(
+        "/config/hours/holiday-settings", data={"country": "US", "csrf_token": csrf}, headers=html
+    )
+    assert refused.status_code == 403
+    override_id = before[1][0]["id"]
+    refused = client.post(
+        f"/config/hours/overrides/{override_id}/delete", data={"csrf_token": csrf}, headers=html
+    )
+    assert refused.status_code == 403
+    assert _calendar(client, tenant) == before

@@ -144,6 +144,7 @@ class VisitorSocket:
                 "title": self.widget.title,
                 "attachment_types": list(self.widget.attachment_types),
                 "max_attachment_bytes": self.widget.max_attachment_bytes,
+                "callbacks": self.widget.callback_queue_id is not None,
             }
         )
         try:

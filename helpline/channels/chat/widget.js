@@ -11,6 +11,8 @@
   var wsUrl = (base.protocol === "https:" ? "wss://" : "ws://") + base.host +
     "/chat/ws?key=" + encodeURIComponent(key);
   var uploadUrl = base.origin + "/chat/attachments?key=" + encodeURIComponent(key);
+  var slotsUrl = base.origin + "/chat/callback-slots?key=" + encodeURIComponent(key);
+  var callbacksUrl = base.origin + "/chat/callbacks?key=" + encodeURIComponent(key);
   var storeKey = "helpline-chat:" + key;
 
   // -- persistent state: session token, next message number, unacknowledged messages ----------
@@ -25,6 +27,7 @@
     visitorId: saved.visitorId || randomId(),
     lastId: 0,                      // the highest server message id rendered on this page
     limits: { types: [], bytes: 0 },
+    callbacks: false,               // the widget names a callback queue (hello frame)
     ended: false,
     socket: null,
     retryMs: 1000,
@@ -61,7 +64,7 @@
     ".hlw-panel{position:fixed;right:1rem;bottom:4.5rem;z-index:2147483000;width:min(22rem,calc(100vw - 2rem));" +
     "height:min(32rem,calc(100vh - 6rem));display:flex;flex-direction:column;background:#fff;color:#111;" +
     "border:1px solid #ccc;border-radius:.75rem;box-shadow:0 .5rem 2rem rgba(0,0,0,.2);font:1rem system-ui,sans-serif}" +
-    ".hlw-panel[hidden]{display:none}.hlw-head{display:flex;justify-content:space-between;align-items:center;" +
+    ".hlw-panel[hidden],.hlw-panel [hidden]{display:none!important}.hlw-head{display:flex;justify-content:space-between;align-items:center;" +
     "padding:.5rem .75rem;background:#1f5fbf;color:#fff;border-radius:.75rem .75rem 0 0}" +
     ".hlw-head h2{font-size:1rem;margin:0}.hlw-head button{background:none;border:0;color:#fff;font-size:1.25rem;cursor:pointer}" +
     ".hlw-status{padding:.4rem .75rem;font-size:.875rem;background:#eef3fb}" +
@@ -70,8 +73,9 @@
     ".hlw-in{background:#1f5fbf;color:#fff;margin-left:auto!important}.hlw-out{background:#eee}" +
     ".hlw-pending{opacity:.6}.hlw-note{font-size:.8rem;color:#555}" +
     ".hlw-form{display:flex;flex-direction:column;gap:.35rem;padding:.5rem .75rem;border-top:1px solid #ddd}" +
-    ".hlw-form label{font-size:.85rem}.hlw-form input,.hlw-form textarea{font:inherit;padding:.35rem;border:1px solid #888;border-radius:.35rem}" +
+    ".hlw-form label{font-size:.85rem}.hlw-form input,.hlw-form textarea,.hlw-form select{font:inherit;padding:.35rem;border:1px solid #888;border-radius:.35rem}" +
     ".hlw-row{display:flex;gap:.35rem;flex-wrap:wrap}.hlw-form button{font:inherit;padding:.35rem .7rem;cursor:pointer}" +
+    ".hlw-form input[type=file]{max-width:100%}.hlw-error{font-size:.8rem;color:#a00000;margin:0}.hlw-form [aria-invalid=true]{border-color:#a00000}" +
     ".hlw-typing{min-height:1.2em;font-size:.8rem;color:#555;padding:0 .75rem}" +
     ".hlw-visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}";
   document.head.appendChild(style);
@@ -108,11 +112,33 @@
   var sendButton = el("button", { type: "submit" }, "Send");
   var transcriptButton = el("button", { type: "button" }, "Email transcript");
   var endButton = el("button", { type: "button" }, "End chat");
-  [sendButton, fileLabel, file, transcriptButton, endButton].forEach(function (n) { row.appendChild(n); });
+  var callMeButton = el("button", { type: "button", hidden: "", "aria-controls": "hlw-callback" }, "Call me back");
+  [sendButton, fileLabel, file, transcriptButton, callMeButton, endButton].forEach(function (n) { row.appendChild(n); });
   compose.appendChild(row);
   var again = el("button", { type: "button", hidden: "" }, "Start a new chat");
 
-  [head, status, log, typing, prechat, compose, again].forEach(function (n) { panel.appendChild(n); });
+  // The callback form: a free slot (grouped by day, in the visitor's locale) and a phone number.
+  var callback = el("form", { id: "hlw-callback", "class": "hlw-form", "aria-label": "Book a callback", hidden: "", novalidate: "" });
+  callback.appendChild(el("label", { "for": "hlw-slot" }, "When should we call you?"));
+  var slotSelect = el("select", { id: "hlw-slot", name: "slot_start", "aria-describedby": "hlw-slot-error" });
+  callback.appendChild(slotSelect);
+  var slotError = el("p", { id: "hlw-slot-error", "class": "hlw-error" });
+  callback.appendChild(slotError);
+  callback.appendChild(el("label", { "for": "hlw-phone" }, "Your phone number"));
+  var phoneInput = el("input", { id: "hlw-phone", name: "phone", type: "tel", autocomplete: "tel",
+    "aria-describedby": "hlw-phone-error" });
+  callback.appendChild(phoneInput);
+  var phoneError = el("p", { id: "hlw-phone-error", "class": "hlw-error" });
+  callback.appendChild(phoneError);
+  var callbackError = el("p", { "class": "hlw-error", role: "alert" });
+  callback.appendChild(callbackError);
+  var callbackRow = el("div", { "class": "hlw-row" });
+  var bookButton = el("button", { type: "submit" }, "Book the callback");
+  var callbackCancel = el("button", { type: "button" }, "Back to the chat");
+  callbackRow.appendChild(bookButton); callbackRow.appendChild(callbackCancel);
+  callback.appendChild(callbackRow);
+
+  [head, status, log, typing, prechat, compose, callback, again].forEach(function (n) { panel.appendChild(n); });
   document.body.appendChild(launcher);
   document.body.appendChild(panel);
 
@@ -203,6 +229,7 @@
     save();
     status.textContent = "The chat has ended.";
     compose.hidden = true;
+    callback.hidden = true;
     again.hidden = false;
   }
 
@@ -237,6 +264,8 @@
         state.limits = { types: frame.attachment_types || [], bytes: frame.max_attachment_bytes || 0 };
         title.textContent = frame.title || "Chat";
         file.hidden = fileLabel.hidden = state.limits.types.length === 0;
+        state.callbacks = frame.callbacks === true;
+        callMeButton.hidden = !state.callbacks;
         if (state.token) {
           send({ type: "resume", token: state.token, after: state.lastId });
         } else {
@@ -332,6 +361,137 @@
     return Array.isArray(d) && d[0] ? d[0].msg : String(d || "refused");
   }
   transcriptButton.addEventListener("click", function () { send({ type: "transcript" }); });
+
+  // -- booking a callback ---------------------------------------------------------------------------
+  var FIELD_ERRORS = { phone: phoneError, slot_start: slotError };
+  var FIELD_INPUTS = { phone: phoneInput, slot_start: slotSelect };
+  function dayLabel(date) {
+    return date.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long" });
+  }
+  function shortDayLabel(date) {
+    return date.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
+  }
+  function timeLabel(date) {
+    return date.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
+  }
+  function clearCallbackErrors() {
+    callbackError.textContent = "";
+    Object.keys(FIELD_ERRORS).forEach(function (name) {
+      FIELD_ERRORS[name].textContent = "";
+      FIELD_INPUTS[name].removeAttribute("aria-invalid");
+    });
+  }
+  function apiError(response) {
+    // The API's error body: {"detail": "words"} or {"detail": [{"loc": [..., field], "msg": "words"}]}.
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      var d = body && body.detail;
+      var first = Array.isArray(d) ? d[0] || {} : {};
+      var loc = first.loc || [];
+      var error = new Error(Array.isArray(d) ? String(first.msg || "refused") : String(d || "refused"));
+      error.status = response.status;
+      error.field = loc.length ? String(loc[loc.length - 1]) : null;
+      throw error;
+    });
+  }
+  function loadSlots() {
+    slotSelect.textContent = "";
+    slotSelect.appendChild(el("option", { value: "" }, "Loading times\u2026"));
+    slotSelect.disabled = true;
+    return window.fetch(slotsUrl).then(function (response) {
+      if (!response.ok) { return apiError(response); }
+      return response.json();
+    }).then(function (slots) {
+      slotSelect.textContent = "";
+      slotSelect.disabled = false;
+      if (!slots.length) {
+        slotSelect.appendChild(el("option", { value: "" }, "No free times this week"));
+        slotSelect.disabled = true;
+        return;
+      }
+      var group = null;
+      var day = "";
+      slots.forEach(function (slot) {
+        var start = new Date(slot.start);
+        var label = dayLabel(start);
+        if (label !== day) {
+          day = label;
+          group = el("optgroup", { label: label });
+          slotSelect.appendChild(group);
+        }
+        group.appendChild(el("option", { value: slot.start }, shortDayLabel(start) + ", " +
+          timeLabel(start) + " \u2013 " + timeLabel(new Date(slot.end))));
+      });
+    }).catch(function (error) {
+      slotSelect.textContent = "";
+      slotSelect.appendChild(el("option", { value: "" }, "No times available"));
+      callbackError.textContent = "We could not load the times: " + error.message;
+    });
+  }
+  function openCallback() {
+    clearCallbackErrors();
+    compose.hidden = true;
+    callback.hidden = false;
+    callMeButton.setAttribute("aria-expanded", "true");
+    loadSlots();
+    slotSelect.focus();
+  }
+  function closeCallback() {
+    callback.hidden = true;
+    compose.hidden = state.ended;
+    callMeButton.setAttribute("aria-expanded", "false");
+    if (!compose.hidden) { callMeButton.focus(); }
+  }
+  function showCallbackError(error) {
+    if (error.status === 409) {
+      slotError.textContent = "That time has just filled up. Please choose another time.";
+      slotSelect.setAttribute("aria-invalid", "true");
+      loadSlots().then(function () { slotSelect.focus(); });
+      return;
+    }
+    var shown = FIELD_ERRORS[error.field];
+    if (error.status === 422 && shown) {
+      var words = error.field === "phone" ? "Please check the phone number: " : "Please choose another time: ";
+      shown.textContent = words + error.message.replace(/\.$/, "") + ".";
+      FIELD_INPUTS[error.field].setAttribute("aria-invalid", "true");
+      FIELD_INPUTS[error.field].focus();
+      return;
+    }
+    callbackError.textContent = "The callback was not booked: " + error.message.replace(/\.$/, "") + ".";
+  }
+  callMeButton.addEventListener("click", openCallback);
+  callbackCancel.addEventListener("click", closeCallback);
+  callback.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearCallbackErrors();
+    if (!slotSelect.value) {
+      slotError.textContent = "Please choose a time.";
+      slotSelect.setAttribute("aria-invalid", "true");
+      slotSelect.focus();
+      return;
+    }
+    if (!phoneInput.value.trim()) {
+      phoneError.textContent = "Please enter the number we should call.";
+      phoneInput.setAttribute("aria-invalid", "true");
+      phoneInput.focus();
+      return;
+    }
+    if (!state.token) { callbackError.textContent = "Start a chat first."; return; }
+    bookButton.disabled = true;
+    window.fetch(callbacksUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Chat-Token": state.token },
+      body: JSON.stringify({ phone: phoneInput.value, slot_start: slotSelect.value })
+    }).then(function (response) {
+      if (!response.ok) { return apiError(response); }
+      return response.json();
+    }).then(function (booked) {
+      var start = new Date(booked.slot_start);
+      note("Callback booked: we will call you on " + booked.phone + " on " + dayLabel(start) +
+        " between " + timeLabel(start) + " and " + timeLabel(new Date(booked.slot_end)) + ".");
+      phoneInput.value = "";
+      closeCallback();
+    }).catch(showCallbackError).then(function () { bookButton.disabled = false; });
+  });
   endButton.addEventListener("click", function () { send({ type: "end" }); });
   again.addEventListener("click", function () {
     log.textContent = ""; state.lastId = 0; state.ended = false;
