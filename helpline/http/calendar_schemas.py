@@ -5,7 +5,7 @@ refuse."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -45,3 +45,10 @@ class HoursOverrideIn(Body):
     spans: list[TimeSpan] = Field(
         default_factory=list, max_length=12, description="Special opening hours on each date"
     )
+
+    def stored_values(self) -> dict[str, Any]:
+        """The values the calendar service stores (``last_day`` defaults to ``first_day``)."""
+        values = self.model_dump(mode="python")
+        values["spans"] = [span.model_dump() for span in self.spans]
+        values["last_day"] = self.last_day or self.first_day
+        return values

@@ -171,12 +171,9 @@ async def add_override(request: Request, viewer: PageViewer) -> Response:
         values["spans"] = spans
         body, errors = _validated(HoursOverrideIn, values)
     if body is not None:
-        row = body.model_dump(mode="python")
-        row["spans"] = [span.model_dump() for span in body.spans]
-        row["last_day"] = body.last_day or body.first_day
         try:
             with get_db(request).transaction() as session:
-                calendar.create_hours_override(session, viewer.actor, row)
+                calendar.create_hours_override(session, viewer.actor, body.stored_values())
             return RedirectResponse("/config/hours?saved=override#overrides", status_code=303)
         except InvalidInput as invalid:
             errors = {_field_of(invalid): invalid.reason}

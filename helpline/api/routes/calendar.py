@@ -90,11 +90,8 @@ def create_hours_override(body: HoursOverrideIn, actor: CurrentActor, db: DB) ->
     """A closure (``kind`` closed: whole days, or from ``closed_from`` on the first day until
     ``closed_until`` on the last) or special opening hours (``kind`` open: ``spans`` replace the
     weekly hours of each date, and open a public holiday). Organization-wide without ``queue_id``."""
-    values = body.model_dump(mode="python")
-    values["spans"] = [span.model_dump() for span in body.spans]
-    values["last_day"] = body.last_day or body.first_day
     with db.transaction() as session:
-        return calendar.create_hours_override(session, actor, values)
+        return calendar.create_hours_override(session, actor, body.stored_values())
 
 
 @router.get(

@@ -127,9 +127,8 @@ def _cors(request: Request, widget: WidgetInfo | None) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
-@router.options("/chat/attachments", include_in_schema=False)
-async def upload_preflight(request: Request, key: str = "") -> Response:
-    """CORS preflight for uploads from the sites a widget allows."""
+async def _preflight(request: Request, key: str, methods: str) -> Response:
+    """A CORS preflight answered for the sites the widget allows (404 unknown key, 403 other site)."""
     try:
         widget = await run_in_threadpool(_widget, request, key)
     except NotFound:
@@ -138,11 +137,17 @@ async def upload_preflight(request: Request, key: str = "") -> Response:
     if not headers:
         return Response(status_code=403)
     headers |= {
-        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Methods": methods,
         "Access-Control-Allow-Headers": f"Content-Type, {TOKEN_HEADER}",
         "Access-Control-Max-Age": "600",
     }
     return Response(status_code=204, headers=headers)
+
+
+@router.options("/chat/attachments", include_in_schema=False)
+async def upload_preflight(request: Request, key: str = "") -> Response:
+    """CORS preflight for uploads from the sites a widget allows."""
+    return await _preflight(request, key, "POST")
 
 
 @router.post(
@@ -208,19 +213,7 @@ async def _read_limited(request: Request, widget: WidgetInfo) -> bytes:
 @router.options("/chat/callback-slots", include_in_schema=False)
 async def callback_preflight(request: Request, key: str = "") -> Response:
     """CORS preflight for callback booking from the sites a widget allows."""
-    try:
-        widget = await run_in_threadpool(_widget, request, key)
-    except NotFound:
-        return Response(status_code=404)
-    headers = _cors(request, widget)
-    if not headers:
-        return Response(status_code=403)
-    headers |= {
-        "Access-Control-Allow-Methods": "GET, POST",
-        "Access-Control-Allow-Headers": f"Content-Type, {TOKEN_HEADER}",
-        "Access-Control-Max-Age": "600",
-    }
-    return Response(status_code=204, headers=headers)
+    return await _preflight(request, key, "GET, POST")
 
 
 def _visitor_call(

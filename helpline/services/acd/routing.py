@@ -147,20 +147,12 @@ class RoutingService:
 
     def _build(self, organization_id: int, now: datetime) -> RoutingEngine:
         with self._db.transaction() as session:
-            engine, events = RoutingEngine.from_snapshot(
-                load_config(session, organization_id, now),
-                self._stored_snapshot(session, organization_id),
-                epoch(now),
-            )
+            engine, events = _engine_from_database(session, organization_id, now)
             # Contacts created but never routed (the process stopped in between) join now.
             for contact in _unrouted_contacts(session, organization_id):
                 events.extend(engine.add_contact(contact_spec(contact), epoch(now)))
             self._persist(session, organization_id, engine, events, "system")
         return engine
-
-    @staticmethod
-    def _stored_snapshot(session: Session, organization_id: int) -> EngineSnapshot:
-        return load_snapshot(session, organization_id, routed_agents(session, organization_id))
 
     @staticmethod
     def _persist(
@@ -286,11 +278,7 @@ class RoutingService:
         write (nothing is written): equal to :meth:`running_snapshot` and none when all is well."""
         now = self._clock()
         with self._lock(organization_id), self._db.transaction() as session:
-            engine, events = RoutingEngine.from_snapshot(
-                load_config(session, organization_id, now),
-                self._stored_snapshot(session, organization_id),
-                epoch(now),
-            )
+            engine, events = _engine_from_database(session, organization_id, now)
         return engine.snapshot(), events
 
     # -- queries ---------------------------------------------------------------------------------
@@ -318,6 +306,19 @@ class RoutingService:
                 return engine.queued_contact_ids(str(queue_id))
             except RoutingError:
                 return []
+
+
+def _engine_from_database(
+    session: Session, organization_id: int, now: datetime
+) -> tuple[RoutingEngine, list[ev.Event]]:
+    """The organization's engine rebuilt from stored configuration and live state at ``now``, with
+    the events of the rebuild (timers that fell due meanwhile)."""
+    agents = routed_agents(session, organization_id)
+    return RoutingEngine.from_snapshot(
+        load_config(session, organization_id, now),
+        load_snapshot(session, organization_id, agents),
+        epoch(now),
+    )
 
 
 def _unrouted_contacts(session: Session, organization_id: int) -> list[tables.Contact]:
