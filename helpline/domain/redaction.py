@@ -54,20 +54,24 @@ _CARD_SCHEMES: tuple[tuple[int, int, frozenset[int]], ...] = (
     (2221, 2720, frozenset({16})),  # Mastercard 2-series
     (34, 34, frozenset({15})),  # American Express
     (37, 37, frozenset({15})),
-    (300, 305, frozenset(range(14, 20))),  # Diners Club
-    (36, 36, frozenset(range(14, 20))),
-    (38, 39, frozenset(range(16, 20))),
-    (3528, 3589, frozenset(range(16, 20))),  # JCB
-    (6011, 6011, frozenset(range(16, 20))),  # Discover
-    (644, 649, frozenset(range(16, 20))),
-    (65, 65, frozenset(range(16, 20))),
+    (300, 305, frozenset({14, 16, 19})),  # Diners Club
+    (36, 36, frozenset({14, 16, 19})),
+    (38, 39, frozenset({14, 16, 19})),
+    (3528, 3589, frozenset({16, 19})),  # JCB
+    (6011, 6011, frozenset({16, 19})),  # Discover
+    (644, 649, frozenset({16, 19})),
+    (65, 65, frozenset({16, 19})),
     (62, 62, frozenset(range(16, 20))),  # UnionPay
-    (2200, 2204, frozenset(range(16, 20))),  # Mir
+    (2200, 2204, frozenset({16, 19})),  # Mir
     (50, 50, frozenset(range(13, 20))),  # Maestro
     (56, 69, frozenset(range(13, 20))),
 )
+_COMMON_LENGTHS = frozenset({15, 16})
+"""When several windows of a run are PANs, one of these lengths wins (``... 1111 123``: a code)."""
+_AMOUNT = re.compile(r"\d+[.,]\d{1,2}")
+"""A single run with a decimal part is an amount, not a card."""
 
-MAX_DIGITS_BEFORE_PAN = 4
+MAX_DIGITS_BEFORE_PAN = 2
 """Digits of a candidate run that may precede a PAN (e.g. ``qty 2 4111 1111 1111 1111``)."""
 
 
@@ -121,19 +125,18 @@ _AFTER_PAN_CODE = re.compile(
 )
 
 
-def _pans_in(candidate: str, offset: int) -> list[tuple[int, int, str]]:
-    """PANs inside one candidate run: windows of whole digit groups (longest first)."""
+def _pans_in(candidate: str, offset: int, followed_by: str) -> list[tuple[int, int, str]]:
+    """PANs inside one candidate run: windows of whole digit groups. At most
+    :data:`MAX_DIGITS_BEFORE_PAN` digits may precede a PAN, and after it may only come another PAN,
+    a 3-4 digit security code, or the month of an expiry date (``... 1111 12/27``)."""
     groups = [(m.start(), m.end(), m.group()) for m in _DIGIT_GROUP.finditer(candidate)]
     found: list[tuple[int, int, str]] = []
     first = 0  # first group not yet used by a PAN
     start = 0
     while start < len(groups):
-        lead = sum(len(g[2]) for g in groups[first:start])
-        if lead > MAX_DIGITS_BEFORE_PAN:
-            first += 1
-            start = max(start, first)
-            continue
-        end = _longest_pan_from(groups, start)
+        if sum(len(g[2]) for g in groups[first:start]) > MAX_DIGITS_BEFORE_PAN:
+            break
+        end = _longest_pan_from(groups, start, followed_by)
         if end is None:
             start += 1
             continue
@@ -143,25 +146,37 @@ def _pans_in(candidate: str, offset: int) -> list[tuple[int, int, str]]:
     return found
 
 
-def _longest_pan_from(groups: list[tuple[int, int, str]], start: int) -> int | None:
+def _longest_pan_from(
+    groups: list[tuple[int, int, str]], start: int, followed_by: str
+) -> int | None:
     digits = ""
-    ends: list[tuple[int, str]] = []
+    valid: list[tuple[int, str]] = []
     for end in range(start, len(groups)):
         digits += groups[end][2]
         if len(digits) > 19:
             break
-        ends.append((end, digits))
-    for end, window in reversed(ends):
-        if is_card_number(window):
-            return end
-    return None
+        if is_card_number(digits) and _may_follow_pan(groups[end + 1 :], followed_by):
+            valid.append((end, digits))
+    if not valid:
+        return None
+    common = [end for end, window in valid if len(window) in _COMMON_LENGTHS]
+    return common[-1] if common else valid[-1][0]
+
+
+def _may_follow_pan(rest: list[tuple[int, int, str]], followed_by: str) -> bool:
+    if not rest:
+        return True
+    if len(rest) == 1 and (3 <= len(rest[0][2]) <= 4 or followed_by == "/"):
+        return True
+    return _longest_pan_from(rest, 0, followed_by) is not None
 
 
 def _card_spans(text: str) -> Iterable[Span]:
     for match in _CARD_CANDIDATE.finditer(text):
-        if match.group(1):  # "+44 ...": a phone number
+        if match.group(1) or _AMOUNT.fullmatch(match.group()):  # "+44 ...": a phone number
             continue
-        for start, end, digits in _pans_in(match.group(), match.start()):
+        after = text[match.end() : match.end() + 1]
+        for start, end, digits in _pans_in(match.group(), match.start(), after):
             yield start, end, PAN_MASK_PREFIX + digits[-4:]
             yield from _after_pan(text, end)
     for match in _SECURITY_CODE.finditer(text):
@@ -264,8 +279,8 @@ OPTIONAL_PATTERNS: Mapping[str, Detector] = {
 """Patterns an organization may add to cards, by the name its settings store. A new national id
 is one more entry: a detector returning the spans to mask."""
 
-_MAYBE_SENSITIVE = re.compile(r"\d\D{0,2}\d\D{0,2}\d")
-"""Every pattern holds three digits at most two characters apart: text without them is skipped."""
+_MAYBE_SENSITIVE = re.compile(r"\d\D{0,3}\d\D{0,3}\d")
+"""Every pattern holds three digits at most three characters apart: text without them is skipped."""
 
 
 def unknown_patterns(names: Iterable[str]) -> list[str]:
