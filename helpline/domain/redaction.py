@@ -114,6 +114,9 @@ _EXPIRY = re.compile(
     rf"(?:[^\d\n!?]{{0,15}}?){_EXPIRY_DATE}",
     re.IGNORECASE,
 )
+# Substrings every match of the two patterns above holds (a plain ``in`` test skips most text).
+_SECURITY_CODE_HINTS = ("cv", "csc", "cid", "security", "verification", "digit")
+_EXPIRY_HINTS = ("exp", "valid", "good")
 # What may follow a PAN: its expiry date, then its security code (each possibly labelled).
 _AFTER_PAN_EXPIRY = re.compile(
     r"[\s,;:]{1,3}(?:(?:exp\w*|valid\s+thru)\.?[\s:]{0,3})?" + _EXPIRY_DATE,
@@ -179,10 +182,13 @@ def _card_spans(text: str) -> Iterable[Span]:
         for start, end, digits in _pans_in(match.group(), match.start(), after):
             yield start, end, PAN_MASK_PREFIX + digits[-4:]
             yield from _after_pan(text, end)
-    for match in _SECURITY_CODE.finditer(text):
-        yield match.start(1), match.end(1), SECURITY_CODE_MASK
-    for match in _EXPIRY.finditer(text):
-        yield match.start(1), match.end(1), EXPIRY_MASK
+    lowered = text.lower()
+    if any(hint in lowered for hint in _SECURITY_CODE_HINTS):
+        for match in _SECURITY_CODE.finditer(text):
+            yield match.start(1), match.end(1), SECURITY_CODE_MASK
+    if any(hint in lowered for hint in _EXPIRY_HINTS):
+        for match in _EXPIRY.finditer(text):
+            yield match.start(1), match.end(1), EXPIRY_MASK
 
 
 def _after_pan(text: str, end: int) -> Iterable[Span]:
@@ -251,7 +257,13 @@ _US_SSN = re.compile(
 )
 
 
+_SIX_DIGITS = re.compile(r"\d\d[- \u00a0]?\d\d[- \u00a0]?\d\d")
+"""Every SSN and National Insurance number holds these: text without them is skipped."""
+
+
 def _us_ssn_spans(text: str) -> Iterable[Span]:
+    if not _SIX_DIGITS.search(text):
+        return
     for match in _US_SSN.finditer(text):
         if match.group(2):
             yield match.start(2), match.end(2), "•••••••••"
@@ -267,6 +279,8 @@ _UK_NINO = re.compile(
 
 
 def _uk_nino_spans(text: str) -> Iterable[Span]:
+    if not _SIX_DIGITS.search(text):
+        return
     for match in _UK_NINO.finditer(text):
         yield match.start(), match.end(), "•• •• •• •• •"
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from helpline.domain.redaction import redact, redact_value
 from helpline.storage.tables import (
+    AdherenceException,
     Callback,
     CannedResponse,
     Case,
@@ -33,6 +34,7 @@ from helpline.storage.tables import (
     Message,
     MessageAttachment,
     Organization,
+    TimeOff,
 )
 
 REDACTED_COLUMNS: Mapping[type, tuple[str, ...]] = {
@@ -45,6 +47,8 @@ REDACTED_COLUMNS: Mapping[type, tuple[str, ...]] = {
     Callback: ("subject",),
     Customer: ("display_name",),
     CannedResponse: ("title", "text"),
+    TimeOff: ("reason",),
+    AdherenceException: ("reason",),
 }
 """Per table, the columns that may hold typed text (free text, or JSON holding some)."""
 

@@ -20,9 +20,14 @@ from helpline.domain.enums import Role
 from helpline.storage.tables import Base
 from tests.center import Center
 from tests.factories import create_ok
-from tests.integration.test_chat_channel import _of, _start, _until, _widget
+from tests.integration.test_chat_channel import (
+    _of,
+    _start,
+    _until,
+    _widget,
+    sink,  # noqa: F401
+)
 from tests.integration.test_chat_channel import center as chat_center  # noqa: F401
-from tests.integration.test_chat_channel import sink  # noqa: F401
 from tests.integration.test_email_channel import Mail, mail, wait_for  # noqa: F401
 from tests.integration.test_sms_social import Sms, _text, sms  # noqa: F401
 
@@ -86,12 +91,32 @@ def test_an_email_with_a_pan_in_subject_body_html_headers_and_attachment(
     )
     mail.deliver(message, customer)
 
-    contacts = wait_for(lambda: mail.email_contacts() or None)
-    (stored,) = [m for m in mail.messages(contacts[0]["id"]) if m["direction"] == "inbound"]
+    html_only = EmailMessage()
+    html_only["From"] = f"Bob <{mail.customer()}>"
+    html_only["To"] = mail.address
+    html_only["Subject"] = "Refund"
+    html_only["Message-ID"] = make_msgid(domain="example.com")
+    html_only.set_content("<p>Refund to <b>5555 5555 5555 4444</b> please</p>", subtype="html")
+    mail.deliver(html_only, str(html_only["From"].addresses[0].addr_spec))
+
+    contacts = wait_for(lambda: (found := mail.email_contacts()) and len(found) == 2 and found)
+    by_subject = {c["subject"]: c for c in contacts}
+    card = by_subject[f"Card {MASKED} declined"]
+    (stored,) = [m for m in mail.messages(card["id"]) if m["direction"] == "inbound"]
     assert stored["subject"] == f"Card {MASKED} declined"
     assert f"Please charge {MASKED} exp ••/•• cvv •••, order #84512." in stored["body"]
-    assert contacts[0]["subject"] == f"Card {MASKED} declined"
-    assert assert_absent_everywhere(db, PAN) > 0
+    assert MASKED in stored["headers"]["full_text"]
+    (attachment,) = stored["attachments"]
+    download = mail.center.client.get(
+        f"/api/v1/contacts/{card['id']}/messages/{stored['id']}/attachments/{attachment['id']}",
+        headers=mail.center.tenant.headers(Role.SUPERVISOR),
+    )
+    assert download.content.decode() == f"card {MASKED} exp ••/••"
+    (refund,) = [
+        m for m in mail.messages(by_subject["Refund"]["id"]) if m["direction"] == "inbound"
+    ]
+    assert "•••• 4444" in refund["body"]
+    assert assert_absent_everywhere(db, PAN, "5555555555554444") > 0
 
 
 def test_sms_and_social_messages(sms: Sms, db: Database) -> None:  # noqa: F811
@@ -141,8 +166,15 @@ def test_chat_collected_values_cti_attributes_and_wrap_up_notes(
         ws.send_json({"type": "message", "seq": 1, "body": f"It is {PAN}, IBAN {IBAN}"})
         _until(ws, _of("ack", seq=1), seen)
     chat_id = topic["contact_id"]
+    reply = center.post(f"contacts/{chat_id}/messages", {"body": f"We noted card {PAN}"})
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["body"] == f"We noted card {MASKED}"
     bodies = [m["body"] for m in center.get(f"contacts/{chat_id}/messages")]
-    assert bodies == [f"Card {MASKED} blocked", f"It is {MASKED}, IBAN GB•• •••• 5432"]
+    assert bodies == [
+        f"Card {MASKED} blocked",
+        f"It is {MASKED}, IBAN GB•• •••• 5432",
+        f"We noted card {MASKED}",
+    ]
     assert center.get(f"contacts/{chat_id}")["attributes"]["chat"]["topic"] == (
         f"Card {MASKED} blocked"
     )
