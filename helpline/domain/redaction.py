@@ -176,7 +176,7 @@ def _may_follow_pan(rest: list[tuple[int, int, str]], followed_by: str) -> bool:
 
 def _card_spans(text: str) -> Iterable[Span]:
     for match in _CARD_CANDIDATE.finditer(text):
-        if match.group(1) or _AMOUNT.fullmatch(match.group()):  # "+44 ...": a phone number
+        if match.group(1) or _AMOUNT.fullmatch(match.group()):  # "+44 ..." phone, "123.45" amount
             continue
         after = text[match.end() : match.end() + 1]
         for start, end, digits in _pans_in(match.group(), match.start(), after):

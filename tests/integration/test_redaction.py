@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -16,10 +16,12 @@ import pytest
 from sqlalchemy import select
 
 from helpline.bootstrap import Database
-from helpline.domain.enums import Role
+from helpline.domain.enums import Channel, Role
+from helpline.services.conversations.contacts import NewContact, create_contact
+from helpline.services.identity import redaction_settings
 from helpline.storage.tables import Base
 from tests.center import Center
-from tests.factories import create_ok
+from tests.factories import create_ok, make_tenant
 from tests.integration.test_chat_channel import (
     _of,
     _start,
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.integration
 PAN = "4111111111111111"
 MASKED = "•••• 1111"
 IBAN = "GB82WEST12345698765432"
+CHOSEN_AT = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
 
 
 def _flat(value: Any) -> str:
@@ -71,6 +74,11 @@ def _set_patterns(center: Center, *patterns: str) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["patterns"] == list(patterns)
+    assert center.get("redaction-settings") == {
+        "always": ["card"],
+        "patterns": list(patterns),
+        "available": ["iban", "us_ssn", "uk_nino"],
+    }
 
 
 def test_an_email_with_a_pan_in_subject_body_html_headers_and_attachment(
@@ -199,3 +207,23 @@ def test_chat_collected_values_cti_attributes_and_wrap_up_notes(
     assert_absent_everywhere(db, PAN, IBAN)
     events = center.get("events?limit=1000")["events"]
     assert any(MASKED in json.dumps(e["payload"], ensure_ascii=False) for e in events)
+    changed = [e["payload"] for e in events if e["type"] == "RedactionSettingsChanged"]
+    assert changed == [{"patterns": ["iban"]}]
+
+
+def test_optional_patterns_apply_from_the_moment_an_organization_chooses_them(
+    db: Database,
+) -> None:
+    chooser, other = make_tenant(db), make_tenant(db)
+    text = "SSN 123-45-6789, card 4111 1111 1111 1111"
+    with db.transaction() as session:
+        before = create_contact(session, chooser.actor, NewContact(Channel.EMAIL, subject=text))
+        redaction_settings.save_patterns(session, chooser.actor, ["us_ssn"], CHOSEN_AT)
+        after = create_contact(session, chooser.actor, NewContact(Channel.EMAIL, subject=text))
+        elsewhere = create_contact(session, other.actor, NewContact(Channel.EMAIL, subject=text))
+    assert before.contact.subject == f"SSN 123-45-6789, card {MASKED}"
+    assert after.contact.subject == f"SSN •••-••-••••, card {MASKED}"
+    assert elsewhere.contact.subject == f"SSN 123-45-6789, card {MASKED}"
+    with db.read() as session:
+        assert redaction_settings.get_patterns(session, chooser.actor) == ["us_ssn"]
+        assert redaction_settings.get_patterns(session, other.actor) == []
