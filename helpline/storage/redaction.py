@@ -125,3 +125,45 @@ def redact_rows(
         }
         for row in rows
     ]
+
+
+TABLES_BY_NAME: Mapping[str, type] = {
+    table.__tablename__: table  # type: ignore[attr-defined]
+    for table in REDACTED_COLUMNS
+}
+"""The tables holding typed text, by table name (for rewriting what was stored earlier)."""
+
+
+def redact_stored_page(
+    session: Session, organization_id: int, table_name: str, after_id: int, limit: int
+) -> tuple[int | None, int]:
+    """Redact again, with the organization's current patterns, up to ``limit`` stored rows of
+    ``table_name`` with ids above ``after_id``: for text stored before redaction (or before a
+    pattern was switched on). Returns the last id looked at (None when there were none left) and
+    how many rows changed."""
+    table: Any = TABLES_BY_NAME[table_name]
+    rows = list(
+        session.scalars(
+            select(table)
+            .where(table.organization_id == organization_id, table.id > after_id)
+            .order_by(table.id)
+            .limit(limit)
+        )
+    )
+    patterns = organization_patterns(session, organization_id)
+    changed = 0
+    for row in rows:
+        before = {name: getattr(row, name) for name in REDACTED_COLUMNS[type(row)]}
+        data = row.data if isinstance(row, MessageAttachment) else None
+        for name, value in before.items():
+            redacted = redact_value(value, patterns)
+            if redacted is not value:
+                setattr(row, name, redacted)
+        if isinstance(row, MessageAttachment):
+            _redact_text_attachment(row, patterns)
+        if any(getattr(row, name) is not value for name, value in before.items()) or (
+            isinstance(row, MessageAttachment) and row.data is not data
+        ):
+            changed += 1
+    session.flush()
+    return (rows[-1].id if rows else None), changed

@@ -13,13 +13,15 @@ from email.utils import make_msgid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from typer.testing import CliRunner
 
 from helpline.bootstrap import Database
+from helpline.cli import app
 from helpline.domain.enums import Channel, Role
 from helpline.services.conversations.contacts import NewContact, create_contact
 from helpline.services.identity import redaction_settings
-from helpline.storage.tables import Base
+from helpline.storage.tables import Base, Contact, Event
 from tests.center import Center
 from tests.factories import create_ok, make_tenant
 from tests.integration.test_chat_channel import (
@@ -227,3 +229,47 @@ def test_optional_patterns_apply_from_the_moment_an_organization_chooses_them(
     with db.read() as session:
         assert redaction_settings.get_patterns(session, chooser.actor) == ["us_ssn"]
         assert redaction_settings.get_patterns(session, other.actor) == []
+
+
+def test_text_stored_before_redaction_is_redacted_by_the_cli(db: Database) -> None:
+    tenant, bystander = make_tenant(db), make_tenant(db)
+    with db.transaction() as session:
+        created = create_contact(session, tenant.actor, NewContact(Channel.EMAIL, subject="Hi"))
+        # Rows as an earlier version stored them, written past the ORM (and its redaction).
+        session.execute(
+            update(Contact)
+            .where(Contact.id == created.contact.id)
+            .values(subject=f"card {PAN}", notes=f"{PAN} exp 09/28", attributes={"ivr": PAN})
+        )
+        session.execute(
+            update(Event)
+            .where(Event.organization_id.in_([tenant.organization_id, bystander.organization_id]))
+            .values(payload={"legacy": f"card {PAN}"})
+        )
+    url = db.engine.url.render_as_string(hide_password=False)
+    command = ["org", "redact-stored", "--org", tenant.name, "--batch", "1", "--database-url", url]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert "contacts: 1 rows redacted" in result.output
+    with db.read() as session:
+        contact = session.get(Contact, created.contact.id)
+        assert contact is not None
+        assert (contact.subject, contact.notes, contact.attributes) == (
+            f"card {MASKED}",
+            f"{MASKED} exp ••/••",
+            {"ivr": MASKED},
+        )
+        payloads = dict(
+            session.execute(
+                select(Event.organization_id, Event.payload).where(
+                    Event.organization_id.in_([tenant.organization_id, bystander.organization_id])
+                )
+            ).all()
+        )
+    # Only the named organization is rewritten.
+    assert payloads == {
+        tenant.organization_id: {"legacy": f"card {MASKED}"},
+        bystander.organization_id: {"legacy": f"card {PAN}"},
+    }
+    again = CliRunner().invoke(app, command)
+    assert "contacts: 0 rows redacted" in again.output

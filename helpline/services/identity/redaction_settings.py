@@ -13,7 +13,8 @@ from helpline.errors import InvalidInput
 from helpline.services.access import any_member, requires
 from helpline.services.actor import Actor
 from helpline.storage.events import append_event
-from helpline.storage.redaction import forget_patterns
+from helpline.storage.redaction import TABLES_BY_NAME, forget_patterns
+from helpline.storage.redaction import redact_stored_page as storage_redact_page
 from helpline.storage.tables import Organization
 
 SETTINGS_ROLES = (Role.MANAGER,)
@@ -54,3 +55,20 @@ def save_patterns(
         payload={"patterns": chosen},
     )
     return chosen
+
+
+STORED_TABLES = tuple(TABLES_BY_NAME)
+"""Tables whose earlier rows :func:`redact_stored_page` rewrites, in this order."""
+
+
+@requires()
+def redact_stored_page(
+    session: Session, actor: Actor, table_name: str, after_id: int = 0, limit: int = 500
+) -> tuple[int | None, int]:
+    """Redact text the organization stored earlier (before redaction, or before it chose a
+    pattern), one page of ``table_name`` (one of :data:`STORED_TABLES`) at a time; admins only.
+    Returns the last id looked at (None when the table is done) and how many rows changed. Event
+    payloads are rewritten too: card data must not stay in the log."""
+    if table_name not in TABLES_BY_NAME:
+        raise InvalidInput("table", f"choose from {', '.join(STORED_TABLES)}")
+    return storage_redact_page(session, actor.organization_id, table_name, after_id, limit)
