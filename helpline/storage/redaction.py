@@ -40,7 +40,7 @@ from helpline.storage.tables import (
 REDACTED_COLUMNS: Mapping[type, tuple[str, ...]] = {
     Message: ("subject", "body", "headers", "delivery_error"),
     MessageAttachment: ("filename",),
-    Contact: ("subject", "notes", "attributes", "routing_state"),
+    Contact: ("subject", "notes", "attributes"),  # not routing_state: the engine's own values
     Event: ("payload",),
     Case: ("subject",),
     ChatSession: ("visitor_name", "topic"),
@@ -86,8 +86,13 @@ def redact_pending(session: Session, _context: UOWTransaction, _instances: objec
         organization_id = getattr(row, "organization_id", None)
         if organization_id is None:
             continue
+        state = inspect(row)
+        loaded = state.dict  # only values set or loaded: never triggers a load
+        if state.persistent:  # an update: only the columns it changes
+            columns = tuple(name for name in columns if name in state.committed_state)
+            if not columns and "data" not in state.committed_state:
+                continue
         patterns = organization_patterns(session, organization_id)
-        loaded = inspect(row).dict  # only values set or loaded: never triggers a load
         for name in columns:
             if name in loaded:
                 value = loaded[name]
