@@ -34,7 +34,8 @@ def save_patterns(
     """Redact ``patterns`` (names of ``OPTIONAL_PATTERNS``) from text stored from now on; managers.
 
     InvalidInput names ``patterns`` for an unknown name. ``card`` may be listed (it is always on).
-    Text stored earlier is not rewritten.
+    Text stored earlier is rewritten only by :func:`redact_stored_page` (``helpline org
+    redact-stored``).
     """
     unknown = unknown_patterns(patterns)
     if unknown:
