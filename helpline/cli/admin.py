@@ -11,7 +11,7 @@ from helpline.demo.traffic import HUMAN_AGENT_EMAILS
 from helpline.domain.enums import Role
 from helpline.errors import HelplineError
 from helpline.services.actor import system_actor
-from helpline.services.identity import organizations
+from helpline.services.identity import organizations, redaction_settings
 
 DatabaseOption = typer.Option(
     None, "--database-url", help="Overrides HELPLINE_DATABASE_URL (default sqlite:///helpline.db)."
@@ -100,6 +100,34 @@ def org_create(
         with db.transaction() as session:
             org = organizations.create_organization(session, name, time_zone, country)
             typer.echo(f"created organization {org.name} (id {org.id})")
+    except HelplineError as error:
+        raise fail(error.message) from None
+    finally:
+        db.dispose()
+
+
+@org_app.command("redact-stored")
+def org_redact_stored(
+    org: str = typer.Option(..., "--org", help="Organization name."),
+    batch: int = typer.Option(500, "--batch", min=1, help="Rows per transaction."),
+    database_url: str | None = DatabaseOption,
+) -> None:
+    """Redact card data (and the organization's chosen patterns) from text stored earlier: before
+    redaction existed, or before a pattern was chosen. Safe to run again; one transaction per batch."""
+    db = open_database(settings_with(database_url))
+    try:
+        with db.transaction() as session:
+            actor = system_actor(organizations.organization_by_name(session, org).id)
+        for table in redaction_settings.STORED_TABLES:
+            after: int | None = 0
+            changed = 0
+            while after is not None:
+                with db.transaction() as session:
+                    after, count = redaction_settings.redact_stored_page(
+                        session, actor, table, after, batch
+                    )
+                changed += count
+            typer.echo(f"{table}: {changed} rows redacted")
     except HelplineError as error:
         raise fail(error.message) from None
     finally:

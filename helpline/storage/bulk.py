@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from helpline.analytics import EventRecord
 from helpline.domain.event_catalogue import validate_payload
 from helpline.storage.events import APPENDED_ORGANIZATIONS, json_value
+from helpline.storage.redaction import redact_rows
 from helpline.storage.report_facts import note_events
 from helpline.storage.tables import Contact, Event, EventCounter
 
@@ -69,6 +70,7 @@ def append_events(session: Session, organization_id: int, events: Sequence[NewEv
         }
         for index, (event, payload) in enumerate(zip(events, payloads, strict=True))
     ]
+    rows = redact_rows(session, organization_id, Event, rows)  # no flush: redact here
     # Core executemany on the table: the ORM's bulk path would fetch every new primary key back.
     session.execute(insert(Event.metadata.tables["events"]), rows)
     note_events(
@@ -96,11 +98,12 @@ def insert_keyed_contacts(session: Session, rows: Sequence[Mapping[str, Any]]) -
     ``idempotency_key``) and return their ids by idempotency key."""
     if not rows:
         return {}
-    session.execute(insert(Contact.metadata.tables["contacts"]), [dict(row) for row in rows])
     organization_ids = {row["organization_id"] for row in rows}
     if len(organization_ids) != 1:
         raise ValueError("insert the contacts of one organization at a time")
     (organization_id,) = organization_ids
+    redacted = redact_rows(session, organization_id, Contact, (dict(row) for row in rows))
+    session.execute(insert(Contact.metadata.tables["contacts"]), redacted)
     keys = [str(row["idempotency_key"]) for row in rows]
     found: dict[str, int] = {}
     for start in range(0, len(keys), KEY_CHUNK):

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from helpline.clock import Clock
-from helpline.storage import report_facts
+from helpline.storage import redaction, report_facts
 from helpline.storage.notify import EventNotifier
 
 CLOCK_KEY = "helpline.clock"
@@ -82,9 +82,11 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, **options: Any) -> E
 
 def make_session_factory(engine: Engine, clock: Clock) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (services return them to callers),
-    carry ``clock`` (see :func:`session_now`) and refresh the report facts of the contacts whose
-    events they wrote before each commit."""
+    carry ``clock`` (see :func:`session_now`), redact typed text before each flush (see
+    ``storage.redaction``) and refresh the report facts of the contacts whose events they wrote
+    before each commit."""
     factory = sessionmaker(engine, expire_on_commit=False, info={CLOCK_KEY: clock})
+    event.listen(factory, "before_flush", redaction.redact_pending)
     event.listen(factory, "before_commit", report_facts.refresh_pending)
     return factory
 

@@ -63,6 +63,9 @@ class Organization(Base):
     time_zone: Mapped[str] = mapped_column(String(64))
     country: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime]
+    redaction_patterns: Mapped[list[str]] = mapped_column(Json, default=list, server_default="[]")
+    """Patterns redacted from stored text besides payment cards (names of
+    ``helpline.domain.redaction.OPTIONAL_PATTERNS``)."""
 
 
 class EventCounter(Base):

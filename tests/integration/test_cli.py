@@ -124,6 +124,7 @@ def test_apikey_create_prints_only_a_working_key(demo_url: str) -> None:
         (["apikey", "create", "--org", "Demo Bank", "--role", "emperor"], "emperor"),
         (["org", "create", "Demo Bank"], "already exists"),
         (["org", "create", "Elsewhere", "--time-zone", "Mars/Olympus"], "time zone"),
+        (["org", "redact-stored", "--org", "No Such Org"], "no organization"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(

@@ -491,6 +491,12 @@ INVALID["/api/v1/hours-overrides"] = [
     ({**_OPEN, "closed_from": "12:00"}, "closed_from"),
     ({**_OPEN, "name": ""}, "name"),
 ]
+INVALID_PUT["/api/v1/redaction-settings"] = [
+    ({"patterns": ["credit_card_numbers"]}, "patterns"),
+    ({"patterns": ["iban", "passport"]}, "patterns"),
+    ({"patterns": "iban"}, "patterns"),
+    ({"colour": "red"}, "colour"),
+]
 INVALID_PUT["/api/v1/holiday-settings"] = [
     ({"country": "XX"}, "country"),
     ({"country": "GBR"}, "country"),

@@ -86,6 +86,8 @@ OPEN_TO_EVERY_MEMBER: set[tuple[str, str]] = {
     # The routing calendar and whether a queue is open: every member reads them (changing the
     # calendar needs a manager).
     ("GET", "/api/v1/holiday-settings"),
+    # What is redacted from stored text: every member may see it (changing it needs a manager).
+    ("GET", "/api/v1/redaction-settings"),
     ("GET", "/api/v1/public-holidays"),
     ("GET", "/api/v1/hours-overrides"),
     ("GET", "/api/v1/hours-overrides/{hours_override_id}"),

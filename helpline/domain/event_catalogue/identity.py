@@ -85,6 +85,14 @@ class CustomersUnmerged(EventPayload):
     merged_id: int = Field(description="The customer restored.")
 
 
+class RedactionSettingsChanged(EventPayload):
+    """The organization chose what is redacted from stored text besides payment cards."""
+
+    patterns: list[str] = Field(
+        description="Optional patterns redacted from now on (e.g. iban, us_ssn, uk_nino)."
+    )
+
+
 EVENTS: tuple[type[EventPayload], ...] = (
     OrganizationCreated,
     UserCreated,
@@ -95,4 +103,5 @@ EVENTS: tuple[type[EventPayload], ...] = (
     CustomerUpdated,
     CustomersMerged,
     CustomersUnmerged,
+    RedactionSettingsChanged,
 )

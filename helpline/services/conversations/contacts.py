@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
+from helpline.domain.redaction import redact_value
 from helpline.errors import Conflict, InvalidInput
 from helpline.services.access import (
     access_contact,
@@ -28,6 +29,7 @@ from helpline.services.identity.customers import find_or_create_customer, get_cu
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event, json_value
 from helpline.storage.locks import lock_name
+from helpline.storage.redaction import organization_patterns
 from helpline.storage.tables import Contact, Message, Queue
 
 CONTACT_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.AGENT)
@@ -105,8 +107,12 @@ def represent_contact(contact: Contact) -> dict[str, Any]:
     }
 
 
-def fingerprint(spec: NewContact) -> str:
-    """A digest of the request, so a reused idempotency key with a different body is refused."""
+def fingerprint(spec: NewContact, patterns: Sequence[str] = ()) -> str:
+    """A digest of the request, so a reused idempotency key with a different body is refused.
+
+    Taken over the request as stored, redacted with ``patterns`` (and cards): a digest of a raw card
+    number could be reversed by trying the numbers that end in its stored last four digits.
+    """
     data = json_value(
         {
             "channel": spec.channel,
@@ -123,7 +129,8 @@ def fingerprint(spec: NewContact) -> str:
             "age_adjustment_seconds": spec.age_adjustment_seconds,
         }
     )
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    redacted = redact_value(data, patterns)
+    return hashlib.sha256(json.dumps(redacted, sort_keys=True).encode()).hexdigest()
 
 
 def _existing(session: Session, actor: Actor, key: str, digest: str) -> Contact | None:
@@ -142,7 +149,7 @@ def create_contact(
     With ``idempotency_key``, a retry returns the contact the first call created. Writes
     ``ContactCreated`` (and ``ContactQueued``) in the same transaction.
     """
-    digest = fingerprint(spec)
+    digest = fingerprint(spec, organization_patterns(session, actor.organization_id))
     if idempotency_key is not None:
         # Retries with one key wait for each other instead of racing to insert.
         lock_name(session, f"contact-idempotency:{actor.organization_id}:{idempotency_key}")
