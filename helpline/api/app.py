@@ -25,6 +25,7 @@ from helpline.api.routes import (
     hooks,
     intraday,
     messages,
+    privacy,
     realtime,
     reports,
     rostering,
@@ -59,7 +60,7 @@ def install_api(app: FastAPI) -> None:
         api.include_router(router)
     for router in (cases.router, contact_context.router, calendar.router, callbacks.router):
         api.include_router(router)
-    for router in (chat.widgets_router, chat.agent_router, canned.router):
+    for router in (chat.widgets_router, chat.agent_router, canned.router, privacy.router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(hooks.router)  # signed by providers, outside the API-key routes

@@ -1,0 +1,140 @@
+"""The audit log (search, CSV export) and retention policies (docs/privacy.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+
+from helpline.api.privacy_schemas import (
+    AuditPage,
+    RetentionPolicyIn,
+    RetentionPolicyOut,
+)
+from helpline.domain.enums import Channel
+from helpline.http.deps import DB, CurrentActor
+from helpline.services.privacy import audit, retention
+
+router = APIRouter(tags=["Privacy"])
+
+CSV_LIMIT = 100_000
+"""Most entries one CSV export holds (narrow the filters for more)."""
+
+
+def _filters(
+    actor: str | None,
+    action: str | None,
+    resource_kind: str | None,
+    resource_id: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    security_only: bool,
+) -> audit.AuditFilters:
+    return audit.AuditFilters(
+        actor=actor,
+        action=action,
+        resource_kind=resource_kind,
+        resource_id=resource_id,
+        since=since,
+        until=until,
+        security_only=security_only,
+    )
+
+
+ACTOR_Q = Query(None, max_length=64, description="user:<id>, apikey:<id> or system")
+ACTION_Q = Query(None, max_length=64, description="e.g. QueueUpdated, customer.read")
+KIND_Q = Query(None, max_length=64, description="e.g. Queue, Customer")
+ID_Q = Query(None, max_length=64)
+SINCE_Q = Query(None, description="From this instant (ISO 8601 with zone)")
+UNTIL_Q = Query(None, description="Before this instant")
+SECURITY_Q = Query(False, description="Only security events (failed logins, rejected webhooks)")
+
+
+@router.get("/audit", response_model=AuditPage, summary="Search the audit log (newest first)")
+def search_audit(
+    actor: CurrentActor,
+    db: DB,
+    by: str | None = ACTOR_Q,
+    action: str | None = ACTION_Q,
+    resource_kind: str | None = KIND_Q,
+    resource_id: str | None = ID_Q,
+    since: datetime | None = SINCE_Q,
+    until: datetime | None = UNTIL_Q,
+    security_only: bool = SECURITY_Q,
+    before_id: int | None = Query(None, ge=1, description="next_before_id of the previous page"),
+    limit: int = Query(100, ge=1, le=1000),
+) -> dict[str, Any]:
+    """Managers and admins. Filters combine; ``by`` is the actor."""
+    filters = _filters(by, action, resource_kind, resource_id, since, until, security_only)
+    with db.read() as session:
+        rows = audit.search_audit(session, actor, filters, before_id=before_id, limit=limit + 1)
+        entries = [audit.represent_entry(r) for r in rows[:limit]]
+    return {
+        "entries": entries,
+        "next_before_id": entries[-1]["id"] if len(rows) > limit else None,
+    }
+
+
+@router.get(
+    "/audit/export.csv",
+    summary="The audit log as CSV (same filters)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_audit(
+    actor: CurrentActor,
+    db: DB,
+    by: str | None = ACTOR_Q,
+    action: str | None = ACTION_Q,
+    resource_kind: str | None = KIND_Q,
+    resource_id: str | None = ID_Q,
+    since: datetime | None = SINCE_Q,
+    until: datetime | None = UNTIL_Q,
+    security_only: bool = SECURITY_Q,
+) -> Response:
+    """Managers and admins; at most 100,000 entries, newest first."""
+    filters = _filters(by, action, resource_kind, resource_id, since, until, security_only)
+    with db.read() as session:
+        text = audit.audit_csv(audit.search_audit(session, actor, filters, limit=CSV_LIMIT))
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+    )
+
+
+@router.get(
+    "/retention-policies",
+    response_model=list[RetentionPolicyOut],
+    summary="The retention policies, by channel",
+)
+def list_retention_policies(actor: CurrentActor, db: DB) -> list[dict[str, Any]]:
+    with db.read() as session:
+        return [retention.represent_policy(p) for p in retention.list_policies(session, actor)]
+
+
+@router.put(
+    "/retention-policies/{channel}",
+    response_model=RetentionPolicyOut,
+    summary="Set how long a channel's contact content is kept",
+)
+def set_retention_policy(
+    channel: Channel, body: RetentionPolicyIn, actor: CurrentActor, db: DB
+) -> dict[str, Any]:
+    """Managers and admins. Older contacts' content is deleted or anonymised by the hourly
+    retention run; their figures stay in reports."""
+    with db.transaction() as session:
+        row = retention.set_policy(
+            session, actor, channel, keep_days=body.keep_days, mode=body.mode
+        )
+        return retention.represent_policy(row)
+
+
+@router.delete(
+    "/retention-policies/{channel}", status_code=204, summary="Keep a channel's content forever"
+)
+def delete_retention_policy(channel: Channel, actor: CurrentActor, db: DB) -> Response:
+    with db.transaction() as session:
+        retention.delete_policy(session, actor, channel)
+    return Response(status_code=204)
