@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from helpline.domain.enums import Channel
 from helpline.domain.privacy import MAX_RETENTION_DAYS, RetentionMode
 
 
@@ -36,8 +37,17 @@ class RetentionPolicyIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    channel: Channel
     keep_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="Days after creation.")
     mode: RetentionMode = Field(description="delete or anonymise the content after that.")
+
+
+class RetentionPoliciesIn(BaseModel):
+    """The organization's whole set of retention policies (a channel left out is kept forever)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policies: list[RetentionPolicyIn] = Field(max_length=len(Channel))
 
 
 class RetentionPolicyOut(BaseModel):

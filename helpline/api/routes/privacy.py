@@ -7,12 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
-from helpline.api.privacy_schemas import (
-    AuditPage,
-    RetentionPolicyIn,
-    RetentionPolicyOut,
-)
-from helpline.domain.enums import Channel
+from helpline.api.privacy_schemas import AuditPage, RetentionPoliciesIn, RetentionPolicyOut
+from helpline.domain.privacy import RetentionPolicy
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.privacy import audit, retention
 
@@ -110,31 +106,22 @@ def export_audit(
     summary="The retention policies, by channel",
 )
 def list_retention_policies(actor: CurrentActor, db: DB) -> list[dict[str, Any]]:
+    """Managers and admins."""
     with db.read() as session:
         return [retention.represent_policy(p) for p in retention.list_policies(session, actor)]
 
 
 @router.put(
-    "/retention-policies/{channel}",
-    response_model=RetentionPolicyOut,
-    summary="Set how long a channel's contact content is kept",
+    "/retention-policies",
+    response_model=list[RetentionPolicyOut],
+    summary="Replace the retention policies (how long each channel's contact content is kept)",
 )
-def set_retention_policy(
-    channel: Channel, body: RetentionPolicyIn, actor: CurrentActor, db: DB
-) -> dict[str, Any]:
-    """Managers and admins. Older contacts' content is deleted or anonymised by the hourly
-    retention run; their figures stay in reports."""
+def replace_retention_policies(
+    body: RetentionPoliciesIn, actor: CurrentActor, db: DB
+) -> list[dict[str, Any]]:
+    """Managers and admins. Contacts older than ``keep_days`` have their content deleted or
+    anonymised by the hourly retention run; their figures stay in reports. Audited."""
+    policies = [RetentionPolicy(p.channel, p.keep_days, p.mode) for p in body.policies]
     with db.transaction() as session:
-        row = retention.set_policy(
-            session, actor, channel, keep_days=body.keep_days, mode=body.mode
-        )
-        return retention.represent_policy(row)
-
-
-@router.delete(
-    "/retention-policies/{channel}", status_code=204, summary="Keep a channel's content forever"
-)
-def delete_retention_policy(channel: Channel, actor: CurrentActor, db: DB) -> Response:
-    with db.transaction() as session:
-        retention.delete_policy(session, actor, channel)
-    return Response(status_code=204)
+        rows = retention.replace_policies(session, actor, policies)
+        return [retention.represent_policy(r) for r in rows]

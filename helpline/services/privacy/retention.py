@@ -17,8 +17,8 @@ from helpline.domain.privacy import (
     RetentionMode,
 )
 from helpline.domain.privacy import RetentionPolicy as Policy
-from helpline.errors import InvalidInput, NotFound
-from helpline.services.access import any_member, owned, owned_by, requires
+from helpline.errors import InvalidInput
+from helpline.services.access import owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.identity import organizations
 from helpline.services.privacy.scrubbing import ScrubbedContent, scrub_contacts
@@ -44,7 +44,7 @@ def represent_policy(row: tables.RetentionPolicy) -> dict[str, Any]:
     }
 
 
-@any_member
+@requires(*RETENTION_ROLES)
 def list_policies(session: Session, actor: Actor) -> Sequence[tables.RetentionPolicy]:
     """The organization's retention policies, by channel."""
     return session.scalars(
@@ -53,54 +53,48 @@ def list_policies(session: Session, actor: Actor) -> Sequence[tables.RetentionPo
 
 
 @requires(*RETENTION_ROLES)
-def set_policy(
-    session: Session, actor: Actor, channel: Channel, *, keep_days: int, mode: RetentionMode
-) -> tables.RetentionPolicy:
-    """Create or replace the policy of ``channel`` (InvalidInput naming ``keep_days``)."""
-    if not 1 <= keep_days <= MAX_RETENTION_DAYS:
-        raise InvalidInput("keep_days", f"must be between 1 and {MAX_RETENTION_DAYS} days")
-    row = session.scalar(
-        owned(actor, tables.RetentionPolicy).where(tables.RetentionPolicy.channel == channel.value)
-    )
-    if row is None:
-        row = tables.RetentionPolicy(
-            organization_id=actor.organization_id, channel=channel.value, applied_until=None
-        )
-        session.add(row)
-    row.keep_days = keep_days
-    row.mode = mode.value
+def replace_policies(
+    session: Session, actor: Actor, policies: Sequence[Policy]
+) -> Sequence[tables.RetentionPolicy]:
+    """Make ``policies`` the organization's whole set (a channel left out keeps its content
+    forever); InvalidInput naming ``policies.<i>.<field>`` for a bad one. Audited."""
+    seen: set[Channel] = set()
+    for index, policy in enumerate(policies):
+        if not 1 <= policy.keep_days <= MAX_RETENTION_DAYS:
+            raise InvalidInput(
+                f"policies.{index}.keep_days", f"must be between 1 and {MAX_RETENTION_DAYS} days"
+            )
+        if policy.channel in seen:
+            raise InvalidInput(f"policies.{index}.channel", f"{policy.channel.value} twice")
+        seen.add(policy.channel)
+    existing = {row.channel: row for row in list_policies(session, actor)}
+    for channel, stale in existing.items():
+        if Channel(channel) not in seen:
+            session.delete(stale)
+    for policy in policies:
+        row = existing.get(policy.channel.value)
+        if row is None:
+            row = tables.RetentionPolicy(
+                organization_id=actor.organization_id,
+                channel=policy.channel.value,
+                applied_until=None,
+            )
+            session.add(row)
+        row.keep_days = policy.keep_days
+        row.mode = policy.mode.value
     session.flush()
     append_audit(
         session,
         actor.organization_id,
         occurred_at=session_now(session),
         actor=actor.label,
-        action=AuditAction.RETENTION_POLICY_SET.value,
+        action=AuditAction.RETENTION_POLICIES_SET.value,
         resource_kind="RetentionPolicy",
-        resource_id=channel.value,
-        detail={"keep_days": keep_days, "mode": mode.value},
+        detail={
+            p.channel.value: {"keep_days": p.keep_days, "mode": p.mode.value} for p in policies
+        },
     )
-    return row
-
-
-@requires(*RETENTION_ROLES)
-def delete_policy(session: Session, actor: Actor, channel: Channel) -> None:
-    """Remove the policy of ``channel`` (NotFound when there is none)."""
-    row = session.scalar(
-        owned(actor, tables.RetentionPolicy).where(tables.RetentionPolicy.channel == channel.value)
-    )
-    if row is None:
-        raise NotFound(f"no retention policy for channel {channel.value}")
-    session.delete(row)
-    append_audit(
-        session,
-        actor.organization_id,
-        occurred_at=session_now(session),
-        actor=actor.label,
-        action=AuditAction.RETENTION_POLICY_DELETED.value,
-        resource_kind="RetentionPolicy",
-        resource_id=channel.value,
-    )
+    return list_policies(session, actor)
 
 
 def apply_policies(session: Session, organization_id: int) -> dict[str, dict[str, int]] | None:
