@@ -25,7 +25,7 @@ from helpline.domain.messages import Attachment, InboundMessage
 from helpline.services.conversations.messaging import receive_message
 from helpline.storage import tables
 from tests.center import Center, build_center
-from tests.factories import create_ok, make_tenant
+from tests.factories import create_ok, make_client, make_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -222,3 +222,33 @@ def test_a_customer_is_exported_then_erased_everywhere_with_reports_unchanged(
     assert actions[0] == "customer.erased"
     assert "customer.exported" in actions
     assert "customer.read" in actions
+
+
+def test_export_and_erasure_refuse_unknown_foreign_customers_and_agents(db: Database) -> None:
+    client = make_client(db)
+    tenant = make_tenant(db)
+    stranger = make_tenant(db)
+    customer = create_ok(client, tenant, "customers", {"display_name": "Ida"})
+    for method, suffix in (("GET", "/export"), ("DELETE", "")):
+        url = f"/api/v1/customers/{customer['id']}{suffix}"
+        unknown = f"/api/v1/customers/999999999{suffix}"
+        assert client.request(method, unknown, headers=tenant.headers()).status_code == 404
+        assert client.request(method, url, headers=stranger.headers()).status_code == 404
+        refused = client.request(method, url, headers=tenant.headers(Role.AGENT))
+        assert refused.status_code == 403
+        assert "manager" in refused.text
+    exported = client.get(
+        f"/api/v1/customers/{customer['id']}/export", headers=tenant.headers(Role.SUPERVISOR)
+    )
+    assert exported.status_code == 200
+    assert exported.headers["content-type"] == "application/zip"
+    refused = client.delete(
+        f"/api/v1/customers/{customer['id']}", headers=tenant.headers(Role.SUPERVISOR)
+    )
+    assert refused.status_code == 403
+    assert (
+        client.get(f"/api/v1/customers/{customer['id']}", headers=tenant.headers()).json()[
+            "display_name"
+        ]
+        == "Ida"
+    )
