@@ -107,6 +107,7 @@ def test_reads_of_a_customers_personal_data_are_recorded(
     ):
         assert client.get(path, headers=headers).status_code == 200, path
     assert client.get("/api/v1/customers/999999999", headers=headers).status_code == 404
+    assert client.get(base, headers=headers).status_code == 200  # the desk polls: recorded once
 
     agent = f"apikey:{_key_id(db, tenant, Role.AGENT)}"
     entries = _entries(client, tenant, by=agent)

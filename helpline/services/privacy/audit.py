@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
 from helpline.domain.privacy import AuditAction
-from helpline.services.access import owned, requires
+from helpline.services.access import owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.reporting.exports import to_csv
 from helpline.storage.audit import append_audit, current_client_ip, request_origin
@@ -38,6 +38,8 @@ __all__ = [
     "search_audit",
 ]
 
+READ_REPEAT_WINDOW = timedelta(minutes=10)
+"""Repeated reads of one resource by one actor within this window are recorded once."""
 AUDIT_ROLES = (Role.MANAGER,)
 """Who may search the audit log besides admins."""
 CSV_COLUMNS = (
@@ -57,7 +59,27 @@ def record_personal_data_read(
     db: Database, actor: Actor, action: AuditAction, resource_kind: str, resource_id: int
 ) -> None:
     """Record that ``actor`` read a customer's personal data, in its own short transaction (the
-    read itself ran in a read-only unit of work)."""
+    read itself ran in a read-only unit of work).
+
+    A read repeated by the same actor within ``READ_REPEAT_WINDOW`` (the desk polls a transcript
+    every few seconds) is not recorded again: the log says who read what, to the nearest window,
+    without a write per poll."""
+    with db.read() as session:
+        since = session_now(session) - READ_REPEAT_WINDOW
+        recent = session.scalar(
+            select(AuditEntry.id)
+            .where(
+                owned_by(actor, AuditEntry),
+                AuditEntry.resource_kind == resource_kind,
+                AuditEntry.resource_id == str(resource_id),
+                AuditEntry.action == action.value,
+                AuditEntry.actor == actor.label,
+                AuditEntry.occurred_at > since,
+            )
+            .limit(1)
+        )
+    if recent is not None:
+        return
     with db.transaction() as session:
         append_audit(
             session,
