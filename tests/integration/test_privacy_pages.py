@@ -101,3 +101,23 @@ def test_the_customer_page_exports_and_erases_for_those_allowed(db: Database) ->
     assert "customer.erased" in audit.text
     assert "Quentin" not in audit.text
     assert client.get(url, headers=HTML).status_code == 404
+
+
+def test_a_failed_login_on_the_login_page_is_a_security_event(db: Database) -> None:
+    client = _client(db)
+    tenant = make_tenant(db)
+    email = f"{uuid.uuid4().hex[:8]}@example.com"
+    body = {"email": email, "display_name": "Lu", "role": "agent", "password": "right-pass-1"}
+    create_ok(client, tenant, "users", body)
+    client.get("/login", headers=HTML)
+    token = client.cookies.get("helpline_login_csrf")
+    refused = client.post(
+        "/login",
+        data={"email": email, "password": "typo-pass-1", "csrf_token": token},
+        headers=HTML,
+    )
+    assert refused.status_code == 401
+    entries = client.get(
+        "/api/v1/audit", params={"security_only": "true"}, headers=tenant.headers()
+    ).json()["entries"]
+    assert [(e["action"], e["detail"]) for e in entries] == [("login.failed", {"email": email})]
