@@ -111,6 +111,21 @@ def _messages(db: Database, center: Center, mark: str, email: str, phone: str) -
             receive_message(session, center.tenant.actor, message)
 
 
+def _book_callback(center: Center, customer_id: int, phone: str, mark: str) -> dict[str, Any]:
+    """A callback the customer booked on the first free slot of the voice queue."""
+    queue = center.queues["voice"]
+    today = center.clock.now.date()
+    slots = center.get(f"queues/{queue}/callback-slots?from={today}&to={today + timedelta(days=2)}")
+    body = {
+        "queue_id": queue,
+        "customer_id": customer_id,
+        "phone": phone,
+        "subject": f"Call me {mark}",
+        "slot_start": slots[0]["start"],
+    }
+    return create_ok(center.client, center.tenant, "callbacks", body)
+
+
 def _reports(center: Center) -> list[Any]:
     day = center.clock.now.date()
     window = f"from={day.isoformat()}&to={(day + timedelta(days=1)).isoformat()}"
@@ -169,6 +184,7 @@ def test_a_customer_is_exported_then_erased_everywhere_with_reports_unchanged(
     )
     status = center.post(f"cases/{case['id']}/status", {"status": "open", "reason": f"r {mark}"})
     assert status.status_code == 200, status.text
+    callback = _book_callback(center, customer_id, phone, mark)
 
     exported = center.client.get(
         f"/api/v1/customers/{customer_id}/export", headers=center.tenant.headers(Role.SUPERVISOR)
@@ -186,6 +202,9 @@ def test_a_customer_is_exported_then_erased_everywhere_with_reports_unchanged(
     assert archive.read(attachment) == f"statement {mark}".encode()
     assert json.loads(archive.read("notes.json"))[0]["notes"] == f"Called about {mark}"
     assert json.loads(archive.read("cases.json"))[0]["subject"] == f"Card {mark}"
+    context = json.loads(archive.read("context.json"))
+    assert context["callbacks"][0]["subject"] == f"Call me {mark}"
+    assert context["chat_sessions"][0]["visitor_name"] == f"Zelda {mark}"
     assert _traces(db, mark)  # the data really is there before erasure
 
     reports_before = _reports(center)
@@ -211,6 +230,7 @@ def test_a_customer_is_exported_then_erased_everywhere_with_reports_unchanged(
     assert list(sequences) == list(range(1, len(sequences) + 1))
     contact = center.get(f"contacts/{contact_id}")
     assert (contact["customer_id"], contact["state"]) == (None, "closed")
+    assert center.get(f"callbacks/{callback['id']}")["state"] == "cancelled"
 
     audit = center.client.get(
         "/api/v1/audit",

@@ -12,9 +12,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from helpline.domain.callbacks import CallbackState
 from helpline.domain.enums import Role
 from helpline.domain.privacy import ERASED, AuditAction
-from helpline.services.access import access_customer, owned_by, requires
+from helpline.services.access import access_customer, owned, owned_by, requires
+from helpline.services.acd.callbacks import change_state, record_callback_event
 from helpline.services.actor import Actor
 from helpline.services.privacy.scrubbing import CHUNK, scrub_contacts, tombstone_rows
 from helpline.storage import tables
@@ -73,6 +75,7 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> dict[str
             .where(owned_by(organization_id, tables.Case), tables.Case.id.in_(case_ids))
             .values(subject=ERASED, customer_id=None)
         )
+    _cancel_scheduled_callbacks(session, actor, customers)
     session.execute(
         update(tables.Callback)
         .where(
@@ -118,6 +121,28 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> dict[str
         detail=counts,
     )
     return counts
+
+
+def _cancel_scheduled_callbacks(session: Session, actor: Actor, customers: list[int]) -> None:
+    """Callbacks still waiting for their slot are cancelled (``CallbackCancelled``): nobody can
+    be called back on a number that is erased. Routed ones already have their contact."""
+    now = session_now(session)
+    waiting = session.scalars(
+        owned(actor, tables.Callback).where(
+            tables.Callback.customer_id.in_(customers),
+            tables.Callback.state == CallbackState.SCHEDULED.value,
+        )
+    ).all()
+    for row in waiting:
+        if change_state(session, row, CallbackState.SCHEDULED, CallbackState.CANCELLED, now):
+            record_callback_event(
+                session,
+                row,
+                "CallbackCancelled",
+                now,
+                actor.label,
+                previous_state=CallbackState.SCHEDULED,
+            )
 
 
 def _tombstone_customer_and_case_events(
