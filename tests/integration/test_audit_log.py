@@ -180,6 +180,8 @@ def test_managers_search_page_and_export_the_log_others_may_not(
     since = first["entries"][0]["occurred_at"]
     assert _entries(client, tenant, action="SkillCreated", until="2000-01-01T00:00:00Z") == []
     assert len(_entries(client, tenant, action="SkillCreated", since=since)) >= 1
+    naive = _entries(client, tenant, action="SkillCreated", since="2000-01-01T00:00:00")
+    assert len(naive) == 3  # read in the organization's zone
 
     exported = client.get(
         "/api/v1/audit/export.csv", params={"action": "SkillCreated"}, headers=tenant.headers()

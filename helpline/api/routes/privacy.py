@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
 
@@ -11,6 +12,7 @@ from helpline.api.privacy_schemas import AuditPage, RetentionPoliciesIn, Retenti
 from helpline.domain.privacy import RetentionPolicy
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.privacy import audit, retention
+from helpline.services.reporting import reports
 
 router = APIRouter(tags=["Privacy"])
 
@@ -19,6 +21,7 @@ CSV_LIMIT = 100_000
 
 
 def _filters(
+    zone: ZoneInfo,
     actor: str | None,
     action: str | None,
     resource_kind: str | None,
@@ -32,17 +35,22 @@ def _filters(
         action=action,
         resource_kind=resource_kind,
         resource_id=resource_id,
-        since=since,
-        until=until,
+        since=_aware(since, zone),
+        until=_aware(until, zone),
         security_only=security_only,
     )
+
+
+def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A time without an offset is read in the organization's time zone."""
+    return value if value is None or value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
 ACTOR_Q = Query(None, max_length=64, description="user:<id>, apikey:<id> or system")
 ACTION_Q = Query(None, max_length=64, description="e.g. QueueUpdated, customer.read")
 KIND_Q = Query(None, max_length=64, description="e.g. Queue, Customer")
 ID_Q = Query(None, max_length=64)
-SINCE_Q = Query(None, description="From this instant (ISO 8601 with zone)")
+SINCE_Q = Query(None, description="From this instant (ISO 8601; no offset: organization's zone)")
 UNTIL_Q = Query(None, description="Before this instant")
 SECURITY_Q = Query(False, description="Only security events (failed logins, rejected webhooks)")
 
@@ -62,8 +70,11 @@ def search_audit(
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """Managers and admins. Filters combine; ``by`` is the actor."""
-    filters = _filters(by, action, resource_kind, resource_id, since, until, security_only)
     with db.read() as session:
+        zone = reports.organization_zone(session, actor)
+        filters = _filters(
+            zone, by, action, resource_kind, resource_id, since, until, security_only
+        )
         rows = audit.search_audit(session, actor, filters, before_id=before_id, limit=limit + 1)
         entries = [audit.represent_entry(r) for r in rows[:limit]]
     return {
@@ -90,8 +101,11 @@ def export_audit(
     security_only: bool = SECURITY_Q,
 ) -> Response:
     """Managers and admins; at most 100,000 entries, newest first."""
-    filters = _filters(by, action, resource_kind, resource_id, since, until, security_only)
     with db.read() as session:
+        zone = reports.organization_zone(session, actor)
+        filters = _filters(
+            zone, by, action, resource_kind, resource_id, since, until, security_only
+        )
         text = audit.audit_csv(audit.search_audit(session, actor, filters, limit=CSV_LIMIT))
     return Response(
         content=text,
