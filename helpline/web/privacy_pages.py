@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from helpline.domain.privacy import AuditAction
+from helpline.errors import InvalidInput
 from helpline.http.deps import get_db
 from helpline.services.conversations import timeline
 from helpline.services.privacy import audit, erasure
@@ -25,6 +26,16 @@ AUDIT_PAGE_SIZE = 100
 FILTER_FIELDS = ("by", "action", "resource_kind", "resource_id", "from", "to", "security_only")
 
 
+def _day(value: str, field: str) -> date | None:
+    """A local day typed in a filter field (empty: none), or InvalidInput naming the field."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _day_start(day: date | None, viewer: Viewer) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), viewer.zone)
 
@@ -37,13 +48,14 @@ def audit_log(
     action: Annotated[str, Query(max_length=64)] = "",
     resource_kind: Annotated[str, Query(max_length=64)] = "",
     resource_id: Annotated[str, Query(max_length=64)] = "",
-    first_day: Annotated[date | None, Query(alias="from")] = None,
-    last_day: Annotated[date | None, Query(alias="to")] = None,
+    first: Annotated[str, Query(alias="from", max_length=10)] = "",
+    last: Annotated[str, Query(alias="to", max_length=10)] = "",
     security_only: bool = False,
     before_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
     """Audit entries, newest first, filtered; days are the organization's local days."""
     viewer.require(*audit.AUDIT_ROLES)
+    first_day, last_day = _day(first, "from"), _day(last, "to")
     until = _day_start(last_day + timedelta(days=1) if last_day else None, viewer)
     filters = audit.AuditFilters(
         actor=by or None,

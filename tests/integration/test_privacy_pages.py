@@ -56,6 +56,11 @@ def test_managers_read_the_audit_log_in_their_time_zone(db: Database) -> None:
         "/api/v1/audit/export.csv?action=TeamCreated"
         in client.get("/audit?action=TeamCreated", headers=HTML).text
     )
+    empty_fields = client.get("/audit?by=&action=TeamCreated&from=&to=", headers=HTML)
+    assert "TeamCreated" in empty_fields.text  # the form sends its empty fields
+    bad_day = client.get("/audit?from=26/11/2026", headers=HTML)
+    assert bad_day.status_code == 422
+    assert "is not a date" in bad_day.text
     filtered = client.get("/audit?resource_kind=Team&from=2026-11-26", headers=HTML)
     assert "TeamCreated" not in filtered.text
     assert "No entries." in filtered.text
