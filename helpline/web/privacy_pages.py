@@ -23,7 +23,6 @@ from helpline.web.viewer import CSRF_FIELD, Viewer, check_csrf, current_viewer
 router = APIRouter(include_in_schema=False)
 PageViewer = Annotated[Viewer, Depends(current_viewer)]
 AUDIT_PAGE_SIZE = 100
-FILTER_FIELDS = ("by", "action", "resource_kind", "resource_id", "from", "to", "security_only")
 
 
 def _day(value: str, field: str) -> date | None:
@@ -44,7 +43,7 @@ def _day_start(day: date | None, viewer: Viewer) -> datetime | None:
 def audit_log(
     request: Request,
     viewer: PageViewer,
-    by: Annotated[str, Query(max_length=64)] = "",
+    by: Annotated[str, Query(alias="actor", max_length=64)] = "",
     action: Annotated[str, Query(max_length=64)] = "",
     resource_kind: Annotated[str, Query(max_length=64)] = "",
     resource_id: Annotated[str, Query(max_length=64)] = "",
@@ -72,7 +71,7 @@ def audit_log(
         )
         entries = [audit.represent_entry(r) for r in rows[:AUDIT_PAGE_SIZE]]
     chosen: dict[str, Any] = {
-        "by": by,
+        "actor": by,
         "action": action,
         "resource_kind": resource_kind,
         "resource_id": resource_id,

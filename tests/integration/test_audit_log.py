@@ -110,7 +110,7 @@ def test_reads_of_a_customers_personal_data_are_recorded(
     assert client.get(base, headers=headers).status_code == 200  # the desk polls: recorded once
 
     agent = f"apikey:{_key_id(db, tenant, Role.AGENT)}"
-    entries = _entries(client, tenant, by=agent)
+    entries = _entries(client, tenant, actor=agent)
     assert [(e["action"], e["resource_kind"], e["resource_id"]) for e in entries] == [
         ("attachment.downloaded", "Attachment", str(objects["attachment"]["id"])),
         ("contact.messages_read", "Contact", str(contact_id)),

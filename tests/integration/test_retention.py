@@ -106,7 +106,7 @@ def test_old_contacts_content_is_deleted_or_anonymised_on_a_fixed_clock(db: Data
     assert again["email"]["contacts"] == again["sms"]["contacts"] == 0
 
     audit = client.get(
-        "/api/v1/audit", params={"by": "system"}, headers=tenant.headers(Role.MANAGER)
+        "/api/v1/audit", params={"actor": "system"}, headers=tenant.headers(Role.MANAGER)
     ).json()["entries"]
     runs: list[dict[str, Any]] = [e for e in audit if e["action"] == "retention.run"]
     assert len(runs) == 3

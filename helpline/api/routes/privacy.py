@@ -46,7 +46,7 @@ def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
     return value if value is None or value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
-ACTOR_Q = Query(None, max_length=64, description="user:<id>, apikey:<id> or system")
+ACTOR_Q = Query(None, alias="actor", max_length=64, description="user:<id>, apikey:<id> or system")
 ACTION_Q = Query(None, max_length=64, description="e.g. QueueUpdated, customer.read")
 KIND_Q = Query(None, max_length=64, description="e.g. Queue, Customer")
 ID_Q = Query(None, max_length=64)
@@ -69,7 +69,7 @@ def search_audit(
     before_id: int | None = Query(None, ge=1, description="next_before_id of the previous page"),
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
-    """Managers and admins. Filters combine; ``by`` is the actor."""
+    """Managers and admins. Filters combine."""
     with db.read() as session:
         zone = reports.organization_zone(session, actor)
         filters = _filters(
