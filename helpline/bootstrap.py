@@ -1,7 +1,7 @@
 """The composition root: the one place where concrete adapters are chosen and wired together.
 
 Clock, database, routing host, mailer, channel adapters (their registry, the inbox and the outbox),
-the case SLA monitor, the callback scheduler and the background loops that drive them are built
+the case SLA monitor, the callback scheduler, the retention scheduler and the background loops that drive them are built
 here, by :func:`build_application`, and handed to the shells. Only entry points import this module: the
 command line, the HTTP application factory (``helpline.asgi``) and tests. It may import anything.
 """
@@ -34,6 +34,7 @@ from helpline.services.acd.routing import RoutingService
 from helpline.services.actor import system_actor
 from helpline.services.cases.sla import CaseSlaMonitor
 from helpline.services.identity import organizations
+from helpline.services.privacy.retention import RetentionScheduler
 from helpline.services.reporting import facts
 from helpline.storage import migrations
 from helpline.storage.database import Database, make_engine, make_session_factory
@@ -55,6 +56,8 @@ SLA_TICK_SECONDS = 1.0
 """How often case SLAs falling due, and cases touched by replies or answers, are evaluated."""
 CALLBACK_TICK_SECONDS = 1.0
 """Longest sleep of the callback scheduler (it wakes when the next slot starts, if sooner)."""
+RETENTION_TICK_SECONDS = 3600.0
+"""How often retention policies are applied (each run is audited)."""
 REPORT_FACTS_REVISION = "0010"
 """The migration that added report facts; a database upgraded across it gets them rebuilt."""
 logger = logging.getLogger(__name__)
@@ -144,6 +147,16 @@ async def _run_callbacks(scheduler: CallbackScheduler) -> None:
         await asyncio.sleep(pause)
 
 
+async def _run_retention(scheduler: RetentionScheduler) -> None:
+    """Apply retention policies at start-up, then every ``RETENTION_TICK_SECONDS``."""
+    while True:
+        try:
+            await to_thread.run_sync(scheduler.run_once)
+        except Exception:  # a failed run must not stop retention; the next one retries
+            logger.exception("retention run failed")
+        await asyncio.sleep(RETENTION_TICK_SECONDS)
+
+
 async def _run_demo_traffic(traffic: DemoTraffic) -> None:
     """Drive the demo's simulated customers and agents about once a second."""
     if not await to_thread.run_sync(traffic.start):
@@ -174,6 +187,7 @@ class Application:
     outbox: Outbox
     case_sla: CaseSlaMonitor
     callbacks: CallbackScheduler
+    retention: RetentionScheduler
     owns_db: bool
     """Whether :meth:`running` closes the database at the end (it opened it)."""
 
@@ -184,13 +198,14 @@ class Application:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Run the application: the routing host, its timers, case SLAs, scheduled callbacks, the
-        channel adapters, outbound delivery and (when asked) demo traffic; stop them all on exit."""
+        """Run the application: the routing host, its timers, case SLAs, scheduled callbacks,
+        retention, the channel adapters, outbound delivery and (when asked) demo traffic; stop them all on exit."""
         organization_ids = await to_thread.run_sync(_organization_ids, self.db)
         await to_thread.run_sync(self.routing.start, organization_ids)
         timers = asyncio.create_task(_run_timers(self.routing))
         sla = asyncio.create_task(_run_case_sla(self.case_sla))
         callbacks = asyncio.create_task(_run_callbacks(self.callbacks))
+        retention = asyncio.create_task(_run_retention(self.retention))
         await self.channels.start(self.inbox)
         delivery = asyncio.create_task(self.outbox.run(self.settings.outbox_poll_seconds))
         demo = (
@@ -203,7 +218,7 @@ class Application:
         finally:
             # Wait for the background tasks to end here, while the event loop's thread pool still
             # serves them: a task left cancelling past shutdown can hang the loop's close.
-            for task in (demo, delivery, callbacks, sla, timers):
+            for task in (demo, delivery, retention, callbacks, sla, timers):
                 if task is None:
                     continue
                 task.cancel()
@@ -243,5 +258,6 @@ def build_application(
         outbox=outbox,
         case_sla=CaseSlaMonitor(database),
         callbacks=CallbackScheduler(database, routing),
+        retention=RetentionScheduler(database),
         owns_db=db is None,
     )

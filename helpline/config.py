@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     public_url: str = ""
     """This server's address as providers reach it (e.g. ``https://helpline.example.com``): the URL
     Twilio signatures are checked against and delivery receipts are posted to. Empty: the request's."""
+    behind_proxy: bool = False
+    """Whether a reverse proxy fronts this server: the audit log then takes the client address from
+    the last entry of ``X-Forwarded-For`` (the one the proxy added), else from the connection."""
     provider_timeout_seconds: float = 10.0
     """How long an SMS/social provider may take to accept a message before the send is retried."""
     smtp_listen_host: str = "127.0.0.1"

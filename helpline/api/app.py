@@ -25,6 +25,7 @@ from helpline.api.routes import (
     hooks,
     intraday,
     messages,
+    privacy,
     realtime,
     redaction,
     reports,
@@ -60,7 +61,13 @@ def install_api(app: FastAPI) -> None:
         api.include_router(router)
     for router in (cases.router, contact_context.router, calendar.router, callbacks.router):
         api.include_router(router)
-    for router in (chat.widgets_router, chat.agent_router, canned.router, redaction.router):
+    for router in (
+        chat.widgets_router,
+        chat.agent_router,
+        canned.router,
+        redaction.router,
+        privacy.router,
+    ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(hooks.router)  # signed by providers, outside the API-key routes

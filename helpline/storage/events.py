@@ -11,6 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from helpline.domain.event_catalogue import validate_payload
+from helpline.domain.privacy import audited_change
+from helpline.storage.audit import append_audit
 from helpline.storage.report_facts import note_events, record_of
 from helpline.storage.tables import Event, EventCounter
 
@@ -36,6 +38,10 @@ def append_event(
     its increment with it, so sequences are strictly increasing and gap-free. On SQLite the write lock
     taken at BEGIN IMMEDIATE gives the same guarantee.
 
+    Administrative changes (configuration, users, API keys, policies: see
+    ``helpline.domain.privacy.audited_change``) are also recorded in the audit log, here, so no
+    route can change configuration without leaving an audit entry.
+
     The payload must match ``event_type``'s model in ``helpline.domain.event_catalogue``
     (EventCatalogueError otherwise), checked before anything is written.
     """
@@ -58,6 +64,17 @@ def append_event(
         payload=stored,
     )
     session.add(event)
+    change = audited_change(event_type, stored)
+    if change is not None:
+        append_audit(
+            session,
+            organization_id,
+            occurred_at=occurred_at,
+            actor=actor,
+            action=change.action,
+            resource_kind=change.resource_kind,
+            resource_id=change.resource_id,
+        )
     session.flush()
     if contact_id is not None:
         note_events(session, organization_id, [record_of(event)])

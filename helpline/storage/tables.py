@@ -1069,3 +1069,47 @@ class Callback(Base):
     created_at: Mapped[datetime]
     routed_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit log: who (``actor``: ``user:3``, ``apikey:7``, ``system``
+    or empty for an anonymous caller), when, what (action, resource kind and id) and from where.
+
+    Administrative changes, reads of customers' personal data and security events (failed logins,
+    rejected webhooks). Rows are never updated or deleted (on PostgreSQL a trigger refuses it);
+    they hold ids, not names or texts. ``organization_id`` is None for a security event that
+    belongs to no known organization (a login with an unknown email); it is not a foreign key so
+    that the log outlives what it talks about.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_org_occurred", "organization_id", "occurred_at"),
+        Index("ix_audit_log_org_resource", "organization_id", "resource_kind", "resource_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    resource_kind: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[str] = mapped_column(String(64))
+    client_ip: Mapped[str] = mapped_column(String(64))
+    is_security: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Non-personal context: counts of a retention run, the email tried by a failed login."""
+
+
+class RetentionPolicy(Base):
+    """How long an organization keeps the content of one channel's contacts (see
+    ``helpline.domain.privacy.RetentionPolicy``)."""
+
+    __tablename__ = "retention_policies"
+    __table_args__ = (UniqueConstraint("organization_id", "channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    channel: Mapped[str] = mapped_column(String(16))
+    keep_days: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(16))
+    applied_until: Mapped[datetime | None]
+    """Contacts created before this instant were already processed by the policy."""

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from helpline.errors import AuthenticationFailed
 from helpline.http.deps import SESSION_COOKIE, get_db, get_settings
 from helpline.services.identity import organizations
+from helpline.services.privacy import audit
 from helpline.web.render import page
 from helpline.web.viewer import (
     CSRF_FIELD,
@@ -81,6 +82,7 @@ def login_submit(
             get_db(request), email, password, hours=settings.session_hours
         )
     except AuthenticationFailed:
+        audit.record_failed_login(get_db(request), email)
         return _login_form(
             request, error="Wrong email or password.", email=email, next_path=next_path, status=401
         )

@@ -15,6 +15,7 @@ from helpline.web import (
     dashboard,
     desk,
     planning,
+    privacy_pages,
     wallboard,
 )
 from helpline.web.render import HERE, page
@@ -29,7 +30,16 @@ def install_web(app: FastAPI) -> None:
     """Add the pages (outside ``/api``), ``/static`` and HTML error pages for them."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # calendar_pages before config_pages: /config/hours is not a /config/{slug} resource.
-    for module in (auth_pages, desk, wallboard, dashboard, calendar_pages, config_pages, planning):
+    for module in (
+        auth_pages,
+        desk,
+        wallboard,
+        dashboard,
+        calendar_pages,
+        config_pages,
+        planning,
+        privacy_pages,
+    ):
         app.include_router(module.router)
 
     async def login_required(request: Request, _error: Exception) -> Response:

@@ -24,6 +24,7 @@ SUPERVISING = (Role.SUPERVISOR, Role.MANAGER, Role.WFM_ANALYST)
 REPORTING = (Role.MANAGER, Role.SUPERVISOR, Role.WFM_ANALYST, Role.QA_ANALYST)
 CONFIGURING = (Role.MANAGER,)
 PLANNING = (Role.MANAGER, Role.WFM_ANALYST, Role.SUPERVISOR)
+AUDITING = (Role.MANAGER,)
 
 
 class LoginRequired(Exception):
@@ -70,6 +71,8 @@ class Viewer:
             items.append(("/config/canned-responses", "Canned responses"))
         if self.may(*PLANNING):
             items.append(("/planning", "Planning"))
+        if self.may(*AUDITING):
+            items.append(("/audit", "Audit log"))
         return items
 
     def home(self) -> str:

@@ -173,6 +173,9 @@ def body_for(path: str, objects: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "queue_id": ids["queue"],
         },
         "/api/v1/holiday-settings": {"country": "GB"},
+        "/api/v1/retention-policies": {
+            "policies": [{"channel": "email", "keep_days": 30, "mode": "anonymise"}]
+        },
     }
     return bodies.get(path, {})
 

@@ -504,6 +504,15 @@ INVALID_PUT["/api/v1/holiday-settings"] = [
     ({"subdivision": "BY"}, "subdivision"),
     ({"country": "GB", "close_routing": "maybe"}, "close_routing"),
 ]
+_POLICY: dict[str, Any] = {"channel": "sms", "keep_days": 30, "mode": "anonymise"}
+INVALID_PUT["/api/v1/retention-policies"] = [
+    ({"policies": [{**_POLICY, "channel": "fax"}]}, "policies.0.channel"),
+    ({"policies": [{**_POLICY, "keep_days": 0}]}, "policies.0.keep_days"),
+    ({"policies": [{**_POLICY, "keep_days": 36_501}]}, "policies.0.keep_days"),
+    ({"policies": [{**_POLICY, "mode": "shred"}]}, "policies.0.mode"),
+    ({"policies": [_POLICY, _POLICY]}, "policies.1.channel"),
+    ({"policies": [{"channel": "sms", "mode": "delete"}]}, "policies.0.keep_days"),
+]
 _CALLBACK: dict[str, Any] = {
     "queue_id": "{queue}",
     "phone": "+447700900123",

@@ -257,6 +257,11 @@ def test_bad_missing_or_stale_signatures_are_rejected_logged_and_store_nothing(
     ):
         assert (absent.status_code, absent.json()) == (existing.status_code, existing.json()), kind
     after = organization_snapshot(sms.center.client.app.state.db, sms.center.tenant.organization_id)  # type: ignore[attr-defined]
+    # Only the audit log grew: each rejection is a security event there.
+    earlier = before.pop("audit_log")
+    audited = [row for row in after.pop("audit_log") if row not in earlier]
+    assert len(audited) == len(attempts)  # unknown connections belong to no organization
+    assert all("webhook.rejected" in row for row in audited)
     assert after == before
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from helpline.api.schemas import LoginIn, LoginOut, OrganizationOut, UserOut
+from helpline.errors import AuthenticationFailed
 from helpline.http.deps import DB, SESSION_COOKIE, CurrentActor, get_settings
 from helpline.services.identity import organizations
+from helpline.services.privacy import audit
 from helpline.services.records import User
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
@@ -16,7 +18,11 @@ router = APIRouter(prefix="/auth", tags=["Auth"])
 def login(body: LoginIn, request: Request, response: Response, db: DB) -> LoginOut:
     """Open a session: sets the ``helpline_session`` cookie and returns the CSRF token."""
     settings = get_settings(request)
-    opened = organizations.log_in(db, body.email, body.password, hours=settings.session_hours)
+    try:
+        opened = organizations.log_in(db, body.email, body.password, hours=settings.session_hours)
+    except AuthenticationFailed:
+        audit.record_failed_login(db, body.email)
+        raise
     result = LoginOut(
         user=UserOut.model_validate(opened.user, from_attributes=True),
         organization=OrganizationOut.model_validate(opened.organization, from_attributes=True),

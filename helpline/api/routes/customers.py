@@ -1,17 +1,21 @@
 """Customers: create, find by any identity, change, their timeline across channels, suggested
-merges, merge and unmerge."""
+merges, merge and unmerge; export (subject access) and erase (docs/privacy.md). Reads of a
+customer's personal data are recorded in the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from helpline.api.case_schemas import MergeIn, MergeOut, MergeSuggestionOut, TimelineOut
 from helpline.api.schemas import CustomerIn, CustomerOut, CustomerPatch
+from helpline.domain.privacy import AuditAction
 from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.conversations import timeline
 from helpline.services.identity import customer_merges, customers
+from helpline.services.privacy import erasure, export
+from helpline.services.privacy.audit import record_personal_data_read
 
 router = APIRouter(prefix="/customers", tags=["Customers"])
 
@@ -50,7 +54,43 @@ def get_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> dict
         represented = customers.represent_customer(session, customer)
         if customer.merged_into_id is not None:
             represented["merged_into_id"] = customers.survivor_of(session, customer)
-        return represented
+    record_personal_data_read(db, actor, AuditAction.CUSTOMER_READ, "Customer", customer_id)
+    return represented
+
+
+@router.delete(
+    "/{customer_id}",
+    status_code=204,
+    summary="Erase the customer's personal data everywhere (reports keep their figures)",
+)
+def erase_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> Response:
+    """Managers and admins. The profile, identities and merged-in records are deleted; message
+    texts, attachments, notes, collected values, case subjects and the personal fields of events
+    are erased; contacts, events and report facts keep their ids, times and durations. Audited."""
+    with db.transaction() as session:
+        erasure.erase_customer(session, actor, customer_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{customer_id}/export",
+    summary="Subject access export: a ZIP of JSON files and attachments",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def export_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> Response:
+    """Supervisors, managers and admins: profile, identities, contacts with messages, cases,
+    surveys, notes and context (JSON files) plus every attachment (docs/privacy.md). Audited."""
+    with db.transaction() as session:
+        archive = export.export_customer(session, actor, customer_id)
+    return Response(
+        content=archive,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="customer-{customer_id}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.patch("/{customer_id}", response_model=CustomerOut, summary="Rename or add identities")
@@ -83,9 +123,11 @@ def customer_timeline(
     """Contacts with their transcripts (messages), notes, wrap-up and linked cases, and every case
     of the customer. A merged-away customer answers 409 naming the survivor."""
     with db.read() as session:
-        return timeline.customer_timeline(
+        found = timeline.customer_timeline(
             session, actor, customer_id, before_id=before_id, limit=limit
         )
+    record_personal_data_read(db, actor, AuditAction.TIMELINE_READ, "Customer", customer_id)
+    return found
 
 
 @router.get(

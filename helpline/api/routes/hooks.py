@@ -34,6 +34,7 @@ from helpline.channels.signatures import (
     verify_generic,
     verify_twilio,
 )
+from helpline.domain.privacy import AuditAction
 from helpline.errors import NotFound
 from helpline.http.deps import get_db, get_now, get_settings
 from helpline.services.actor import system_actor
@@ -43,6 +44,7 @@ from helpline.services.conversations.provider_connections import (
     ProviderKind,
     webhook_connection,
 )
+from helpline.services.privacy.audit import record_security_event
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/hooks", tags=["Provider webhooks"])
@@ -108,6 +110,15 @@ async def _authenticated(
     try:
         payload = await _verified_payload(request, provider, secret)
     except SignatureRejected as error:
+        await run_in_threadpool(
+            record_security_event,
+            get_db(request),
+            AuditAction.WEBHOOK_REJECTED,
+            organization_id=connection.organization_id if connection is not None else None,
+            resource_kind="ProviderConnection",
+            resource_id=connection_id,
+            detail={"provider": str(provider), "reason": error.reason},
+        )
         if connection is not None:
             logger.warning(
                 "webhook rejected: %s connection %s (organization %s) from %s: %s",

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 
 from helpline.api.schemas import ContactMessageOut, ReplyIn
+from helpline.domain.privacy import AuditAction
 from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.conversations import messaging
+from helpline.services.privacy.audit import record_personal_data_read
 
 router = APIRouter(prefix="/contacts/{contact_id}/messages", tags=["Messages"])
 
@@ -17,8 +19,11 @@ ContactId = Annotated[int, Path(ge=1)]
 
 @router.get("", response_model=list[ContactMessageOut], summary="The messages of a contact")
 def list_messages(contact_id: ContactId, actor: CurrentActor, db: DB) -> list[dict[str, Any]]:
+    """Reading a transcript is recorded in the audit log."""
     with db.read() as session:
-        return messaging.list_messages(session, actor, contact_id)
+        found = messaging.list_messages(session, actor, contact_id)
+    record_personal_data_read(db, actor, AuditAction.MESSAGES_READ, "Contact", contact_id)
+    return found
 
 
 @router.post(
@@ -53,8 +58,10 @@ def download_attachment(
     with db.read() as session:
         row = messaging.get_attachment(session, actor, contact_id, message_id, attachment_id)
         disposition = f'attachment; filename="{row.filename.replace(chr(34), "")}"'
-        return Response(
-            content=row.data,
-            media_type=row.content_type,
-            headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
-        )
+        data, media_type = row.data, row.content_type
+    record_personal_data_read(db, actor, AuditAction.ATTACHMENT_READ, "Attachment", attachment_id)
+    return Response(
+        content=data,
+        media_type=media_type,
+        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
+    )

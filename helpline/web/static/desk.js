@@ -251,6 +251,7 @@
       const identities = Object.entries(customer.identities).flatMap(([kind, values]) => values.map((v) => [kind, v]));
       box.replaceChildren(
         el("h4", { text: customer.display_name || "Customer " + customer.id }),
+        el("p", { class: "small" }, el("a", { href: `/customers/${customer.id}`, target: "_blank", text: "Customer page (export, erase)" })),
         el("dl", { class: "identities" }, identities.map(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])),
         collected,
         el("section", {}, el("h4", { text: "Open cases" }),

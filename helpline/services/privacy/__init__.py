@@ -1,0 +1,1 @@
+"""Personal data: the audit log, subject access exports, erasure and retention (docs/privacy.md)."""
