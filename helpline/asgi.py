@@ -14,6 +14,7 @@ from helpline.bootstrap import Application, Database, build_application
 from helpline.channels.base import ChannelRegistry
 from helpline.clock import Clock
 from helpline.config import Settings
+from helpline.http.hardening import HardeningMiddleware
 from helpline.web.install import install_web
 
 
@@ -36,6 +37,7 @@ def http_app(application: Application) -> FastAPI:
     app.state.settings = application.settings
     install_api(app)
     install_web(app)  # after the API: its error pages answer browsers, JSON still answers programs
+    app.add_middleware(HardeningMiddleware, settings=application.settings)
     return app
 
 

@@ -51,6 +51,28 @@ class Settings(BaseSettings):
     """Largest inbound email the SMTP listener accepts."""
     email_attachment_max_bytes: int = 10 * 1024 * 1024
     """Largest attachment kept from an inbound email (larger ones are listed, not stored)."""
+    max_body_bytes: int = 1024 * 1024
+    """Largest request body accepted (JSON, forms, webhooks); larger ones are answered 413."""
+    max_upload_bytes: int = 25 * 1024 * 1024
+    """Largest file upload accepted (the chat widget's attachments; each widget may set less)."""
+    trust_forwarded_proto: bool = False
+    """Behind a trusted reverse proxy: believe its ``X-Forwarded-Proto: https`` (HSTS, Secure
+    cookies). Leave off when clients reach the server directly: they could forge the header."""
+    refused_attachment_types: tuple[str, ...] = (
+        "text/html",
+        "image/svg+xml",
+        "application/javascript",
+        "text/javascript",
+        "application/x-msdownload",
+        "application/x-executable",
+    )
+    """Media types (detected from the bytes) never stored as attachments, from any channel."""
+    secret_keys: str = ""
+    """Comma-separated Fernet keys encrypting stored secrets (IMAP passwords, provider secrets): the
+    first encrypts, all decrypt (rotation). Empty: a key generated once into ``secret_key_file``."""
+    secret_key_file: str = ""
+    """Where the generated key is kept when ``secret_keys`` is empty (default: next to the SQLite
+    database, ``<database>.secret-key``; ``helpline-secret.key`` in the working directory otherwise)."""
 
 
 @lru_cache(maxsize=1)
