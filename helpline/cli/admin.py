@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from helpline.bootstrap import Database, open_database, schema_revision, upgrade_schema
+from helpline.bootstrap import (
+    Database,
+    SecretKeyError,
+    open_database,
+    rotate_secrets,
+    schema_revision,
+    upgrade_schema,
+)
 from helpline.config import Settings, get_settings
 from helpline.demo.organization import DEMO_LOGINS, DEMO_PASSWORD, demo_chat_key
 from helpline.demo.traffic import HUMAN_AGENT_EMAILS
@@ -41,6 +48,39 @@ def db_upgrade(database_url: str | None = DatabaseOption) -> None:
         upgrade_schema(db, typer.echo)
     finally:
         db.dispose()
+
+
+secrets_app = typer.Typer(
+    help="Manage the keys that encrypt stored secrets (rotation).", no_args_is_help=True
+)
+
+
+@secrets_app.command("new-key")
+def secrets_new_key() -> None:
+    """Print a new random key, to put first in HELPLINE_SECRET_KEYS before `secrets rotate`."""
+    from cryptography.fernet import Fernet
+
+    typer.echo(Fernet.generate_key().decode("ascii"))
+
+
+@secrets_app.command("rotate")
+def secrets_rotate(database_url: str | None = DatabaseOption) -> None:
+    """Re-encrypt every stored secret with the first key of HELPLINE_SECRET_KEYS.
+
+    Put the new key first and keep the old ones after it (comma-separated); once this succeeded,
+    the old keys can be removed. Exit code 2 when a key is malformed or none decrypts a secret.
+    """
+    try:
+        db = open_database(settings_with(database_url))
+    except SecretKeyError as error:
+        raise fail(str(error)) from None
+    try:
+        count = rotate_secrets(db)
+    except SecretKeyError as error:
+        raise fail(f"{error}; nothing was changed") from None
+    finally:
+        db.dispose()
+    typer.echo(f"re-encrypted {count} stored secrets with the first key")
 
 
 def serve(

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from helpline.storage.secrets import EncryptedText
 from helpline.storage.types import BigId, Json, UTCDateTime
 
 NAMING_CONVENTION = {
@@ -272,7 +273,7 @@ class EmailAddress(Base):
     imap_port: Mapped[int] = mapped_column(Integer, default=993)
     imap_security: Mapped[str] = mapped_column(String(16), default="ssl")
     imap_username: Mapped[str] = mapped_column(String(320), default="")
-    imap_password: Mapped[str] = mapped_column(String(500), default="")
+    imap_password: Mapped[str] = mapped_column(EncryptedText, default="")
     imap_folder: Mapped[str] = mapped_column(String(200), default="INBOX")
     poll_interval_seconds: Mapped[int] = mapped_column(Integer, default=60)
     imap_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -465,10 +466,10 @@ class ProviderConnection(Base):
     """Our side of the conversation: an E.164 number (SMS) or a page handle (social)."""
     network: Mapped[str] = mapped_column(String(64), default="")
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
-    secret: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(EncryptedText)
     outbound_url: Mapped[str] = mapped_column(String(500), default="")
     outbound_username: Mapped[str] = mapped_column(String(200), default="")
-    outbound_password: Mapped[str] = mapped_column(String(200), default="")
+    outbound_password: Mapped[str] = mapped_column(EncryptedText, default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -835,7 +836,7 @@ class ChatWidget(Base):
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(200), default="")
     public_key: Mapped[str] = mapped_column(String(64), unique=True, default=_new_widget_key)
-    signing_secret: Mapped[str] = mapped_column(String(64), default=_new_signing_secret)
+    signing_secret: Mapped[str] = mapped_column(EncryptedText, default=_new_signing_secret)
     queue_id: Mapped[int | None] = mapped_column(
         ForeignKey("queues.id", ondelete="SET NULL"), index=True
     )
