@@ -107,7 +107,10 @@ class EmailAdapter(ChannelAdapter):
         self.intake = EmailIntake(
             inbox,
             own_addresses=frozenset({self.settings.mail_from.lower()}),
-            attachments=AttachmentPolicy(max_bytes=self.settings.email_attachment_max_bytes),
+            attachments=AttachmentPolicy(
+                max_bytes=self.settings.email_attachment_max_bytes,
+                refused_types=self.settings.refused_attachment_types,
+            ),
             references=self.references,
         )
         self.poller = ImapPoller(self._db(), self.take_from_mailbox)

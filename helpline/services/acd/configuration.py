@@ -136,7 +136,7 @@ def _check_email_address(session: Session, actor: Actor, row: EmailAddress) -> N
     if row.id is not None:
         taken = taken.where(EmailAddress.id != row.id)
     if session.scalar(taken) is not None:
-        raise Conflict(f"the address {row.address!r} is already in use")
+        raise Conflict("that address is taken; choose another")  # never say by whom
     if row.queue_id is not None:
         channel = session.scalar(
             select(Queue.channel).where(Queue.id == row.queue_id, owned_by(actor, Queue))
