@@ -619,7 +619,8 @@ EmailAddressText = Annotated[
 
 class EmailAddressFields(Body):
     address: EmailAddressText = Field(
-        description="Where customers write (stored lower-case); unique across organizations"
+        description="Where customers write (stored lower-case). Its mail is routed here only once "
+        "verified: a confirmation link is emailed to the address when it is set"
     )
     queue_id: Id = Field(description="The email queue new contacts of this address wait in")
     display_name: str = Field(default="", max_length=200, description="Name on replies' From")
@@ -646,3 +647,6 @@ class EmailAddressOut(EmailAddressFields):
     id: int
     queue_id: int | None  # type: ignore[assignment]  # None once its queue is deleted
     imap_password_is_set: bool = Field(description="Whether a mailbox password is stored")
+    is_verified: bool = Field(
+        description="Whether someone reading the address confirmed it (its mail is routed here)"
+    )

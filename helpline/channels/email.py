@@ -13,7 +13,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from helpline.channels.base import ChannelAdapter, DeliveryReport, DeliveryStatus, OutboundMessage
-from helpline.channels.email_compose import compose
+from helpline.channels.email_compose import compose, compose_verification
 from helpline.channels.email_imap import ImapPoller
 from helpline.channels.email_intake import EmailIntake, IntakeResult
 from helpline.channels.email_parse import AttachmentPolicy
@@ -29,6 +29,11 @@ from helpline.services.conversations.email import (
     ImapMailbox,
     email_thread,
     find_address,
+)
+from helpline.services.conversations.email_verification import (
+    VerificationNotice,
+    due_notices,
+    notice_sent,
 )
 from helpline.services.unit_of_work import Database
 
@@ -178,6 +183,38 @@ class EmailAdapter(ChannelAdapter):
             self._server = None
 
     # --- outbound ------------------------------------------------------------------------------
+
+    def verification_link(self, token: str) -> str:
+        """The confirmation page of ``token``, at the server's public address."""
+        base = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
+        return f"{base.rstrip('/')}/email-verification?token={token}"
+
+    def _due_notices(self) -> list[VerificationNotice]:
+        with self._db().transaction() as session:
+            return due_notices(session)
+
+    def _notice_sent(self, notice: VerificationNotice) -> None:
+        db = self._db()
+        with db.transaction() as session:
+            notice_sent(session, notice, db.clock())
+
+    async def deliver_notices(self) -> int:
+        """Email the due confirmation links of claimed addresses through the relay; one that fails
+        stays due for the next round."""
+        if self.database is None:
+            return 0
+        notices = await asyncio.to_thread(self._due_notices)
+        for notice in notices:
+            email = compose_verification(
+                notice, self.verification_link(notice.token), self.settings.mail_from
+            )
+            try:
+                await self.mailer.send(email)
+            except Exception:  # the relay is down or refused: retried next round
+                logger.warning("confirmation email for address %s not sent", notice.address_id)
+                continue
+            await asyncio.to_thread(self._notice_sent, notice)
+        return len(notices)
 
     def _thread(self, message: OutboundMessage) -> tuple[EmailThread, str]:
         with self._db().transaction() as session:

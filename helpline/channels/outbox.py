@@ -17,6 +17,14 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 """How long a claimed message is reserved for the worker that claimed it."""
 BATCH = 50
+WAKING_EVENTS = frozenset(
+    {
+        "MessageSent",  # a reply queued
+        "EmailAddressCreated",  # a confirmation link to send (email_verification)
+        "EmailAddressUpdated",
+        "EmailAddressVerificationRequested",
+    }
+)
 
 
 class Outbox:
@@ -36,7 +44,7 @@ class Outbox:
 
     def on_events(self, _organization_id: int, event_types: frozenset[str]) -> None:
         """An ``EventNotifier`` subscriber: wake when a transaction queued a message."""
-        if "MessageSent" in event_types:
+        if event_types & WAKING_EVENTS:
             self.wake()
 
     def _claim(self) -> list[OutboundMessage]:
@@ -61,7 +69,8 @@ class Outbox:
             return DeliveryReport(DeliveryStatus.FAILED, error=str(error)[:500], retry=True)
 
     async def deliver_due(self) -> int:
-        """Send every message due now; returns how many were attempted."""
+        """Send every message due now, then the adapters' due notices; returns how many were
+        attempted (a notice that fails is tried again next round)."""
         attempted = 0
         while True:
             # asyncio.to_thread, not anyio's pool: the outbox runs as a plain asyncio task, and
@@ -69,11 +78,14 @@ class Outbox:
             # task waiting forever at shutdown.
             batch = await asyncio.to_thread(self._claim)
             if not batch:
-                return attempted
+                break
             for message in batch:
                 report = await self._send(message)
                 await asyncio.to_thread(self._record, message, report)
             attempted += len(batch)
+        for adapter in self.registry:
+            attempted += await adapter.deliver_notices()
+        return attempted
 
     async def run(self, poll_seconds: float) -> None:
         """Deliver due messages until cancelled, waking on :meth:`wake` or every ``poll_seconds``."""

@@ -32,6 +32,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("provider_connections", "secret"),
     ("provider_connections", "outbound_password"),
     ("chat_widgets", "signing_secret"),
+    ("email_addresses", "verification_token"),
 )
 """Every ``(table, column)`` holding a secret: what the migration encrypts and rotation rewrites."""
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -255,12 +256,25 @@ class EmailAddress(Base):
     """An address customers write to (``support@demo-bank.example``): which organization and queue its
     mail belongs to, and optionally the IMAP mailbox Helpline polls for it.
 
-    Addresses are unique across organizations: the SMTP listener finds the organization from the
-    recipient. ``imap_state`` is the poller's progress (mailbox, UIDVALIDITY, last UID ingested).
+    Several organizations may claim an address, but mail to it is routed only to the one that
+    proved control of it (``verified_at``: someone opened the one-time link sent to the address);
+    a verified address is unique across organizations, since the SMTP listener finds the
+    organization from the recipient. ``verification_token`` is the link's token until the outbox
+    sent it (encrypted); ``verification_token_hash`` finds the claim when the link is opened.
+    ``imap_state`` is the poller's progress (mailbox, UIDVALIDITY, last UID ingested).
     """
 
     __tablename__ = "email_addresses"
-    __table_args__ = (UniqueConstraint("address"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "address"),
+        Index(
+            "uq_email_addresses_verified_address",
+            "address",
+            unique=True,
+            sqlite_where=text("verified_at IS NOT NULL"),
+            postgresql_where=text("verified_at IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = _org_fk()
     address: Mapped[str] = mapped_column(String(320))
@@ -277,6 +291,10 @@ class EmailAddress(Base):
     imap_folder: Mapped[str] = mapped_column(String(200), default="INBOX")
     poll_interval_seconds: Mapped[int] = mapped_column(Integer, default=60)
     imap_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verification_token: Mapped[str] = mapped_column(EncryptedText, default="")
+    verification_token_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+    verification_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class QueueSkill(Base):

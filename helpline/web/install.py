@@ -14,6 +14,7 @@ from helpline.web import (
     config_pages,
     dashboard,
     desk,
+    email_verification,
     planning,
     wallboard,
 )
@@ -29,7 +30,8 @@ def install_web(app: FastAPI) -> None:
     """Add the pages (outside ``/api``), ``/static`` and HTML error pages for them."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # calendar_pages before config_pages: /config/hours is not a /config/{slug} resource.
-    for module in (auth_pages, desk, wallboard, dashboard, calendar_pages, config_pages, planning):
+    pages = (auth_pages, desk, wallboard, dashboard, calendar_pages, config_pages, planning)
+    for module in (*pages, email_verification):
         app.include_router(module.router)
 
     async def login_required(request: Request, _error: Exception) -> Response:
