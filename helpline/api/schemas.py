@@ -94,6 +94,7 @@ from helpline.http.config_schemas import (
 from helpline.http.config_schemas import (
     partial as partial,
 )
+from helpline.http.hardening import BoundedObject
 from helpline.wfm.rostering.profiles import ContractRules
 from helpline.wfm.scheduling.templates import ShiftTemplatesDocument
 
@@ -197,7 +198,9 @@ class ContactIn(Body):
     )
     priority: int = Field(default=5, ge=1, le=10, description="1 is most urgent")
     subject: str = Field(default="", max_length=500)
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: BoundedObject = Field(
+        default_factory=dict, description="Your own data about the contact (at most 16 KiB as JSON)"
+    )
     message: str | None = Field(default=None, max_length=100_000, description="First message")
     routing_steps: list[RoutingStep] = Field(
         default_factory=list, description="Criteria for this contact only; default: the queue's"

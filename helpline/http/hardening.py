@@ -14,6 +14,10 @@ Policies (docs/security-web.md):
 
 from __future__ import annotations
 
+import json
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
@@ -41,6 +45,24 @@ DOCS_PATHS = ("/docs", "/redoc")
 HSTS = "max-age=31536000; includeSubDomains"
 UPLOAD_PATHS = frozenset({"/chat/attachments"})
 """Routes whose body is a file: bounded by ``max_upload_bytes`` instead of ``max_body_bytes``."""
+
+
+MAX_FREE_FORM_BYTES = 16 * 1024
+"""Largest free-form JSON object (contact attributes, IVR data) as compact JSON."""
+MAX_FREE_FORM_KEYS = 100
+
+
+def _bounded_object(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > MAX_FREE_FORM_KEYS:
+        raise ValueError(f"at most {MAX_FREE_FORM_KEYS} keys")
+    size = len(json.dumps(value, separators=(",", ":"), default=str).encode())
+    if size > MAX_FREE_FORM_BYTES:
+        raise ValueError(f"at most {MAX_FREE_FORM_BYTES} bytes as JSON (got {size})")
+    return value
+
+
+BoundedObject = Annotated[dict[str, Any], AfterValidator(_bounded_object)]
+"""A free-form JSON object of bounded size: a request field callers fill with their own data."""
 
 
 def is_https(connection: HTTPConnection | Scope, settings: Settings) -> bool:
