@@ -17,14 +17,11 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 """How long a claimed message is reserved for the worker that claimed it."""
 BATCH = 50
-WAKING_EVENTS = frozenset(
-    {
-        "MessageSent",  # a reply queued
-        "EmailAddressCreated",  # a confirmation link to send (email_verification)
-        "EmailAddressUpdated",
-        "EmailAddressVerificationRequested",
-    }
+NOTICE_EVENTS = frozenset(
+    {"EmailAddressCreated", "EmailAddressUpdated", "EmailAddressVerificationRequested"}
 )
+"""Events after which an adapter may have a notice to send (a confirmation link to email)."""
+WAKING_EVENTS = NOTICE_EVENTS | {"MessageSent"}
 
 
 class Outbox:
@@ -35,6 +32,7 @@ class Outbox:
         self.registry = registry
         self.clock = db.clock
         self._wake = asyncio.Event()
+        self._notices_due = True
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def wake(self) -> None:
@@ -44,6 +42,8 @@ class Outbox:
 
     def on_events(self, _organization_id: int, event_types: frozenset[str]) -> None:
         """An ``EventNotifier`` subscriber: wake when a transaction queued a message."""
+        if event_types & NOTICE_EVENTS:
+            self._notices_due = True
         if event_types & WAKING_EVENTS:
             self.wake()
 
@@ -83,8 +83,12 @@ class Outbox:
                 report = await self._send(message)
                 await asyncio.to_thread(self._record, message, report)
             attempted += len(batch)
-        for adapter in self.registry:
-            attempted += await adapter.deliver_notices()
+        if self._notices_due:  # only after events that queue notices (and once at start)
+            notices = 0
+            for adapter in self.registry:
+                notices += await adapter.deliver_notices()
+            self._notices_due = notices > 0  # look again until a round finds none due
+            attempted += notices
         return attempted
 
     async def run(self, poll_seconds: float) -> None:
