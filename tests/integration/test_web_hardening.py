@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from helpline.asgi import create_app
 from helpline.bootstrap import Database
@@ -182,3 +183,20 @@ def test_uploads_have_their_own_larger_limit(small_limits: TestClient) -> None:
         headers={"content-type": "text/plain", "x-chat-token": "t"},
     )
     assert too_big.status_code == 413
+
+
+def test_a_session_stream_opens_only_from_helplines_own_pages(client: TestClient) -> None:
+    tenant = make_tenant(client.app.state.db)  # type: ignore[attr-defined]
+    _manager_session(client, tenant)
+    with client.websocket_connect(
+        "/api/v1/events/stream", headers={"origin": "http://testserver"}
+    ) as own:
+        assert isinstance(own.receive_json(), dict)  # the first events replayed
+    with (
+        pytest.raises(WebSocketDisconnect) as foreign,
+        client.websocket_connect(
+            "/api/v1/events/stream", headers={"origin": "https://evil.example"}
+        ) as ws,
+    ):
+        ws.receive_json()
+    assert foreign.value.code == 4403
