@@ -41,6 +41,7 @@ from helpline.storage import migrations
 from helpline.storage.database import Database, make_engine, make_session_factory
 from helpline.storage.notify import EventNotifier
 from helpline.storage.secrets import (
+    Keyring,
     SecretKeyError,
     install_keyring,
     installed_keyring,
@@ -54,6 +55,7 @@ __all__ = [
     "SecretKeyError",
     "build_application",
     "channel_registry",
+    "check_secret_keys",
     "open_database",
     "rotate_secrets",
     "schema_revision",
@@ -92,6 +94,13 @@ def key_file_for(settings: Settings) -> Path:
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return Path(f"{url.database}.secret-key")
     return Path(DEFAULT_KEY_FILE)
+
+
+def check_secret_keys(settings: Settings) -> None:
+    """SecretKeyError (naming the key's position) when ``HELPLINE_SECRET_KEYS`` has a malformed key."""
+    keys = [key for key in settings.secret_keys.split(",") if key.strip()]
+    if keys:
+        Keyring(keys)
 
 
 def rotate_secrets(db: Database) -> int:

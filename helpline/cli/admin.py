@@ -7,6 +7,7 @@ import typer
 from helpline.bootstrap import (
     Database,
     SecretKeyError,
+    check_secret_keys,
     open_database,
     rotate_secrets,
     schema_revision,
@@ -28,6 +29,10 @@ DatabaseOption = typer.Option(
 def settings_with(database_url: str | None) -> Settings:
     """The process settings, with the database URL of the command line when given."""
     settings = get_settings()
+    try:
+        check_secret_keys(settings)
+    except SecretKeyError as error:
+        raise fail(f"HELPLINE_SECRET_KEYS: {error}") from None
     return settings.model_copy(update={"database_url": database_url}) if database_url else settings
 
 

@@ -194,6 +194,9 @@ def test_rotate_re_encrypts_every_secret_with_the_first_key(tmp_path: Path) -> N
         code, output = _cli(["secrets", "rotate", "--database-url", url], "not-a-key")
         assert code == 2
         assert "not a Fernet key" in output
+        code, output = _cli(["db", "upgrade", "--database-url", url], f"{new},x")
+        assert code == 2
+        assert "secret key 2 is not a Fernet key" in output
         code, output = _cli(["secrets", "rotate", "--database-url", url], old)  # new key lost
         assert code == 2
         assert "cannot be decrypted" in output
