@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -38,6 +39,8 @@ from helpline.services.conversations.email_verification import (
 from helpline.services.unit_of_work import Database
 
 logger = logging.getLogger(__name__)
+NOTICE_RETRY = timedelta(minutes=1)
+"""Pause before a confirmation email the relay refused is tried again."""
 
 
 class _SmtpHandler:
@@ -98,6 +101,8 @@ class EmailAdapter(ChannelAdapter):
         self._server: asyncio.AbstractServer | None = None
         self._poller_task: asyncio.Task[None] | None = None
         self.poller: ImapPoller | None = None
+        self._notice_retry_at: dict[int, datetime] = {}
+        """Address id -> when its failed confirmation email may be tried again."""
 
     # --- inbound -------------------------------------------------------------------------------
 
@@ -200,19 +205,24 @@ class EmailAdapter(ChannelAdapter):
 
     async def deliver_notices(self) -> int:
         """Email the due confirmation links of claimed addresses through the relay; one that fails
-        stays due for the next round."""
+        is tried again after ``NOTICE_RETRY``. Returns how many are due (sent or not)."""
         if self.database is None:
             return 0
         notices = await asyncio.to_thread(self._due_notices)
         for notice in notices:
+            retry_at = self._notice_retry_at.get(notice.address_id)
+            if retry_at is not None and retry_at > self.database.clock():
+                continue  # failed recently: the relay gets a pause, the log no flood
             email = compose_verification(
                 notice, self.verification_link(notice.token), self.settings.mail_from
             )
             try:
                 await self.mailer.send(email)
-            except Exception:  # the relay is down or refused: retried next round
+            except Exception:  # the relay is down or refused: retried after a pause
                 logger.warning("confirmation email for address %s not sent", notice.address_id)
+                self._notice_retry_at[notice.address_id] = self.database.clock() + NOTICE_RETRY
                 continue
+            self._notice_retry_at.pop(notice.address_id, None)
             await asyncio.to_thread(self._notice_sent, notice)
         return len(notices)
 
