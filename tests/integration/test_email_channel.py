@@ -405,3 +405,26 @@ def test_mail_reaches_an_organization_only_after_its_reader_confirms(db: Databas
                 {"id": ours["id"]},
             ).scalar_one()
         assert stored == ""  # a sent link's token is kept only as a hash
+
+
+def test_a_confirmation_the_relay_refuses_stays_due_and_the_claim_is_kept(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        database_url=db.engine.url.render_as_string(hide_password=False),
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),  # nothing listens: every send fails
+    )
+    center = build_center(db, channels=ChannelRegistry({Channel.EMAIL: EmailAdapter(settings)}))
+    queue = create_ok(center.client, center.tenant, "queues", {"name": "Mail", "channel": "email"})
+    address = create_ok(
+        center.client,
+        center.tenant,
+        "email-addresses",
+        {"address": f"help-{uuid.uuid4().hex[:8]}@example.com", "queue_id": queue["id"]},
+    )
+    with caplog.at_level("WARNING"), center.client:  # the outbox runs
+        wait_for(lambda: f"address {address['id']} not sent" in caplog.text)
+    # Still due with its token (sent later), and whoever gets the link can still confirm.
+    confirm_email_address(db, address["id"])
+    assert center.get(f"email-addresses/{address['id']}")["is_verified"] is True
