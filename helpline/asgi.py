@@ -14,6 +14,7 @@ from helpline.bootstrap import Application, Database, build_application
 from helpline.channels.base import ChannelRegistry
 from helpline.clock import Clock
 from helpline.config import Settings
+from helpline.http.hardening import HardeningMiddleware
 from helpline.http.origin import ClientOriginMiddleware
 from helpline.web.install import install_web
 
@@ -38,6 +39,7 @@ def http_app(application: Application) -> FastAPI:
     install_api(app)
     install_web(app)  # after the API: its error pages answer browsers, JSON still answers programs
     app.add_middleware(ClientOriginMiddleware, behind_proxy=application.settings.behind_proxy)
+    app.add_middleware(HardeningMiddleware, settings=application.settings)
     return app
 
 

@@ -14,8 +14,10 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from anyio import to_thread
+from sqlalchemy.engine import make_url
 
 from helpline.channels.base import ChannelRegistry
 from helpline.channels.chat.adapter import ChatAdapter
@@ -39,13 +41,24 @@ from helpline.services.reporting import facts
 from helpline.storage import migrations
 from helpline.storage.database import Database, make_engine, make_session_factory
 from helpline.storage.notify import EventNotifier
+from helpline.storage.secrets import (
+    Keyring,
+    SecretKeyError,
+    install_keyring,
+    installed_keyring,
+    load_keyring,
+    rotate_stored_secrets,
+)
 
 __all__ = [
     "Application",
     "Database",
+    "SecretKeyError",
     "build_application",
     "channel_registry",
+    "check_secret_keys",
     "open_database",
+    "rotate_secrets",
     "schema_revision",
     "upgrade_schema",
 ]
@@ -58,18 +71,47 @@ CALLBACK_TICK_SECONDS = 1.0
 """Longest sleep of the callback scheduler (it wakes when the next slot starts, if sooner)."""
 RETENTION_TICK_SECONDS = 3600.0
 """How often retention policies are applied (each run is audited)."""
+
+DEFAULT_KEY_FILE = "helpline-secret.key"
 REPORT_FACTS_REVISION = "0010"
 """The migration that added report facts; a database upgraded across it gets them rebuilt."""
 logger = logging.getLogger(__name__)
 
 
 def open_database(settings: Settings, clock: Clock = utc_now) -> Database:
-    """Connect to ``settings.database_url`` (migrations are run separately by ``helpline db``)."""
+    """Connect to ``settings.database_url`` (migrations are run separately by ``helpline db``), with
+    the keyring of stored secrets installed (SecretKeyError for a malformed key)."""
+    install_keyring(load_keyring(settings.secret_keys, key_file_for(settings)))
     engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     sessions = make_session_factory(engine, clock)
     notifier = EventNotifier()
     notifier.watch(sessions)
     return Database(engine=engine, sessions=sessions, notifier=notifier, clock=clock)
+
+
+def key_file_for(settings: Settings) -> Path:
+    """Where the generated key of stored secrets lives when ``HELPLINE_SECRET_KEYS`` is not set:
+    ``HELPLINE_SECRET_KEY_FILE``, else next to the SQLite database, else the working directory."""
+    if settings.secret_key_file:
+        return Path(settings.secret_key_file)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(f"{url.database}.secret-key")
+    return Path(DEFAULT_KEY_FILE)
+
+
+def check_secret_keys(settings: Settings) -> None:
+    """SecretKeyError (naming the key's position) when ``HELPLINE_SECRET_KEYS`` has a malformed key."""
+    keys = [key for key in settings.secret_keys.split(",") if key.strip()]
+    if keys:
+        Keyring(keys)
+
+
+def rotate_secrets(db: Database) -> int:
+    """Re-encrypt every stored secret with the first key of the installed keyring, in one
+    transaction; returns how many. SecretKeyError (nothing changed) when no key decrypts one."""
+    with db.engine.begin() as connection:
+        return rotate_stored_secrets(connection, installed_keyring())
 
 
 def schema_revision(db: Database) -> str | None:

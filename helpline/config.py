@@ -38,8 +38,10 @@ class Settings(BaseSettings):
     """This server's address as providers reach it (e.g. ``https://helpline.example.com``): the URL
     Twilio signatures are checked against and delivery receipts are posted to. Empty: the request's."""
     behind_proxy: bool = False
-    """Whether a reverse proxy fronts this server: the audit log then takes the client address from
-    the last entry of ``X-Forwarded-For`` (the one the proxy added), else from the connection."""
+    """Whether a trusted reverse proxy fronts this server: the client address (audit log) is then the
+    last entry of ``X-Forwarded-For`` (the one the proxy added), and ``X-Forwarded-Proto: https``
+    counts as HTTPS (HSTS, Secure cookies). Leave off when clients reach the server directly: they
+    could forge both headers."""
     provider_timeout_seconds: float = 10.0
     """How long an SMS/social provider may take to accept a message before the send is retried."""
     smtp_listen_host: str = "127.0.0.1"
@@ -54,6 +56,25 @@ class Settings(BaseSettings):
     """Largest inbound email the SMTP listener accepts."""
     email_attachment_max_bytes: int = 10 * 1024 * 1024
     """Largest attachment kept from an inbound email (larger ones are listed, not stored)."""
+    max_body_bytes: int = 1024 * 1024
+    """Largest request body accepted (JSON, forms, webhooks); larger ones are answered 413."""
+    max_upload_bytes: int = 25 * 1024 * 1024
+    """Largest file upload accepted (the chat widget's attachments; each widget may set less)."""
+    refused_attachment_types: tuple[str, ...] = (
+        "text/html",
+        "image/svg+xml",
+        "application/javascript",
+        "text/javascript",
+        "application/x-msdownload",
+        "application/x-executable",
+    )
+    """Media types (detected from the bytes) never stored as attachments, from any channel."""
+    secret_keys: str = ""
+    """Comma-separated Fernet keys encrypting stored secrets (IMAP passwords, provider secrets): the
+    first encrypts, all decrypt (rotation). Empty: a key generated once into ``secret_key_file``."""
+    secret_key_file: str = ""
+    """Where the generated key is kept when ``secret_keys`` is empty (default: next to the SQLite
+    database, ``<database>.secret-key``; ``helpline-secret.key`` in the working directory otherwise)."""
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,9 @@ from helpline.config import Settings
 from helpline.storage import migrations
 from helpline.storage.database import normalize_url
 
+# One fixed key for stored secrets (else each database would generate its own key file).
+os.environ.setdefault("HELPLINE_SECRET_KEYS", "aGVscGxpbmUtdGVzdHMtc2VjcmV0LWtleS0zMmJ5dGU=")
+
 POSTGRES_URL_VARIABLE = "HELPLINE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgres"]
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from helpline.api.schemas import Body, ContactOut, Id, Name
+from helpline.http.hardening import BoundedObject
 from helpline.services.conversations.provider_connections import ProviderKind
 
 Url = Annotated[str, Field(max_length=500, pattern=r"^(https?://\S+)?$")]
@@ -81,8 +82,9 @@ class CallOfferedIn(Body):
     dialed_number: str = Field(min_length=3, max_length=32)
     queue_id: Id | None = Field(default=None, description="Overrides the dialed number's queue")
     caller_name: str = Field(default="", max_length=200)
-    ivr: dict[str, Any] = Field(
-        default_factory=dict, description="What the IVR collected; shown to the agent"
+    ivr: BoundedObject = Field(
+        default_factory=dict,
+        description="What the IVR collected; shown to the agent (at most 16 KiB as JSON)",
     )
 
 

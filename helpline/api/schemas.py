@@ -94,6 +94,7 @@ from helpline.http.config_schemas import (
 from helpline.http.config_schemas import (
     partial as partial,
 )
+from helpline.http.hardening import BoundedObject
 from helpline.wfm.rostering.profiles import ContractRules
 from helpline.wfm.scheduling.templates import ShiftTemplatesDocument
 
@@ -197,7 +198,9 @@ class ContactIn(Body):
     )
     priority: int = Field(default=5, ge=1, le=10, description="1 is most urgent")
     subject: str = Field(default="", max_length=500)
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: BoundedObject = Field(
+        default_factory=dict, description="Your own data about the contact (at most 16 KiB as JSON)"
+    )
     message: str | None = Field(default=None, max_length=100_000, description="First message")
     routing_steps: list[RoutingStep] = Field(
         default_factory=list, description="Criteria for this contact only; default: the queue's"
@@ -619,7 +622,8 @@ EmailAddressText = Annotated[
 
 class EmailAddressFields(Body):
     address: EmailAddressText = Field(
-        description="Where customers write (stored lower-case); unique across organizations"
+        description="Where customers write (stored lower-case). Its mail is routed here only once "
+        "verified: a confirmation link is emailed to the address when it is set"
     )
     queue_id: Id = Field(description="The email queue new contacts of this address wait in")
     display_name: str = Field(default="", max_length=200, description="Name on replies' From")
@@ -646,3 +650,6 @@ class EmailAddressOut(EmailAddressFields):
     id: int
     queue_id: int | None  # type: ignore[assignment]  # None once its queue is deleted
     imap_password_is_set: bool = Field(description="Whether a mailbox password is stored")
+    is_verified: bool = Field(
+        description="Whether someone reading the address confirmed it (its mail is routed here)"
+    )

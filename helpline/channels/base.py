@@ -48,6 +48,11 @@ class ChannelAdapter(ABC):
     async def stop(self) -> None:  # noqa: B027 - optional hook, nothing to stop by default
         """Stop listening and release resources (nothing by default)."""
 
+    async def deliver_notices(self) -> int:
+        """Send the channel's due service notices that are not contact messages (e.g. email address
+        confirmations); the outbox calls it every round. Returns how many were attempted."""
+        return 0
+
 
 class ChannelRegistry:
     """The adapters a process runs, one per channel."""

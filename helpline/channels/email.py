@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from helpline.channels.base import ChannelAdapter, DeliveryReport, DeliveryStatus, OutboundMessage
-from helpline.channels.email_compose import compose
+from helpline.channels.email_compose import compose, compose_verification
 from helpline.channels.email_imap import ImapPoller
 from helpline.channels.email_intake import EmailIntake, IntakeResult
 from helpline.channels.email_parse import AttachmentPolicy
@@ -30,9 +31,16 @@ from helpline.services.conversations.email import (
     email_thread,
     find_address,
 )
+from helpline.services.conversations.email_verification import (
+    VerificationNotice,
+    due_notices,
+    notice_sent,
+)
 from helpline.services.unit_of_work import Database
 
 logger = logging.getLogger(__name__)
+NOTICE_RETRY = timedelta(minutes=1)
+"""Pause before a confirmation email the relay refused is tried again."""
 
 
 class _SmtpHandler:
@@ -93,6 +101,8 @@ class EmailAdapter(ChannelAdapter):
         self._server: asyncio.AbstractServer | None = None
         self._poller_task: asyncio.Task[None] | None = None
         self.poller: ImapPoller | None = None
+        self._notice_retry_at: dict[int, datetime] = {}
+        """Address id -> when its failed confirmation email may be tried again."""
 
     # --- inbound -------------------------------------------------------------------------------
 
@@ -107,7 +117,10 @@ class EmailAdapter(ChannelAdapter):
         self.intake = EmailIntake(
             inbox,
             own_addresses=frozenset({self.settings.mail_from.lower()}),
-            attachments=AttachmentPolicy(max_bytes=self.settings.email_attachment_max_bytes),
+            attachments=AttachmentPolicy(
+                max_bytes=self.settings.email_attachment_max_bytes,
+                refused_types=self.settings.refused_attachment_types,
+            ),
             references=self.references,
         )
         self.poller = ImapPoller(self._db(), self.take_from_mailbox)
@@ -175,6 +188,43 @@ class EmailAdapter(ChannelAdapter):
             self._server = None
 
     # --- outbound ------------------------------------------------------------------------------
+
+    def verification_link(self, token: str) -> str:
+        """The confirmation page of ``token``, at the server's public address."""
+        base = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
+        return f"{base.rstrip('/')}/email-verification?token={token}"
+
+    def _due_notices(self) -> list[VerificationNotice]:
+        with self._db().transaction() as session:
+            return due_notices(session)
+
+    def _notice_sent(self, notice: VerificationNotice) -> None:
+        db = self._db()
+        with db.transaction() as session:
+            notice_sent(session, notice, db.clock())
+
+    async def deliver_notices(self) -> int:
+        """Email the due confirmation links of claimed addresses through the relay; one that fails
+        is tried again after ``NOTICE_RETRY``. Returns how many are due (sent or not)."""
+        if self.database is None:
+            return 0
+        notices = await asyncio.to_thread(self._due_notices)
+        for notice in notices:
+            retry_at = self._notice_retry_at.get(notice.address_id)
+            if retry_at is not None and retry_at > self.database.clock():
+                continue  # failed recently: the relay gets a pause, the log no flood
+            email = compose_verification(
+                notice, self.verification_link(notice.token), self.settings.mail_from
+            )
+            try:
+                await self.mailer.send(email)
+            except Exception:  # the relay is down or refused: retried after a pause
+                logger.warning("confirmation email for address %s not sent", notice.address_id)
+                self._notice_retry_at[notice.address_id] = self.database.clock() + NOTICE_RETRY
+                continue
+            self._notice_retry_at.pop(notice.address_id, None)
+            await asyncio.to_thread(self._notice_sent, notice)
+        return len(notices)
 
     def _thread(self, message: OutboundMessage) -> tuple[EmailThread, str]:
         with self._db().transaction() as session:

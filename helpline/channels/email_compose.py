@@ -6,10 +6,12 @@ from __future__ import annotations
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
+from uuid import uuid4
 
 from helpline.channels.email_threading import reply_subject, subject_token
 from helpline.domain.messages import OutboundMessage
 from helpline.services.conversations.email import EmailThread
+from helpline.services.conversations.email_verification import VerificationNotice
 
 ACKNOWLEDGEMENT = "acknowledgement"
 """``headers["email_kind"]`` of an automatic acknowledgement (sent with Auto-Submitted)."""
@@ -70,4 +72,25 @@ def compose(
             subtype=subtype or "octet-stream",
             filename=attachment.filename,
         )
+    return email
+
+
+def compose_verification(notice: VerificationNotice, link: str, sender: str) -> EmailMessage:
+    """The email asking whoever reads ``notice.address`` to confirm (or ignore) an organization's
+    claim on it, with the one-time ``link``; marked automatic so that autoresponders stay quiet."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = Address(addr_spec=notice.address)
+    email["Subject"] = (
+        f"Confirm that {notice.organization_name} may receive mail for {notice.address}"
+    )
+    email["Date"] = formatdate(localtime=False, usegmt=True)
+    email["Message-ID"] = f"<hl-verify-{notice.address_id}-{uuid4().hex}@{domain_of(sender)}>"
+    email["Auto-Submitted"] = "auto-generated"
+    email["X-Auto-Response-Suppress"] = "All"
+    email.set_content(
+        f"Hello,\n\nthe Helpline organization {notice.organization_name} asks to receive the mail"
+        f" sent to {notice.address}.\n\nIf you manage this address and expect this, confirm here:"
+        f"\n\n{link}\n\nIf not, ignore this message: nothing changes until someone confirms.\n"
+    )
     return email

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from mailparser_reply import EmailReplyParser
 
+from helpline.domain.file_types import is_refused, sniff_media_type
 from helpline.domain.messages import Attachment
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
@@ -50,9 +51,13 @@ class AttachmentPolicy:
         "application/vnd.oasis.opendocument.",
         "message/rfc822",
     )
+    refused_types: tuple[str, ...] = ()
+    """Never kept, whatever ``allowed_types`` says (e.g. ``text/html``, ``image/svg+xml``)."""
 
     def allows(self, content_type: str) -> bool:
         """Whether files of ``content_type`` may be kept."""
+        if is_refused(content_type, self.refused_types):
+            return False
         return any(
             content_type.startswith(allowed)
             if allowed.endswith((".", "/"))
@@ -213,9 +218,9 @@ def _attachments(
     for part in message.iter_attachments():
         content_type = part.get_content_type()
         filename = _safe_filename(part.get_filename(), content_type)
-        if content_type == "application/octet-stream":  # many clients send everything so
-            content_type = mimetypes.guess_type(filename)[0] or content_type
         data = _attachment_bytes(part)
+        if content_type != "message/rfc822":  # the sender's type is a claim; the bytes decide
+            content_type = sniff_media_type(data, filename, content_type)
         reason = ""
         if not limits.allows(content_type):
             reason = f"type {content_type} is not accepted"

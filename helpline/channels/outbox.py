@@ -17,6 +17,11 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 """How long a claimed message is reserved for the worker that claimed it."""
 BATCH = 50
+NOTICE_EVENTS = frozenset(
+    {"EmailAddressCreated", "EmailAddressUpdated", "EmailAddressVerificationRequested"}
+)
+"""Events after which an adapter may have a notice to send (a confirmation link to email)."""
+WAKING_EVENTS = NOTICE_EVENTS | {"MessageSent"}
 
 
 class Outbox:
@@ -27,6 +32,7 @@ class Outbox:
         self.registry = registry
         self.clock = db.clock
         self._wake = asyncio.Event()
+        self._notices_due = True
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def wake(self) -> None:
@@ -36,7 +42,9 @@ class Outbox:
 
     def on_events(self, _organization_id: int, event_types: frozenset[str]) -> None:
         """An ``EventNotifier`` subscriber: wake when a transaction queued a message."""
-        if "MessageSent" in event_types:
+        if event_types & NOTICE_EVENTS:
+            self._notices_due = True
+        if event_types & WAKING_EVENTS:
             self.wake()
 
     def _claim(self) -> list[OutboundMessage]:
@@ -61,7 +69,8 @@ class Outbox:
             return DeliveryReport(DeliveryStatus.FAILED, error=str(error)[:500], retry=True)
 
     async def deliver_due(self) -> int:
-        """Send every message due now; returns how many were attempted."""
+        """Send every message due now, then the adapters' due notices; returns how many were
+        attempted (a notice that fails is tried again next round)."""
         attempted = 0
         while True:
             # asyncio.to_thread, not anyio's pool: the outbox runs as a plain asyncio task, and
@@ -69,11 +78,18 @@ class Outbox:
             # task waiting forever at shutdown.
             batch = await asyncio.to_thread(self._claim)
             if not batch:
-                return attempted
+                break
             for message in batch:
                 report = await self._send(message)
                 await asyncio.to_thread(self._record, message, report)
             attempted += len(batch)
+        if self._notices_due:  # only after events that queue notices (and once at start)
+            notices = 0
+            for adapter in self.registry:
+                notices += await adapter.deliver_notices()
+            self._notices_due = notices > 0  # look again until a round finds none due
+            attempted += notices
+        return attempted
 
     async def run(self, poll_seconds: float) -> None:
         """Deliver due messages until cancelled, waking on :meth:`wake` or every ``poll_seconds``."""

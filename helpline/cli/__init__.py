@@ -33,6 +33,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "db": LazyCommand("admin", "db_app", "Manage the database schema."),
     "org": LazyCommand("admin", "org_app", "Manage organizations."),
     "apikey": LazyCommand("admin", "apikey_app", "Manage API keys."),
+    "secrets": LazyCommand(
+        "admin", "secrets_app", "Manage the keys that encrypt stored secrets (rotation)."
+    ),
     "serve": LazyCommand("admin", "serve", "Serve the REST API and the web pages."),
     "demo-data": LazyCommand(
         "demo",

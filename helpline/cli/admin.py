@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from helpline.bootstrap import Database, open_database, schema_revision, upgrade_schema
+from helpline.bootstrap import (
+    Database,
+    SecretKeyError,
+    check_secret_keys,
+    open_database,
+    rotate_secrets,
+    schema_revision,
+    upgrade_schema,
+)
 from helpline.config import Settings, get_settings
 from helpline.demo.organization import DEMO_LOGINS, DEMO_PASSWORD, demo_chat_key
 from helpline.demo.traffic import HUMAN_AGENT_EMAILS
@@ -21,6 +29,10 @@ DatabaseOption = typer.Option(
 def settings_with(database_url: str | None) -> Settings:
     """The process settings, with the database URL of the command line when given."""
     settings = get_settings()
+    try:
+        check_secret_keys(settings)
+    except SecretKeyError as error:
+        raise fail(f"HELPLINE_SECRET_KEYS: {error}") from None
     return settings.model_copy(update={"database_url": database_url}) if database_url else settings
 
 
@@ -41,6 +53,39 @@ def db_upgrade(database_url: str | None = DatabaseOption) -> None:
         upgrade_schema(db, typer.echo)
     finally:
         db.dispose()
+
+
+secrets_app = typer.Typer(
+    help="Manage the keys that encrypt stored secrets (rotation).", no_args_is_help=True
+)
+
+
+@secrets_app.command("new-key")
+def secrets_new_key() -> None:
+    """Print a new random key, to put first in HELPLINE_SECRET_KEYS before `secrets rotate`."""
+    from cryptography.fernet import Fernet
+
+    typer.echo(Fernet.generate_key().decode("ascii"))
+
+
+@secrets_app.command("rotate")
+def secrets_rotate(database_url: str | None = DatabaseOption) -> None:
+    """Re-encrypt every stored secret with the first key of HELPLINE_SECRET_KEYS.
+
+    Put the new key first and keep the old ones after it (comma-separated); once this succeeded,
+    the old keys can be removed. Exit code 2 when a key is malformed or none decrypts a secret.
+    """
+    try:
+        db = open_database(settings_with(database_url))
+    except SecretKeyError as error:
+        raise fail(str(error)) from None
+    try:
+        count = rotate_secrets(db)
+    except SecretKeyError as error:
+        raise fail(f"{error}; nothing was changed") from None
+    finally:
+        db.dispose()
+    typer.echo(f"re-encrypted {count} stored secrets with the first key")
 
 
 def serve(

@@ -81,6 +81,8 @@ _CHANGE_EVENTS: dict[str, str] = {
     "AgentRosteringProfileSet": "AgentRosteringProfile",
     "AgentRosteringProfileRemoved": "AgentRosteringProfile",
     "RedactionSettingsChanged": "RedactionSettings",
+    "EmailAddressVerificationRequested": "EmailAddress",
+    "EmailAddressVerified": "EmailAddress",
 }
 """Administrative event types and the kind of resource each changes."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
@@ -45,11 +46,20 @@ def authenticate(connection: HTTPConnection, db: Database, method: str) -> Actor
         if not token:
             raise AuthenticationFailed("log in or send an API key")
         found = organizations.authenticate_session(session, token)
+    if connection.scope["type"] == "websocket" and not _same_origin(connection):
+        # WebSockets have no CORS: without this, any page could open a stream with the cookie.
+        raise PermissionDenied("a session cookie opens streams only from Helpline's own pages")
     if method not in SAFE_METHODS and not digests_match(
         found.csrf_token, connection.headers.get(CSRF_HEADER, "")
     ):
         raise PermissionDenied(f"missing or wrong {CSRF_HEADER} header for a cookie session")
     return found.actor
+
+
+def _same_origin(connection: HTTPConnection) -> bool:
+    """Whether a browser's ``Origin`` (absent for programs) is the host the request was sent to."""
+    origin = connection.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == connection.headers.get("host", "")
 
 
 def current_actor(request: Request, db: Annotated[Database, Depends(get_db)]) -> Actor:

@@ -25,9 +25,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from helpline.storage.secrets import EncryptedText
 from helpline.storage.types import BigId, Json, UTCDateTime
 
 NAMING_CONVENTION = {
@@ -257,12 +259,25 @@ class EmailAddress(Base):
     """An address customers write to (``support@demo-bank.example``): which organization and queue its
     mail belongs to, and optionally the IMAP mailbox Helpline polls for it.
 
-    Addresses are unique across organizations: the SMTP listener finds the organization from the
-    recipient. ``imap_state`` is the poller's progress (mailbox, UIDVALIDITY, last UID ingested).
+    Several organizations may claim an address, but mail to it is routed only to the one that
+    proved control of it (``verified_at``: someone opened the one-time link sent to the address);
+    a verified address is unique across organizations, since the SMTP listener finds the
+    organization from the recipient. ``verification_token`` is the link's token until the outbox
+    sent it (encrypted); ``verification_token_hash`` finds the claim when the link is opened.
+    ``imap_state`` is the poller's progress (mailbox, UIDVALIDITY, last UID ingested).
     """
 
     __tablename__ = "email_addresses"
-    __table_args__ = (UniqueConstraint("address"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "address"),
+        Index(
+            "uq_email_addresses_verified_address",
+            "address",
+            unique=True,
+            sqlite_where=text("verified_at IS NOT NULL"),
+            postgresql_where=text("verified_at IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = _org_fk()
     address: Mapped[str] = mapped_column(String(320))
@@ -275,10 +290,14 @@ class EmailAddress(Base):
     imap_port: Mapped[int] = mapped_column(Integer, default=993)
     imap_security: Mapped[str] = mapped_column(String(16), default="ssl")
     imap_username: Mapped[str] = mapped_column(String(320), default="")
-    imap_password: Mapped[str] = mapped_column(String(500), default="")
+    imap_password: Mapped[str] = mapped_column(EncryptedText, default="")
     imap_folder: Mapped[str] = mapped_column(String(200), default="INBOX")
     poll_interval_seconds: Mapped[int] = mapped_column(Integer, default=60)
     imap_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verification_token: Mapped[str] = mapped_column(EncryptedText, default="")
+    verification_token_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+    verification_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class QueueSkill(Base):
@@ -468,10 +487,10 @@ class ProviderConnection(Base):
     """Our side of the conversation: an E.164 number (SMS) or a page handle (social)."""
     network: Mapped[str] = mapped_column(String(64), default="")
     queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"))
-    secret: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(EncryptedText)
     outbound_url: Mapped[str] = mapped_column(String(500), default="")
     outbound_username: Mapped[str] = mapped_column(String(200), default="")
-    outbound_password: Mapped[str] = mapped_column(String(200), default="")
+    outbound_password: Mapped[str] = mapped_column(EncryptedText, default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -838,7 +857,7 @@ class ChatWidget(Base):
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(200), default="")
     public_key: Mapped[str] = mapped_column(String(64), unique=True, default=_new_widget_key)
-    signing_secret: Mapped[str] = mapped_column(String(64), default=_new_signing_secret)
+    signing_secret: Mapped[str] = mapped_column(EncryptedText, default=_new_signing_secret)
     queue_id: Mapped[int | None] = mapped_column(
         ForeignKey("queues.id", ondelete="SET NULL"), index=True
     )

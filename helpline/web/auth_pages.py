@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from helpline.errors import AuthenticationFailed
 from helpline.http.deps import SESSION_COOKIE, get_db, get_settings
+from helpline.http.hardening import is_https
 from helpline.services.identity import organizations
 from helpline.services.privacy import audit
 from helpline.web.render import page
@@ -47,7 +48,13 @@ def _login_form(
         login_csrf=token,
         demo_hint=get_settings(request).demo_traffic,
     )
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request, get_settings(request)),
+    )
     return response
 
 
@@ -93,7 +100,7 @@ def login_submit(
         max_age=settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=is_https(request, settings),
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response

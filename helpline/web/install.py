@@ -14,6 +14,7 @@ from helpline.web import (
     config_pages,
     dashboard,
     desk,
+    email_verification,
     planning,
     privacy_pages,
     wallboard,
@@ -30,7 +31,7 @@ def install_web(app: FastAPI) -> None:
     """Add the pages (outside ``/api``), ``/static`` and HTML error pages for them."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # calendar_pages before config_pages: /config/hours is not a /config/{slug} resource.
-    for module in (
+    pages = (
         auth_pages,
         desk,
         wallboard,
@@ -39,7 +40,8 @@ def install_web(app: FastAPI) -> None:
         config_pages,
         planning,
         privacy_pages,
-    ):
+    )
+    for module in (*pages, email_verification):
         app.include_router(module.router)
 
     async def login_required(request: Request, _error: Exception) -> Response:

@@ -297,6 +297,9 @@ def test_attachments_respect_the_widget_limits(center: Center) -> None:
     assert forged.status_code == 401
     foreign = upload(b"hi", "text/plain", origin="https://evil.example")
     assert foreign.status_code == 403
+    disguised = upload(b"<html><script>alert(1)</script></html>", "text/plain")  # bytes decide
+    assert disguised.status_code == 422
+    assert "text/html" in disguised.json()["detail"][0]["msg"]
     assert len(center.get(f"contacts/{contact_id}/messages")) == 1
 
     stored = upload(b"card ending 42", "text/plain", origin="https://shop.example")

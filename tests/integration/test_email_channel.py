@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import text
 
 from helpline.bootstrap import Database
 from helpline.channels.base import ChannelRegistry
@@ -23,7 +26,7 @@ from helpline.channels.email import EmailAdapter
 from helpline.config import Settings
 from helpline.domain.enums import Channel, Role
 from tests.center import Center, build_center
-from tests.factories import create_ok
+from tests.factories import confirm_email_address, create_ok, make_tenant
 from tests.network import SmtpSink, free_port, smtp_sink
 
 pytestmark = pytest.mark.integration
@@ -103,6 +106,13 @@ class Mail:
 
 @pytest.fixture
 def mail(db: Database) -> Iterator[Mail]:
+    with _mail_center(db, confirmed=True) as mail:
+        yield mail
+
+
+@contextmanager
+def _mail_center(db: Database, *, confirmed: bool) -> Iterator[Mail]:
+    """A center whose email address is ``confirmed`` (by its reader's link) or just claimed."""
     with smtp_sink() as sink:
         port = free_port()
         settings = Settings(
@@ -118,12 +128,14 @@ def mail(db: Database) -> Iterator[Mail]:
         )
         domain = f"bank-{uuid.uuid4().hex[:8]}.example"
         address = f"support@{domain}"
-        create_ok(
+        created = create_ok(
             center.client,
             center.tenant,
             "email-addresses",
             {"address": address, "queue_id": queue["id"], "display_name": "Demo Bank Support"},
         )
+        if confirmed:
+            confirm_email_address(db, created["id"])
         with center.client:  # runs the lifespan: the listener and the outbox
             yield Mail(center, adapter, sink, port, address, domain, queue["id"])
 
@@ -331,3 +343,88 @@ def test_a_reply_to_a_closed_contact_opens_a_follow_up_and_acknowledges_it(mail:
     case = _case_of(mail, contact["id"])  # the follow-up continues the conversation's case
     assert _case_of(mail, follow["id"])["id"] == case["id"]
     assert f"[#{case['reference']}]" in str(acks[1]["Subject"])
+
+
+def _confirmation_token(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    found = re.search(r"/email-verification\?token=([\w-]+)", body.get_content())
+    assert found is not None, body.get_content()
+    return found.group(1)
+
+
+def test_mail_reaches_an_organization_only_after_its_reader_confirms(db: Database) -> None:
+    with _mail_center(db, confirmed=False) as mail:
+        client, tenant = mail.center.client, mail.center.tenant
+        (notice,) = mail.received_by(mail.address)  # the outbox emailed the link to the address
+        assert "may receive mail for" in str(notice["Subject"])
+        assert notice["Auto-Submitted"] == "auto-generated"
+        token = _confirmation_token(notice)
+        customer = mail.customer()
+        with pytest.raises(smtplib.SMTPRecipientsRefused):  # unconfirmed: no one's address yet
+            mail.deliver(mail.email(customer, "Early", "Before the confirmation."), customer)
+
+        # Another organization may claim the same address: no 409 says who has it.
+        other = make_tenant(db)
+        other_queue = create_ok(client, other, "queues", {"name": "Email", "channel": "email"})
+        rival = create_ok(
+            client,
+            other,
+            "email-addresses",
+            {"address": mail.address, "queue_id": other_queue["id"]},
+        )
+        assert rival["is_verified"] is False
+        rival_token = _confirmation_token(mail.received_by(mail.address, count=2)[1])
+
+        html = {"accept": "text/html"}
+        shown = client.get(f"/email-verification?token={token}", headers=html)
+        assert shown.status_code == 200
+        assert mail.address in shown.text  # opening the link confirms nothing yet
+        assert mail.center.get("email-addresses")[0]["is_verified"] is False
+        confirmed = client.post("/email-verification", data={"token": token}, headers=html)
+        assert confirmed.status_code == 200, confirmed.text
+        assert "Address confirmed" in confirmed.text
+        again = client.post("/email-verification", data={"token": token}, headers=html)
+        assert again.status_code == 404  # one-time link
+
+        mail.deliver(mail.email(customer, "Card blocked", "Hello."), customer)
+        (contact,) = wait_for(mail.email_contacts)
+        assert contact["subject"] == "Card blocked"
+
+        late = client.post("/email-verification", data={"token": rival_token}, headers=html)
+        assert late.status_code == 409  # the rival's link: only its reader learns this
+        (ours,) = mail.center.get("email-addresses")
+        assert ours["is_verified"] is True
+        resend = f"/api/v1/email-addresses/{ours['id']}/verification"
+        assert client.post(resend, headers=tenant.headers()).status_code == 409
+        rival_resend = f"/api/v1/email-addresses/{rival['id']}/verification"
+        assert client.post(rival_resend, headers=other.headers()).status_code == 202
+        with db.engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT verification_token FROM email_addresses WHERE id = :id"),
+                {"id": ours["id"]},
+            ).scalar_one()
+        assert stored == ""  # a sent link's token is kept only as a hash
+
+
+def test_a_confirmation_the_relay_refuses_stays_due_and_the_claim_is_kept(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        database_url=db.engine.url.render_as_string(hide_password=False),
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),  # nothing listens: every send fails
+    )
+    center = build_center(db, channels=ChannelRegistry({Channel.EMAIL: EmailAdapter(settings)}))
+    queue = create_ok(center.client, center.tenant, "queues", {"name": "Mail", "channel": "email"})
+    address = create_ok(
+        center.client,
+        center.tenant,
+        "email-addresses",
+        {"address": f"help-{uuid.uuid4().hex[:8]}@example.com", "queue_id": queue["id"]},
+    )
+    with caplog.at_level("WARNING"), center.client:  # the outbox runs
+        wait_for(lambda: f"address {address['id']} not sent" in caplog.text)
+    # Still due with its token (sent later), and whoever gets the link can still confirm.
+    confirm_email_address(db, address["id"])
+    assert center.get(f"email-addresses/{address['id']}")["is_verified"] is True

@@ -135,6 +135,8 @@ INVALID: dict[str, list[tuple[dict[str, Any], str]]] = {
         ({"channel": "voice", "customer": {"identities": {"phone": "12"}}}, "phone"),
         ({"channel": "voice", "customer_id": "{customer}", "customer": {}}, "body"),
         ({"channel": "voice", "attributes": "not an object"}, "attributes"),
+        ({"channel": "voice", "attributes": {"note": "x" * 20_000}}, "attributes"),  # > 16 KiB
+        ({"channel": "voice", "attributes": {f"k{i}": i for i in range(101)}}, "attributes"),
     ],
 }
 INVALID["/api/v1/forecasts"] = [
@@ -347,6 +349,7 @@ INVALID["/api/v1/cti/calls"] = [
     (_CALL | {"queue_id": 999999}, "queue_id"),
     (_CALL | {"caller_number": "12"}, "caller_number"),
     (_CALL | {"ivr": ["not", "an", "object"]}, "ivr"),
+    (_CALL | {"ivr": {"said": "x" * 20_000}}, "ivr"),
 ]
 START = "2026-12-01T08:00:00Z"
 INVALID["/api/v1/simulations"] = [

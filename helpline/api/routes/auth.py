@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from helpline.api.schemas import LoginIn, LoginOut, OrganizationOut, UserOut
 from helpline.errors import AuthenticationFailed
 from helpline.http.deps import DB, SESSION_COOKIE, CurrentActor, get_settings
+from helpline.http.hardening import is_https
 from helpline.services.identity import organizations
 from helpline.services.privacy import audit
 from helpline.services.records import User
@@ -34,7 +35,7 @@ def login(body: LoginIn, request: Request, response: Response, db: DB) -> LoginO
         max_age=settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=is_https(request, settings),
     )
     return result
 

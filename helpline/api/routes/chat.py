@@ -179,7 +179,13 @@ async def upload_attachment(
                 return chats.resume_session(session, found, x_chat_token)
 
         visitor = await run_in_threadpool(resume)
-        media_type = request.headers["content-type"].split(";", 1)[0].strip().lower()
+        media_type = chats.stored_media_type(
+            found,
+            name,
+            request.headers["content-type"],
+            data,
+            ctx.settings.refused_attachment_types,
+        )
         _visitor, message_id, duplicate = await receive_from_visitor(
             ctx, visitor, seq, "", (Attachment(name, media_type, data),)
         )

@@ -12,6 +12,7 @@ from helpline.api import schemas
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.acd import configuration as config
 from helpline.services.acd.configuration import ResourceKind
+from helpline.services.conversations import email_verification
 
 
 def resource_router(
@@ -70,6 +71,26 @@ def resource_router(
     return router
 
 
+email_verification_router = APIRouter(prefix="/email-addresses", tags=["Email Addresses"])
+
+
+@email_verification_router.post(
+    "/{email_address_id}/verification",
+    response_model=schemas.EmailAddressOut,
+    status_code=202,
+    summary="Send a new confirmation link to an unverified email address",
+    responses={409: {"description": "The address is already verified"}},
+)
+def resend_email_verification(
+    actor: CurrentActor, db: DB, email_address_id: int = Path(ge=1)
+) -> dict[str, Any]:
+    """Email a new one-time confirmation link to the address (earlier links stop working); its
+    mail is routed to this organization once someone reading it confirms."""
+    with db.transaction() as session:
+        row = email_verification.resend_confirmation(session, actor, email_address_id)
+        return config.represent(session, config.EMAIL_ADDRESS, row)
+
+
 def configuration_routers() -> list[APIRouter]:
     """The routers of every configuration resource."""
     return [
@@ -98,4 +119,5 @@ def configuration_routers() -> list[APIRouter]:
             schemas.EmailAddressIn,
             schemas.EmailAddressOut,
         ),
+        email_verification_router,
     ]

@@ -151,6 +151,23 @@ class EmailAddressCreated(EventPayload):
     imap_password_is_set: bool = Field(description="Whether an IMAP password is stored.")
     imap_folder: str = Field(description="Mailbox folder polled.")
     poll_interval_seconds: int = Field(description="Seconds between polls.")
+    is_verified: bool = Field(description="Whether the address's mail is routed here (confirmed).")
+
+
+class EmailAddressVerificationRequested(EventPayload):
+    """A new confirmation link was requested for an unverified email address (the outbox emails it
+    to the address; creating or changing an address requests one too)."""
+
+    id: int = Field(description="The email address resource.")
+    address: str = Field(description="The address the link is sent to.")
+
+
+class EmailAddressVerified(EventPayload):
+    """Someone reading an email address opened its confirmation link and confirmed: its mail is
+    routed to this organization from now on."""
+
+    id: int = Field(description="The email address resource.")
+    address: str = Field(description="The confirmed address.")
 
 
 class ProviderConnectionCreated(EventPayload):
@@ -235,6 +252,7 @@ def _events() -> tuple[type[EventPayload], ...]:
         events.append(
             _variant(f"{prefix}Deleted", ResourceDeleted, f"{noun.capitalize()} was deleted.")
         )
+    events += [EmailAddressVerificationRequested, EmailAddressVerified]
     return tuple(events)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.orm import Session
 
 from helpline.domain.callbacks import OPEN_STATES
@@ -21,6 +21,7 @@ from helpline.errors import Conflict, InvalidInput
 from helpline.services.access import access, any_member, owned, owned_by, referenced
 from helpline.services.acd.engine_config import check_routing_steps
 from helpline.services.actor import Actor
+from helpline.services.conversations.email_verification import start_claim
 from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.storage.tables import (
@@ -92,6 +93,8 @@ class ResourceKind:
     check: Callable[[Session, Actor, Any], None] | None = None
     """Rules of this kind on the row as it will be stored (may normalise values in place)."""
     writers: tuple[Role, ...] = CONFIGURATION_ROLES
+    derived: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+    """Values computed from the row by name, represented after its columns (``is_verified``)."""
     """Who may create, change and delete it besides admins: ``create``, ``update`` and ``remove``
     admit every member and check these first thing (the roles depend on the kind)."""
 
@@ -130,13 +133,20 @@ AGENT = ResourceKind(
 
 
 def _check_email_address(session: Session, actor: Actor, row: EmailAddress) -> None:
-    """An address belongs to one organization (mail finds its organization by recipient), feeds an
-    email queue, and polling a mailbox needs its login."""
-    taken = select(EmailAddress.id).where(EmailAddress.address == row.address)
+    """An address is configured once per organization, feeds an email queue, and polling a mailbox
+    needs its login. A new or changed address starts a claim: its mail reaches the organization
+    once someone reading it confirms (``email_verification``). Other organizations' claims are
+    never looked at here, so nothing says whether another organization has the address."""
+    row.address = row.address.strip().lower()
+    taken = select(EmailAddress.id).where(
+        owned_by(actor, EmailAddress), EmailAddress.address == row.address
+    )
     if row.id is not None:
         taken = taken.where(EmailAddress.id != row.id)
     if session.scalar(taken) is not None:
-        raise Conflict(f"the address {row.address!r} is already in use")
+        raise Conflict("this organization already has that address")
+    if row.id is None or inspect(row).attrs.address.history.has_changes():
+        start_claim(row)
     if row.queue_id is not None:
         channel = session.scalar(
             select(Queue.channel).where(Queue.id == row.queue_id, owned_by(actor, Queue))
@@ -154,8 +164,15 @@ EMAIL_ADDRESS = ResourceKind(
     EmailAddress,
     references={"queue_id": Queue},
     write_only=("imap_password",),
-    hidden=("imap_state",),
+    hidden=(
+        "imap_state",
+        "verified_at",
+        "verification_token",
+        "verification_token_hash",
+        "verification_sent_at",
+    ),
     check=_check_email_address,
+    derived={"is_verified": lambda row: row.verified_at is not None},
 )
 
 KINDS: tuple[ResourceKind, ...] = (
@@ -179,6 +196,8 @@ def represent(session: Session, kind: ResourceKind, row: Base) -> dict[str, Any]
     data = {name: getattr(row, name) for name in _columns(kind) if name not in skipped}
     for name in kind.write_only:
         data[f"{name}_is_set"] = bool(data.pop(name))
+    for name, compute in kind.derived.items():
+        data[name] = compute(row)
     for child in kind.children:
         rows = session.scalars(
             select(child.table)

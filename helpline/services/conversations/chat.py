@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from helpline.analytics.expected_wait import QueuePosition, queue_position
 from helpline.domain.enums import Channel, ContactState, Direction, IdentityKind, Role
+from helpline.domain.file_types import is_refused, sniff_media_type
 from helpline.domain.identity import InvalidIdentity, normalize_identity
 from helpline.domain.messages import Attachment, InboundMessage
 from helpline.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
@@ -457,6 +458,17 @@ def check_attachment(widget: WidgetInfo, filename: str, content_type: str) -> st
     if not name or len(name) > 255 or any(ord(c) < 32 for c in name):
         raise InvalidInput("filename", "give the file's name (at most 255 characters)")
     return name
+
+
+def stored_media_type(
+    widget: WidgetInfo, filename: str, declared: str, data: bytes, refused: tuple[str, ...]
+) -> str:
+    """The type an uploaded file is stored as: the one its bytes show (the visitor's claim is not
+    trusted). InvalidInput naming ``file`` when that type is refused or not allowed by the widget."""
+    media_type = sniff_media_type(data, filename, declared)
+    if is_refused(media_type, refused) or media_type not in widget.attachment_types:
+        raise InvalidInput("file", f"the file's content is {media_type}, which is not accepted")
+    return media_type
 
 
 def file_too_large(widget: WidgetInfo) -> InvalidInput:

@@ -82,16 +82,25 @@ def _route(row: EmailAddress) -> AddressRoute:
 def find_address(session: Session, address: str) -> AddressRoute | None:
     """The organization and queue of a recipient address, or None when no organization has it.
 
-    The one lookup across organizations, by design: an address is unique across organizations, and
-    a recipient is all an SMTP server knows of whom mail is for.
+    The one lookup across organizations, by design: a *verified* address is unique across
+    organizations (``email_verification``), and a recipient is all an SMTP server knows of whom
+    mail is for. Claims not yet confirmed get no mail.
     """
-    row = session.scalar(select(EmailAddress).where(EmailAddress.address == address.lower()))
+    row = session.scalar(
+        select(EmailAddress).where(
+            EmailAddress.address == address.lower(), EmailAddress.verified_at.is_not(None)
+        )
+    )
     return None if row is None else _route(row)
 
 
 def is_helpline_address(session: Session, address: str) -> bool:
     """Whether ``address`` is one Helpline receives mail on (mail from it would be a loop)."""
-    found = session.scalar(select(EmailAddress.id).where(EmailAddress.address == address.lower()))
+    found = session.scalar(
+        select(EmailAddress.id).where(
+            EmailAddress.address == address.lower(), EmailAddress.verified_at.is_not(None)
+        )
+    )
     return found is not None
 
 

@@ -82,7 +82,8 @@ def create_user(
             raise InvalidInput("password", "must be at least 8 characters")
         password_hash = security.hash_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"a user with email {email!r} already exists")
+        # Logins are unique across Helpline: say the value is taken, never by whom.
+        raise Conflict("that email is taken; choose another")
     now = session_now(session)
     user = User(
         organization_id=actor.organization_id,

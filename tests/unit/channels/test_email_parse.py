@@ -55,7 +55,7 @@ def test_a_base64_attachment_is_kept_and_a_forbidden_type_is_listed_not_kept() -
     email = parse_email(_fixture("base64_attachment.eml"))
     assert email.text == "Please check the attached statement, the fee on line 3 is wrong."
     (kept,) = email.attachments
-    # application/octet-stream is typed by its file name.
+    # Typed by its bytes (%PDF-), not by the sender's application/octet-stream.
     assert (kept.filename, kept.content_type) == ("statement.pdf", "application/pdf")
     assert kept.data.startswith(b"%PDF-1.4")
     (rejected,) = email.rejected_attachments
@@ -68,6 +68,22 @@ def test_attachments_over_the_size_limit_are_not_kept() -> None:
     assert email.attachments == ()
     assert [r.filename for r in email.rejected_attachments] == ["statement.pdf", "invoice.exe"]
     assert "larger than 10 bytes" in email.rejected_attachments[0].reason
+
+
+def test_a_page_disguised_as_a_picture_is_typed_by_its_bytes_and_refused() -> None:
+    raw = (
+        b"From: a@example.org\r\nTo: help@example.com\r\nSubject: pic\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nsee photo\r\n--b\r\n"
+        b'Content-Type: image/png; name="photo.png"\r\nContent-Disposition: attachment; '
+        b'filename="photo.png"\r\n\r\n<html><script>steal()</script></html>\r\n--b--\r\n'
+    )
+    policy = AttachmentPolicy(allowed_types=("image/", "text/"), refused_types=("text/html",))
+    email = parse_email(raw, policy)
+    assert email.attachments == ()
+    (rejected,) = email.rejected_attachments
+    assert (rejected.filename, rejected.content_type) == ("photo.png", "text/html")
+    assert "not accepted" in rejected.reason
 
 
 def test_multipart_alternative_prefers_plain_text_and_strips_quoted_history() -> None:

@@ -170,13 +170,14 @@ def _columns(table: typing.Any, *skipped: str) -> set[str]:
 @pytest.mark.parametrize("kind", RESOURCE_KINDS, ids=lambda kind: kind.event_prefix)
 def test_configuration_created_model_has_the_represented_fields(kind: ResourceKind) -> None:
     # As configuration.represent writes them: no organization_id nor hidden columns, secrets as
-    # <name>_is_set, children as lists of their rows without the parent's id.
+    # <name>_is_set, children as lists of their rows without the parent's id, then derived values.
     model = EVENT_TYPES[f"{kind.event_prefix}Created"]
     represented = {
         f"{name}_is_set" if name in kind.write_only else name
         for name in _columns(kind.table, *kind.hidden)
     }
-    assert set(model.model_fields) == represented | {child.attribute for child in kind.children}
+    children = {child.attribute for child in kind.children}
+    assert set(model.model_fields) == represented | children | set(kind.derived)
     for child in kind.children:
         (row_model,) = typing.get_args(model.model_fields[child.attribute].annotation)
         assert set(row_model.model_fields) == _columns(child.table, child.parent_column)
