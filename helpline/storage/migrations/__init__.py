@@ -24,7 +24,7 @@ def alembic_config(url: str) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind ``engine`` to ``revision`` (default: the newest)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with engine.connect() as connection:  # the migrations run in one transaction of their own
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
