@@ -27,6 +27,8 @@ def _run(connection: Connection) -> None:
             context.run_migrations()
     finally:
         if sqlite:
+            if connection.in_transaction():  # autobegun by Alembic's reads after its transaction
+                connection.commit()
             _sqlite_foreign_keys(connection, on=True)
 
 
