@@ -336,7 +336,10 @@ def replay_command(
     from helpline.sim import twin
 
     try:
-        period = twin.Period(_day(first, "--from"), _day(last, "--to"))
+        first_day, last_day = _day(first, "--from"), _day(last, "--to")
+        if last_day < first_day:
+            raise InvalidInput("--to", "the period ends before it starts")
+        period = twin.Period(first_day, last_day)
         if staffing not in twin.STAFFING_MODES:
             raise InvalidInput("--staffing", f"must be one of {', '.join(twin.STAFFING_MODES)}")
         if patience not in twin.PATIENCE_MODES:

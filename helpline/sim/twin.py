@@ -787,7 +787,8 @@ def erlang_a_baseline(
     patience (the pooled fit); aggregated per day weighted by the calls of each interval."""
     period = inputs.period
     n_intervals = math.ceil(period.days * DAY / interval_seconds)
-    counts = head_counts(inputs.timelines, interval_seconds, n_intervals) * (1.0 - remove_share)
+    present = head_counts(inputs.timelines, interval_seconds, n_intervals)
+    counts = np.floor(present * (1.0 - remove_share) + 0.5)
     arrivals = np.zeros(n_intervals)
     for call in inputs.calls:
         arrivals[int(period.seconds(call.queued_at) // interval_seconds)] += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from helpline.cli import app
@@ -156,3 +157,70 @@ def test_a_bad_forecast_csv_names_the_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", str(tmp_path / "what_if.yaml")])
     assert result.exit_code == 2
     assert "arrivals[0].forecast.line 3.volume" in result.output
+
+
+SAMPLE_DAY = (
+    Path(__file__).resolve().parents[2] / "data" / "anonymous_bank" / "january_1999-01-02.txt"
+)
+
+
+def test_replay_writes_the_days_beside_the_log_and_prints_the_period(tmp_path: Path) -> None:
+    out = tmp_path / "days.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            "replay",
+            str(SAMPLE_DAY),
+            "--from",
+            "1999-01-02",
+            "--to",
+            "1999-01-02",
+            "--staffing",
+            "from-log",
+            "--patience",
+            "logged",
+            "-r",
+            "2",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "replaying 1999-01-02 to 1999-01-02 (1 days" in result.output
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    day = next(r for r in rows if r["queue_id"] == "all" and r["day"] == "1999-01-02")
+    assert int(day["offered"]) == 230  # the calls of that day that asked for an agent
+    assert float(day["service_level_log"]) == pytest.approx(163 / 230, abs=0.01)
+    assert float(day["service_level_ci_low"]) <= float(day["service_level"])
+    assert rows[-1]["day"] == "mae"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--from", "1999-01-02"], "--to"),
+        (["--from", "1999-01-02", "--to", "1999-13-01"], "--to"),
+        (["--from", "1999-01-03", "--to", "1999-01-02"], "ends before"),
+        (["--from", "1999-02-01", "--to", "1999-02-02"], "no call"),
+        (["--from", "1999-01-02", "--to", "1999-01-02", "--staffing", "all"], "--staffing"),
+        (["--from", "1999-01-02", "--to", "1999-01-02", "--patience", "x"], "--patience"),
+        (["--from", "1999-01-02", "--to", "1999-01-02", "-r", "1"], "replications"),
+    ],
+)
+def test_replay_refuses_bad_input_with_exit_2(options: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, ["simulate", "replay", str(SAMPLE_DAY), *options])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_replay_of_a_missing_or_malformed_log_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not a log\n", encoding="utf-8")
+    for path in (tmp_path / "missing.txt", bad):
+        result = CliRunner().invoke(
+            app, ["simulate", "replay", str(path), "--from", "1999-01-02", "--to", "1999-01-02"]
+        )
+        assert result.exit_code == 2
+        assert "error:" in result.output
