@@ -320,10 +320,11 @@ def replay_command(
         0.0, "--remove-agents", min=0.0, max=0.9, help="What-if: leave out this share of agents."
     ),
     idle_threshold: float = typer.Option(
-        60.0,
+        300.0,
         "--idle-threshold",
         min=1.0,
-        help="An agent idle longer than this while a caller waited was not ready, seconds.",
+        help="Seconds: an agent's gap between calls while a caller waited is after-call work up "
+        "to this, a not-ready break beyond.",
     ),
     replications: int = typer.Option(5, "--replications", "-r", min=2, help="Independent runs."),
     seed: int = typer.Option(1, "--seed", help="Seed: the same seed gives the same results."),

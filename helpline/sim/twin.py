@@ -23,6 +23,7 @@ Pure: no I/O; times are seconds from midnight of the first day replayed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
@@ -74,6 +75,10 @@ BANDS_HOURS = (0, 10, 13, 16, 24)
 """Patience time bands (hours of the day): morning, midday, afternoon, evening and night."""
 MIN_EVENTS = 30
 """Abandonments a (queue, band) needs for its own patience fit; fewer: the queue's, then the pool's."""
+IDLE_THRESHOLD_SECONDS = 300.0
+"""An agent's gap between calls while a caller it could serve waited: up to this long it is drawn as
+after-contact work after each simulated call (so it grows with the calls an agent takes); longer,
+the waiting part is a not-ready break at its logged time."""
 PATIENCE_MODES = ("logged", "fitted", "exponential", "km")
 STAFFING_MODES = ("from-log", "head-counts")
 KPIS = ("service_level", "asa_seconds", "abandonment_rate")
@@ -252,9 +257,10 @@ class AgentTimelines:
     acw_seconds: tuple[float, ...]
     idle_threshold_seconds: float
     session_gap_seconds: float
-    pickup_seconds: tuple[float, ...] = ()
-    """Waits of answered callers who arrived while an agent who could serve them was idle and
-    nobody of their queue waited: the delay before an idle agent takes a call."""
+    pickup_seconds: Mapping[int, tuple[float, ...]] = field(default_factory=dict)
+    """Per logged priority (0, 1, 2): waits of answered callers who arrived while an agent who could
+    serve them was idle and nobody of their queue waited: the delay before such a caller can be
+    answered at all (identified customers wait 20-50 s even then)."""
 
     def availability(
         self, interval_seconds: float, n_intervals: int
@@ -318,7 +324,7 @@ def agent_timelines(
     calls: Sequence[BankCall],
     period: Period,
     *,
-    idle_threshold_seconds: float = 60.0,
+    idle_threshold_seconds: float = IDLE_THRESHOLD_SECONDS,
     session_gap_seconds: float = 1800.0,
     min_calls_for_skill: int = 3,
 ) -> AgentTimelines:
@@ -379,7 +385,7 @@ def _pickup_delays(
     period: Period,
     agents: Sequence[AgentTimeline],
     waiting: Mapping[str, list[tuple[float, float]]],
-) -> tuple[float, ...]:
+) -> dict[int, tuple[float, ...]]:
     """See :attr:`AgentTimelines.pickup_seconds` (a per-second grid of the period)."""
     size = int(period.days * DAY) + 1
     idle: dict[str, npt.NDArray[np.int16]] = {}
@@ -398,7 +404,7 @@ def _pickup_delays(
         for start, end in spans:
             grid[int(start) : int(end)] = True
         busy_queue[q] = grid
-    out = []
+    out: dict[int, list[float]] = defaultdict(list)
     for call in queued:
         if call.outcome is not Outcome.AGENT:
             continue
@@ -407,8 +413,8 @@ def _pickup_delays(
             continue
         if call.call_type in busy_queue and busy_queue[call.call_type][at - 1]:
             continue
-        out.append(float(call.wait_seconds))
-    return tuple(out)
+        out[call.priority].append(float(call.wait_seconds))
+    return {priority: tuple(waits) for priority, waits in out.items()}
 
 
 def head_counts(
@@ -446,7 +452,7 @@ def replay_inputs(
     period: Period,
     *,
     patience_calls: Sequence[BankCall] | None = None,
-    idle_threshold_seconds: float = 60.0,
+    idle_threshold_seconds: float = IDLE_THRESHOLD_SECONDS,
 ) -> ReplayInputs:
     """Estimate the replay's inputs. Patience is fitted on ``patience_calls`` (default: the calls of
     the period itself)."""
@@ -474,9 +480,16 @@ def replay_inputs(
     )
 
 
+PRE_QUEUE = " pre-queue"
+"""Suffix of the queue, served by nobody, where a caller whose patience ends before their pre-queue
+delay waits until they hang up (its counts are added to the call type's)."""
+
+
 def _contacts(
-    inputs: ReplayInputs, patience_mode: str, rng: np.random.Generator
-) -> tuple[LoggedContact, ...]:
+    inputs: ReplayInputs, patience_mode: str, rng: np.random.Generator, pre_queue: bool
+) -> tuple[tuple[LoggedContact, ...], npt.NDArray[np.float64]]:
+    """The contacts of one replication, in the order of their arrival in the simulation, and each
+    one's pre-queue delay (its arrival in the simulation minus its logged arrival)."""
     period = inputs.period
     calls = inputs.calls
     arrivals = np.array([period.seconds(c.queued_at) for c in calls])
@@ -504,17 +517,31 @@ def _contacts(
             patience[members] = dist.sample(rng, len(members))
     else:
         raise ValueError(f"patience must be one of {', '.join(PATIENCE_MODES)}")
-    return tuple(
+    delay = np.zeros(len(calls))
+    if pre_queue:
+        priorities = np.array([c.priority for c in calls])
+        for priority, waits in inputs.timelines.pickup_seconds.items():
+            chosen = np.flatnonzero(priorities == priority)
+            delay[chosen] = Empirical(waits).sample(rng, len(chosen))
+    horizon = period.days * DAY
+    delay = np.minimum(delay, np.maximum(horizon - arrivals - 1e-3, 0.0))
+    lost = patience <= delay  # hangs up before the call can be answered at all
+    delay[lost] = 0.0
+    queue_ids = [c.call_type + PRE_QUEUE if lost[i] else c.call_type for i, c in enumerate(calls)]
+    simulated = arrivals + delay
+    order = np.argsort(simulated, kind="stable")
+    contacts = tuple(
         LoggedContact(
-            arrival_seconds=float(arrivals[i]),
-            queue_id=call.call_type,
-            handle_seconds=float(max(call.service_seconds, 1)) if answered[i] else None,
-            patience_seconds=float(patience[i]),
-            customer_id=call.customer_id,
-            priority=1 if call.priority == 2 else 5,
+            arrival_seconds=float(simulated[i]),
+            queue_id=queue_ids[i],
+            handle_seconds=float(max(calls[i].service_seconds, 1)) if answered[i] else None,
+            patience_seconds=float(patience[i] - delay[i]),
+            customer_id=calls[i].customer_id,
+            priority=1 if calls[i].priority == 2 else 5,
         )
-        for i, call in enumerate(calls)
+        for i in order.tolist()
     )
+    return contacts, delay[order]
 
 
 def _km_distribution(inputs: ReplayInputs, queue_id: str) -> Distribution:
@@ -530,7 +557,7 @@ def _km_distribution(inputs: ReplayInputs, queue_id: str) -> Distribution:
 
 
 def _routing(
-    queue_ids: Sequence[str], agents: Sequence[tuple[str, tuple[str, ...]]], auto_accept: bool
+    queue_ids: Sequence[str], agents: Sequence[tuple[str, tuple[str, ...]]]
 ) -> RoutingConfig:
     return RoutingConfig(
         tuple(
@@ -540,7 +567,7 @@ def _routing(
         tuple(
             RoutingProfile(
                 f"p-{name}",
-                {Channel.VOICE: ChannelSettings(1, auto_accept=auto_accept)},
+                {Channel.VOICE: ChannelSettings(1, auto_accept=True)},
                 tuple(ProfileQueue(q) for q in queues),
             )
             for name, queues in agents
@@ -569,48 +596,48 @@ def replay_scenario(
     remove_share: float = 0.0,
     interval_seconds: float = 1800.0,
     pickup_delay: bool = True,
-) -> Scenario:
-    """The scenario of one replication (patience draws depend on ``rng``). Staffing ``from-log``:
-    one agent per server with its own sessions and not-ready spans; ``head-counts``: per interval as
-    many agents as were present, always available, serving every queue. ``remove_share`` leaves out
-    that share of the agents (the what-if; spread evenly over the agents ranked by calls served; head counts: that share of each interval's)."""
+) -> tuple[Scenario, npt.NDArray[np.float64]]:
+    """The scenario of one replication (patience and delay draws depend on ``rng``) and the
+    pre-queue delay of each of its contacts in arrival order. Staffing ``from-log``: one agent per
+    server with its own sessions and not-ready spans; ``head-counts``: per interval as many agents as
+    were present, always available, serving every queue. ``remove_share`` leaves out that share of
+    the agents (the what-if: spread evenly over the agents ranked by calls served; head counts: that
+    share of each interval's). ``pickup_delay``: a caller can be answered only after a delay drawn
+    from the pickup waits of their priority (:attr:`AgentTimelines.pickup_seconds`); waits are
+    still counted from the logged arrival."""
     queue_ids = inputs.queue_ids
     horizon = inputs.period.days * DAY
     n_intervals = math.ceil(horizon / interval_seconds)
     acw = inputs.timelines.acw_seconds
     acw_dist: Distribution = Empirical(acw) if acw else Fixed(0.0)
-    pickup = inputs.timelines.pickup_seconds
-    answer = Empirical(pickup) if pickup and pickup_delay else None
     agents: list[tuple[str, tuple[str, ...]]]
     groups: list[AgentGroup] = []
     if staffing == "from-log":
         kept = _kept(inputs.timelines.agents, remove_share)
         agents = [(a.name, a.queues) for a in kept]
-        groups = [
-            AgentGroup(a.name, 1, f"p-{a.name}", shifts=_shifts(a), answer_delay=answer)
-            for a in kept
-        ]
+        groups = [AgentGroup(a.name, 1, f"p-{a.name}", shifts=_shifts(a)) for a in kept]
     elif staffing == "head-counts":
         counts = head_counts(inputs.timelines, interval_seconds, n_intervals)
         counts = np.floor(counts * (1.0 - remove_share) + 0.5).astype(np.int64)
         agents = [("all", tuple(queue_ids))]
-        groups = _per_interval_groups(counts, interval_seconds, "p-all", answer)
+        groups = _per_interval_groups(counts, interval_seconds, "p-all")
     else:
         raise ValueError(f"staffing must be one of {', '.join(STAFFING_MODES)}")
-    contacts = _contacts(inputs, patience, rng)
+    contacts, delays = _contacts(inputs, patience, rng, pickup_delay)
+    modelled = (*queue_ids, *(q + PRE_QUEUE for q in queue_ids))
     models = tuple(
         QueueModel(
             q,
-            Empirical(inputs.handle_seconds[q]),
+            Empirical(inputs.handle_seconds[q.removesuffix(PRE_QUEUE)]),
             None,
             acw_dist,
             SERVICE_LEVEL_SECONDS,
             SHORT_ABANDON_SECONDS,
         )
-        for q in queue_ids
+        for q in modelled
     )
-    return Scenario(
-        _routing(queue_ids, agents, answer is None),
+    scenario = Scenario(
+        _routing(modelled, agents),
         models,
         tuple(groups),
         (ReplayedArrivals(contacts),),
@@ -618,6 +645,7 @@ def replay_scenario(
         interval_seconds=DAY,
         drain_seconds=4 * 3600.0,
     )
+    return scenario, delays
 
 
 def _kept(agents: Sequence[AgentTimeline], remove_share: float) -> list[AgentTimeline]:
@@ -634,10 +662,7 @@ def _kept(agents: Sequence[AgentTimeline], remove_share: float) -> list[AgentTim
 
 
 def _per_interval_groups(
-    counts: npt.NDArray[np.int64],
-    interval_seconds: float,
-    profile: str,
-    answer: Distribution | None,
+    counts: npt.NDArray[np.int64], interval_seconds: float, profile: str
 ) -> list[AgentGroup]:
     """Agent groups giving ``counts[i]`` agents in interval i: agent k of the day works the runs of
     consecutive intervals where at least k + 1 are present."""
@@ -655,9 +680,7 @@ def _per_interval_groups(
                 i = j
             else:
                 i += 1
-        groups.append(
-            AgentGroup(f"seat-{k + 1}", 1, profile, shifts=tuple(shifts), answer_delay=answer)
-        )
+        groups.append(AgentGroup(f"seat-{k + 1}", 1, profile, shifts=tuple(shifts)))
     return groups
 
 
@@ -737,7 +760,7 @@ def replay(
     contacts = 0
     for r, sequence in enumerate(np.random.SeedSequence(seed).spawn(replications)):
         rng = np.random.default_rng(sequence)
-        scenario = replay_scenario(
+        scenario, delays = replay_scenario(
             inputs,
             staffing=staffing,
             patience=patience,
@@ -747,12 +770,16 @@ def replay(
         )
         run = Simulation(scenario, rng).run()
         contacts += run.n_contacts
+        # Waits count from the logged arrival, before the pre-queue delay (no retrials: aligned).
+        run = dataclasses.replace(run, arrival_seconds=run.arrival_seconds - delays)
         kpis = run_kpis(run)
         for column, (d, q) in enumerate(keys):
             if q == "all":
                 tally = _summed(kpis.tallies[d])
             else:
-                tally = kpis.tallies[d][kpis.queue_ids.index(q)]
+                tally = _summed(
+                    kpis.tallies[d][kpis.queue_ids.index(name)] for name in (q, q + PRE_QUEUE)
+                )
             for k, v in _values(tally).items():
                 samples[k][r, column] = v
         if on_replication is not None:
