@@ -31,9 +31,9 @@ VARIANTS = (
     ("head counts + fitted patience", "head-counts", "fitted", False),
     ("availability from log + logged patience", "from-log", "logged", False),
     ("availability from log + fitted patience", "from-log", "fitted", False),
-    ("availability from log + fitted patience + pickup delay", "from-log", "fitted", True),
-    ("availability from log + logged patience + pickup delay", "from-log", "logged", True),
-    ("availability from log + Kaplan-Meier patience + pickup delay", "from-log", "km", True),
+    ("availability from log + fitted patience + pre-queue delay", "from-log", "fitted", True),
+    ("availability from log + logged patience + pre-queue delay", "from-log", "logged", True),
+    ("availability from log + Kaplan-Meier patience + pre-queue delay", "from-log", "km", True),
 )
 MONTHS = {"january": 1, "february": 2}
 
@@ -99,7 +99,7 @@ def run_month(name: str, replications: int, seed: int) -> dict[str, Any] | None:
             f"  {label}: {variants[label]} ({time.process_time() - started:.0f} s CPU)",
             file=sys.stderr,
         )
-        if label == "availability from log + fitted patience + pickup delay":
+        if label == "availability from log + fitted patience + pre-queue delay":
             best = result
     out["variants"] = variants
     assert best is not None

@@ -161,16 +161,16 @@ def log_tallies(calls: Sequence[BankCall], period: Period) -> dict[tuple[int, st
 
 @dataclass(frozen=True, slots=True)
 class PatienceModel:
-    """Fitted patience per (queue, band): the fit used and where it came from (``band``, ``queue``
-    or ``pool``), with the held-out log-likelihood of each family."""
+    """Fitted patience per (segment, band): the fit used and where it came from (``band``,
+    ``segment``, ``type`` or ``pool``)."""
 
     fits: Mapping[tuple[str, int], PatienceFit]
     sources: Mapping[tuple[str, int], str]
     pooled: PatienceFit
 
-    def fit_for(self, queue_id: str, band: int) -> PatienceFit:
-        """The fit used for a caller of ``queue_id`` arriving in ``band``."""
-        return self.fits.get((queue_id, band), self.pooled)
+    def fit_for(self, segment_name: str, band: int) -> PatienceFit:
+        """The fit used for a caller of a segment arriving in ``band``."""
+        return self.fits.get((segment_name, band), self.pooled)
 
 
 def censored_waits(calls: Sequence[BankCall]) -> tuple[CensoredWaits, npt.NDArray[np.int64]]:
@@ -182,11 +182,18 @@ def censored_waits(calls: Sequence[BankCall]) -> tuple[CensoredWaits, npt.NDArra
     return waits, folds
 
 
+def segment(call: BankCall) -> str:
+    """The patience segment of a call: its type, with ``*`` for identified customers (priority 1
+    or 2), whose patience differs from unidentified callers' (Brown et al. 2005)."""
+    return call.call_type + ("*" if call.priority > 0 else "")
+
+
 def fit_patience(
     calls: Sequence[BankCall], *, families: Sequence[str] | None = None
 ) -> PatienceModel:
-    """Patience per queue and time band from the calls that queued (fitted on ``calls``: give it
-    the days used for fitting, not the ones predicted, to validate out of sample)."""
+    """Patience per segment (:func:`segment`) and time band from the calls that queued (fitted on
+    ``calls``: give it the days used for fitting, not the ones predicted, to validate out of
+    sample). Too few abandonments in a band: the segment's fit, then the call type's, then all."""
     queued = [c for c in calls if c.reached_agents]
     chosen = tuple(families) if families else ("exponential", "weibull", "lognormal")
 
@@ -202,24 +209,28 @@ def fit_patience(
     if pooled is None:
         waits, _ = censored_waits(queued)
         pooled = fit_exponential(waits)  # raises ValueError when nobody abandoned
-    by_queue: dict[str, list[BankCall]] = defaultdict(list)
+    by_type: dict[str, list[BankCall]] = defaultdict(list)
+    by_segment: dict[str, list[BankCall]] = defaultdict(list)
     by_band: dict[tuple[str, int], list[BankCall]] = defaultdict(list)
     for call in queued:
-        by_queue[call.call_type].append(call)
-        by_band[(call.call_type, _band(call.queued_at.hour * 3600.0))].append(call)
+        by_type[call.call_type].append(call)
+        by_segment[segment(call)].append(call)
+        by_band[(segment(call), _band(call.queued_at.hour * 3600.0))].append(call)
     fits: dict[tuple[str, int], PatienceFit] = {}
     sources: dict[tuple[str, int], str] = {}
-    queue_fits = {q: best(group) for q, group in by_queue.items()}
-    for queue_id in by_queue:
+    type_fits = {q: best(group) for q, group in by_type.items()}
+    segment_fits = {q: best(group) for q, group in by_segment.items()}
+    for name, members in by_segment.items():
         for band in range(len(BANDS_HOURS) - 1):
-            fit = best(by_band.get((queue_id, band), []))
-            source = "band"
-            if fit is None:
-                fit, source = queue_fits[queue_id], "queue"
-            if fit is None:
-                fit, source = pooled, "pool"
-            fits[(queue_id, band)] = fit
-            sources[(queue_id, band)] = source
+            candidates = (
+                (best(by_band.get((name, band), [])), "band"),
+                (segment_fits[name], "segment"),
+                (type_fits[members[0].call_type], "type"),
+                (pooled, "pool"),
+            )
+            fit, source = next((f, s) for f, s in candidates if f is not None)
+            fits[(name, band)] = fit
+            sources[(name, band)] = source
     return PatienceModel(fits, sources, pooled)
 
 
@@ -505,13 +516,13 @@ def _contacts(
             raise ValueError("nobody abandoned: patience cannot be fitted")
         groups: dict[tuple[str, int], list[int]] = defaultdict(list)
         for i, call in enumerate(calls):
-            groups[(call.call_type, _band(arrivals[i]))].append(i)
-        for (queue_id, band), members in groups.items():
-            fit = model.fit_for(queue_id, band)
+            groups[(segment(call), _band(arrivals[i]))].append(i)
+        for (name, band), members in groups.items():
+            fit = model.fit_for(name, band)
             if patience_mode == "exponential":
                 dist: Distribution = Exponential(fit.mean_seconds)
             elif patience_mode == "km":
-                dist = _km_distribution(inputs, queue_id)
+                dist = _km_distribution(inputs, name)
             else:
                 dist = patience_distribution(fit)
             patience[members] = dist.sample(rng, len(members))
@@ -544,11 +555,11 @@ def _contacts(
     return contacts, delay[order]
 
 
-def _km_distribution(inputs: ReplayInputs, queue_id: str) -> Distribution:
+def _km_distribution(inputs: ReplayInputs, segment_name: str) -> Distribution:
     from helpline.sim.distributions import SurvivalCurve
     from helpline.wfm.patience import kaplan_meier
 
-    group = [c for c in inputs.calls if c.call_type == queue_id]
+    group = [c for c in inputs.calls if segment(c) == segment_name]
     waits, _ = censored_waits(group)
     if waits.events == 0:
         waits, _ = censored_waits(inputs.calls)
