@@ -62,6 +62,7 @@ from helpline.sim.scenario import (
     ReplayedArrivals,
     Scenario,
     Shift,
+    seat_shifts,
 )
 from helpline.sim.simulation import Simulation
 from helpline.wfm import erlang
@@ -675,24 +676,11 @@ def _kept(agents: Sequence[AgentTimeline], remove_share: float) -> list[AgentTim
 def _per_interval_groups(
     counts: npt.NDArray[np.int64], interval_seconds: float, profile: str
 ) -> list[AgentGroup]:
-    """Agent groups giving ``counts[i]`` agents in interval i: agent k of the day works the runs of
-    consecutive intervals where at least k + 1 are present."""
-    groups = []
-    for k in range(int(counts.max(initial=0))):
-        present = counts > k
-        shifts = []
-        i = 0
-        while i < len(present):
-            if present[i]:
-                j = i
-                while j < len(present) and present[j]:
-                    j += 1
-                shifts.append(Shift(i * interval_seconds, j * interval_seconds))
-                i = j
-            else:
-                i += 1
-        groups.append(AgentGroup(f"seat-{k + 1}", 1, profile, shifts=tuple(shifts)))
-    return groups
+    """One-agent groups giving ``counts[i]`` agents in interval i."""
+    return [
+        AgentGroup(f"seat-{k + 1}", 1, profile, shifts=shifts)
+        for k, shifts in enumerate(seat_shifts(counts.tolist(), interval_seconds))
+    ]
 
 
 # -- replay and comparison ----------------------------------------------------------------------------

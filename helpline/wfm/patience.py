@@ -4,7 +4,7 @@ A call log shows a caller's patience only when they hung up: the wait of an aban
 their patience (an event); an answered caller's patience is only known to exceed the wait (right
 censored by the answer). Treating answered callers as infinitely patient, or dropping them, biases
 the estimate (Brown et al. 2005, "Statistical analysis of a telephone call center: a queueing-science
-perspective", JASA 100(469):36-50, section 5, on this very log). Here:
+perspective", JASA 100(469):36-50, on this very log). Here:
 
 * :func:`kaplan_meier`: the non-parametric survival curve of patience (its table, to check by hand);
 * :func:`fit_exponential` (closed form: events / total exposure), :func:`fit_weibull` and
