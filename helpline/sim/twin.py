@@ -810,11 +810,14 @@ def erlang_a_baseline(
 ) -> ReplayResult:
     """Erlang A on the same inputs, per half hour: the interval's arrivals, the mean handle time
     plus mean after-contact work, the agents present (head counts) and the fitted exponential
-    patience (the pooled fit); aggregated per day weighted by the calls of each interval."""
+    patience (the pooled fit); aggregated per day weighted by the calls of each interval.
+    ``remove_share``: the same agents as :func:`replay_scenario` leaves out are not counted."""
     period = inputs.period
     n_intervals = math.ceil(period.days * DAY / interval_seconds)
-    present = head_counts(inputs.timelines, interval_seconds, n_intervals)
-    counts = np.floor(present * (1.0 - remove_share) + 0.5)
+    kept = dataclasses.replace(
+        inputs.timelines, agents=tuple(_kept(inputs.timelines.agents, remove_share))
+    )
+    counts = head_counts(kept, interval_seconds, n_intervals).astype(np.float64)
     arrivals = np.zeros(n_intervals)
     for call in inputs.calls:
         arrivals[int(period.seconds(call.queued_at) // interval_seconds)] += 1

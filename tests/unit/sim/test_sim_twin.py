@@ -100,11 +100,13 @@ def test_the_sample_week_replays_closer_with_availability_and_fitted_patience(
     assert [r.day for r in days] == [dt.date(1999, 1, d) for d in range(13, 20)]
     assert twin_run.mae["service_level"] < crude.mae["service_level"]
     assert twin_run.mae["abandonment_rate"] < crude.mae["abandonment_rate"]
-    assert twin_run.mae["service_level"] < 0.15  # measured 0.10; head counts 0.29
-    assert twin_run.mae["abandonment_rate"] < 3.0  # points; measured 2.0
+    # Measured: 0.030 / 5.6 s / 1.5 points; head counts with logged patience 0.119 / 12.0 / 6.1.
+    assert twin_run.mae["service_level"] < 0.06
+    assert twin_run.mae["asa_seconds"] < 9.0
+    assert twin_run.mae["abandonment_rate"] < 2.5
 
 
-def test_fewer_agents_raise_simulated_abandonment_about_as_erlang_a_predicts(
+def test_fewer_agents_raise_simulated_abandonment_at_least_as_erlang_a_predicts(
     week: twin.ReplayInputs,
 ) -> None:
     def abandonment(result: twin.ReplayResult) -> float:
@@ -120,6 +122,6 @@ def test_fewer_agents_raise_simulated_abandonment_about_as_erlang_a_predicts(
     erlang_rise = abandonment(twin.erlang_a_baseline(week, remove_share=0.1)) - abandonment(
         twin.erlang_a_baseline(week)
     )
-    # Measured on this week: +3.2 points simulated, +3.3 by Erlang A (the goal asks for at least
-    # Erlang A's rise: not reached here, see docs/simulation.md).
-    assert abandonment(fewer) - abandonment(now) >= 0.8 * erlang_rise > 0
+    # The same agents left out of both. Measured on this week: +3.1 points simulated (14.0 % ->
+    # 17.1 %), +2.5 by Erlang A with the fitted exponential patience (7.9 % -> 10.4 %).
+    assert abandonment(fewer) - abandonment(now) >= erlang_rise > 0
