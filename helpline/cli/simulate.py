@@ -331,6 +331,12 @@ def replay_command(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Per-day CSV (default: standard output)."
     ),
+    availability: Path | None = typer.Option(
+        None,
+        "--availability",
+        help="Also write per agent and half hour the time logged on, talking, not ready and the "
+        "share available derived from the log.",
+    ),
 ) -> None:
     """Replay a call log with its real arrivals, handle times and staffing: simulated KPIs per day
     and queue with confidence intervals beside the log's own, and the mean absolute errors."""
@@ -366,6 +372,9 @@ def replay_command(
         f"{len(inputs.timelines.agents)} agents), staffing {staffing}, patience {patience}",
         err=True,
     )
+    if availability is not None:
+        with availability.open("w", encoding="utf-8", newline="") as handle:
+            write_availability(inputs, handle)
     result = twin.replay(
         inputs,
         staffing=staffing,
@@ -386,6 +395,37 @@ def replay_command(
         + ("" if out is None else f" -> {out}"),
         err=True,
     )
+
+
+def write_availability(inputs: Any, out: TextIO) -> None:
+    """Per agent and half hour where it was logged on: seconds logged on, talking, not ready, and
+    the share of logged-on time available to take calls."""
+    from helpline.sim.twin import DAY
+
+    interval = 1800.0
+    n_intervals = math.ceil(inputs.period.days * DAY / interval)
+    table = inputs.timelines.availability(interval, n_intervals)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["agent", "interval_start", "logged_seconds", "talk_seconds", "not_ready_seconds",
+         "available_share"]
+    )  # fmt: skip
+    for a, agent in enumerate(inputs.timelines.agents):
+        for i in range(n_intervals):
+            logged = float(table["logged_seconds"][a, i])
+            if logged <= 0:
+                continue
+            start = inputs.period.midnight + dt.timedelta(seconds=i * interval)
+            writer.writerow(
+                [
+                    agent.name,
+                    start.isoformat(timespec="minutes"),
+                    _format_number(logged),
+                    _format_number(float(table["talk_seconds"][a, i])),
+                    _format_number(float(table["not_ready_seconds"][a, i])),
+                    _format_number(float(table["available_share"][a, i])),
+                ]
+            )
 
 
 def write_days(result: Any, out: TextIO) -> None:

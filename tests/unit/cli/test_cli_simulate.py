@@ -184,10 +184,17 @@ def test_replay_writes_the_days_beside_the_log_and_prints_the_period(tmp_path: P
             "2",
             "--out",
             str(out),
+            "--availability",
+            str(tmp_path / "availability.csv"),
         ],
     )
     assert result.exit_code == 0, result.output
     assert "replaying 1999-01-02 to 1999-01-02 (1 days" in result.output
+    with (tmp_path / "availability.csv").open(encoding="utf-8") as handle:
+        shares = list(csv.DictReader(handle))
+    assert {r["agent"] for r in shares} == {"AVNI", "MICHAL", "PINHAS", "YITZ", "ZOHARI"}
+    assert all(0 <= float(r["available_share"]) <= 1 for r in shares)
+    assert all(float(r["logged_seconds"]) <= 1800 for r in shares)
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     day = next(r for r in rows if r["queue_id"] == "all" and r["day"] == "1999-01-02")
