@@ -77,7 +77,8 @@ def _bank(calls: list[BankCall], options: Mapping[str, Any]) -> tuple[LoggedCont
         )
     except ValueError:
         raise InvalidInput("first_day", "must be a date YYYY-MM-DD") from None
-    days = options.get("days", 7)
+    # No silent week: without ``days``, every day of the log from ``first_day`` on.
+    days = options.get("days", (max(c.vru_entry.date() for c in calls) - first_day).days + 1)
     if not isinstance(days, int) or days < 1:
         raise InvalidInput("days", "must be a whole number >= 1")
     logged = options.get("logged_patience", True)

@@ -6,9 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from helpline.cli import app
+from helpline.sim import ReplayedArrivals
 
 SCENARIO = """
 horizon_seconds: 7200
@@ -159,6 +161,7 @@ def test_a_bad_forecast_csv_names_the_line(tmp_path: Path) -> None:
     assert "arrivals[0].forecast.line 3.volume" in result.output
 
 
+SAMPLE_WEEK = Path(__file__).resolve().parents[2] / "data" / "anonymous_bank" / "january_13_19.txt"
 SAMPLE_DAY = (
     Path(__file__).resolve().parents[2] / "data" / "anonymous_bank" / "january_1999-01-02.txt"
 )
@@ -231,3 +234,35 @@ def test_replay_of_a_missing_or_malformed_log_exits_2(tmp_path: Path) -> None:
         )
         assert result.exit_code == 2
         assert "error:" in result.output
+
+
+def test_a_scenario_replaying_the_bank_log_without_days_replays_every_day_of_it(
+    tmp_path: Path,
+) -> None:
+    from helpline.cli.simulate import load_scenario
+
+    (tmp_path / "week.txt").write_bytes(SAMPLE_WEEK.read_bytes())
+    types = ["PS", "PE", "IN", "NE", "NW", "TT"]
+    document = {
+        "horizon_seconds": 7 * 86400,
+        "routing": {
+            "queues": [{"id": t, "channel": "voice", "acw_timeout_seconds": 0} for t in types],
+            "profiles": [
+                {
+                    "id": "p",
+                    "channels": {"voice": {"concurrency": 1, "auto_accept": True}},
+                    "queues": types,
+                }
+            ],
+        },
+        "queues": [
+            {"queue_id": t, "handle_time": {"distribution": "fixed", "seconds": 60}} for t in types
+        ],
+        "agents": [{"name": "team", "count": 5, "profile_id": "p"}],
+        "arrivals": [{"replay": "week.txt", "format": "anonymous_bank", "first_day": "1999-01-13"}],
+    }
+    scenario = tmp_path / "replay.yaml"
+    scenario.write_text(yaml.safe_dump(document), encoding="utf-8")
+    (arrivals,) = load_scenario(scenario).arrivals
+    assert isinstance(arrivals, ReplayedArrivals)
+    assert {int(c.arrival_seconds // 86400) for c in arrivals.contacts} == set(range(7))
