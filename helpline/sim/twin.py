@@ -3,16 +3,19 @@
 Given the parsed Anonymous Bank calls of a period, this module builds everything a faithful what-if
 needs from the log itself (``docs/simulation.md``, "Replaying a log"):
 
-* **patience** (:func:`fit_patience`): per queue and time band, a distribution fitted to censored
-  waits (:mod:`helpline.wfm.patience`), the family chosen by held-out likelihood (folds: odd and
-  even days), with a fall-back to the queue, then to all queues, where a band has too few
-  abandonments;
+* **patience** (:func:`fit_patience`): per segment (call type, identified customers apart) and time
+  band, a distribution fitted to censored waits (:mod:`helpline.wfm.patience`), the family chosen by
+  held-out likelihood (folds: odd and even days), with a fall-back to the segment, the call type,
+  then all calls where a band has too few abandonments;
 * **staffing** (:func:`agent_timelines`): per agent, the logged-on sessions (calls closer than
-  ``session_gap_seconds``), and inside them the *not-ready* spans: gaps between two of the agent's
-  calls longer than ``idle_threshold_seconds`` during which a caller the agent could serve was
-  waiting (an available agent would have answered). Short gaps while a caller waited are the
-  agent's after-contact work (:attr:`AgentTimelines.acw_seconds`). Per agent and interval,
-  :meth:`AgentTimelines.availability` gives the share of time actually available;
+  ``session_gap_seconds``), and inside them the *not-ready* spans: the waiting parts of gaps between
+  two of the agent's calls longer than ``idle_threshold_seconds`` during which a caller the agent
+  could serve was waiting (an available agent would have answered). Shorter gaps while a caller
+  waited are drawn after every simulated call as after-contact work
+  (:attr:`AgentTimelines.acw_seconds`). Per agent and interval, :meth:`AgentTimelines.availability`
+  gives the share of time actually available;
+* **pre-queue delay** (:attr:`AgentTimelines.pickup_seconds`): per priority, the waits of callers
+  who arrived while an agent who could serve them was idle and nobody waited;
 * **head counts** (:func:`head_counts`): agents present per interval, for the cruder input;
 * the **log's own KPIs** (:func:`log_tallies`) by the definitions of ``helpline report``.
 
