@@ -287,7 +287,10 @@ class _ScenarioOrCommand(TyperGroup):
 simulate_app = typer.Typer(
     cls=_ScenarioOrCommand,
     help="Simulate a what-if scenario with the real routing engine: KPIs per interval and queue, "
-    "with\nconfidence intervals over the replications.",
+    "with\nconfidence intervals over the replications.\n\n"
+    "helpline simulate SCENARIO.yaml [-r N] [--seed S] [--out KPIS.csv] runs a scenario file (its "
+    "options: helpline simulate run --help); helpline simulate replay LOG --from DATE --to DATE "
+    "replays a call log against its own KPIs.",
     no_args_is_help=True,
     add_completion=False,
 )
