@@ -59,7 +59,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "simulate": LazyCommand(
         "simulate",
-        "simulate_command",
+        "simulate_app",
         "Simulate a what-if scenario with the real routing engine: KPIs per interval and queue, with\n"
         "confidence intervals over the replications.",
     ),

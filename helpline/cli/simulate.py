@@ -1,4 +1,5 @@
-"""``helpline simulate``: run a what-if scenario file through the simulator, KPIs with intervals to CSV."""
+"""``helpline simulate``: run a what-if scenario file through the simulator, KPIs with intervals to CSV;
+``helpline simulate replay LOG``: replay a call log and compare the simulated days with the real ones."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any, TextIO
 
 import typer
 import yaml
+from typer import _click as click
+from typer.core import TyperGroup
 
 from helpline.bootstrap import open_database
 from helpline.cli.admin import DatabaseOption, settings_with
@@ -74,7 +77,8 @@ def _bank(calls: list[BankCall], options: Mapping[str, Any]) -> tuple[LoggedCont
         )
     except ValueError:
         raise InvalidInput("first_day", "must be a date YYYY-MM-DD") from None
-    days = options.get("days", 7)
+    # No silent week: without ``days``, every day of the log from ``first_day`` on.
+    days = options.get("days", (max(c.vru_entry.date() for c in calls) - first_day).days + 1)
     if not isinstance(days, int) or days < 1:
         raise InvalidInput("days", "must be a whole number >= 1")
     logged = options.get("logged_patience", True)
@@ -268,3 +272,191 @@ def simulate_command(
             f"{summary.contacts_simulated} contacts in {replications} replications -> {out}",
             err=True,
         )
+
+
+class _ScenarioOrCommand(TyperGroup):
+    """``helpline simulate SCENARIO`` runs a scenario file (the hidden ``run`` command); a known
+    sub-command name (``replay``) runs that command instead."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+simulate_app = typer.Typer(
+    cls=_ScenarioOrCommand,
+    help="Simulate a what-if scenario with the real routing engine: KPIs per interval and queue, "
+    "with\nconfidence intervals over the replications.\n\n"
+    "helpline simulate SCENARIO.yaml [-r N] [--seed S] [--out KPIS.csv] runs a scenario file (its "
+    "options: helpline simulate run --help); helpline simulate replay LOG --from DATE --to DATE "
+    "replays a call log against its own KPIs.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+simulate_app.command("run", hidden=True)(simulate_command)
+
+
+def _day(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(option, f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def replay_command(
+    log: Path = typer.Argument(..., help="Anonymous Bank call log (tab-separated, see docs)."),
+    first: str = typer.Option(..., "--from", help="First day replayed, YYYY-MM-DD."),
+    last: str = typer.Option(..., "--to", help="Last day replayed (included), YYYY-MM-DD."),
+    staffing: str = typer.Option(
+        "from-log",
+        "--staffing",
+        help="from-log: each agent's sessions and not-ready time; head-counts: agents present "
+        "per half hour, always available.",
+    ),
+    patience: str = typer.Option(
+        "fitted",
+        "--patience",
+        help="fitted (censored MLE, family by held-out likelihood), exponential, km (Kaplan-Meier) "
+        "or logged (abandoners' logged waits, answered callers never abandon).",
+    ),
+    remove_agents: float = typer.Option(
+        0.0, "--remove-agents", min=0.0, max=0.9, help="What-if: leave out this share of agents."
+    ),
+    idle_threshold: float = typer.Option(
+        300.0,
+        "--idle-threshold",
+        min=1.0,
+        help="Seconds: an agent's gap between calls while a caller waited is after-call work up "
+        "to this, a not-ready break beyond.",
+    ),
+    replications: int = typer.Option(5, "--replications", "-r", min=2, help="Independent runs."),
+    seed: int = typer.Option(1, "--seed", help="Seed: the same seed gives the same results."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Per-day CSV (default: standard output)."
+    ),
+    availability: Path | None = typer.Option(
+        None,
+        "--availability",
+        help="Also write per agent and half hour the time logged on, talking, not ready and the "
+        "share available derived from the log.",
+    ),
+) -> None:
+    """Replay a call log with its real arrivals, handle times and staffing: simulated KPIs per day
+    and queue with confidence intervals beside the log's own, and the mean absolute errors."""
+    from helpline.sim import twin
+
+    try:
+        first_day, last_day = _day(first, "--from"), _day(last, "--to")
+        if last_day < first_day:
+            raise InvalidInput("--to", "the period ends before it starts")
+        period = twin.Period(first_day, last_day)
+        if staffing not in twin.STAFFING_MODES:
+            raise InvalidInput("--staffing", f"must be one of {', '.join(twin.STAFFING_MODES)}")
+        if patience not in twin.PATIENCE_MODES:
+            raise InvalidInput("--patience", f"must be one of {', '.join(twin.PATIENCE_MODES)}")
+        try:
+            with log.open(encoding="utf-8", newline="") as lines:
+                calls = list(parse_calls(lines))
+        except OSError as exc:
+            raise InvalidInput(str(log), f"cannot read: {exc.strerror}") from None
+        except FormatError as exc:
+            raise InvalidInput(f"{log}: line {exc.line}", exc.reason) from None
+        try:
+            inputs = twin.replay_inputs(calls, period, idle_threshold_seconds=idle_threshold)
+        except ValueError as exc:
+            raise InvalidInput("--from/--to", str(exc)) from None
+        if patience != "logged" and inputs.patience is None:
+            raise InvalidInput("--patience", "nobody abandoned in the period: use logged")
+    except InvalidInput as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(_BAD_INPUT) from None
+    typer.echo(
+        f"replaying {period.first} to {period.last} ({period.days} days, {len(inputs.calls)} calls, "
+        f"{len(inputs.timelines.agents)} agents), staffing {staffing}, patience {patience}",
+        err=True,
+    )
+    if availability is not None:
+        with availability.open("w", encoding="utf-8", newline="") as handle:
+            write_availability(inputs, handle)
+    result = twin.replay(
+        inputs,
+        staffing=staffing,
+        patience=patience,
+        replications=replications,
+        seed=seed,
+        remove_share=remove_agents,
+    )
+    if out is None:
+        write_days(result, sys.stdout)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            write_days(result, handle)
+    mae = result.mae
+    typer.echo(
+        f"mean absolute error per day: service level {mae['service_level']:.3f}, "
+        f"ASA {mae['asa_seconds']:.1f} s, abandonment {mae['abandonment_rate']:.2f} points"
+        + ("" if out is None else f" -> {out}"),
+        err=True,
+    )
+
+
+def write_availability(inputs: Any, out: TextIO) -> None:
+    """Per agent and half hour where it was logged on: seconds logged on, talking, not ready, and
+    the share of logged-on time available to take calls."""
+    from helpline.sim.twin import DAY
+
+    interval = 1800.0
+    n_intervals = math.ceil(inputs.period.days * DAY / interval)
+    table = inputs.timelines.availability(interval, n_intervals)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["agent", "interval_start", "logged_seconds", "talk_seconds", "not_ready_seconds",
+         "available_share"]
+    )  # fmt: skip
+    for a, agent in enumerate(inputs.timelines.agents):
+        for i in range(n_intervals):
+            logged = float(table["logged_seconds"][a, i])
+            if logged <= 0:
+                continue
+            start = inputs.period.midnight + dt.timedelta(seconds=i * interval)
+            writer.writerow(
+                [
+                    agent.name,
+                    start.isoformat(timespec="minutes"),
+                    _format_number(logged),
+                    _format_number(float(table["talk_seconds"][a, i])),
+                    _format_number(float(table["not_ready_seconds"][a, i])),
+                    _format_number(float(table["available_share"][a, i])),
+                ]
+            )
+
+
+def write_days(result: Any, out: TextIO) -> None:
+    """One row per day and queue (``all``: the day's queues together): each KPI simulated with its
+    confidence bounds, and the log's; a last ``mae`` row with the mean absolute errors."""
+    from helpline.sim.twin import KPIS
+
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["day", "queue_id", "offered"]
+    for kpi in KPIS:
+        header += [kpi, f"{kpi}_ci_low", f"{kpi}_ci_high", f"{kpi}_log"]
+    writer.writerow(header)
+    for row in result.rows:
+        cells = [row.day.isoformat(), row.queue_id, str(row.offered)]
+        for kpi in KPIS:
+            mean, half = row.simulated[kpi], row.half_width[kpi]
+            cells += [
+                _format_number(mean),
+                _format_number(mean - half),
+                _format_number(mean + half),
+                _format_number(row.logged[kpi]),
+            ]
+        writer.writerow(cells)
+    mae = ["mae", "all", ""]
+    for kpi in KPIS:
+        mae += [_format_number(result.mae[kpi]), "", "", ""]
+    writer.writerow(mae)
+
+
+simulate_app.command("replay")(replay_command)

@@ -103,6 +103,28 @@ def read_volumes(path: Path, default_aht: float | None) -> VolumeRows:
     return rows
 
 
+def fitted_patience(log: Path) -> float:
+    """Mean patience of an Anonymous Bank log's callers, seconds: the exponential maximum-likelihood
+    estimate from censored waits (abandonments / total waiting time), Erlang A's patience."""
+    from helpline.domain.anonymous_bank import FormatError, Outcome, parse_calls
+    from helpline.wfm.patience import CensoredWaits, fit_exponential
+
+    try:
+        with log.open(encoding="utf-8", newline="") as lines:
+            calls = [c for c in parse_calls(lines) if c.reached_agents]
+    except OSError as exc:
+        raise InputError(f"{log}: cannot read: {exc.strerror}") from None
+    except FormatError as exc:
+        raise InputError(f"{log}: line {exc.line}: {exc.reason}") from None
+    waits = CensoredWaits.of(
+        [float(c.wait_seconds) for c in calls], [c.outcome is not Outcome.AGENT for c in calls]
+    )
+    try:
+        return fit_exponential(waits).mean_seconds
+    except ValueError as exc:
+        raise InputError(f"{log}: {exc}") from None
+
+
 def staff(
     volumes: Path = typer.Option(..., "--volumes", help="CSV with columns timestamp,volume[,aht]."),
     out: Path = typer.Option(..., "--out", help="Where to write the staffing CSV."),
@@ -118,6 +140,12 @@ def staff(
     ),
     patience: float | None = typer.Option(
         None, "--patience", min=0.0, help="Callers' mean patience, seconds: use Erlang A."
+    ),
+    patience_from: Path | None = typer.Option(
+        None,
+        "--patience-from",
+        help="Anonymous Bank call log: use Erlang A with the mean patience fitted to its censored "
+        "waits (the twin's estimate, docs/simulation.md).",
     ),
     shrinkage: float = typer.Option(
         0.0, "--shrinkage", min=0.0, max=1.0, help="Fraction of paid time off the phones."
@@ -135,6 +163,11 @@ def staff(
     Erlang C by default, Erlang A with --patience. Exit status 2 on bad input.
     """
     try:
+        if patience_from is not None:
+            if patience is not None:
+                raise InputError("give --patience or --patience-from, not both")
+            patience = fitted_patience(patience_from)
+            typer.echo(f"patience fitted from {patience_from}: {patience:.1f} s", err=True)
         interval_seconds = parse_interval(interval)
         rows = read_volumes(volumes, aht)
         result = staff_intervals(

@@ -99,7 +99,71 @@ class Fixed:
         return np.full(size, self.seconds)
 
 
-Distribution = Exponential | Lognormal | Empirical | Fixed
+@dataclass(frozen=True, slots=True)
+class Weibull:
+    """Weibull durations with ``shape`` k and ``scale`` (seconds): S(t) = exp(-(t/scale)^k). A shape
+    below 1 gives a hazard that falls with the wait, above 1 one that rises (callers' patience)."""
+
+    shape: float
+    scale_seconds: float
+
+    def __post_init__(self) -> None:
+        if not self.shape > 0 or not math.isfinite(self.shape):
+            raise InvalidInput("shape", "must be a finite number > 0")
+        if not self.scale_seconds > 0 or not math.isfinite(self.scale_seconds):
+            raise InvalidInput("scale_seconds", "must be a finite number > 0")
+
+    @property
+    def mean_seconds(self) -> float:
+        """scale * Gamma(1 + 1/shape)."""
+        return self.scale_seconds * math.gamma(1.0 + 1.0 / self.shape)
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        """``size`` independent draws, in seconds."""
+        return self.scale_seconds * rng.weibull(self.shape, size)
+
+
+@dataclass(frozen=True, slots=True)
+class SurvivalCurve:
+    """Durations drawn from a step survival curve (a Kaplan-Meier estimate): S falls to
+    ``survival[i]`` at ``times_seconds[i]``. The mass left after the last step (censored beyond it)
+    is infinite: those callers never abandon."""
+
+    times_seconds: tuple[float, ...]
+    survival: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.times_seconds) != len(self.survival):
+            raise InvalidInput("survival", "needs one value per time")
+        if any(b < a for a, b in zip(self.times_seconds, self.times_seconds[1:], strict=False)):
+            raise InvalidInput("times_seconds", "must increase")
+        if any(not 0 <= s <= 1 for s in self.survival) or any(
+            b > a for a, b in zip(self.survival, self.survival[1:], strict=False)
+        ):
+            raise InvalidInput("survival", "must be probabilities that never increase")
+
+    @property
+    def mean_seconds(self) -> float:
+        """Infinite when some mass lies beyond the last step, else the area under the curve."""
+        if not self.survival or self.survival[-1] > 0:
+            return math.inf
+        previous_t, previous_s, area = 0.0, 1.0, 0.0
+        for t, s in zip(self.times_seconds, self.survival, strict=True):
+            area += (t - previous_t) * previous_s
+            previous_t, previous_s = t, s
+        return area
+
+    def sample(self, rng: np.random.Generator, size: int) -> FloatArray:
+        """``size`` draws by inversion: the first time where S drops to or below a uniform."""
+        u = rng.random(size)
+        falling = -np.asarray(self.survival, dtype=np.float64)  # increasing
+        index = np.searchsorted(falling, -u, side="left")
+        times = np.append(np.asarray(self.times_seconds, dtype=np.float64), math.inf)
+        out: FloatArray = times[index]
+        return out
+
+
+Distribution = Exponential | Lognormal | Empirical | Fixed | Weibull | SurvivalCurve
 
 
 class Draws:

@@ -250,7 +250,8 @@ class ShiftDocument(Document):
 
 class AgentGroupDocument(Document):
     name: Text
-    count: Annotated[int, Field(ge=0)]
+    count: Annotated[int, Field(ge=0)] | None = None
+    count_per_interval: list[Annotated[int, Field(ge=0)]] | None = None
     profile_id: Text
     skills: dict[str, Proficiency] = Field(default_factory=dict)
     shifts: list[ShiftDocument] = Field(default_factory=list)
@@ -258,18 +259,41 @@ class AgentGroupDocument(Document):
     miss_probability: float = 0.0
     not_ready_after_miss_seconds: Seconds = 60.0
 
-    def build(self, path: str) -> scenario.AgentGroup:
-        return _built(
-            path,
-            scenario.AgentGroup,
-            self.name,
-            self.count,
-            self.profile_id,
-            self.skills,
-            tuple(s.build(f"{path}.shifts[{i}]") for i, s in enumerate(self.shifts)),
-            _maybe(self.answer_delay, f"{path}.answer_delay"),
-            self.miss_probability,
-            self.not_ready_after_miss_seconds,
+    def build(self, path: str, interval_seconds: float) -> tuple[scenario.AgentGroup, ...]:
+        """The group, or with ``count_per_interval`` (head counts per scenario interval) one
+        one-agent group per seat, named ``name-seat-k``."""
+        if (self.count is None) == (self.count_per_interval is None):
+            raise InvalidInput(path, "give exactly one of count, count_per_interval")
+        if self.count_per_interval is not None and self.shifts:
+            raise InvalidInput(f"{path}.shifts", "is not used with count_per_interval")
+        delay = _maybe(self.answer_delay, f"{path}.answer_delay")
+        if self.count is not None:
+            seats: tuple[tuple[str, int, tuple[scenario.Shift, ...]], ...] = (
+                (
+                    self.name,
+                    self.count,
+                    tuple(s.build(f"{path}.shifts[{i}]") for i, s in enumerate(self.shifts)),
+                ),
+            )
+        else:
+            per_seat = scenario.seat_shifts(self.count_per_interval or [], interval_seconds)
+            seats = tuple(
+                (f"{self.name}-seat-{k + 1}", 1, shifts) for k, shifts in enumerate(per_seat)
+            )
+        return tuple(
+            _built(
+                path,
+                scenario.AgentGroup,
+                name,
+                count,
+                self.profile_id,
+                self.skills,
+                shifts,
+                delay,
+                self.miss_probability,
+                self.not_ready_after_miss_seconds,
+            )
+            for name, count, shifts in seats
         )
 
 
@@ -367,7 +391,11 @@ def scenario_from_dict(
         scenario.Scenario,
         config,
         tuple(q.build(f"queues[{i}]") for i, q in enumerate(doc.queues)),
-        tuple(a.build(f"agents[{i}]") for i, a in enumerate(doc.agents)),
+        tuple(
+            group
+            for i, a in enumerate(doc.agents)
+            for group in a.build(f"agents[{i}]", doc.interval_seconds)
+        ),
         tuple(
             _arrivals(f"arrivals[{i}]", a, doc, load_log, load_forecast)
             for i, a in enumerate(doc.arrivals)

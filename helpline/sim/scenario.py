@@ -9,7 +9,7 @@ the way the real one does. Times are seconds on the simulation clock, which star
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from helpline.errors import InvalidInput
@@ -121,6 +121,26 @@ class AgentGroup:
         for i, shift in enumerate(sorted(self.shifts, key=lambda s: s.start_seconds)[1:]):
             earlier = sorted(self.shifts, key=lambda s: s.start_seconds)[i]
             _check(shift.start_seconds >= earlier.end_seconds, "shifts", "must not overlap")
+
+
+def seat_shifts(counts: Sequence[int], interval_seconds: float) -> tuple[tuple[Shift, ...], ...]:
+    """Shifts giving ``counts[i]`` agents logged in during interval ``i`` (a head count per
+    interval): seat k works the runs of consecutive intervals where more than k are present."""
+    out = []
+    for k in range(max(counts, default=0)):
+        shifts = []
+        i = 0
+        while i < len(counts):
+            if counts[i] > k:
+                j = i
+                while j < len(counts) and counts[j] > k:
+                    j += 1
+                shifts.append(Shift(i * interval_seconds, j * interval_seconds))
+                i = j
+            else:
+                i += 1
+        out.append(tuple(shifts))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

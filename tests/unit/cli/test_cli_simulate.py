@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+import yaml
 from typer.testing import CliRunner
 
 from helpline.cli import app
+from helpline.sim import ReplayedArrivals
 
 SCENARIO = """
 horizon_seconds: 7200
@@ -156,3 +159,110 @@ def test_a_bad_forecast_csv_names_the_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", str(tmp_path / "what_if.yaml")])
     assert result.exit_code == 2
     assert "arrivals[0].forecast.line 3.volume" in result.output
+
+
+SAMPLE_WEEK = Path(__file__).resolve().parents[2] / "data" / "anonymous_bank" / "january_13_19.txt"
+SAMPLE_DAY = (
+    Path(__file__).resolve().parents[2] / "data" / "anonymous_bank" / "january_1999-01-02.txt"
+)
+
+
+def test_replay_writes_the_days_beside_the_log_and_prints_the_period(tmp_path: Path) -> None:
+    out = tmp_path / "days.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            "replay",
+            str(SAMPLE_DAY),
+            "--from",
+            "1999-01-02",
+            "--to",
+            "1999-01-02",
+            "--staffing",
+            "from-log",
+            "--patience",
+            "logged",
+            "-r",
+            "2",
+            "--out",
+            str(out),
+            "--availability",
+            str(tmp_path / "availability.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "replaying 1999-01-02 to 1999-01-02 (1 days" in result.output
+    with (tmp_path / "availability.csv").open(encoding="utf-8") as handle:
+        shares = list(csv.DictReader(handle))
+    assert {r["agent"] for r in shares} == {"AVNI", "MICHAL", "PINHAS", "YITZ", "ZOHARI"}
+    assert all(0 <= float(r["available_share"]) <= 1 for r in shares)
+    assert all(float(r["logged_seconds"]) <= 1800 for r in shares)
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    day = next(r for r in rows if r["queue_id"] == "all" and r["day"] == "1999-01-02")
+    assert int(day["offered"]) == 230  # the calls of that day that asked for an agent
+    assert float(day["service_level_log"]) == pytest.approx(163 / 230, abs=0.01)
+    assert float(day["service_level_ci_low"]) <= float(day["service_level"])
+    assert rows[-1]["day"] == "mae"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--from", "1999-01-02"], "--to"),
+        (["--from", "1999-01-02", "--to", "1999-13-01"], "--to"),
+        (["--from", "1999-01-03", "--to", "1999-01-02"], "ends before"),
+        (["--from", "1999-02-01", "--to", "1999-02-02"], "no call"),
+        (["--from", "1999-01-02", "--to", "1999-01-02", "--staffing", "all"], "--staffing"),
+        (["--from", "1999-01-02", "--to", "1999-01-02", "--patience", "x"], "--patience"),
+        (["--from", "1999-01-02", "--to", "1999-01-02", "-r", "1"], "replications"),
+    ],
+)
+def test_replay_refuses_bad_input_with_exit_2(options: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, ["simulate", "replay", str(SAMPLE_DAY), *options])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_replay_of_a_missing_or_malformed_log_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not a log\n", encoding="utf-8")
+    for path in (tmp_path / "missing.txt", bad):
+        result = CliRunner().invoke(
+            app, ["simulate", "replay", str(path), "--from", "1999-01-02", "--to", "1999-01-02"]
+        )
+        assert result.exit_code == 2
+        assert "error:" in result.output
+
+
+def test_a_scenario_replaying_the_bank_log_without_days_replays_every_day_of_it(
+    tmp_path: Path,
+) -> None:
+    from helpline.cli.simulate import load_scenario
+
+    (tmp_path / "week.txt").write_bytes(SAMPLE_WEEK.read_bytes())
+    types = ["PS", "PE", "IN", "NE", "NW", "TT"]
+    document = {
+        "horizon_seconds": 7 * 86400,
+        "routing": {
+            "queues": [{"id": t, "channel": "voice", "acw_timeout_seconds": 0} for t in types],
+            "profiles": [
+                {
+                    "id": "p",
+                    "channels": {"voice": {"concurrency": 1, "auto_accept": True}},
+                    "queues": types,
+                }
+            ],
+        },
+        "queues": [
+            {"queue_id": t, "handle_time": {"distribution": "fixed", "seconds": 60}} for t in types
+        ],
+        "agents": [{"name": "team", "count": 5, "profile_id": "p"}],
+        "arrivals": [{"replay": "week.txt", "format": "anonymous_bank", "first_day": "1999-01-13"}],
+    }
+    scenario = tmp_path / "replay.yaml"
+    scenario.write_text(yaml.safe_dump(document), encoding="utf-8")
+    (arrivals,) = load_scenario(scenario).arrivals
+    assert isinstance(arrivals, ReplayedArrivals)
+    assert {int(c.arrival_seconds // 86400) for c in arrivals.contacts} == set(range(7))

@@ -116,3 +116,33 @@ def test_missing_aht_and_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("--volumes", str(volumes))[0] == 2  # Typer: --out is required
     assert run("--volumes", str(volumes), "--out", "x", "--service-level", "high")[0] == 2
     assert run("--volumes", str(tmp_path / "absent.csv"), "--aht", "1", "--out", "x")[0] == 2
+
+
+SAMPLE_LOG = Path(__file__).resolve().parents[2] / "data" / "anonymous_bank" / "january_13_19.txt"
+
+
+def test_patience_from_a_call_log_uses_erlang_a_with_the_censored_estimate(
+    tmp_path: Path,
+) -> None:
+    from helpline.cli.staff import fitted_patience
+
+    volumes = write(tmp_path, "timestamp,volume\n2026-01-05T08:00,120\n")
+    with_log, with_value = tmp_path / "a.csv", tmp_path / "b.csv"
+    code, output = run(
+        "--volumes", str(volumes), "--aht", "200", "--out", str(with_log),
+        "--patience-from", str(SAMPLE_LOG),
+    )  # fmt: skip
+    assert code == 0, output
+    patience = fitted_patience(SAMPLE_LOG)
+    assert 100 < patience < 5000
+    code, _ = run(
+        "--volumes", str(volumes), "--aht", "200", "--out", str(with_value),
+        "--patience", repr(patience),
+    )  # fmt: skip
+    assert read_rows(with_log) == read_rows(with_value)
+    code, output = run(
+        "--volumes", str(volumes), "--aht", "200", "--out", str(with_value),
+        "--patience", "100", "--patience-from", str(SAMPLE_LOG),
+    )  # fmt: skip
+    assert code == 2
+    assert "not both" in output

@@ -83,3 +83,37 @@ def test_a_routing_queue_without_customer_model_is_refused() -> None:
     data["queues"] = data["queues"][:2]
     with pytest.raises(InvalidInput, match="chat"):
         scenario_from_dict(data)
+
+
+def test_a_head_count_per_interval_becomes_one_seat_per_agent_present() -> None:
+    data = example()
+    data["agents"][1] = {
+        "name": "late-team",
+        "count_per_interval": [1, 2, 0, 2],
+        "profile_id": "voice-first",
+        "skills": {"cards": 1},
+    }
+    scenario = scenario_from_dict(data)
+    seats = {g.name: g for g in scenario.agents if g.name.startswith("late-team")}
+    assert sorted(seats) == ["late-team-seat-1", "late-team-seat-2"]
+    first = [(s.start_seconds, s.end_seconds) for s in seats["late-team-seat-1"].shifts]
+    second = [(s.start_seconds, s.end_seconds) for s in seats["late-team-seat-2"].shifts]
+    assert first == [(0, 3600), (5400, 7200)]
+    assert second == [(1800, 3600), (5400, 7200)]
+
+
+@pytest.mark.parametrize(
+    ("group", "field"),
+    [
+        ({"count": 2, "count_per_interval": [1]}, "agents[1]"),
+        ({}, "agents[1]"),
+        ({"count_per_interval": [1, -1]}, "agents[1].count_per_interval"),
+        ({"count_per_interval": [1], "shifts": [{"start": 0, "end": 60}]}, "agents[1].shifts"),
+    ],
+)
+def test_head_counts_and_count_exclude_each_other(group: dict[str, Any], field: str) -> None:
+    data = example()
+    data["agents"][1] = {"name": "late-team", "profile_id": "voice-first", **group}
+    with pytest.raises(InvalidInput) as error:
+        scenario_from_dict(data)
+    assert error.value.field.startswith(field)
