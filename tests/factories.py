@@ -397,3 +397,21 @@ def callback_objects(
         {"queue_id": queue_id, "phone": "+447700900123", "slot_start": slots.json()[0]["start"]},
     )
     return {"callback": callback}
+
+
+USER_PASSWORD = "correct horse"
+"""The password of the user :func:`full_configuration` creates."""
+
+
+def session_objects(
+    client: TestClient, tenant: Tenant, user: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """A login session of ``user`` (made by :func:`full_configuration`), as the admin lists it."""
+    login = client.post(
+        "/api/v1/auth/login", json={"email": user["email"], "password": USER_PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    client.cookies.clear()
+    listed = client.get(f"/api/v1/users/{user['id']}/sessions", headers=tenant.headers())
+    assert listed.status_code == 200, listed.text
+    return {"session": listed.json()[0]}

@@ -9,9 +9,11 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from helpline.config import Settings
+from helpline.domain.login_policy import ThrottleLimit
 from helpline.errors import AuthenticationFailed, PermissionDenied
 from helpline.services.actor import Actor
 from helpline.services.identity import organizations
+from helpline.services.identity.login_throttle import Client, LoginLimits
 from helpline.services.identity.security import digests_match
 from helpline.services.unit_of_work import Database
 
@@ -45,11 +47,48 @@ def authenticate(connection: HTTPConnection, db: Database, method: str) -> Actor
         if not token:
             raise AuthenticationFailed("log in or send an API key")
         found = organizations.authenticate_session(session, token)
+    _note_use(connection, db, found)
     if method not in SAFE_METHODS and not digests_match(
         found.csrf_token, connection.headers.get(CSRF_HEADER, "")
     ):
         raise PermissionDenied(f"missing or wrong {CSRF_HEADER} header for a cookie session")
     return found.actor
+
+
+def _note_use(connection: HTTPConnection, db: Database, found: organizations.SessionActor) -> None:
+    """Refresh the session's last use now and then (a write every few minutes, not per request)."""
+    last = found.last_used_at
+    if last is not None and db.clock() - last < organizations.SESSION_USE_GRANULARITY:
+        return
+    with db.transaction() as session:
+        organizations.note_session_use(session, found.session_id, client_address(connection))
+
+
+def client_address(connection: HTTPConnection) -> str | None:
+    """The address a request comes from (the peer; behind a proxy, configure uvicorn's
+    ``--forwarded-allow-ips`` so this is the client's)."""
+    return connection.client.host if connection.client else None
+
+
+def login_limits(settings: Settings) -> LoginLimits:
+    """The failed-login limits of ``settings``."""
+    return LoginLimits(
+        account=ThrottleLimit(
+            settings.login_account_max_failures,
+            settings.login_window_seconds,
+            settings.login_lockout_seconds,
+        ),
+        address=ThrottleLimit(
+            settings.login_address_max_failures,
+            settings.login_window_seconds,
+            settings.login_lockout_seconds,
+        ),
+    )
+
+
+def login_client(connection: HTTPConnection) -> Client:
+    """Where a login comes from: address and user agent."""
+    return Client(client_address(connection), connection.headers.get("user-agent"))
 
 
 def current_actor(request: Request, db: Annotated[Database, Depends(get_db)]) -> Actor:

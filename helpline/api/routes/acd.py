@@ -111,6 +111,11 @@ async def stream_offers(websocket: WebSocket, agent_id: int) -> None:
     sent: set[tuple[int, float]] = set()
     try:
         while True:
+            try:  # a revoked session or deactivated user is disconnected at the next wake-up
+                await run_in_threadpool(authenticate, websocket, db, "GET")
+            except HelplineError as error:
+                await websocket.close(code=4401, reason=error.message)
+                return
             offers = await run_in_threadpool(_offers, db, actor, agent_id)
             for offer in offers:
                 key = (offer.contact.id, offer.expires_at.timestamp())

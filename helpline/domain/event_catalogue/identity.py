@@ -35,6 +35,45 @@ class UserLoggedIn(EventPayload):
     user_id: int = Field(description="The user.")
 
 
+class UserDeactivated(EventPayload):
+    """A user was deactivated: their sessions ended, their agents went offline, they cannot log in."""
+
+    user_id: int = Field(description="The user.")
+
+
+class UserReactivated(EventPayload):
+    """A deactivated user may log in again."""
+
+    user_id: int = Field(description="The user.")
+
+
+class UserPasswordChanged(EventPayload):
+    """A user's password was changed (by the user, or reset by an administrator)."""
+
+    user_id: int = Field(description="The user.")
+    by_administrator: bool = Field(description="Reset by an administrator, not by the user.")
+
+
+class TwoFactorEnabled(EventPayload):
+    """A user turned two-factor authentication (TOTP) on."""
+
+    user_id: int = Field(description="The user.")
+
+
+class TwoFactorDisabled(EventPayload):
+    """A user's two-factor authentication was turned off (by them or an administrator)."""
+
+    user_id: int = Field(description="The user.")
+
+
+class LoginPolicyChanged(EventPayload):
+    """The organization changed which roles must use two-factor authentication."""
+
+    two_factor_roles: list[Role] = Field(
+        strict=False, description="Roles whose users must use two factors."
+    )
+
+
 class ApiKeyCreated(EventPayload):
     """An API key was issued."""
 
@@ -89,6 +128,12 @@ EVENTS: tuple[type[EventPayload], ...] = (
     OrganizationCreated,
     UserCreated,
     UserLoggedIn,
+    UserDeactivated,
+    UserReactivated,
+    UserPasswordChanged,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    LoginPolicyChanged,
     ApiKeyCreated,
     ApiKeyRevoked,
     CustomerCreated,
