@@ -46,10 +46,17 @@ def make_tenant(db: Database, *, time_zone: str = "Europe/London", country: str 
     return Tenant(organization_id=org.id, name=name, keys=keys)
 
 
+def client_address() -> tuple[str, int]:
+    """A fresh client address for a test client: failed logins are counted per address in the
+    database the tests share, so each client gets its own (like a different machine)."""
+    octets = uuid.uuid4().bytes[:3]
+    return f"10.{octets[0]}.{octets[1]}.{octets[2]}", 50000
+
+
 def make_client(db: Database) -> TestClient:
     """An HTTP client for an app on ``db`` (the app does not own or close the database)."""
     settings = Settings(database_url=db.engine.url.render_as_string(hide_password=False))
-    return TestClient(create_app(settings, db))
+    return TestClient(create_app(settings, db), client=client_address())
 
 
 def create_ok(
