@@ -11,6 +11,8 @@ from helpline.domain.event_catalogue.base import EventPayload
 
 Kind = Annotated[IdentityKind, Strict(False)]
 """An identity kind, read from its JSON string."""
+RoleValue = Annotated[Role, Strict(False)]
+"""A role, read from its JSON string."""
 
 
 class OrganizationCreated(EventPayload):
@@ -69,9 +71,7 @@ class TwoFactorDisabled(EventPayload):
 class LoginPolicyChanged(EventPayload):
     """The organization changed which roles must use two-factor authentication."""
 
-    two_factor_roles: list[Role] = Field(
-        strict=False, description="Roles whose users must use two factors."
-    )
+    two_factor_roles: list[RoleValue] = Field(description="Roles whose users must use two factors.")
 
 
 class ApiKeyCreated(EventPayload):
