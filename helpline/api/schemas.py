@@ -118,6 +118,9 @@ class UserOut(BaseModel):
     display_name: str
     role: Role
     is_active: bool
+    two_factor_enabled: bool = Field(
+        default=False, description="Logs in with a TOTP code after the password"
+    )
 
 
 class ApiKeyIn(Body):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, WebSocket
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from helpline.config import Settings
 from helpline.domain.login_policy import ThrottleLimit
-from helpline.errors import AuthenticationFailed, PermissionDenied
+from helpline.errors import AuthenticationFailed, HelplineError, PermissionDenied
 from helpline.services.actor import Actor
 from helpline.services.identity import organizations
 from helpline.services.identity.login_throttle import Client, LoginLimits
@@ -89,6 +90,17 @@ def login_limits(settings: Settings) -> LoginLimits:
 def login_client(connection: HTTPConnection) -> Client:
     """Where a login comes from: address and user agent."""
     return Client(client_address(connection), connection.headers.get("user-agent"))
+
+
+async def closed_when_logged_out(websocket: WebSocket, db: Database) -> bool:
+    """Check an open WebSocket's credentials again: when they no longer hold (session revoked or
+    expired, user deactivated, key revoked), close it with code 4401 and answer True."""
+    try:
+        await run_in_threadpool(authenticate, websocket, db, "GET")
+    except HelplineError as error:
+        await websocket.close(code=4401, reason=error.message[:120])
+        return True
+    return False
 
 
 def current_actor(request: Request, db: Annotated[Database, Depends(get_db)]) -> Actor:

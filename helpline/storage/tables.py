@@ -94,6 +94,13 @@ class User(Base):
     docs/security-login.md)."""
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     """A secret shown for enrolment, waiting for its first code."""
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The TOTP time step of the last code accepted (each code works once)."""
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        """Whether the user logs in with a TOTP code after the password."""
+        return self.totp_secret is not None
 
 
 class UserSession(Base):

@@ -58,6 +58,7 @@ def test_a_user_with_totp_needs_a_code_after_the_password(db: Database, clock: F
     secret, recovery = enrol(client, email, clock)
     assert len(recovery) == 10
     assert len(set(recovery)) == 10
+    clock.advance(30)  # the next code (the enrolment's was used)
 
     first = log_in(client, email)
     assert first.status_code == 202
@@ -70,8 +71,13 @@ def test_a_user_with_totp_needs_a_code_after_the_password(db: Database, clock: F
     opened = second_step(client, token, code(secret, clock))
     assert opened.status_code == 200, opened.text
     assert opened.json()["recovery_codes"] == []
-    assert client.get("/api/v1/auth/me").json()["email"] == email
-    assert second_step(client, token, code(secret, clock)).status_code == 401  # used up
+    me = client.get("/api/v1/auth/me").json()
+    assert me["email"] == email
+    assert me["two_factor_enabled"] is True
+    assert second_step(client, token, code(secret, clock)).status_code == 401  # challenge used up
+    client.cookies.clear()
+    token = log_in(client, email).json()["challenge_token"]
+    assert second_step(client, token, code(secret, clock)).status_code == 401  # no replay
 
     # A recovery code works once.
     client.cookies.clear()
@@ -105,6 +111,7 @@ def test_turning_totp_off_needs_the_password_and_an_admin_can_reset_it(
     tenant = make_tenant(db)
     user = make_user(client, tenant)
     secret, _recovery = enrol(client, user["email"], clock)
+    clock.advance(30)
     token = log_in(client, user["email"]).json()["challenge_token"]
     csrf = {"X-CSRF-Token": second_step(client, token, code(secret, clock)).json()["csrf_token"]}
     url = "/api/v1/me/totp/disable"
@@ -117,6 +124,7 @@ def test_turning_totp_off_needs_the_password_and_an_admin_can_reset_it(
     enrol(client, user["email"], clock)
     reset = client.delete(f"/api/v1/users/{user['id']}/totp", headers=tenant.headers())
     assert reset.status_code == 200
+    assert reset.json()["two_factor_enabled"] is False
     assert log_in(client, user["email"]).status_code == 200
 
 
@@ -167,6 +175,7 @@ def test_the_login_page_asks_for_the_code_then_opens_the_session(
     client = app_client(db, clock)
     email = make_user(client, make_tenant(db))["email"]
     secret, _recovery = enrol(client, email, clock)
+    clock.advance(30)
     step = _submit_login(client, email, PASSWORD)
     assert step.status_code == 200
     assert "Enter the code from your authenticator app" in step.text

@@ -6,6 +6,7 @@ see docs/security-login.md). Recovery codes are stored as SHA-256 digests and wo
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from helpline.storage.tables import Organization, RecoveryCode, User
 
 ISSUER = "Helpline"
 """The issuer name authenticator apps show next to the account."""
+DIGITS = 6
+"""Digits of a TOTP code (the authenticator apps' default)."""
 RECOVERY_CODES = 10
 """How many recovery codes a user gets when two-factor authentication is turned on."""
 
@@ -58,20 +61,41 @@ def begin_enrolment(user: User, *, keep_pending: bool = False) -> TotpEnrolment:
     return TotpEnrolment(secret=secret, otpauth_uri=uri)
 
 
-def code_matches(session: Session, secret: str, code: str) -> bool:
-    """Whether ``code`` is the TOTP code of ``secret`` now (or 30 s before or after, for clocks
-    that drift), by the clock of ``session``."""
+def matching_step(session: Session, secret: str, code: str) -> int | None:
+    """The TOTP time step whose code of ``secret`` is ``code``: the current one or, for clocks that
+    drift, the one before or after (by the clock of ``session``); None when none matches."""
     digits = code.strip().replace(" ", "")
-    return digits.isdigit() and pyotp.TOTP(secret).verify(
-        digits, for_time=session_now(session), valid_window=1
+    if not (digits.isdigit() and len(digits) == DIGITS):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(session_now(session))
+    return next(
+        (
+            step
+            for step in (now, now - 1, now + 1)
+            if hmac.compare_digest(totp.generate_otp(step), digits)
+        ),
+        None,
     )
+
+
+def _accept_step(user: User, step: int | None) -> bool:
+    """Accept a code's time step once: a code seen by someone else cannot be replayed (RFC 6238,
+    section 5.2)."""
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def confirm_enrolment(session: Session, user: User, code: str) -> list[str] | None:
     """Turn two-factor authentication on if ``code`` comes from the pending secret: the new
     recovery codes (shown once), or None for a wrong code."""
     pending = user.totp_pending_secret
-    if pending is None or not code_matches(session, pending, code):
+    if pending is None:
+        return None
+    user.totp_last_step = None
+    if not _accept_step(user, matching_step(session, pending, code)):
         return None
     user.totp_secret = pending
     user.totp_pending_secret = None
@@ -110,7 +134,7 @@ def second_factor_matches(session: Session, user: User, code: str) -> bool:
     (which is then used up)."""
     if user.totp_secret is None:
         return False
-    if code_matches(session, user.totp_secret, code):
+    if _accept_step(user, matching_step(session, user.totp_secret, code)):
         return True
     digest = security.token_digest(code.strip().lower())
     recovery = session.scalar(
@@ -129,6 +153,7 @@ def second_factor_matches(session: Session, user: User, code: str) -> bool:
 def _turn_off(session: Session, user: User, actor: Actor) -> None:
     user.totp_secret = None
     user.totp_pending_secret = None
+    user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     append_event(
         session,

@@ -76,29 +76,27 @@ def upgrade() -> None:
     )
     for column in ("organization_id", "user_id"):
         op.create_index(op.f(f"ix_user_recovery_codes_{column}"), "user_recovery_codes", [column])
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("totp_pending_secret", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("last_used_at", UTC_DATETIME, nullable=True))
-        batch_op.add_column(sa.Column("client_address", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("user_agent", sa.String(length=300), nullable=True))
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("two_factor_roles", sa.String(length=200), server_default="", nullable=False)
-        )
+    # Plain ADD COLUMN on both backends (no batch copy of these referenced tables).
+    op.add_column("users", sa.Column("totp_secret", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("totp_pending_secret", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+    op.add_column("user_sessions", sa.Column("last_used_at", UTC_DATETIME, nullable=True))
+    op.add_column("user_sessions", sa.Column("client_address", sa.String(length=64), nullable=True))
+    op.add_column("user_sessions", sa.Column("user_agent", sa.String(length=300), nullable=True))
+    op.add_column(
+        "organizations",
+        sa.Column("two_factor_roles", sa.String(length=200), server_default="", nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.drop_column("two_factor_roles")
-    with op.batch_alter_table("user_sessions", schema=None) as batch_op:
-        batch_op.drop_column("user_agent")
-        batch_op.drop_column("client_address")
-        batch_op.drop_column("last_used_at")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("totp_pending_secret")
-        batch_op.drop_column("totp_secret")
+    # Plain DROP COLUMN (SQLite 3.35+), not a batch copy: recreating ``organizations`` or ``users``
+    # would cascade-delete every row that refers to them.
+    op.drop_column("organizations", "two_factor_roles")
+    for column in ("user_agent", "client_address", "last_used_at"):
+        op.drop_column("user_sessions", column)
+    for column in ("totp_last_step", "totp_pending_secret", "totp_secret"):
+        op.drop_column("users", column)
     op.drop_table("user_recovery_codes")
     op.drop_table("login_challenges")
     op.drop_table("login_throttles")
