@@ -243,3 +243,27 @@ def test_only_admins_deactivate_and_not_themselves(db: Database, clock: FakeCloc
     response = client.patch(url, json={"active": False}, headers=csrf)
     assert response.status_code == 409
     assert client.patch(url, json={}, headers=csrf).json()["is_active"] is True
+
+
+def test_a_user_deactivated_mid_contact_keeps_it_but_gets_no_new_offers(db: Database) -> None:
+    center = build_center(db)
+    agent_id = center.agents[0]
+    user_id = center.get(f"agents/{agent_id}")["user_id"]
+    center.available(agent_id)
+    held = center.contact()
+    accepted = center.post(f"contacts/{held['id']}/accept", {"agent_id": agent_id})
+    assert accepted.json()["state"] == "connected"
+    patch = center.client.patch(
+        f"/api/v1/users/{user_id}", json={"active": False}, headers=center.tenant.headers()
+    )
+    assert patch.status_code == 200
+    state = center.get(f"agents/{agent_id}/state")
+    assert (state["status"], state["reason"]) == ("not_ready", "deactivated")
+    assert center.state_of(held["id"]) == "connected"
+    center.post(f"contacts/{held['id']}/end", {"agent_id": agent_id})
+    center.post(
+        f"contacts/{held['id']}/wrap-up",
+        {"agent_id": agent_id, "wrap_up_code_id": center.wrap_up_code},
+    )
+    waiting = center.contact()
+    assert center.state_of(waiting["id"]) == "queued"

@@ -78,7 +78,7 @@ def set_agent_state(
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
         agent = load_agent(session, actor, agent_id)
-        if status is not AgentStatus.OFFLINE and _user_deactivated(session, agent):
+        if status is AgentStatus.AVAILABLE and _user_deactivated(session, agent):
             raise Conflict(f"agent {agent_id}'s user is deactivated; reactivate them first")
         row = session.get(tables.AgentStatus, agent_id)
         moment = from_epoch(now)

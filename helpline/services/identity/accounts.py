@@ -129,12 +129,21 @@ def set_user_active(
         return access_user(session, actor, user_id)
 
 
+DEACTIVATED_REASON = "deactivated"
+"""The not-ready reason of an agent whose user was deactivated while holding contacts."""
+
+
 def _take_offline(routing: RoutingService, actor: Actor, agent_ids: Iterable[int]) -> None:
+    """Take each agent offline; one still holding contacts goes not-ready instead (no new offers;
+    the contacts it holds stay with it until a supervisor moves or ends them)."""
     for agent_id in agent_ids:
         try:
-            commands.set_agent_state(routing, actor, agent_id, "offline", None)
-        except HelplineError as error:  # routing down: the agent stays offline-only (see commands)
-            logger.warning("agent %s of a deactivated user not taken offline: %s", agent_id, error)
+            try:
+                commands.set_agent_state(routing, actor, agent_id, "offline", None)
+            except Conflict:
+                commands.set_agent_state(routing, actor, agent_id, "not_ready", DEACTIVATED_REASON)
+        except HelplineError as error:  # routing unavailable: the agent can never go available
+            logger.warning("agent %s of a deactivated user kept its state: %s", agent_id, error)
 
 
 # -- the organization's login policy ---------------------------------------------------------------
