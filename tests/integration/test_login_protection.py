@@ -267,3 +267,21 @@ def test_a_user_deactivated_mid_contact_keeps_it_but_gets_no_new_offers(db: Data
     )
     waiting = center.contact()
     assert center.state_of(waiting["id"]) == "queued"
+
+
+def test_a_revoked_session_is_disconnected_from_the_wallboard_stream(
+    db: Database, clock: FakeClock
+) -> None:
+    client = app_client(db, clock)
+    tenant = make_tenant(db)
+    user = make_user(client, tenant, role="supervisor")
+    assert log_in(client, user["email"]).status_code == 200
+    with client.websocket_connect("/api/v1/realtime/stream") as socket:
+        assert "last_sequence" in socket.receive_json()
+        sessions = client.get(f"/api/v1/users/{user['id']}/sessions", headers=tenant.headers())
+        url = f"/api/v1/users/{user['id']}/sessions/{sessions.json()[0]['id']}"
+        assert client.delete(url, headers=tenant.headers()).status_code == 204
+        # No event follows a revocation: the stream notices at its next poll (within a second).
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+        assert closed.value.code == 4401
