@@ -35,9 +35,8 @@ def enrol(client: TestClient, email: str, clock: FakeClock) -> tuple[str, list[s
     assert started.status_code == 200, started.text
     secret = started.json()["secret"]
     assert started.json()["otpauth_uri"].startswith("otpauth://totp/Helpline:")
-    wrong = client.post("/api/v1/me/totp/confirm", json={"code": "000000"}, headers=csrf)
-    if code(secret, clock) != "000000":
-        assert wrong.status_code == 422
+    wrong = {"code": wrong_codes(secret, clock, 1)[0]}
+    assert client.post("/api/v1/me/totp/confirm", json=wrong, headers=csrf).status_code == 422
     confirmed = client.post(
         "/api/v1/me/totp/confirm", json={"code": code(secret, clock)}, headers=csrf
     )
@@ -45,6 +44,13 @@ def enrol(client: TestClient, email: str, clock: FakeClock) -> tuple[str, list[s
     client.post("/api/v1/auth/logout", headers=csrf)
     client.cookies.clear()
     return secret, confirmed.json()["recovery_codes"]
+
+
+def wrong_codes(secret: str, clock: FakeClock, count: int) -> list[str]:
+    """``count`` six-digit codes none of which is valid now (or a step before or after)."""
+    totp = pyotp.TOTP(secret)
+    valid = {totp.at(clock.now, counter_offset=offset) for offset in (-1, 0, 1)}
+    return [c for c in (f"{n:06d}" for n in range(1, 10)) if c not in valid][:count]
 
 
 def second_step(client: TestClient, token: str, value: str) -> Any:
@@ -66,7 +72,7 @@ def test_a_user_with_totp_needs_a_code_after_the_password(db: Database, clock: F
     assert "helpline_session" not in first.cookies
     token = first.json()["challenge_token"]
     assert client.get("/api/v1/auth/me").status_code == 401
-    wrong = second_step(client, token, "000000" if code(secret, clock) != "000000" else "111111")
+    wrong = second_step(client, token, wrong_codes(secret, clock, 1)[0])
     assert wrong.status_code == 401
     opened = second_step(client, token, code(secret, clock))
     assert opened.status_code == 200, opened.text
@@ -97,7 +103,7 @@ def test_wrong_codes_count_towards_the_lockout(db: Database, clock: FakeClock) -
     email = make_user(client, make_tenant(db))["email"]
     secret, _recovery = enrol(client, email, clock)
     token = log_in(client, email).json()["challenge_token"]
-    for guess in ("000001", "000002", "000003"):
+    for guess in wrong_codes(secret, clock, 3):
         assert second_step(client, token, guess).status_code == 401
     locked = second_step(client, token, code(secret, clock))
     assert locked.status_code == 429
@@ -237,3 +243,15 @@ def test_the_login_page_locks_out_after_five_failures(db: Database, clock: FakeC
     assert "Too many failed logins. Try again in 15 minute(s)" in locked.text
     clock.advance(900)
     assert _submit_login(client, email, PASSWORD).status_code == 303
+
+
+def test_the_right_password_alone_does_not_reset_the_count_of_wrong_codes(
+    db: Database, clock: FakeClock
+) -> None:
+    client = app_client(db, clock, login_account_max_failures=3)
+    email = make_user(client, make_tenant(db))["email"]
+    secret, _recovery = enrol(client, email, clock)
+    for guess in wrong_codes(secret, clock, 3):
+        token = log_in(client, email).json()["challenge_token"]
+        assert second_step(client, token, guess).status_code == 401
+    assert log_in(client, email).status_code == 429

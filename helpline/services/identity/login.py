@@ -87,9 +87,9 @@ def log_in(
         raise AuthenticationFailed(WRONG_CREDENTIALS)
     with db.transaction() as session:
         current = _unchanged_user(session, user.id, checked_hash)
-        login_throttle.reset_account(session, email)
         if current.totp_secret is not None or two_factor.is_required(session, current):
-            return _challenge(session, current)
+            return _challenge(session, current)  # failures are forgotten only once it succeeds
+        login_throttle.reset_account(session, email)
         return open_session(session, current, hours=hours, client=client)
 
 
