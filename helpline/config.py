@@ -18,6 +18,14 @@ class Settings(BaseSettings):
     port: int = 8000
     session_hours: int = 12
     """How long a browser login session lasts."""
+    login_account_max_failures: int = 5
+    """Failed logins for one account (known or not) within ``login_window_seconds`` that lock it."""
+    login_address_max_failures: int = 20
+    """Failed logins from one client address within ``login_window_seconds`` that lock it."""
+    login_window_seconds: int = 900
+    """The window failed logins are counted in."""
+    login_lockout_seconds: int = 900
+    """How long a locked account or address is refused (answer 429 with Retry-After)."""
     sqlite_busy_timeout_ms: int = 10_000
     """How long an SQLite writer waits for the write lock before failing."""
     event_poll_seconds: float = 1.0

@@ -6,6 +6,7 @@ HelplineError
  ├── Conflict            (409) the change clashes with stored state (duplicate name, wrong state)
  ├── AuthenticationFailed (401) no valid credentials
  ├── PermissionDenied    (403) valid credentials, but the role may not do this
+ ├── TooManyAttempts     (429) too many failed logins; Retry-After says when to try again
  └── Unavailable         (503) a part the request needs is down (e.g. one organization's routing)
 """
 
@@ -43,6 +44,17 @@ class AuthenticationFailed(HelplineError):
 
 class PermissionDenied(HelplineError):
     """The caller's role does not allow this action."""
+
+
+class TooManyAttempts(HelplineError):
+    """Logins are refused for a while after too many failures (``retry_after_seconds``)."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            "too many failed logins; try again in "
+            f"{retry_after_seconds} seconds or ask an administrator"
+        )
+        self.retry_after_seconds = retry_after_seconds
 
 
 class Unavailable(HelplineError):

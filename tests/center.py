@@ -15,7 +15,7 @@ from helpline.channels.base import ChannelRegistry
 from helpline.config import Settings
 from helpline.domain.enums import Role
 from helpline.services.acd.routing import RoutingService
-from tests.factories import Tenant, create_ok, make_tenant
+from tests.factories import Tenant, client_address, create_ok, make_tenant
 
 
 @dataclass
@@ -91,7 +91,7 @@ def build_center(
     """Two blended agents (voice 1, chat 2) on queues voice, other and chat; ``channels`` adapters."""
     clock = clock or FakeClock()
     settings = Settings(database_url=db.engine.url.render_as_string(hide_password=False))
-    client = TestClient(create_app(settings, db, clock, channels))
+    client = TestClient(create_app(settings, db, clock, channels), client=client_address())
     tenant = tenant or make_tenant(db)
     skill = create_ok(client, tenant, "skills", {"name": "billing"})["id"]
     queues = {

@@ -48,10 +48,17 @@ def make_tenant(db: Database, *, time_zone: str = "Europe/London", country: str 
     return Tenant(organization_id=org.id, name=name, keys=keys)
 
 
+def client_address() -> tuple[str, int]:
+    """A fresh client address for a test client: failed logins are counted per address in the
+    database the tests share, so each client gets its own (like a different machine)."""
+    octets = uuid.uuid4().bytes[:3]
+    return f"10.{octets[0]}.{octets[1]}.{octets[2]}", 50000
+
+
 def make_client(db: Database) -> TestClient:
     """An HTTP client for an app on ``db`` (the app does not own or close the database)."""
     settings = Settings(database_url=db.engine.url.render_as_string(hide_password=False))
-    return TestClient(create_app(settings, db))
+    return TestClient(create_app(settings, db), client=client_address())
 
 
 def create_ok(
@@ -416,3 +423,21 @@ def callback_objects(
         {"queue_id": queue_id, "phone": "+447700900123", "slot_start": slots.json()[0]["start"]},
     )
     return {"callback": callback}
+
+
+USER_PASSWORD = "correct horse"
+"""The password of the user :func:`full_configuration` creates."""
+
+
+def session_objects(
+    client: TestClient, tenant: Tenant, user: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """A login session of ``user`` (made by :func:`full_configuration`), as the admin lists it."""
+    login = client.post(
+        "/api/v1/auth/login", json={"email": user["email"], "password": USER_PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    client.cookies.clear()
+    listed = client.get(f"/api/v1/users/{user['id']}/sessions", headers=tenant.headers())
+    assert listed.status_code == 200, listed.text
+    return {"session": listed.json()[0]}

@@ -24,6 +24,7 @@ from helpline.api.routes import (
     forecasts,
     hooks,
     intraday,
+    me,
     messages,
     privacy,
     realtime,
@@ -47,7 +48,7 @@ def install_api(app: FastAPI) -> None:
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth.router, admin.router, *configuration_routers()):
+    for router in (auth.router, me.router, admin.router, *configuration_routers()):
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
         api.include_router(router)

@@ -103,7 +103,14 @@ class UserIn(Body):
     email: Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
     display_name: Name
     role: Role
-    password: Annotated[str, Field(min_length=8, max_length=200)]
+    password: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="At least 12 characters, not the email or name, not a common password",
+        ),
+    ]
 
 
 class UserOut(BaseModel):
@@ -112,6 +119,9 @@ class UserOut(BaseModel):
     display_name: str
     role: Role
     is_active: bool
+    two_factor_enabled: bool = Field(
+        default=False, description="Logs in with a TOTP code after the password"
+    )
 
 
 class ApiKeyIn(Body):
@@ -141,14 +151,6 @@ class OrganizationOut(BaseModel):
 class LoginIn(Body):
     email: Annotated[str, Field(min_length=3, max_length=320)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class LoginOut(BaseModel):
-    user: UserOut
-    organization: OrganizationOut
-    csrf_token: str = Field(
-        description="Send as X-CSRF-Token on unsafe requests made with the cookie"
-    )
 
 
 # --- customers and contacts -------------------------------------------------------------------

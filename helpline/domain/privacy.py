@@ -83,6 +83,12 @@ _CHANGE_EVENTS: dict[str, str] = {
     "RedactionSettingsChanged": "RedactionSettings",
     "EmailAddressVerificationRequested": "EmailAddress",
     "EmailAddressVerified": "EmailAddress",
+    "UserDeactivated": "User",
+    "UserReactivated": "User",
+    "UserPasswordChanged": "User",
+    "TwoFactorEnabled": "User",
+    "TwoFactorDisabled": "User",
+    "LoginPolicyChanged": "LoginPolicy",
 }
 """Administrative event types and the kind of resource each changes."""
 

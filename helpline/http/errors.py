@@ -12,6 +12,7 @@ from helpline.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
     Unavailable,
 )
 from helpline.services.errors import CONCURRENT_CHANGE_ERRORS, CONCURRENT_CHANGE_MESSAGE
@@ -22,6 +23,7 @@ STATUS = {
     Conflict: 409,
     AuthenticationFailed: 401,
     PermissionDenied: 403,
+    TooManyAttempts: 429,
     Unavailable: 503,
 }
 
@@ -48,6 +50,8 @@ def error_response(error: HelplineError, request: Request | None = None) -> JSON
     else:
         body = error.message
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     return JSONResponse({"detail": body}, status_code=status, headers=headers)
 
 

@@ -134,6 +134,8 @@ access_skill = _accessor(tables.Skill, "skill")
 access_sla_policy = _accessor(tables.SlaPolicy, "SLA policy")
 access_team = _accessor(tables.Team, "team")
 access_time_off = _accessor(tables.TimeOff, "time off")
+access_user = _accessor(tables.User, "user")
+access_user_session = _accessor(tables.UserSession, "session")
 access_voice_number = _accessor(tables.VoiceNumber, "voice number")
 access_wrap_up_code = _accessor(tables.WrapUpCode, "wrap-up code")
 

@@ -22,6 +22,7 @@ from helpline.storage.tables import (
     SurveyAnswer,
     TimeOff,
     User,
+    UserSession,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "SurveyAnswer",
     "TimeOff",
     "User",
+    "UserSession",
 ]

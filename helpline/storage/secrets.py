@@ -33,6 +33,8 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("provider_connections", "outbound_password"),
     ("chat_widgets", "signing_secret"),
     ("email_addresses", "verification_token"),
+    ("users", "totp_secret"),
+    ("users", "totp_pending_secret"),
 )
 """Every ``(table, column)`` holding a secret: what the migration encrypts and rotation rewrites."""
 
@@ -132,11 +134,15 @@ def load_keyring(secret_keys: str, key_file: Path) -> Keyring:
     return Keyring([key_file.read_text().strip()])
 
 
-def rotate_stored_secrets(connection: Connection, keyring: Keyring) -> int:
-    """Re-encrypt every stored secret with the keyring's first key (plaintext gets encrypted);
-    returns how many values were rewritten. SecretKeyError when no key decrypts one."""
+def rotate_stored_secrets(
+    connection: Connection,
+    keyring: Keyring,
+    columns: Sequence[tuple[str, str]] = ENCRYPTED_COLUMNS,
+) -> int:
+    """Re-encrypt every stored secret of ``columns`` with the keyring's first key (plaintext gets
+    encrypted); returns how many values were rewritten. SecretKeyError when no key decrypts one."""
     rewritten = 0
-    for table_name, column_name in ENCRYPTED_COLUMNS:
+    for table_name, column_name in columns:
         secrets = table(table_name, column("id"), column(column_name))
         value = secrets.c[column_name]
         rows = connection.execute(select(secrets.c.id, value).where(value != "")).all()

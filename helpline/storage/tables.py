@@ -68,6 +68,8 @@ class Organization(Base):
     redaction_patterns: Mapped[list[str]] = mapped_column(Json, default=list, server_default="[]")
     """Patterns redacted from stored text besides payment cards (names of
     ``helpline.domain.redaction.OPTIONAL_PATTERNS``)."""
+    two_factor_roles: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """Comma-separated roles whose users must use two-factor authentication (empty: none)."""
 
 
 class EventCounter(Base):
@@ -92,6 +94,18 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText, default=None)
+    """Base32 TOTP secret once two-factor authentication is on (stored as is: see
+    docs/security-login.md)."""
+    totp_pending_secret: Mapped[str | None] = mapped_column(EncryptedText, default=None)
+    """A secret shown for enrolment, waiting for its first code."""
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """The TOTP time step of the last code accepted (each code works once)."""
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        """Whether the user logs in with a TOTP code after the password."""
+        return self.totp_secret is not None
 
 
 class UserSession(Base):
@@ -105,6 +119,50 @@ class UserSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    client_address: Mapped[str | None] = mapped_column(String(64), default=None)
+    user_agent: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class LoginThrottle(Base):
+    """Failed logins counted for one subject: an account's email or a client address.
+
+    Not scoped to an organization: emails are unique across Helpline and an unknown email is
+    counted exactly like a known one (the answer must not reveal which exist).
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("scope", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    """``account`` (subject: lowercased email) or ``address`` (subject: client IP address)."""
+    subject: Mapped[str] = mapped_column(String(320))
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+
+
+class LoginChallenge(Base):
+    """The second step of a login: the password was right, a TOTP code (or enrolment) is due."""
+
+    __tablename__ = "login_challenges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RecoveryCode(Base):
+    """A one-time code that replaces a TOTP code (lost phone); only its hash is stored."""
+
+    __tablename__ = "user_recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = _org_fk()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
 
 
 class ApiKey(Base):

@@ -23,6 +23,7 @@ from tests.factories import (
     planning_objects,
     schedule_body,
     schedule_objects,
+    session_objects,
 )
 
 # Which object (see organization_objects) each path parameter names.
@@ -53,10 +54,15 @@ PATH_OBJECTS = {
     "hours_override_id": "hours_override",
     "callback_id": "callback",
     "canned_response_id": "canned_response",
+    "user_id": "user",
+    "session_id": "session",
 }
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/logout"),
+    # The second step of a login: the challenge token from the password step is the credential.
+    ("POST", "/api/v1/auth/login/code"),
+    ("POST", "/api/v1/auth/login/enrolment"),
     # The customer's survey page: the unguessable token is the credential (test_surveys_api.py).
     ("GET", "/api/v1/public/surveys/{token}"),
     ("POST", "/api/v1/public/surveys/{token}"),
@@ -176,6 +182,15 @@ def body_for(path: str, objects: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "/api/v1/retention-policies": {
             "policies": [{"channel": "email", "keep_days": 30, "mode": "anonymise"}]
         },
+        "/api/v1/users/{user_id}": {"active": True},
+        "/api/v1/users/{user_id}/password": {"new_password": "route table reset 42"},
+        "/api/v1/organization/login-policy": {"two_factor_roles": []},
+        "/api/v1/me/password": {
+            "current_password": "correct horse",
+            "new_password": "route table change 42",
+        },
+        "/api/v1/me/totp/confirm": {"code": "123456"},
+        "/api/v1/me/totp/disable": {"password": "correct horse"},
     }
     return bodies.get(path, {})
 
@@ -234,6 +249,7 @@ def organization_objects(
     objects |= calendar_objects(client, tenant, objects["queue"]["id"])
     objects |= callback_objects(client, tenant, objects["queue"]["id"])
     objects |= canned_objects(client, tenant)
+    objects |= session_objects(client, tenant, objects["user"])
     return objects
 
 

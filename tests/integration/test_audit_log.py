@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
+from starlette.testclient import _TestClientTransport
 
 from helpline.asgi import create_app
 from helpline.bootstrap import Database
@@ -52,6 +53,13 @@ def _key_id(db: Database, tenant: Tenant, role: Role) -> int:
     return actor.api_key_id
 
 
+def _address(client: TestClient) -> str:
+    """The client address ``client`` sends its requests from (each test client has its own)."""
+    transport = client._transport
+    assert isinstance(transport, _TestClientTransport)
+    return str(transport.client[0])
+
+
 def test_configuration_changes_are_recorded_with_who_what_and_where(
     db: Database, client: TestClient, tenant: Tenant
 ) -> None:
@@ -67,7 +75,7 @@ def test_configuration_changes_are_recorded_with_who_what_and_where(
         ("TeamUpdated", str(team["id"]), admin),
         ("TeamCreated", str(team["id"]), admin),
     ]
-    assert {e["client_ip"] for e in entries} == {"testclient"}
+    assert {e["client_ip"] for e in entries} == {_address(client)}
     assert not any(e["is_security"] for e in entries)
     assert "Night" not in json.dumps(entries)  # ids, not names
 
@@ -155,7 +163,7 @@ def test_failed_logins_and_rejected_webhooks_are_security_events(
         ("login.failed", "User", str(user["id"])),
     ]
     assert entries[1]["detail"] == {"email": email}
-    assert all(e["is_security"] and e["client_ip"] == "testclient" for e in entries)
+    assert all(e["is_security"] and e["client_ip"] == _address(client) for e in entries)
     with db.read() as session:
         rows = session.scalars(select(tables.AuditEntry)).all()
         stored = json.dumps([r.detail for r in rows])

@@ -56,12 +56,12 @@ def test_login_session_needs_csrf_token_for_changes(client: TestClient, tenant: 
         client,
         tenant,
         "users",
-        {"email": email, "display_name": "Mo", "role": "manager", "password": "s3cret-pass"},
+        {"email": email, "display_name": "Mo", "role": "manager", "password": "s3cret-pass-word"},
     )
     wrong = client.post("/api/v1/auth/login", json={"email": email, "password": "wrong-pass"})
     assert wrong.status_code == 401
     login = client.post(
-        "/api/v1/auth/login", json={"email": email.upper(), "password": "s3cret-pass"}
+        "/api/v1/auth/login", json={"email": email.upper(), "password": "s3cret-pass-word"}
     )
     assert login.status_code == 200, login.text
     csrf = login.json()["csrf_token"]

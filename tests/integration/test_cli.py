@@ -15,7 +15,7 @@ from helpline.config import Settings
 from helpline.demo.organization import CANNED_RESPONSES, DEMO_ORGANIZATION
 from helpline.services.actor import system_actor
 from helpline.services.conversations.canned_responses import list_canned_responses
-from helpline.services.identity import organizations
+from helpline.services.identity import login, organizations
 from helpline.storage.tables import Agent, Contact, Customer, Organization, Queue, Team, User
 
 pytestmark = pytest.mark.integration
@@ -74,7 +74,8 @@ def test_demo_data_twice_duplicates_nothing(demo_url: str) -> None:
 def test_demo_login_works_with_the_printed_password(demo_url: str) -> None:
     db = open_database(Settings(database_url=demo_url))
     try:
-        opened = organizations.log_in(db, "agent07@demo-bank.example", "helpline-demo", hours=1)
+        opened = login.log_in(db, "agent07@demo-bank.example", "helpline-demo", hours=1)
+        assert isinstance(opened, login.LoginSession)
         assert opened.user.role == "agent"
     finally:
         db.dispose()

@@ -536,7 +536,24 @@ INVALID["/api/v1/canned-responses"] = [
     ({"title": "", "text": "Hello"}, "title"),
     ({"title": "Greeting", "text": ""}, "text"),
 ]
-NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout"}
+INVALID["/api/v1/auth/login/code"] = [
+    ({"challenge_token": "t"}, "code"),
+    ({"code": "123456"}, "challenge_token"),
+    ({"challenge_token": "t", "code": "12"}, "code"),
+]
+INVALID["/api/v1/auth/login/enrolment"] = [({}, "challenge_token")]
+INVALID["/api/v1/me/password"] = [
+    ({"current_password": "correct horse"}, "new_password"),
+    ({"new_password": "violet tram at dusk"}, "current_password"),
+]
+INVALID["/api/v1/me/totp/confirm"] = [({}, "code"), ({"code": "123"}, "code")]
+INVALID["/api/v1/me/totp/disable"] = [({}, "password")]
+INVALID_PUT["/api/v1/organization/login-policy"] = [
+    ({}, "two_factor_roles"),
+    ({"two_factor_roles": ["king"]}, "two_factor_roles"),
+]
+# Not creates: logging in and out, and starting a TOTP enrolment (no body: nothing to be invalid).
+NOT_CREATE = {"/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/me/totp"}
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:

@@ -28,9 +28,9 @@ def _client(db: Database) -> TestClient:
 def _log_in(client: TestClient, tenant: Tenant, role: str) -> str:
     """Log a new user of ``role`` in (the client keeps the cookie); their CSRF token."""
     email = f"{uuid.uuid4().hex[:8]}@example.com"
-    body = {"email": email, "display_name": "Mo", "role": role, "password": "s3cret-pass"}
+    body = {"email": email, "display_name": "Mo", "role": role, "password": "s3cret-pass-for-tests"}
     create_ok(client, tenant, "users", body)
-    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-for-tests"})
     assert login.status_code == 200, login.text
     csrf: str = login.json()["csrf_token"]
     return csrf

@@ -35,6 +35,14 @@ OPEN_TO_EVERY_MEMBER: set[tuple[str, str]] = {
     # The caller's own identity and organization.
     ("GET", "/api/v1/auth/me"),
     ("GET", "/api/v1/organization"),
+    ("GET", "/api/v1/organization/login-policy"),
+    # The caller's own password, sessions and two-factor settings (a user's; API keys have none).
+    ("POST", "/api/v1/me/password"),
+    ("GET", "/api/v1/me/sessions"),
+    ("DELETE", "/api/v1/me/sessions/{session_id}"),
+    ("POST", "/api/v1/me/totp"),
+    ("POST", "/api/v1/me/totp/confirm"),
+    ("POST", "/api/v1/me/totp/disable"),
     # Configuration every desktop reads (queues to transfer to, codes to wrap up with, who is who).
     ("GET", "/api/v1/agents"),
     ("GET", "/api/v1/agents/{agent_id}"),

@@ -24,9 +24,11 @@ def _log_in_manager(client: TestClient, tenant: Tenant, role: str = "manager") -
         client,
         tenant,
         "users",
-        {"email": email, "display_name": "Mo", "role": role, "password": "s3cret-pass"},
+        {"email": email, "display_name": "Mo", "role": role, "password": "s3cret-pass-word"},
     )
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
+    response = client.post(
+        "/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-word"}
+    )
     assert response.status_code == 200, response.text
     return email
 
@@ -115,7 +117,7 @@ def test_supervisors_manage_canned_responses_on_the_configuration_page(
     tenant, other = make_tenant(sqlite_db), make_tenant(sqlite_db)
     create_ok(client, other, "canned-responses", {"title": "Theirs", "text": "Hello"})
     email = _log_in_manager(client, tenant, role="supervisor")
-    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-word"})
     csrf = login.json()["csrf_token"]
     html = {"accept": "text/html"}
 
@@ -149,7 +151,7 @@ def _calendar_client(db: Database) -> TestClient:
 def _log_in(client: TestClient, tenant: Tenant, role: str) -> str:
     """Log a new user of ``role`` in; their CSRF token."""
     email = _log_in_manager(client, tenant, role)
-    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass"})
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-word"})
     csrf: str = login.json()["csrf_token"]
     return csrf
 

@@ -20,7 +20,14 @@ from helpline.api.schemas import (
     WrapUpIn,
 )
 from helpline.errors import HelplineError
-from helpline.http.deps import DB, CurrentActor, authenticate, get_db, get_settings
+from helpline.http.deps import (
+    DB,
+    CurrentActor,
+    authenticate,
+    closed_when_logged_out,
+    get_db,
+    get_settings,
+)
 from helpline.services.acd import commands as acd
 from helpline.services.acd.engine_config import from_epoch
 from helpline.services.acd.routing import RoutingService, load_agent
@@ -111,6 +118,8 @@ async def stream_offers(websocket: WebSocket, agent_id: int) -> None:
     sent: set[tuple[int, float]] = set()
     try:
         while True:
+            if await closed_when_logged_out(websocket, db):  # revoked, deactivated: disconnected
+                return
             offers = await run_in_threadpool(_offers, db, actor, agent_id)
             for offer in offers:
                 key = (offer.contact.id, offer.expires_at.timestamp())

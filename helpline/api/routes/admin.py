@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from helpline.api.account_schemas import LoginPolicyBody, PasswordResetIn, SessionOut, UserPatch
+from helpline.api.routes.acd import get_routing
+from helpline.api.routes.me import sessions_out
 from helpline.api.schemas import (
     ApiKeyIn,
     ApiKeyOut,
@@ -14,7 +17,7 @@ from helpline.api.schemas import (
 )
 from helpline.domain.enums import Role
 from helpline.http.deps import DB, CurrentActor
-from helpline.services.identity import organizations
+from helpline.services.identity import accounts, organizations, passwords, two_factor
 from helpline.services.records import ApiKey, Organization, User
 
 router = APIRouter(tags=["Organization"])
@@ -76,3 +79,80 @@ def create_api_key(body: ApiKeyIn, actor: CurrentActor, db: DB) -> IssuedApiKeyO
 def revoke_api_key(actor: CurrentActor, db: DB, api_key_id: int = Path()) -> ApiKey:
     with db.transaction() as session:
         return organizations.revoke_api_key(session, actor, api_key_id)
+
+
+@router.patch("/users/{user_id}", response_model=UserOut, summary="Deactivate or reactivate a user")
+def update_user(
+    body: UserPatch, request: Request, actor: CurrentActor, db: DB, user_id: int = Path()
+) -> User:
+    """``active: false`` ends all the user's sessions at once (their agent desk disconnects), takes
+    their agents offline (routing offers them nothing) and refuses their logins like a wrong
+    password; ``active: true`` lets them log in again (their agents stay offline until they go
+    available). API keys belong to the organization, not to a user: none are revoked."""
+    if body.active is None:
+        with db.read() as session:
+            return accounts.user(session, actor, user_id)
+    return accounts.set_user_active(db, get_routing(request), actor, user_id, body.active)
+
+
+@router.post("/users/{user_id}/password", status_code=204, summary="Reset a user's password")
+def reset_password(
+    body: PasswordResetIn, actor: CurrentActor, db: DB, user_id: int = Path()
+) -> Response:
+    """Set a new password (it must follow the password rules); the user's sessions end and a
+    lockout of the account is lifted."""
+    with db.transaction() as session:
+        passwords.reset_password(session, actor, user_id, body.new_password)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/users/{user_id}/sessions", response_model=list[SessionOut], summary="A user's sessions"
+)
+def list_user_sessions(
+    request: Request, actor: CurrentActor, db: DB, user_id: int = Path()
+) -> list[SessionOut]:
+    with db.read() as session:
+        return sessions_out(request, accounts.user_sessions(session, actor, user_id))
+
+
+@router.delete(
+    "/users/{user_id}/sessions/{session_id}", status_code=204, summary="End a user's session"
+)
+def revoke_user_session(
+    actor: CurrentActor, db: DB, user_id: int = Path(), session_id: int = Path()
+) -> Response:
+    with db.transaction() as session:
+        accounts.revoke_user_session(session, actor, user_id, session_id)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/users/{user_id}/totp", response_model=UserOut, summary="Turn a user's two-factor login off"
+)
+def reset_two_factor(actor: CurrentActor, db: DB, user_id: int = Path()) -> User:
+    """For a user who lost their authenticator and recovery codes; if their role requires two
+    factors they set up a new authenticator at their next login."""
+    with db.transaction() as session:
+        return two_factor.reset_for_user(session, actor, user_id)
+
+
+@router.get(
+    "/organization/login-policy", response_model=LoginPolicyBody, summary="The login policy"
+)
+def get_login_policy(actor: CurrentActor, db: DB) -> LoginPolicyBody:
+    with db.read() as session:
+        return LoginPolicyBody(
+            two_factor_roles=sorted(accounts.two_factor_roles(session, actor), key=str)
+        )
+
+
+@router.put(
+    "/organization/login-policy", response_model=LoginPolicyBody, summary="Set the login policy"
+)
+def set_login_policy(body: LoginPolicyBody, actor: CurrentActor, db: DB) -> LoginPolicyBody:
+    """Which roles must use two-factor authentication; their users without it set it up at their
+    next login (sessions already open stay open)."""
+    with db.transaction() as session:
+        roles = accounts.set_two_factor_roles(session, actor, body.two_factor_roles)
+    return LoginPolicyBody(two_factor_roles=sorted(roles, key=str))

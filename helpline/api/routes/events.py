@@ -7,7 +7,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from helpline.api.schemas import EventOut, EventPage
 from helpline.errors import HelplineError
-from helpline.http.deps import DB, CurrentActor, authenticate, get_db, get_settings
+from helpline.http.deps import (
+    DB,
+    CurrentActor,
+    authenticate,
+    closed_when_logged_out,
+    get_db,
+    get_settings,
+)
 from helpline.services.actor import Actor
 from helpline.services.reporting.event_log import EVENT_READER_ROLES, read_events
 from helpline.services.unit_of_work import Database
@@ -56,6 +63,8 @@ async def stream_events(websocket: WebSocket, after: int = Query(0, ge=0)) -> No
     last = after
     try:
         while True:
+            if await closed_when_logged_out(websocket, db):
+                return
             events = await run_in_threadpool(_page, db, actor, last, STREAM_BATCH)
             for event in events:
                 await websocket.send_text(event.model_dump_json())

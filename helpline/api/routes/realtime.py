@@ -9,7 +9,14 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
 from helpline.errors import HelplineError
-from helpline.http.deps import DB, CurrentActor, authenticate, get_db, get_settings
+from helpline.http.deps import (
+    DB,
+    CurrentActor,
+    authenticate,
+    closed_when_logged_out,
+    get_db,
+    get_settings,
+)
 from helpline.services.actor import Actor
 from helpline.services.reporting import realtime
 from helpline.services.unit_of_work import Database
@@ -52,6 +59,8 @@ async def wallboard_stream(websocket: WebSocket) -> None:
     sent = -1
     try:
         while True:
+            if await closed_when_logged_out(websocket, db):
+                return
             board = await run_in_threadpool(_board, db, actor, db.clock())
             if board["last_sequence"] != sent:
                 await websocket.send_json(board)

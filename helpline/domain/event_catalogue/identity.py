@@ -11,6 +11,8 @@ from helpline.domain.event_catalogue.base import EventPayload
 
 Kind = Annotated[IdentityKind, Strict(False)]
 """An identity kind, read from its JSON string."""
+RoleValue = Annotated[Role, Strict(False)]
+"""A role, read from its JSON string."""
 
 
 class OrganizationCreated(EventPayload):
@@ -33,6 +35,43 @@ class UserLoggedIn(EventPayload):
     """A user signed in with their password."""
 
     user_id: int = Field(description="The user.")
+
+
+class UserDeactivated(EventPayload):
+    """A user was deactivated: their sessions ended, their agents went offline, they cannot log in."""
+
+    user_id: int = Field(description="The user.")
+
+
+class UserReactivated(EventPayload):
+    """A deactivated user may log in again."""
+
+    user_id: int = Field(description="The user.")
+
+
+class UserPasswordChanged(EventPayload):
+    """A user's password was changed (by the user, or reset by an administrator)."""
+
+    user_id: int = Field(description="The user.")
+    by_administrator: bool = Field(description="Reset by an administrator, not by the user.")
+
+
+class TwoFactorEnabled(EventPayload):
+    """A user turned two-factor authentication (TOTP) on."""
+
+    user_id: int = Field(description="The user.")
+
+
+class TwoFactorDisabled(EventPayload):
+    """A user's two-factor authentication was turned off (by them or an administrator)."""
+
+    user_id: int = Field(description="The user.")
+
+
+class LoginPolicyChanged(EventPayload):
+    """The organization changed which roles must use two-factor authentication."""
+
+    two_factor_roles: list[RoleValue] = Field(description="Roles whose users must use two factors.")
 
 
 class ApiKeyCreated(EventPayload):
@@ -97,6 +136,12 @@ EVENTS: tuple[type[EventPayload], ...] = (
     OrganizationCreated,
     UserCreated,
     UserLoggedIn,
+    UserDeactivated,
+    UserReactivated,
+    UserPasswordChanged,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    LoginPolicyChanged,
     ApiKeyCreated,
     ApiKeyRevoked,
     CustomerCreated,

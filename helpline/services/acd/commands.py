@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from helpline.domain.enums import Channel, Direction, IdentityKind
 from helpline.domain.enums import ContactState as Stored
 from helpline.errors import Conflict, InvalidInput
-from helpline.routing import RoutingEngine
+from helpline.routing import AgentStatus, RoutingEngine
 from helpline.routing import events as ev
 from helpline.services.access import (
     access_contact,
@@ -77,7 +77,9 @@ def set_agent_state(
     status, reason = status_from_request(state, reason)
 
     def command(engine: RoutingEngine, now: float, session: Session) -> list[ev.Event]:
-        load_agent(session, actor, agent_id)
+        agent = load_agent(session, actor, agent_id)
+        if status is AgentStatus.AVAILABLE and _user_deactivated(session, agent):
+            raise Conflict(f"agent {agent_id}'s user is deactivated; reactivate them first")
         row = session.get(tables.AgentStatus, agent_id)
         moment = from_epoch(now)
         if row is None:
@@ -99,6 +101,14 @@ def set_agent_state(
         return events
 
     routing.run(actor, command)
+
+
+def _user_deactivated(session: Session, agent: tables.Agent) -> bool:
+    """Whether the agent belongs to a user who was deactivated (routing must offer them nothing)."""
+    if agent.user_id is None:
+        return False
+    user = session.get(tables.User, agent.user_id)
+    return user is not None and not user.is_active
 
 
 def _for_agent(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -14,7 +14,8 @@ from helpline.errors import AuthenticationFailed, Conflict, InvalidInput, NotFou
 from helpline.services.access import access_api_key, any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.identity import security
-from helpline.storage.database import Database, session_now
+from helpline.services.identity.password_rules import check_new_password
+from helpline.storage.database import session_now
 from helpline.storage.events import append_event
 from helpline.storage.tables import Agent, ApiKey, EventCounter, Organization, User, UserSession
 
@@ -78,8 +79,9 @@ def create_user(
     """
     email = email.strip().lower()
     if password_hash is None:
-        if password is None or len(password) < 8:
-            raise InvalidInput("password", "must be at least 8 characters")
+        if password is None:
+            raise InvalidInput("password", "give a password")
+        check_new_password(password, email=email, display_name=display_name, field="password")
         password_hash = security.hash_password(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         # Logins are unique across Helpline: say the value is taken, never by whom.
@@ -176,72 +178,14 @@ def authenticate_api_key(session: Session, key: str) -> Actor:
 
 
 @dataclass(frozen=True)
-class LoginSession:
-    """A successful login: the cookie token (secret), its CSRF token, the user and their
-    organization."""
-
-    token: str
-    csrf_token: str
-    user: User
-    organization: Organization
-
-
-def log_in(db: Database, email: str, password: str, *, hours: int) -> LoginSession:
-    """Check a user's password and open a session; the same error for unknown email or password.
-
-    Three steps, so the slow part holds no lock: the user is read in a read transaction, the
-    password hash (argon2, tens of milliseconds on purpose) is checked outside any transaction,
-    and only the session row and ``UserLoggedIn`` are written, in a short write transaction that
-    checks the user again (deactivated or changed password meanwhile: refused).
-    """
-    with db.read() as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active:
-        security.verify_password(security.dummy_password_hash(), password)  # same time as a user's
-        raise AuthenticationFailed("wrong email or password")
-    if not security.verify_password(user.password_hash, password):
-        raise AuthenticationFailed("wrong email or password")
-    with db.transaction() as session:
-        return _open_session(session, user.id, user.password_hash, hours=hours)
-
-
-def _open_session(session: Session, user_id: int, checked_hash: str, *, hours: int) -> LoginSession:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or user.password_hash != checked_hash:
-        raise AuthenticationFailed("wrong email or password")
-    now = session_now(session)
-    token = security.new_session_token()
-    csrf = security.new_session_token()
-    session.add(
-        UserSession(
-            organization_id=user.organization_id,
-            user_id=user.id,
-            token_hash=security.token_digest(token),
-            csrf_token=csrf,
-            created_at=now,
-            expires_at=now + timedelta(hours=hours),
-        )
-    )
-    append_event(
-        session,
-        user.organization_id,
-        "UserLoggedIn",
-        occurred_at=now,
-        actor=f"user:{user.id}",
-        payload={"user_id": user.id},
-    )
-    organization = session.get(Organization, user.organization_id)
-    if organization is None:  # pragma: no cover - a user always belongs to an organization
-        raise NotFound("organization not found")
-    return LoginSession(token=token, csrf_token=csrf, user=user, organization=organization)
-
-
-@dataclass(frozen=True)
 class SessionActor:
-    """The actor of a cookie session and the CSRF token unsafe requests must echo."""
+    """The actor of a cookie session, the CSRF token unsafe requests must echo, and the session's
+    id and last use (to refresh it now and then)."""
 
     actor: Actor
     csrf_token: str
+    session_id: int
+    last_used_at: datetime | None
 
 
 def authenticate_session(session: Session, token: str) -> SessionActor:
@@ -257,8 +201,24 @@ def authenticate_session(session: Session, token: str) -> SessionActor:
     if user_session.expires_at <= session_now(session) or not user.is_active:
         raise AuthenticationFailed("session expired; log in again")
     return SessionActor(
-        Actor(user.organization_id, Role(user.role), user_id=user.id), user_session.csrf_token
+        Actor(user.organization_id, Role(user.role), user_id=user.id),
+        user_session.csrf_token,
+        user_session.id,
+        user_session.last_used_at,
     )
+
+
+SESSION_USE_GRANULARITY = timedelta(minutes=5)
+"""A session's last use is written at most this often (not one write per request)."""
+
+
+def note_session_use(session: Session, session_id: int, client_address: str | None) -> None:
+    """Record that the session ``session_id`` was just used (and from where)."""
+    user_session = session.get(UserSession, session_id)
+    if user_session is not None:
+        user_session.last_used_at = session_now(session)
+        if client_address:
+            user_session.client_address = client_address[:64]
 
 
 def log_out(session: Session, token: str) -> None:

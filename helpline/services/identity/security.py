@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -30,11 +31,19 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash``; never raises for a wrong or malformed hash."""
+    """Whether ``password`` matches ``password_hash``; never raises for a wrong or malformed hash.
+
+    A malformed hash (an imported user's unusable password) is refused only after checking the
+    dummy hash, so that it takes as long as a wrong password (no account enumeration by timing).
+    """
     with _password_checks:
         try:
             return _password_hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
+        except VerificationError:
+            return False
+        except InvalidHashError:
+            with contextlib.suppress(VerificationError):
+                _password_hasher.verify(dummy_password_hash(), password)
             return False
 
 

@@ -28,7 +28,13 @@ const Helpline = (() => {
     const open = () => {
       ws = new WebSocket(`${scheme}://${location.host}/api/v1${path}`);
       ws.onmessage = (event) => onMessage(JSON.parse(event.data));
-      ws.onclose = (event) => { if (event.code < 4000) setTimeout(open, 2000); };
+      ws.onclose = (event) => {
+        if (event.code === 4401) {  // logged out (session revoked, user deactivated): log in again
+          location.href = "/login?next=" + encodeURIComponent(location.pathname);
+        } else if (event.code < 4000) {
+          setTimeout(open, 2000);
+        }
+      };
     };
     open();
     return () => ws && ws.close();

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from helpline.storage.secrets import (
-    ENCRYPTED_COLUMNS,
     PREFIX,
     installed_keyring,
     rotate_stored_secrets,
@@ -30,6 +29,15 @@ revision: str = "0017"
 down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+ENCRYPTED_COLUMNS = (
+    ("email_addresses", "imap_password"),
+    ("provider_connections", "secret"),
+    ("provider_connections", "outbound_password"),
+    ("chat_widgets", "signing_secret"),
+    ("email_addresses", "verification_token"),
+)
+"""The secrets of this revision (later revisions add columns the schema has not here yet)."""
 
 _OLD_TYPES = {
     ("email_addresses", "imap_password"): sa.String(length=500),
@@ -106,7 +114,7 @@ def upgrade() -> None:
             batch_op.alter_column(column_name, existing_type=old, type_=sa.Text())
     connection = op.get_bind()
     if _has_secrets(connection):  # a new database needs no key yet
-        rotate_stored_secrets(connection, installed_keyring())
+        rotate_stored_secrets(connection, installed_keyring(), ENCRYPTED_COLUMNS)
 
 
 def downgrade() -> None:
