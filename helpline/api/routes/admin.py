@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from helpline.api.schemas import (
     ApiKeyIn,
@@ -13,6 +15,7 @@ from helpline.api.schemas import (
     UserOut,
 )
 from helpline.domain.enums import Role
+from helpline.http.bounds import Cursor, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.identity import organizations
 from helpline.services.records import ApiKey, Organization, User
@@ -31,7 +34,7 @@ def list_users(
     actor: CurrentActor,
     db: DB,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Annotated[Cursor, Query()] = 0,
 ) -> list[User]:
     with db.read() as session:
         return organizations.list_users(session, actor, limit=limit, offset=offset)
@@ -73,6 +76,6 @@ def create_api_key(body: ApiKeyIn, actor: CurrentActor, db: DB) -> IssuedApiKeyO
 
 
 @router.delete("/api-keys/{api_key_id}", response_model=ApiKeyOut, summary="Revoke an API key")
-def revoke_api_key(actor: CurrentActor, db: DB, api_key_id: int = Path()) -> ApiKey:
+def revoke_api_key(actor: CurrentActor, db: DB, api_key_id: PathId) -> ApiKey:
     with db.transaction() as session:
         return organizations.revoke_api_key(session, actor, api_key_id)

@@ -3,12 +3,13 @@ wrap-up codes, email addresses). Each resource gets the same five routes from ``
 
 # No ``from __future__ import annotations``: FastAPI must see the body models of each closure.
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
 from helpline.api import schemas
+from helpline.http.bounds import Cursor, Id
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.acd import configuration as config
 from helpline.services.acd.configuration import ResourceKind
@@ -31,7 +32,7 @@ def resource_router(
         actor: CurrentActor,
         db: DB,
         limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0),
+        offset: Annotated[Cursor, Query()] = 0,
     ) -> list[dict[str, Any]]:
         with db.read() as session:
             return config.list_rows(session, actor, kind, limit=limit, offset=offset)
@@ -43,7 +44,7 @@ def resource_router(
 
     @router.get(f"/{{{id_name}}}", response_model=body_out, summary=f"Get a {kind.name}")
     def get_resource(
-        actor: CurrentActor, db: DB, item_id: int = Path(alias=id_name)
+        actor: CurrentActor, db: DB, item_id: Annotated[Id, Path(alias=id_name)]
     ) -> dict[str, Any]:
         with db.read() as session:
             return config.represent(session, kind, config.get_row(session, actor, kind, item_id))
@@ -53,7 +54,7 @@ def resource_router(
         body: body_patch,  # type: ignore[valid-type]
         actor: CurrentActor,
         db: DB,
-        item_id: int = Path(alias=id_name),
+        item_id: Annotated[Id, Path(alias=id_name)],
     ) -> dict[str, Any]:
         values = body.model_dump(mode="json", exclude_unset=True)  # type: ignore[attr-defined]
         with db.transaction() as session:
@@ -61,7 +62,7 @@ def resource_router(
 
     @router.delete(f"/{{{id_name}}}", status_code=204, summary=f"Delete a {kind.name}")
     def delete_resource(
-        actor: CurrentActor, db: DB, item_id: int = Path(alias=id_name)
+        actor: CurrentActor, db: DB, item_id: Annotated[Id, Path(alias=id_name)]
     ) -> Response:
         with db.transaction() as session:
             config.remove(session, actor, kind, item_id)
