@@ -35,7 +35,7 @@ from helpline.api.routes import (
 from helpline.api.routes.configuration import configuration_routers
 from helpline.http.bounds import refuse_unstorable_parameters
 from helpline.http.deps import DB
-from helpline.http.errors import install_error_handlers
+from helpline.http.errors import ERROR_RESPONSES, install_error_handlers
 from helpline.services.identity import organizations
 
 API_PREFIX = "/api/v1"
@@ -47,7 +47,7 @@ def install_api(app: FastAPI) -> None:
 
     # Query and path text is checked once for all routes (bodies by their models: helpline.http.bounds).
     storable = [Depends(refuse_unstorable_parameters)]
-    api = APIRouter(prefix=API_PREFIX, dependencies=storable)
+    api = APIRouter(prefix=API_PREFIX, dependencies=storable, responses=ERROR_RESPONSES)
     for router in (auth.router, admin.router, *configuration_routers()):
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
@@ -65,8 +65,9 @@ def install_api(app: FastAPI) -> None:
     for router in (chat.widgets_router, chat.agent_router, canned.router):
         api.include_router(router)
     app.include_router(api)
-    app.include_router(hooks.router, dependencies=storable)  # signed by providers, not API keys
-    app.include_router(chat.router, dependencies=storable)
+    # Signed by providers, not API keys; the chat widget's visitors.
+    app.include_router(hooks.router, dependencies=storable, responses=ERROR_RESPONSES)
+    app.include_router(chat.router, dependencies=storable, responses=ERROR_RESPONSES)
 
     @app.get("/healthz", tags=["Health"], summary="Liveness and database check")
     def healthz(db: DB) -> dict[str, str]:

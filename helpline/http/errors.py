@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from helpline.errors import (
     AuthenticationFailed,
@@ -29,6 +30,27 @@ STATUS = {
     PermissionDenied: 403,
     Unavailable: 503,
 }
+
+
+class ErrorOut(BaseModel):
+    """The body of an error other than a 422: what went wrong, for a person to read."""
+
+    detail: str
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _error("No valid credentials (API key or session)"),
+    403: _error("The caller's role may not do this"),
+    404: _error("No such object in the caller's organization"),
+    409: _error("The change conflicts with the current state"),
+    503: _error("Not available right now (e.g. routing is starting); retry"),
+}
+"""The error answers any API operation may give (helpline.errors), declared on every route so the
+OpenAPI schema tells clients their shape; 422s are FastAPI's own ``HTTPValidationError``."""
 
 
 def _location(field: str, request: Request | None) -> str:
