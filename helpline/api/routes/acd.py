@@ -98,7 +98,7 @@ def get_offers(actor: CurrentActor, db: DB, agent_id: PathId) -> list[OfferWithC
 
 
 @router.websocket("/agents/{agent_id}/offers/stream")
-async def stream_offers(websocket: WebSocket, agent_id: int) -> None:
+async def stream_offers(websocket: WebSocket, agent_id: PathId) -> None:
     """Push each new offer to the agent the moment it is made (and the pending ones on connect)."""
     db = get_db(websocket)
     try:
