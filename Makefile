@@ -9,7 +9,7 @@ PORT ?= 8000
 SMTP_LISTEN_PORT ?= 2525
 
 .PHONY: run test install install-dev native lint typecheck contracts unit integration e2e validate \
-	unit-pure replay future faults explore coverage bench clean screenshots
+	unit-pure replay future faults fuzz explore coverage bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -105,12 +105,19 @@ future: install-dev
 faults: install-dev
 	$(BIN)/python -m pytest -q -rA tests/faults
 
+# Schemathesis over every operation of the OpenAPI schema, against a live server holding Demo Bank, as
+# admin, agent and anonymous, on SQLite and on PostgreSQL (when HELPLINE_TEST_POSTGRES_URL is set):
+# no 5xx, every response as its schema declares (tests/fuzz; figures in BENCHMARKS.md).
+# Seeded: the same requests on every run. HELPLINE_FUZZ_EXAMPLES=100 explores further.
+fuzz: install-dev
+	$(BIN)/python -m pytest -q -rA tests/fuzz
+
 # Not part of `make test`: fresh random examples, many of them; a failure is saved to
 # tests/hypothesis-examples/ (commit it with the fix: `make replay` then keeps it as a regression).
 explore: install-dev
 	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -q -m hypothesis
 
-test: lint typecheck contracts unit coverage e2e validate unit-pure replay future faults
+test: lint typecheck contracts unit coverage e2e validate unit-pure replay future faults fuzz
 
 screenshots: install-dev
 	HELPLINE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -m e2e -q

@@ -11,9 +11,9 @@ whose ``field`` is the path as written (``agents[1].shifts[0].end``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from helpline.errors import InvalidInput
@@ -33,10 +33,44 @@ Priority = Annotated[int, Field(ge=1, le=100)]
 """1 is served first."""
 
 
-class Document(BaseModel):
-    """Base of the shared models: unknown fields are an error, values are frozen."""
+def unstorable_reason(text: str) -> str | None:
+    """Why ``text`` cannot be stored (a NUL character, a lone surrogate), or None."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text (no lone surrogates)"
+    return None
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+def refuse_unstorable_text(value: Any) -> Any:
+    """``value`` unchanged, or ValueError when a string in it (nested lists and dicts included, keys
+    too) holds a NUL character or a lone surrogate."""
+    if isinstance(value, str):
+        reason = unstorable_reason(value)
+        if reason:
+            raise ValueError(reason)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_unstorable_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_unstorable_text(key)
+            refuse_unstorable_text(item)
+    return value
+
+
+class Document(BaseModel):
+    """Base of the shared models: unknown fields are an error, values are frozen, numbers finite,
+    text storable (no NUL character, no lone surrogate)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return refuse_unstorable_text(value)
 
 
 def invalid(message: str) -> PydanticCustomError:

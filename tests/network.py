@@ -44,11 +44,14 @@ class SmtpSink(Sink):
 
 
 @contextmanager
-def smtp_sink() -> Iterator[SmtpSink]:
-    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1 for the duration of the block."""
+def smtp_sink(*, smtputf8: bool = False) -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1 for the duration of the block;
+    ``smtputf8``: it offers SMTPUTF8 (RFC 6531: non-ASCII addresses)."""
     handler = SmtpSink()
     handler.port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=handler.port, enable_SMTPUTF8=smtputf8
+    )
     controller.start()
     try:
         yield handler

@@ -3,7 +3,7 @@ the health check, installed on the HTTP application that ``helpline.asgi`` compo
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from helpline import __version__
 from helpline.api.routes import (
@@ -36,8 +36,9 @@ from helpline.api.routes import (
     surveys,
 )
 from helpline.api.routes.configuration import configuration_routers
+from helpline.http.bounds import refuse_unstorable_parameters
 from helpline.http.deps import DB
-from helpline.http.errors import install_error_handlers
+from helpline.http.errors import ERROR_RESPONSES, install_error_handlers
 from helpline.services.identity import organizations
 
 API_PREFIX = "/api/v1"
@@ -47,7 +48,9 @@ def install_api(app: FastAPI) -> None:
     """Add the REST API (JSON errors for every HelplineError), webhooks, chat and ``/healthz``."""
     install_error_handlers(app)
 
-    api = APIRouter(prefix=API_PREFIX)
+    # Query and path text is checked once for all routes (bodies by their models: helpline.http.bounds).
+    storable = [Depends(refuse_unstorable_parameters)]
+    api = APIRouter(prefix=API_PREFIX, dependencies=storable, responses=ERROR_RESPONSES)
     for router in (auth.router, me.router, admin.router, *configuration_routers()):
         api.include_router(router)
     for router in (customers.router, contacts.router, acd.router, events.router, forecasts.router):
@@ -71,8 +74,9 @@ def install_api(app: FastAPI) -> None:
     ):
         api.include_router(router)
     app.include_router(api)
-    app.include_router(hooks.router)  # signed by providers, outside the API-key routes
-    app.include_router(chat.router)
+    # Signed by providers, not API keys; the chat widget's visitors.
+    app.include_router(hooks.router, dependencies=storable, responses=ERROR_RESPONSES)
+    app.include_router(chat.router, dependencies=storable, responses=ERROR_RESPONSES)
 
     @app.get("/healthz", tags=["Health"], summary="Liveness and database check")
     def healthz(db: DB) -> dict[str, str]:

@@ -13,8 +13,8 @@ from helpline.wfm.rostering.profiles import RosteringPreferences, Weekday
 
 class AvailabilityWindowIn(Body):
     day: Weekday
-    start: str = Field(description="HH:MM in the organization's time zone")
-    end: str = Field(description="HH:MM, after start; 24:00 for midnight")
+    start: str = Field(max_length=5, description="HH:MM in the organization's time zone")
+    end: str = Field(max_length=5, description="HH:MM, after start; 24:00 for midnight")
 
     @model_validator(mode="after")
     def _ordered(self) -> AvailabilityWindowIn:

@@ -297,7 +297,7 @@ class EventPage(BaseModel):
 
 
 class AgentStateIn(Body):
-    state: str = Field(description="available, not_ready or offline")
+    state: str = Field(max_length=32, description="available, not_ready or offline")
     reason: str | None = Field(
         default=None, max_length=64, description="Why not ready: break, lunch, meeting, training..."
     )

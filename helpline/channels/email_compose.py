@@ -3,10 +3,13 @@ them in the customer's conversation and the customer's answer comes back to the 
 
 from __future__ import annotations
 
-from email.headerregistry import Address
+import contextlib
+import email.policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from uuid import uuid4
+
+import idna
 
 from helpline.channels.email_threading import reply_subject, subject_token
 from helpline.domain.messages import OutboundMessage
@@ -21,6 +24,23 @@ def message_id_for(message: OutboundMessage, domain: str) -> str:
     """The Message-ID of a stored outbound message: the same on every delivery attempt, so that an
     attempt that timed out but arrived still threads the customer's answer."""
     return f"<hl-{message.organization_id}-{message.message_id}@{domain}>"
+
+
+INTERNATIONAL = email.policy.default.clone(utf8=True)
+"""The policy of the emails Helpline writes: an address may hold non-ASCII characters (RFC 6532);
+``aiosmtplib`` then sends with SMTPUTF8, or the relay's refusal says it cannot (see Mailer.send)."""
+
+
+def mailbox(address: str) -> str:
+    """``address`` as an SMTP mailbox: its domain in IDNA ASCII form (``bücher.de`` ->
+    ``xn--bcher-kva.de``), so only a non-ASCII local part needs an SMTPUTF8 relay."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or domain.startswith("["):
+        return address.strip()
+    # Not a domain IDNA can write: sent as given, the relay answers for it.
+    with contextlib.suppress(idna.IDNAError):
+        domain = idna.encode(domain.rstrip("."), uts46=True).decode("ascii")
+    return f"{local}@{domain}"
 
 
 def domain_of(address: str) -> str:
@@ -50,9 +70,9 @@ def compose(
 ) -> EmailMessage:
     """The email for ``message``: From ``sender``, In-Reply-To the customer's latest email, the
     References chain, and ``Re: <subject> [#reference]``."""
-    email = EmailMessage()
-    email["From"] = formataddr((sender_name, sender)) if sender_name else sender
-    email["To"] = Address(addr_spec=message.recipient)
+    email = EmailMessage(policy=INTERNATIONAL)
+    email["From"] = formataddr((sender_name, mailbox(sender))) if sender_name else mailbox(sender)
+    email["To"] = mailbox(message.recipient)
     email["Subject"] = reply_subject(message.subject, reference)
     email["Date"] = formatdate(localtime=False, usegmt=True)
     email["Message-ID"] = message_id_for(message, domain_of(sender))
@@ -80,7 +100,7 @@ def compose_verification(notice: VerificationNotice, link: str, sender: str) -> 
     claim on it, with the one-time ``link``; marked automatic so that autoresponders stay quiet."""
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = Address(addr_spec=notice.address)
+    email["To"] = mailbox(notice.address)
     email["Subject"] = (
         f"Confirm that {notice.organization_name} may receive mail for {notice.address}"
     )

@@ -55,6 +55,9 @@ class Mailer:
                 start_tls=self.starttls,
                 timeout=self.timeout_seconds,
             )
+        except aiosmtplib.SMTPNotSupported as error:
+            # A non-ASCII address (RFC 6531) and a relay without SMTPUTF8: no retry will change it.
+            raise MailRefused(f"the mail relay cannot send this: {error}", retry=False) from error
         except aiosmtplib.SMTPResponseException as error:
             raise MailRefused(f"{error.code} {error.message}", retry=error.code < 500) from error
         except (aiosmtplib.SMTPException, OSError) as error:

@@ -24,9 +24,10 @@ from helpline.domain.enums import (
     ClosedTreatment,
 )
 from helpline.domain.hours import WEEKDAYS
+from helpline.http.bounds import Id as Id
+from helpline.http.bounds import refuse_unstorable_text
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Id = Annotated[int, Field(ge=1)]
 CALLBACK_SLOT_MINUTES = (10, 15, 20, 30, 60, 120)
 """Callback slot lengths (each divides an hour or two, so slots line up from midnight)."""
 
@@ -37,14 +38,25 @@ def _slot_minutes(value: int) -> int:
     return value
 
 
-SlotMinutes = Annotated[int, AfterValidator(_slot_minutes)]
+SlotMinutes = Annotated[
+    int,
+    Field(ge=min(CALLBACK_SLOT_MINUTES), le=max(CALLBACK_SLOT_MINUTES)),
+    AfterValidator(_slot_minutes),
+]
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 
 class Body(BaseModel):
-    """Base of request bodies: unknown fields are an error, not silently dropped."""
+    """Base of request bodies: unknown fields are an error, not silently dropped; numbers are finite
+    (NaN and Infinity are refused) and text holds no NUL character or lone surrogate
+    (helpline.http.bounds)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return refuse_unstorable_text(value)
 
 
 def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
@@ -118,8 +130,8 @@ class RenderedCannedResponseOut(BaseModel):
 
 
 class TimeSpan(Body):
-    open: str = Field(description="HH:MM in the organization's time zone")
-    close: str = Field(description="HH:MM, after open; 24:00 for midnight")
+    open: str = Field(max_length=5, description="HH:MM in the organization's time zone")
+    close: str = Field(max_length=5, description="HH:MM, after open; 24:00 for midnight")
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeSpan:
@@ -241,7 +253,7 @@ class AgentIn(Body):
     display_name: Name
     team_id: Id | None = None
     routing_profile_id: Id | None = None
-    hourly_cost: float | None = Field(default=None, ge=0)
+    hourly_cost: float | None = Field(default=None, ge=0, le=1_000_000)
     is_active: bool = True
     extension: str | None = Field(
         default=None,

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from helpline.errors import (
     AuthenticationFailed,
@@ -26,6 +32,27 @@ STATUS = {
     TooManyAttempts: 429,
     Unavailable: 503,
 }
+
+
+class ErrorOut(BaseModel):
+    """The body of an error other than a 422: what went wrong, for a person to read."""
+
+    detail: str
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _error("No valid credentials (API key or session)"),
+    403: _error("The caller's role may not do this"),
+    404: _error("No such object in the caller's organization"),
+    409: _error("The change conflicts with the current state"),
+    503: _error("Not available right now (e.g. routing is starting); retry"),
+}
+"""The error answers any API operation may give (helpline.errors), declared on every route so the
+OpenAPI schema tells clients their shape; 422s are FastAPI's own ``HTTPValidationError``."""
 
 
 def _location(field: str, request: Request | None) -> str:
@@ -55,6 +82,25 @@ def error_response(error: HelplineError, request: Request | None = None) -> JSON
     return JSONResponse({"detail": body}, status_code=status, headers=headers)
 
 
+def printable(value: Any) -> Any:
+    """``value`` (decoded JSON) as JSON can always write it: NaN and infinities as text, lone
+    surrogates escaped (``\\udfff``). A 422 echoes the refused input; the echo must not fail."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list | tuple):
+        return [printable(item) for item in value]
+    if isinstance(value, dict):
+        return {printable(key): printable(item) for key, item in value.items()}
+    return value
+
+
+def validation_response(error: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422 for a request its declared types refuse, whatever the refused input holds."""
+    return JSONResponse({"detail": printable(jsonable_encoder(error.errors()))}, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handler for every HelplineError."""
 
@@ -67,6 +113,12 @@ def install_error_handlers(app: FastAPI) -> None:
         # Services check uniqueness first; this only fires when a concurrent request won a race.
         return JSONResponse({"detail": CONCURRENT_CHANGE_MESSAGE}, status_code=409)
 
+    async def handle_validation(_request: Request, error: Exception) -> JSONResponse:
+        if not isinstance(error, RequestValidationError):  # pragma: no cover - registered for it
+            raise error
+        return validation_response(error)
+
     app.add_exception_handler(HelplineError, handle)
+    app.add_exception_handler(RequestValidationError, handle_validation)
     for kind in CONCURRENT_CHANGE_ERRORS:
         app.add_exception_handler(kind, handle_concurrent_change)

@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from helpline.errors import InvalidInput
+from helpline.http.bounds import PathId
 from helpline.http.calendar_schemas import HolidaySettingsIn, HoursOverrideIn
 from helpline.http.deps import get_db, get_now
 from helpline.services.acd import calendar, directory
@@ -183,9 +184,7 @@ async def add_override(request: Request, viewer: PageViewer) -> Response:
 
 
 @router.post("/config/hours/overrides/{override_id}/delete")
-async def delete_override(
-    request: Request, viewer: PageViewer, override_id: Annotated[int, Path(ge=1)]
-) -> Response:
+async def delete_override(request: Request, viewer: PageViewer, override_id: PathId) -> Response:
     """Remove a closure or special opening hours."""
     viewer.require(*calendar.CALENDAR_ROLES)
     await _submitted(request, viewer, ())

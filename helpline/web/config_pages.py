@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from helpline.errors import InvalidInput, NotFound
+from helpline.http.bounds import PathId
 from helpline.http.deps import get_db
 from helpline.services.acd import configuration as config
 from helpline.web.config_forms import (
@@ -112,9 +113,7 @@ def new_form(request: Request, viewer: PageViewer, slug: str) -> HTMLResponse:
 
 
 @router.get("/config/{slug}/{item_id}", response_class=HTMLResponse)
-def edit_form(
-    request: Request, viewer: PageViewer, slug: str, item_id: Annotated[int, Path(ge=1)]
-) -> HTMLResponse:
+def edit_form(request: Request, viewer: PageViewer, slug: str, item_id: PathId) -> HTMLResponse:
     """The form of a stored row."""
     resource = _resource(slug)
     viewer.require(*resource.kind.writers)
@@ -164,9 +163,7 @@ async def create(request: Request, viewer: PageViewer, slug: str) -> Response:
 
 
 @router.post("/config/{slug}/{item_id}")
-async def update(
-    request: Request, viewer: PageViewer, slug: str, item_id: Annotated[int, Path(ge=1)]
-) -> Response:
+async def update(request: Request, viewer: PageViewer, slug: str, item_id: PathId) -> Response:
     """Save the form over the stored row."""
     resource = _resource(slug)
     viewer.require(*resource.kind.writers)

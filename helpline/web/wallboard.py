@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from helpline.analytics import GroupBy, Interval, bucket_start
 from helpline.domain.enums import ContactState
 from helpline.errors import NotFound
+from helpline.http.bounds import PathId
 from helpline.http.deps import get_db, get_now
 from helpline.services.acd import configuration as config
 from helpline.services.acd import directory
@@ -76,9 +77,7 @@ def _today(request: Request, viewer: Viewer, group_by: GroupBy) -> dict[Any, Any
 
 
 @router.get("/wallboard/queues/{queue_id}", response_class=HTMLResponse)
-def queue_detail(
-    request: Request, viewer: PageViewer, queue_id: Annotated[int, Path(ge=1)]
-) -> HTMLResponse:
+def queue_detail(request: Request, viewer: PageViewer, queue_id: PathId) -> HTMLResponse:
     """One queue: its settings, today's KPIs, contacts waiting and the agents who serve it."""
     board = _board(request, viewer)
     with get_db(request).transaction() as session:
@@ -113,9 +112,7 @@ def queue_detail(
 
 
 @router.get("/wallboard/agents/{agent_id}", response_class=HTMLResponse)
-def agent_detail(
-    request: Request, viewer: PageViewer, agent_id: Annotated[int, Path(ge=1)]
-) -> HTMLResponse:
+def agent_detail(request: Request, viewer: PageViewer, agent_id: PathId) -> HTMLResponse:
     """One agent: state and time in it, contacts in hand, and today's KPIs."""
     board = _board(request, viewer)
     with get_db(request).transaction() as session:

@@ -15,8 +15,8 @@ from tests.factories import (
     make_tenant,
     schedule_body,
 )
+from tests.integration.route_table import api_operations
 from tests.integration.snapshot import organization_snapshot
-from tests.integration.test_cross_organization import api_operations
 
 pytestmark = pytest.mark.integration
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote
 
 import pytest
 
@@ -78,6 +79,37 @@ def test_an_inbound_message_is_stored_once_and_its_contact_routed(center: Center
     assert download.status_code == 200
     assert download.content == b"card ending 42"
     assert center.event_types(first.contact_id).count("MessageReceived") == 1
+
+
+@pytest.mark.parametrize(
+    ("filename", "fallback"),
+    [
+        ("отчёт.pdf", "download.pdf"),
+        ("报告 2026.txt", "__ 2026.txt"),
+        ("🎉.png", "download.png"),
+        ('Café "menu".txt', "Cafe _menu_.txt"),
+    ],
+)
+def test_an_attachment_named_in_any_script_downloads_under_its_name(
+    center: Center, filename: str, fallback: str
+) -> None:
+    attachment = Attachment(filename, "text/plain", b"scan")
+    got = _inbox(center).receive_sync(
+        center.tenant.actor,
+        _hello(f"named-{filename}", attachments=(attachment,)),
+        queue_id=center.queues["chat"],
+    )
+    (stored,) = center.get(f"contacts/{got.contact_id}/messages")[0]["attachments"]
+    download = center.client.get(
+        f"/api/v1/contacts/{got.contact_id}/messages/{got.message_id}/attachments/{stored['id']}",
+        headers=center.tenant.headers(Role.SUPERVISOR),
+    )
+    assert download.status_code == 200, download.text
+    assert download.content == b"scan"
+    disposition = download.headers["content-disposition"]
+    assert f'filename="{fallback}"' in disposition
+    encoded = disposition.split("filename*=UTF-8''", 1)[1]
+    assert unquote(encoded) == filename
 
 
 def test_concurrent_deliveries_of_one_message_store_it_once(center: Center) -> None:

@@ -30,7 +30,9 @@ def _log_in(client: TestClient, tenant: Tenant, role: str) -> str:
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     body = {"email": email, "display_name": "Mo", "role": role, "password": "s3cret-pass-for-tests"}
     create_ok(client, tenant, "users", body)
-    login = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-for-tests"})
+    login = client.post(
+        "/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-for-tests"}
+    )
     assert login.status_code == 200, login.text
     csrf: str = login.json()["csrf_token"]
     return csrf

@@ -33,9 +33,16 @@ def _client(db: Database, base_url: str = "http://testserver", **settings: objec
 def _manager_session(client: TestClient, tenant: Tenant) -> str:
     """Log a new manager in with the cookie; returns the session's CSRF token."""
     email = f"{uuid.uuid4().hex[:8]}@example.com"
-    body = {"email": email, "display_name": "Mo", "role": "manager", "password": "s3cret-pass-for-tests"}
+    body = {
+        "email": email,
+        "display_name": "Mo",
+        "role": "manager",
+        "password": "s3cret-pass-for-tests",
+    }
     create_ok(client, tenant, "users", body)
-    response = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-for-tests"})
+    response = client.post(
+        "/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-for-tests"}
+    )
     assert response.status_code == 200, response.text
     token: str = response.json()["csrf_token"]
     return token
@@ -79,9 +86,16 @@ def test_session_cookie_is_httponly_lax_and_secure_behind_https_proxy(sqlite_db:
     tenant = make_tenant(sqlite_db)
     client = _client(sqlite_db, behind_proxy=True)
     email = f"{uuid.uuid4().hex[:8]}@example.com"
-    body = {"email": email, "display_name": "Mo", "role": "manager", "password": "s3cret-pass-for-tests"}
+    body = {
+        "email": email,
+        "display_name": "Mo",
+        "role": "manager",
+        "password": "s3cret-pass-for-tests",
+    }
     create_ok(client, tenant, "users", body)
-    plain = client.post("/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-for-tests"})
+    plain = client.post(
+        "/api/v1/auth/login", json={"email": email, "password": "s3cret-pass-for-tests"}
+    )
     cookie = plain.headers["set-cookie"].lower()
     assert "httponly" in cookie
     assert "samesite=lax" in cookie

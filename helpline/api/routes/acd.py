@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
 from helpline.api.case_schemas import ContactContextOut, OfferWithContextOut
@@ -20,6 +20,7 @@ from helpline.api.schemas import (
     WrapUpIn,
 )
 from helpline.errors import HelplineError
+from helpline.http.bounds import PathId
 from helpline.http.deps import (
     DB,
     CurrentActor,
@@ -66,7 +67,7 @@ def _agent_state(request: Request, db: Database, actor: Actor, agent_id: int) ->
 
 @router.post("/agents/{agent_id}/state", response_model=AgentStateOut, summary="Change agent state")
 def set_agent_state(
-    body: AgentStateIn, request: Request, actor: CurrentActor, db: DB, agent_id: int = Path()
+    body: AgentStateIn, request: Request, actor: CurrentActor, db: DB, agent_id: PathId
 ) -> AgentStateOut:
     """Agents set their own state; supervisors may set anyone's. Offers follow at once."""
     acd.set_agent_state(get_routing(request), actor, agent_id, body.state, body.reason)
@@ -75,7 +76,7 @@ def set_agent_state(
 
 @router.get("/agents/{agent_id}/state", response_model=AgentStateOut, summary="Agent state now")
 def get_agent_state(
-    request: Request, actor: CurrentActor, db: DB, agent_id: int = Path()
+    request: Request, actor: CurrentActor, db: DB, agent_id: PathId
 ) -> AgentStateOut:
     return _agent_state(request, db, actor, agent_id)
 
@@ -97,14 +98,14 @@ def _offers(db: Database, actor: Actor, agent_id: int) -> list[OfferWithContextO
     response_model=list[OfferWithContextOut],
     summary="Pending offers, each with the customer's context",
 )
-def get_offers(actor: CurrentActor, db: DB, agent_id: int = Path()) -> list[OfferWithContextOut]:
+def get_offers(actor: CurrentActor, db: DB, agent_id: PathId) -> list[OfferWithContextOut]:
     """Each offer carries the customer's recent contacts, open cases and what the IVR or pre-chat
     form collected, so the customer never repeats their story."""
     return _offers(db, actor, agent_id)
 
 
 @router.websocket("/agents/{agent_id}/offers/stream")
-async def stream_offers(websocket: WebSocket, agent_id: int) -> None:
+async def stream_offers(websocket: WebSocket, agent_id: PathId) -> None:
     """Push each new offer to the agent the moment it is made (and the pending ones on connect)."""
     db = get_db(websocket)
     try:
@@ -134,7 +135,7 @@ async def stream_offers(websocket: WebSocket, agent_id: int) -> None:
 def _contact_action(path: str, summary: str, action: Any) -> None:
     @router.post(f"/contacts/{{contact_id}}/{path}", response_model=ContactOut, summary=summary)
     def handler(
-        request: Request, actor: CurrentActor, db: DB, contact_id: int = Path()
+        request: Request, actor: CurrentActor, db: DB, contact_id: PathId
     ) -> dict[str, Any]:
         action(get_routing(request), actor, contact_id)
         return _contact(db, actor, contact_id)
@@ -147,8 +148,8 @@ def accept(
     request: Request,
     actor: CurrentActor,
     db: DB,
+    contact_id: PathId,
     body: AgentChoice | None = None,
-    contact_id: int = Path(),
 ) -> dict[str, Any]:
     """Exactly one accept wins; a stale or someone else's offer is a 409."""
     acd.accept_offer(get_routing(request), actor, contact_id, body.agent_id if body else None)
@@ -160,8 +161,8 @@ def reject(
     request: Request,
     actor: CurrentActor,
     db: DB,
+    contact_id: PathId,
     body: AgentChoice | None = None,
-    contact_id: int = Path(),
 ) -> dict[str, Any]:
     """The contact returns to the head of its place; the agent goes not-ready (missed)."""
     acd.reject_offer(get_routing(request), actor, contact_id, body.agent_id if body else None)
@@ -179,7 +180,7 @@ _contact_action("consult/cancel", "Cancel a warm transfer", acd.cancel_consult)
 
 @router.post("/contacts/{contact_id}/transfer", response_model=TransferOut, summary="Transfer")
 def transfer(
-    body: TransferIn, request: Request, actor: CurrentActor, db: DB, contact_id: int = Path()
+    body: TransferIn, request: Request, actor: CurrentActor, db: DB, contact_id: PathId
 ) -> TransferOut:
     """Blind transfer to a queue or an agent, or start a consult (warm) transfer."""
     leg = acd.transfer(
@@ -197,7 +198,7 @@ def transfer(
 
 @router.post("/contacts/{contact_id}/wrap-up", response_model=ContactOut, summary="Wrap up")
 def wrap_up(
-    body: WrapUpIn, request: Request, actor: CurrentActor, db: DB, contact_id: int = Path()
+    body: WrapUpIn, request: Request, actor: CurrentActor, db: DB, contact_id: PathId
 ) -> dict[str, Any]:
     """Record the wrap-up code and notes (closes the contact when in after-contact work)."""
     acd.wrap_up(get_routing(request), actor, contact_id, body.wrap_up_code_id, body.notes)
@@ -206,7 +207,7 @@ def wrap_up(
 
 @router.post("/contacts/{contact_id}/callback", response_model=CallbackOut, summary="Callback")
 def callback(
-    request: Request, actor: CurrentActor, body: CallbackIn | None = None, contact_id: int = Path()
+    request: Request, actor: CurrentActor, contact_id: PathId, body: CallbackIn | None = None
 ) -> CallbackOut:
     """A queued caller asks to be called back and keeps their place in line."""
     leg = acd.request_callback(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Response, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
 from helpline.api.schemas import (
@@ -15,6 +15,7 @@ from helpline.api.schemas import (
     OutOfAdherenceOut,
 )
 from helpline.errors import HelplineError
+from helpline.http.bounds import Id, PathId
 from helpline.http.deps import DB, CurrentActor, Now, authenticate, get_db, get_settings
 from helpline.services import records
 from helpline.services.actor import Actor
@@ -49,7 +50,7 @@ def create_exception(
 def list_exceptions(
     actor: CurrentActor,
     db: DB,
-    agent_id: int | None = Query(None, ge=1),
+    agent_id: Annotated[Id | None, Query()] = None,
     starts_at: datetime | None = Query(None, alias="from"),
     ends_at: datetime | None = Query(None, alias="to"),
 ) -> list[records.AdherenceException]:
@@ -65,7 +66,7 @@ def list_exceptions(
     status_code=204,
     summary="Withdraw an adherence exception",
 )
-def delete_exception(actor: CurrentActor, db: DB, adherence_exception_id: int = Path()) -> Response:
+def delete_exception(actor: CurrentActor, db: DB, adherence_exception_id: PathId) -> Response:
     with db.transaction() as session:
         adherence.delete_exception(session, actor, adherence_exception_id)
     return Response(status_code=204)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 
 from helpline.api.account_schemas import LoginPolicyBody, PasswordResetIn, SessionOut, UserPatch
 from helpline.api.routes.acd import get_routing
@@ -16,6 +18,7 @@ from helpline.api.schemas import (
     UserOut,
 )
 from helpline.domain.enums import Role
+from helpline.http.bounds import Cursor, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.identity import accounts, organizations, passwords, two_factor
 from helpline.services.records import ApiKey, Organization, User
@@ -34,7 +37,7 @@ def list_users(
     actor: CurrentActor,
     db: DB,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Annotated[Cursor, Query()] = 0,
 ) -> list[User]:
     with db.read() as session:
         return organizations.list_users(session, actor, limit=limit, offset=offset)
@@ -76,14 +79,14 @@ def create_api_key(body: ApiKeyIn, actor: CurrentActor, db: DB) -> IssuedApiKeyO
 
 
 @router.delete("/api-keys/{api_key_id}", response_model=ApiKeyOut, summary="Revoke an API key")
-def revoke_api_key(actor: CurrentActor, db: DB, api_key_id: int = Path()) -> ApiKey:
+def revoke_api_key(actor: CurrentActor, db: DB, api_key_id: PathId) -> ApiKey:
     with db.transaction() as session:
         return organizations.revoke_api_key(session, actor, api_key_id)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut, summary="Deactivate or reactivate a user")
 def update_user(
-    body: UserPatch, request: Request, actor: CurrentActor, db: DB, user_id: int = Path()
+    body: UserPatch, request: Request, actor: CurrentActor, db: DB, user_id: PathId
 ) -> User:
     """``active: false`` ends all the user's sessions at once (their agent desk disconnects), takes
     their agents offline (routing offers them nothing) and refuses their logins like a wrong
@@ -96,9 +99,7 @@ def update_user(
 
 
 @router.post("/users/{user_id}/password", status_code=204, summary="Reset a user's password")
-def reset_password(
-    body: PasswordResetIn, actor: CurrentActor, db: DB, user_id: int = Path()
-) -> Response:
+def reset_password(body: PasswordResetIn, actor: CurrentActor, db: DB, user_id: PathId) -> Response:
     """Set a new password (it must follow the password rules); the user's sessions end and a
     lockout of the account is lifted."""
     with db.transaction() as session:
@@ -110,7 +111,7 @@ def reset_password(
     "/users/{user_id}/sessions", response_model=list[SessionOut], summary="A user's sessions"
 )
 def list_user_sessions(
-    request: Request, actor: CurrentActor, db: DB, user_id: int = Path()
+    request: Request, actor: CurrentActor, db: DB, user_id: PathId
 ) -> list[SessionOut]:
     with db.read() as session:
         return sessions_out(request, accounts.user_sessions(session, actor, user_id))
@@ -120,7 +121,7 @@ def list_user_sessions(
     "/users/{user_id}/sessions/{session_id}", status_code=204, summary="End a user's session"
 )
 def revoke_user_session(
-    actor: CurrentActor, db: DB, user_id: int = Path(), session_id: int = Path()
+    actor: CurrentActor, db: DB, user_id: PathId, session_id: PathId
 ) -> Response:
     with db.transaction() as session:
         accounts.revoke_user_session(session, actor, user_id, session_id)
@@ -130,7 +131,7 @@ def revoke_user_session(
 @router.delete(
     "/users/{user_id}/totp", response_model=UserOut, summary="Turn a user's two-factor login off"
 )
-def reset_two_factor(actor: CurrentActor, db: DB, user_id: int = Path()) -> User:
+def reset_two_factor(actor: CurrentActor, db: DB, user_id: PathId) -> User:
     """For a user who lost their authenticator and recovery codes; if their role requires two
     factors they set up a new authenticator at their next login."""
     with db.transaction() as session:

@@ -4,9 +4,9 @@ whether a queue is open (its open intervals, computed as the routing engine comp
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from helpline.api.calendar_schemas import (
     HolidaySettingsIn,
@@ -18,6 +18,7 @@ from helpline.api.calendar_schemas import (
     PublicHolidayOut,
 )
 from helpline.api.schemas import partial
+from helpline.http.bounds import Id, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.acd import calendar, opening_hours
 
@@ -70,7 +71,7 @@ def list_public_holidays(
 def list_hours_overrides(
     actor: CurrentActor,
     db: DB,
-    queue_id: int | None = Query(None, ge=1, description="Those applying to this queue"),
+    queue_id: Annotated[Id | None, Query(description="Those applying to this queue")] = None,
     first: date | None = Query(None, alias="from", description="Touching this date or later"),
     last: date | None = Query(None, alias="to", description="Touching this date or earlier"),
 ) -> list[dict[str, Any]]:
@@ -99,9 +100,7 @@ def create_hours_override(body: HoursOverrideIn, actor: CurrentActor, db: DB) ->
     response_model=HoursOverrideOut,
     summary="Get a closure or special opening hours",
 )
-def get_hours_override(
-    actor: CurrentActor, db: DB, hours_override_id: int = Path()
-) -> dict[str, Any]:
+def get_hours_override(actor: CurrentActor, db: DB, hours_override_id: PathId) -> dict[str, Any]:
     with db.transaction() as session:
         return calendar.get_hours_override(session, actor, hours_override_id)
 
@@ -112,7 +111,7 @@ def get_hours_override(
     summary="Change a closure or special opening hours",
 )
 def update_hours_override(
-    body: HoursOverridePatch, actor: CurrentActor, db: DB, hours_override_id: int = Path()
+    body: HoursOverridePatch, actor: CurrentActor, db: DB, hours_override_id: PathId
 ) -> dict[str, Any]:
     values = body.model_dump(mode="python", exclude_unset=True)
     with db.transaction() as session:
@@ -124,7 +123,7 @@ def update_hours_override(
     status_code=204,
     summary="Delete a closure or special opening hours",
 )
-def delete_hours_override(actor: CurrentActor, db: DB, hours_override_id: int = Path()) -> Response:
+def delete_hours_override(actor: CurrentActor, db: DB, hours_override_id: PathId) -> Response:
     with db.transaction() as session:
         calendar.delete_hours_override(session, actor, hours_override_id)
     return Response(status_code=204)
@@ -138,7 +137,7 @@ def delete_hours_override(actor: CurrentActor, db: DB, hours_override_id: int = 
 def queue_open_intervals(
     actor: CurrentActor,
     db: DB,
-    queue_id: int = Path(),
+    queue_id: PathId,
     start: datetime | None = Query(None, alias="from", description="With a time zone; default now"),
     end: datetime | None = Query(
         None, alias="to", description="With a time zone; default from + 7 days; at most 62 days on"
@@ -159,7 +158,7 @@ def queue_open_intervals(
 def queue_open_state(
     actor: CurrentActor,
     db: DB,
-    queue_id: int = Path(),
+    queue_id: PathId,
     at: datetime | None = Query(None, description="With a time zone; default now"),
 ) -> dict[str, Any]:
     """Whether the queue is open at ``at``, until when, or when it opens next."""

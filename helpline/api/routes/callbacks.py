@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from helpline.api.routes.acd import get_routing
-from helpline.api.schemas import Body, Id
+from helpline.api.schemas import Body
 from helpline.domain.callbacks import CallbackSource, CallbackState, Slot
+from helpline.http.bounds import Cursor, Id, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.acd import callbacks
 from helpline.services.acd.engine_config import from_epoch
@@ -100,9 +101,9 @@ DayTo = Annotated[
 def list_slots(
     actor: CurrentActor,
     db: DB,
+    queue_id: PathId,
     first_day: DayFrom = None,
     last_day: DayTo = None,
-    queue_id: int = Path(),
 ) -> list[SlotOut]:
     """Open hours cut into the queue's slots (from local midnight), starting after now, with room
     left; each says how many more callbacks it takes."""
@@ -140,12 +141,14 @@ def book_callback(body: CallbackIn, actor: CurrentActor, db: DB) -> dict[str, An
 def list_callbacks(
     actor: CurrentActor,
     db: DB,
-    queue_id: int | None = Query(None, ge=1),
-    agent_id: int | None = Query(None, ge=1),
+    queue_id: Annotated[Id | None, Query()] = None,
+    agent_id: Annotated[Id | None, Query()] = None,
     state: CallbackState | None = None,
     slot_from: AwareDatetime | None = Query(None, description="Slots starting at or after"),
     slot_to: AwareDatetime | None = Query(None, description="Slots starting before"),
-    after_id: int = Query(0, ge=0, description="Return callbacks with a larger id (pagination)"),
+    after_id: Annotated[
+        Cursor, Query(description="Return callbacks with a larger id (pagination)")
+    ] = 0,
     limit: int = Query(100, ge=1, le=1000),
 ) -> CallbackPage:
     criteria = callbacks.CallbackFilter(queue_id, agent_id, state, slot_from, slot_to)
@@ -156,7 +159,7 @@ def list_callbacks(
 
 
 @router.get("/callbacks/{callback_id}", response_model=CallbackOut, summary="A callback")
-def get_callback(actor: CurrentActor, db: DB, callback_id: int = Path()) -> dict[str, Any]:
+def get_callback(actor: CurrentActor, db: DB, callback_id: PathId) -> dict[str, Any]:
     with db.transaction() as session:
         return callbacks.represent_callback(callbacks.get_callback(session, actor, callback_id))
 
@@ -168,7 +171,7 @@ def get_callback(actor: CurrentActor, db: DB, callback_id: int = Path()) -> dict
     responses={409: {"description": "An agent is connected, or it already ended"}},
 )
 def cancel_callback(
-    request: Request, actor: CurrentActor, db: DB, callback_id: int = Path()
+    request: Request, actor: CurrentActor, db: DB, callback_id: PathId
 ) -> dict[str, Any]:
     """Withdraw a scheduled callback; a routed one whose contact still waits for an agent is
     abandoned with it. Once an agent is connected it is kept (409): end the call instead."""

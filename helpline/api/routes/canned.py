@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Query
 
 from helpline.api.routes.configuration import resource_router
 from helpline.http import config_schemas as schemas
+from helpline.http.bounds import Id, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.conversations import canned_responses as canned
 
@@ -29,9 +30,9 @@ router = resource_router(
 def render_canned_response(
     actor: CurrentActor,
     db: DB,
-    canned_response_id: Annotated[int, Path(ge=1)],
+    canned_response_id: PathId,
     contact_id: Annotated[
-        int | None, Query(ge=1, description="The contact the reply is for (none: a preview)")
+        Id | None, Query(description="The contact the reply is for (none: a preview)")
     ] = None,
 ) -> dict[str, Any]:
     """Placeholders become the contact's customer name, the caller's agent name, the contact's case

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from helpline.api.case_schemas import (
     CaseIn,
@@ -18,14 +18,15 @@ from helpline.api.case_schemas import (
     SlaPolicyPatch,
 )
 from helpline.domain.cases import CasePriority, CaseStatus
+from helpline.http.bounds import Cursor, Id, PathId
 from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.cases import cases, sla_policies
 from helpline.services.cases import sla as case_sla
 
 router = APIRouter(tags=["Cases"])
 
-CaseId = Annotated[int, Path(ge=1)]
-PolicyId = Annotated[int, Path(ge=1)]
+CaseId = PathId
+PolicyId = PathId
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201, summary="Open a case")
@@ -45,15 +46,15 @@ def list_cases(
     db: DB,
     now: Now,
     status: Annotated[list[CaseStatus] | None, Query(description="Any of these statuses")] = None,
-    assignee_agent_id: Annotated[int | None, Query(ge=1)] = None,
-    assignee_user_id: Annotated[int | None, Query(ge=1)] = None,
-    team_id: Annotated[int | None, Query(ge=1)] = None,
-    customer_id: Annotated[int | None, Query(ge=1)] = None,
-    contact_id: Annotated[int | None, Query(ge=1, description="Cases linked to it")] = None,
+    assignee_agent_id: Annotated[Id | None, Query()] = None,
+    assignee_user_id: Annotated[Id | None, Query()] = None,
+    team_id: Annotated[Id | None, Query()] = None,
+    customer_id: Annotated[Id | None, Query()] = None,
+    contact_id: Annotated[Id | None, Query(description="Cases linked to it")] = None,
     priority: CasePriority | None = None,
     breached: Annotated[bool | None, Query(description="Cases that breached a target")] = None,
     reference: Annotated[str | None, Query(max_length=32, description="e.g. C-000123")] = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     criteria = cases.CaseFilter(
@@ -129,7 +130,7 @@ def link_contact(
 )
 def unlink_contact(
     case_id: CaseId,
-    contact_id: Annotated[int, Path(ge=1)],
+    contact_id: PathId,
     actor: CurrentActor,
     db: DB,
     now: Now,

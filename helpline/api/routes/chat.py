@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, WebSocket
+from fastapi import APIRouter, Header, Query, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -23,6 +23,7 @@ from helpline.channels.chat.visitor import ChatContext, VisitorSocket, receive_f
 from helpline.domain.enums import Channel
 from helpline.domain.messages import Attachment
 from helpline.errors import Conflict, HelplineError, NotFound, PermissionDenied
+from helpline.http.bounds import MAX_ID, Cursor, PathId
 from helpline.http.deps import CurrentActor, authenticate, get_db
 from helpline.http.errors import error_response
 from helpline.services.acd import callbacks
@@ -159,7 +160,7 @@ async def upload_preflight(request: Request, key: str = "") -> Response:
 async def upload_attachment(
     request: Request,
     key: Annotated[str, Query(max_length=100, description="The widget's public key")],
-    seq: Annotated[int, Query(ge=1, description="The visitor's message number")],
+    seq: Annotated[int, Query(ge=1, le=MAX_ID, description="The visitor's message number")],
     filename: Annotated[str, Query(max_length=255)],
     x_chat_token: Annotated[str, Header(max_length=200)],
 ) -> Response:
@@ -301,7 +302,9 @@ def _agent_session(
 
 
 @agent_router.websocket("/contacts/{contact_id}/chat/stream")
-async def agent_stream(websocket: WebSocket, contact_id: int, after: int = 0) -> None:
+async def agent_stream(
+    websocket: WebSocket, contact_id: PathId, after: Annotated[Cursor, Query()] = 0
+) -> None:
     """The chat of a contact, live: ``session``, then ``message`` (replayed after ``after``, then as
     they come), ``typing`` and ``presence`` of the visitor. Send ``{"type": "typing", "is_typing":
     true}`` to show the agent typing. Closes 4403 when the caller may not follow this contact."""
@@ -325,7 +328,7 @@ async def agent_typing(
     body: chat_schemas.TypingIn,
     request: Request,
     actor: CurrentActor,
-    contact_id: Annotated[int, Path(ge=1)],
+    contact_id: PathId,
 ) -> chat_schemas.TypingOut:
     visitor = await run_in_threadpool(_agent_session, request, actor, contact_id)
     return chat_schemas.TypingOut(

@@ -3,12 +3,13 @@ wrap-up codes, email addresses). Each resource gets the same five routes from ``
 
 # No ``from __future__ import annotations``: FastAPI must see the body models of each closure.
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
 from helpline.api import schemas
+from helpline.http.bounds import Cursor, Id, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.acd import configuration as config
 from helpline.services.acd.configuration import ResourceKind
@@ -32,7 +33,7 @@ def resource_router(
         actor: CurrentActor,
         db: DB,
         limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0),
+        offset: Annotated[Cursor, Query()] = 0,
     ) -> list[dict[str, Any]]:
         with db.read() as session:
             return config.list_rows(session, actor, kind, limit=limit, offset=offset)
@@ -44,7 +45,7 @@ def resource_router(
 
     @router.get(f"/{{{id_name}}}", response_model=body_out, summary=f"Get a {kind.name}")
     def get_resource(
-        actor: CurrentActor, db: DB, item_id: int = Path(alias=id_name)
+        actor: CurrentActor, db: DB, item_id: Annotated[Id, Path(alias=id_name)]
     ) -> dict[str, Any]:
         with db.read() as session:
             return config.represent(session, kind, config.get_row(session, actor, kind, item_id))
@@ -54,7 +55,7 @@ def resource_router(
         body: body_patch,  # type: ignore[valid-type]
         actor: CurrentActor,
         db: DB,
-        item_id: int = Path(alias=id_name),
+        item_id: Annotated[Id, Path(alias=id_name)],
     ) -> dict[str, Any]:
         values = body.model_dump(mode="json", exclude_unset=True)  # type: ignore[attr-defined]
         with db.transaction() as session:
@@ -62,7 +63,7 @@ def resource_router(
 
     @router.delete(f"/{{{id_name}}}", status_code=204, summary=f"Delete a {kind.name}")
     def delete_resource(
-        actor: CurrentActor, db: DB, item_id: int = Path(alias=id_name)
+        actor: CurrentActor, db: DB, item_id: Annotated[Id, Path(alias=id_name)]
     ) -> Response:
         with db.transaction() as session:
             config.remove(session, actor, kind, item_id)
@@ -82,7 +83,7 @@ email_verification_router = APIRouter(prefix="/email-addresses", tags=["Email Ad
     responses={409: {"description": "The address is already verified"}},
 )
 def resend_email_verification(
-    actor: CurrentActor, db: DB, email_address_id: int = Path(ge=1)
+    actor: CurrentActor, db: DB, email_address_id: PathId
 ) -> dict[str, Any]:
     """Email a new one-time confirmation link to the address (earlier links stop working); its
     mail is routed to this organization once someone reading it confirms."""

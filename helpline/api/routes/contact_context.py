@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from helpline.api.case_schemas import ContactContextOut
+from helpline.http.bounds import PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.conversations.context import RECENT_CONTACTS, contact_context
 
@@ -19,7 +20,7 @@ router = APIRouter(tags=["Contacts"])
     summary="The customer, recent contacts, open cases and collected data of a contact",
 )
 def get_context(
-    contact_id: Annotated[int, Path(ge=1)],
+    contact_id: PathId,
     actor: CurrentActor,
     db: DB,
     recent: Annotated[int, Query(ge=0, le=50)] = RECENT_CONTACTS,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from helpline.api.routes.acd import get_routing
 from helpline.api.schemas import ContactIn, ContactOut, ContactPage
 from helpline.domain.enums import Channel, ContactState
 from helpline.errors import InvalidInput
+from helpline.http.bounds import Cursor, Id, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.acd import commands as acd
 from helpline.services.conversations import contacts
@@ -62,7 +63,7 @@ def create_contact(
 
 
 @router.get("/{contact_id}", response_model=ContactOut, summary="Get a contact")
-def get_contact(actor: CurrentActor, db: DB, contact_id: int = Path()) -> dict[str, Any]:
+def get_contact(actor: CurrentActor, db: DB, contact_id: PathId) -> dict[str, Any]:
     with db.read() as session:
         return contacts.represent_contact(contacts.get_contact(session, actor, contact_id))
 
@@ -73,12 +74,14 @@ def list_contacts(
     db: DB,
     state: ContactState | None = None,
     channel: Channel | None = None,
-    queue_id: int | None = Query(None, ge=1),
-    agent_id: int | None = Query(None, ge=1),
-    customer_id: int | None = Query(None, ge=1),
+    queue_id: Annotated[Id | None, Query()] = None,
+    agent_id: Annotated[Id | None, Query()] = None,
+    customer_id: Annotated[Id | None, Query()] = None,
     created_from: datetime | None = Query(None, description="ISO 8601 with time zone"),
     created_to: datetime | None = Query(None, description="ISO 8601 with time zone, exclusive"),
-    after_id: int = Query(0, ge=0, description="Return contacts with a larger id (pagination)"),
+    after_id: Annotated[
+        Cursor, Query(description="Return contacts with a larger id (pagination)")
+    ] = 0,
     limit: int = Query(100, ge=1, le=1000),
 ) -> ContactPage:
     for name, value in (("created_from", created_from), ("created_to", created_to)):

@@ -4,13 +4,14 @@ customer's personal data are recorded in the audit log."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from helpline.api.case_schemas import MergeIn, MergeOut, MergeSuggestionOut, TimelineOut
 from helpline.api.schemas import CustomerIn, CustomerOut, CustomerPatch
 from helpline.domain.privacy import AuditAction
+from helpline.http.bounds import Id, PathId
 from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.conversations import timeline
 from helpline.services.identity import customer_merges, customers
@@ -47,7 +48,7 @@ def create_customer(body: CustomerIn, actor: CurrentActor, db: DB) -> dict[str, 
 
 
 @router.get("/{customer_id}", response_model=CustomerOut, summary="Get a customer")
-def get_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> dict[str, Any]:
+def get_customer(actor: CurrentActor, db: DB, customer_id: PathId) -> dict[str, Any]:
     """A merged-away record answers with ``merged_into_id``, the customer it now lives on in."""
     with db.read() as session:
         customer = customers.find_customer(session, actor, customer_id)
@@ -63,7 +64,7 @@ def get_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> dict
     status_code=204,
     summary="Erase the customer's personal data everywhere (reports keep their figures)",
 )
-def erase_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> Response:
+def erase_customer(actor: CurrentActor, db: DB, customer_id: PathId) -> Response:
     """Managers and admins. The profile, identities and merged-in records are deleted; message
     texts, attachments, notes, collected values, case subjects and the personal fields of events
     are erased; contacts, events and report facts keep their ids, times and durations. Audited."""
@@ -78,7 +79,7 @@ def erase_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> Re
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}},
 )
-def export_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> Response:
+def export_customer(actor: CurrentActor, db: DB, customer_id: PathId) -> Response:
     """Supervisors, managers and admins: profile, identities, contacts with messages, cases,
     surveys, notes and context (JSON files) plus every attachment (docs/privacy.md). Audited."""
     with db.transaction() as session:
@@ -95,7 +96,7 @@ def export_customer(actor: CurrentActor, db: DB, customer_id: int = Path()) -> R
 
 @router.patch("/{customer_id}", response_model=CustomerOut, summary="Rename or add identities")
 def update_customer(
-    body: CustomerPatch, actor: CurrentActor, db: DB, customer_id: int = Path()
+    body: CustomerPatch, actor: CurrentActor, db: DB, customer_id: PathId
 ) -> dict[str, Any]:
     with db.transaction() as session:
         customer = customers.update_customer(
@@ -116,8 +117,10 @@ def update_customer(
 def customer_timeline(
     actor: CurrentActor,
     db: DB,
-    customer_id: int = Path(),
-    before_id: int | None = Query(None, ge=1, description="next_before_id of the previous page"),
+    customer_id: PathId,
+    before_id: Annotated[
+        Id | None, Query(description="next_before_id of the previous page")
+    ] = None,
     limit: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
     """Contacts with their transcripts (messages), notes, wrap-up and linked cases, and every case
@@ -138,7 +141,7 @@ def customer_timeline(
 def merge_suggestions(
     actor: CurrentActor,
     db: DB,
-    customer_id: int = Path(),
+    customer_id: PathId,
     limit: int = Query(20, ge=1, le=100),
 ) -> list[dict[str, Any]]:
     """Rules: a contact carrying the other's phone or email, look-alike addresses (dots, +tags),
@@ -167,7 +170,7 @@ def merge_suggestions(
     summary="Merge another customer record into this one",
 )
 def merge(
-    body: MergeIn, actor: CurrentActor, db: DB, now: Now, customer_id: int = Path()
+    body: MergeIn, actor: CurrentActor, db: DB, now: Now, customer_id: PathId
 ) -> dict[str, Any]:
     """Identities, contacts and cases of ``merged_customer_id`` move here (CustomersMerged); the
     merged record then answers with ``merged_into_id``."""
@@ -183,7 +186,7 @@ def merge(
     response_model=MergeOut,
     summary="Undo the merge that took this record away",
 )
-def unmerge(actor: CurrentActor, db: DB, now: Now, customer_id: int = Path()) -> dict[str, Any]:
+def unmerge(actor: CurrentActor, db: DB, now: Now, customer_id: PathId) -> dict[str, Any]:
     """Exactly what moved in the merge moves back (CustomersUnmerged)."""
     with db.transaction() as session:
         record = customer_merges.unmerge_customer(session, actor, customer_id, now=now)
@@ -193,7 +196,7 @@ def unmerge(actor: CurrentActor, db: DB, now: Now, customer_id: int = Path()) ->
 @router.get(
     "/{customer_id}/merges", response_model=list[MergeOut], summary="Merges into or out of it"
 )
-def merges(actor: CurrentActor, db: DB, customer_id: int = Path()) -> list[dict[str, Any]]:
+def merges(actor: CurrentActor, db: DB, customer_id: PathId) -> list[dict[str, Any]]:
     with db.read() as session:
         return [
             customer_merges.represent_merge(m)

@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from helpline.api.schemas import EventOut, EventPage
 from helpline.errors import HelplineError
+from helpline.http.bounds import MAX_SEQUENCE
 from helpline.http.deps import (
     DB,
     CurrentActor,
@@ -34,7 +35,9 @@ def _page(db: Database, actor: Actor, after: int, limit: int) -> list[EventOut]:
 def list_events(
     actor: CurrentActor,
     db: DB,
-    after: int = Query(0, ge=0, description="Return events with a larger sequence number"),
+    after: int = Query(
+        0, ge=0, le=MAX_SEQUENCE, description="Return events with a larger sequence number"
+    ),
     limit: int = Query(100, ge=1, le=1000),
 ) -> EventPage:
     actor.require(*EVENT_READER_ROLES)
@@ -43,7 +46,7 @@ def list_events(
 
 
 @router.websocket("/stream")
-async def stream_events(websocket: WebSocket, after: int = Query(0, ge=0)) -> None:
+async def stream_events(websocket: WebSocket, after: int = Query(0, ge=0, le=MAX_SEQUENCE)) -> None:
     """Send every event after ``after`` as JSON, then each new one as it is committed.
 
     Authenticate with ``Authorization: Bearer <key>`` or the session cookie. Events committed by

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from helpline.api.schemas import (
     CalendarEventIn,
@@ -14,6 +14,7 @@ from helpline.api.schemas import (
     ForecastOut,
     ForecastSummary,
 )
+from helpline.http.bounds import Id, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services import records
 from helpline.services.planning import forecasts
@@ -44,7 +45,7 @@ def create_forecast(body: ForecastIn, actor: CurrentActor, db: DB) -> records.Fo
 def list_forecasts(
     actor: CurrentActor,
     db: DB,
-    queue_id: int | None = Query(None, ge=1),
+    queue_id: Annotated[Id | None, Query()] = None,
     status: Literal["draft", "published", "superseded"] | None = None,
     limit: int = Query(50, ge=1, le=500),
 ) -> list[records.Forecast]:
@@ -56,7 +57,7 @@ def list_forecasts(
 
 
 @router.get("/forecasts/{forecast_id}", response_model=ForecastOut, summary="Get a forecast")
-def get_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> records.Forecast:
+def get_forecast(actor: CurrentActor, db: DB, forecast_id: PathId) -> records.Forecast:
     with db.transaction() as session:
         return forecasts.get_forecast(session, actor, forecast_id)
 
@@ -66,7 +67,7 @@ def get_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> reco
     response_model=ForecastAccuracyOut,
     summary="Forecast against the contacts that arrived",
 )
-def forecast_accuracy(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> dict[str, object]:
+def forecast_accuracy(actor: CurrentActor, db: DB, forecast_id: PathId) -> dict[str, object]:
     with db.transaction() as session:
         return forecasts.forecast_accuracy(session, actor, forecast_id)
 
@@ -74,14 +75,14 @@ def forecast_accuracy(actor: CurrentActor, db: DB, forecast_id: int = Path()) ->
 @router.post(
     "/forecasts/{forecast_id}/publish", response_model=ForecastSummary, summary="Publish a forecast"
 )
-def publish_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> records.Forecast:
+def publish_forecast(actor: CurrentActor, db: DB, forecast_id: PathId) -> records.Forecast:
     """The queue's published forecast is what staffing and schedules use."""
     with db.transaction() as session:
         return forecasts.publish_forecast(session, actor, forecast_id)
 
 
 @router.delete("/forecasts/{forecast_id}", status_code=204, summary="Delete a draft forecast")
-def delete_forecast(actor: CurrentActor, db: DB, forecast_id: int = Path()) -> Response:
+def delete_forecast(actor: CurrentActor, db: DB, forecast_id: PathId) -> Response:
     with db.transaction() as session:
         forecasts.delete_forecast(session, actor, forecast_id)
     return Response(status_code=204)
@@ -113,7 +114,7 @@ def create_calendar_event(
 @router.delete(
     "/calendar-events/{calendar_event_id}", status_code=204, summary="Delete a calendar event"
 )
-def delete_calendar_event(actor: CurrentActor, db: DB, calendar_event_id: int = Path()) -> Response:
+def delete_calendar_event(actor: CurrentActor, db: DB, calendar_event_id: PathId) -> Response:
     with db.transaction() as session:
         forecasts.delete_calendar_event(session, actor, calendar_event_id)
     return Response(status_code=204)

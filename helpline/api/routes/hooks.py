@@ -15,7 +15,7 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
@@ -36,6 +36,7 @@ from helpline.channels.signatures import (
 )
 from helpline.domain.privacy import AuditAction
 from helpline.errors import NotFound
+from helpline.http.bounds import PathId
 from helpline.http.deps import get_db, get_now, get_settings
 from helpline.services.actor import system_actor
 from helpline.services.conversations import messaging
@@ -150,7 +151,7 @@ def _answer(provider: ProviderKind, body: dict[str, Any]) -> Response:
     responses={401: {"description": "Missing, wrong or stale signature; nothing stored"}},
 )
 async def inbound_message(
-    request: Request, provider: ProviderKind, connection_id: int = Path(ge=1)
+    request: Request, provider: ProviderKind, connection_id: PathId
 ) -> Response:
     """Stored once per provider message id: a retried webhook answers 200 and stores nothing new."""
     try:
@@ -189,7 +190,7 @@ def _update_status(request: Request, connection: Connection, provider_id: str, s
     responses={401: {"description": "Missing, wrong or stale signature; nothing stored"}},
 )
 async def delivery_status(
-    request: Request, provider: ProviderKind, connection_id: int = Path(ge=1)
+    request: Request, provider: ProviderKind, connection_id: PathId
 ) -> Response:
     """``delivered`` and ``failed`` update the message; interim statuses are acknowledged only."""
     try:

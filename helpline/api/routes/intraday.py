@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from helpline.api.schemas import IntradayActionOut, IntradayIntervalOut, IntradayOut
+from helpline.http.bounds import Id
 from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services.planning import intraday
 
@@ -13,7 +16,7 @@ router = APIRouter(tags=["Intraday"])
 
 @router.get("/intraday", response_model=IntradayOut, summary="Re-plan the rest of today")
 def intraday_plan(
-    actor: CurrentActor, db: DB, now: Now, queue_id: int = Query(ge=1)
+    actor: CurrentActor, db: DB, now: Now, queue_id: Annotated[Id, Query()]
 ) -> IntradayOut:
     """Today's actuals re-forecast the rest of the day (queue's published forecast and history),
     which is re-staffed against the published schedules: the gap per interval, and suggestions to

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from helpline.api.account_schemas import (
     PasswordChangeIn,
@@ -12,6 +12,7 @@ from helpline.api.account_schemas import (
     TotpCodeIn,
     TotpEnrolmentOut,
 )
+from helpline.http.bounds import PathId
 from helpline.http.deps import DB, SESSION_COOKIE, CurrentActor
 from helpline.services.identity import accounts, passwords, security, two_factor
 from helpline.services.records import UserSession
@@ -57,7 +58,7 @@ def list_sessions(request: Request, actor: CurrentActor, db: DB) -> list[Session
 
 
 @router.delete("/sessions/{session_id}", status_code=204, summary="End one of my sessions")
-def revoke_session(actor: CurrentActor, db: DB, session_id: int = Path()) -> Response:
+def revoke_session(actor: CurrentActor, db: DB, session_id: PathId) -> Response:
     with db.transaction() as session:
         accounts.revoke_my_session(session, actor, session_id)
     return Response(status_code=204)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from helpline.api.schemas import ContactMessageOut, ReplyIn
 from helpline.domain.privacy import AuditAction
+from helpline.http.bounds import PathId
 from helpline.http.deps import DB, CurrentActor, Now
+from helpline.http.downloads import content_disposition
 from helpline.services.conversations import messaging
 from helpline.services.privacy.audit import record_personal_data_read
 
 router = APIRouter(prefix="/contacts/{contact_id}/messages", tags=["Messages"])
 
-ContactId = Annotated[int, Path(ge=1)]
+ContactId = PathId
 
 
 @router.get("", response_model=list[ContactMessageOut], summary="The messages of a contact")
@@ -50,14 +52,14 @@ def reply(
 )
 def download_attachment(
     contact_id: ContactId,
-    message_id: Annotated[int, Path(ge=1)],
-    attachment_id: Annotated[int, Path(ge=1)],
+    message_id: PathId,
+    attachment_id: PathId,
     actor: CurrentActor,
     db: DB,
 ) -> Response:
     with db.read() as session:
         row = messaging.get_attachment(session, actor, contact_id, message_id, attachment_id)
-        disposition = f'attachment; filename="{row.filename.replace(chr(34), "")}"'
+        disposition = content_disposition(row.filename)
         data, media_type = row.data, row.content_type
     record_personal_data_read(db, actor, AuditAction.ATTACHMENT_READ, "Attachment", attachment_id)
     return Response(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
 
 from helpline.api.privacy_schemas import AuditPage, RetentionPoliciesIn, RetentionPolicyOut
 from helpline.domain.privacy import RetentionPolicy
+from helpline.http.bounds import Id
 from helpline.http.deps import DB, CurrentActor
 from helpline.services.privacy import audit, retention
 from helpline.services.reporting import reports
@@ -66,7 +67,9 @@ def search_audit(
     since: datetime | None = SINCE_Q,
     until: datetime | None = UNTIL_Q,
     security_only: bool = SECURITY_Q,
-    before_id: int | None = Query(None, ge=1, description="next_before_id of the previous page"),
+    before_id: Annotated[
+        Id | None, Query(description="next_before_id of the previous page")
+    ] = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """Managers and admins. Filters combine."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,9 @@ class RedactionSettingsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    patterns: list[str] = Field(default_factory=list, max_length=len(OPTIONAL_PATTERNS) + 1)
+    patterns: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=len(OPTIONAL_PATTERNS) + 1
+    )
 
 
 class RedactionSettingsOut(BaseModel):

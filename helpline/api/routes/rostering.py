@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from helpline.api.rostering_schemas import (
     RosteringProfileIn,
@@ -15,6 +15,7 @@ from helpline.api.rostering_schemas import (
     TimeOffIn,
     TimeOffOut,
 )
+from helpline.http.bounds import Id, PathId
 from helpline.http.deps import DB, CurrentActor
 from helpline.services import records
 from helpline.services.planning import rostering_inputs
@@ -40,7 +41,7 @@ def _profile_out(view: rostering_inputs.ProfileView) -> RosteringProfileOut:
     response_model=RosteringProfileOut,
     summary="An agent's rostering profile",
 )
-def get_profile(actor: CurrentActor, db: DB, agent_id: int = Path()) -> RosteringProfileOut:
+def get_profile(actor: CurrentActor, db: DB, agent_id: PathId) -> RosteringProfileOut:
     """Contract, weekly availability and preferences (the defaults when none was set), and the
     agent's skills. Agents read their own."""
     with db.transaction() as session:
@@ -53,7 +54,7 @@ def get_profile(actor: CurrentActor, db: DB, agent_id: int = Path()) -> Rosterin
     summary="Set an agent's rostering profile",
 )
 def put_profile(
-    body: RosteringProfileIn, actor: CurrentActor, db: DB, agent_id: int = Path()
+    body: RosteringProfileIn, actor: CurrentActor, db: DB, agent_id: PathId
 ) -> RosteringProfileOut:
     """Create or replace the profile; generated schedules roster the agent under it."""
     profile = rostering_inputs.RosteringProfile(
@@ -75,7 +76,7 @@ def put_profile(
     status_code=204,
     summary="Remove an agent's rostering profile",
 )
-def delete_profile(actor: CurrentActor, db: DB, agent_id: int = Path()) -> Response:
+def delete_profile(actor: CurrentActor, db: DB, agent_id: PathId) -> Response:
     """The agent is rostered under the schedule request's contract again."""
     with db.transaction() as session:
         rostering_inputs.delete_profile(session, actor, agent_id)
@@ -96,7 +97,7 @@ def create_time_off(body: TimeOffIn, actor: CurrentActor, db: DB) -> records.Tim
 def list_time_off(
     actor: CurrentActor,
     db: DB,
-    agent_id: int | None = Query(None, ge=1),
+    agent_id: Annotated[Id | None, Query()] = None,
     status: Literal["requested", "approved", "rejected"] | None = None,
     starts_at: datetime | None = Query(None, alias="from"),
     ends_at: datetime | None = Query(None, alias="to"),
@@ -110,7 +111,7 @@ def list_time_off(
 
 
 @router.get("/time-off/{time_off_id}", response_model=TimeOffOut, summary="Get time off")
-def get_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> records.TimeOff:
+def get_time_off(actor: CurrentActor, db: DB, time_off_id: PathId) -> records.TimeOff:
     with db.transaction() as session:
         return rostering_inputs.get_time_off(session, actor, time_off_id)
 
@@ -118,19 +119,19 @@ def get_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> reco
 @router.post(
     "/time-off/{time_off_id}/approve", response_model=TimeOffOut, summary="Approve time off"
 )
-def approve_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> records.TimeOff:
+def approve_time_off(actor: CurrentActor, db: DB, time_off_id: PathId) -> records.TimeOff:
     with db.transaction() as session:
         return rostering_inputs.decide_time_off(session, actor, time_off_id, "approved")
 
 
 @router.post("/time-off/{time_off_id}/reject", response_model=TimeOffOut, summary="Reject time off")
-def reject_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> records.TimeOff:
+def reject_time_off(actor: CurrentActor, db: DB, time_off_id: PathId) -> records.TimeOff:
     with db.transaction() as session:
         return rostering_inputs.decide_time_off(session, actor, time_off_id, "rejected")
 
 
 @router.delete("/time-off/{time_off_id}", status_code=204, summary="Withdraw time off")
-def delete_time_off(actor: CurrentActor, db: DB, time_off_id: int = Path()) -> Response:
+def delete_time_off(actor: CurrentActor, db: DB, time_off_id: PathId) -> Response:
     """Planners withdraw any; an agent withdraws their own request before it is decided."""
     with db.transaction() as session:
         rostering_inputs.delete_time_off(session, actor, time_off_id)

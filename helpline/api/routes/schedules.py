@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from helpline.api.schemas import ActivityOut, ScheduleIn, ScheduleOut, ScheduleSummaryOut
+from helpline.http.bounds import PathId
 from helpline.http.deps import DB, CurrentActor, Now
 from helpline.services import records
 from helpline.services.planning import schedules
@@ -82,7 +83,7 @@ def list_schedules(
 
 
 @router.get("/schedules/{schedule_id}", response_model=ScheduleOut, summary="Get a schedule")
-def get_schedule(actor: CurrentActor, db: DB, schedule_id: int = Path()) -> ScheduleOut:
+def get_schedule(actor: CurrentActor, db: DB, schedule_id: PathId) -> ScheduleOut:
     """The schedule with its coverage per interval and its roster."""
     with db.transaction() as session:
         return _out(schedules.schedule_detail(session, actor, schedule_id))
@@ -93,7 +94,7 @@ def get_schedule(actor: CurrentActor, db: DB, schedule_id: int = Path()) -> Sche
     response_model=ScheduleSummaryOut,
     summary="Publish a schedule",
 )
-def publish_schedule(actor: CurrentActor, db: DB, schedule_id: int = Path()) -> records.Schedule:
+def publish_schedule(actor: CurrentActor, db: DB, schedule_id: PathId) -> records.Schedule:
     """The published version of a week is what agents see and adherence compares against; the
     week's previously published version is superseded."""
     with db.transaction() as session:
@@ -109,7 +110,7 @@ def agent_schedule(
     actor: CurrentActor,
     db: DB,
     now: Now,
-    agent_id: int = Path(),
+    agent_id: PathId,
     starts_at: datetime | None = Query(None, alias="from", description="Default: now"),
     ends_at: datetime | None = Query(None, alias="to", description="Default: 7 days after from"),
 ) -> list[ActivityOut]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
@@ -47,7 +47,7 @@ class SimulationIn(Body):
     horizon_minutes: int = Field(default=480, ge=15, le=service.MAX_HORIZON_MINUTES)
     interval_minutes: Literal[15, 30, 60] = 30
     replications: int = Field(default=5, ge=1, le=service.MAX_REPLICATIONS)
-    seed: int = Field(default=1, ge=0)
+    seed: int = Field(default=1, ge=0, le=2**32 - 1)
     confidence: float = Field(default=0.95, ge=0.5, lt=1)
     patience_seconds: float | None = Field(
         default=None, gt=0, description="Mean patience of queues without their own"
@@ -55,7 +55,7 @@ class SimulationIn(Body):
     queues: list[QueueChangeIn] = Field(default_factory=list, max_length=500)
     remove_agent_ids: list[Id] = Field(default_factory=list, max_length=service.MAX_AGENTS)
     add_agents: list[AddedAgentsIn] = Field(default_factory=list, max_length=100)
-    agents_per_interval: list[int] | None = Field(
+    agents_per_interval: list[Annotated[int, Field(ge=0, le=service.MAX_AGENTS)]] | None = Field(
         default=None,
         max_length=1000,
         description="Logged-in agents per interval (the first n: live by id, then added)",

@@ -16,18 +16,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from helpline.config import Settings
 from helpline.errors import InvalidInput
+from helpline.http.bounds import Id, PathId
+from helpline.http.config_schemas import Body
 from helpline.http.deps import DB, CurrentActor, Now, get_settings
 from helpline.services import records
 from helpline.services.reporting import surveys
 
 router = APIRouter(tags=["Surveys"])
 public_router = APIRouter(prefix="/public/surveys", tags=["Surveys"])
+SurveyToken = Annotated[str, Path(max_length=100, description="The token of the survey's link")]
 
 
-class SurveySettingsBody(BaseModel):
+class SurveySettingsBody(Body):
     """Which questions surveys ask, the CES scale (1 to ``ces_scale_max``) and how long links live."""
-
-    model_config = ConfigDict(extra="forbid")
 
     asks_csat: bool = True
     asks_nps: bool = True
@@ -36,10 +37,8 @@ class SurveySettingsBody(BaseModel):
     expires_after_hours: int = Field(168, ge=1, le=surveys.MAX_EXPIRY_HOURS)
 
 
-class IssueSurveyIn(BaseModel):
+class IssueSurveyIn(Body):
     """``link``: return the link only; ``channel``: also record it as an outbound message."""
-
-    model_config = ConfigDict(extra="forbid")
 
     delivery: surveys.Delivery = surveys.Delivery.LINK
 
@@ -109,8 +108,8 @@ def issue_survey(
     db: DB,
     now: Now,
     settings: Annotated[Settings, Depends(get_settings)],
+    contact_id: PathId,
     body: IssueSurveyIn | None = None,
-    contact_id: int = Path(),
 ) -> dict[str, Any]:
     """409 unless the contact is closed and has no survey yet. With `delivery=channel` the link is
     also recorded as an outbound message on the contact, for its channel to deliver."""
@@ -134,8 +133,8 @@ def issue_survey(
 def list_answers(
     actor: CurrentActor,
     db: DB,
-    contact_id: int | None = Query(None, ge=1),
-    agent_id: int | None = Query(None, ge=1),
+    contact_id: Annotated[Id | None, Query()] = None,
+    agent_id: Annotated[Id | None, Query()] = None,
     limit: int = Query(1000, ge=1, le=10_000),
 ) -> list[records.SurveyAnswer]:
     """Newest first; optionally one contact's and/or one agent's."""
@@ -170,7 +169,7 @@ def _wants_html(request: Request) -> bool:
 
 
 @public_router.get("/{token}", summary="A survey, for the customer (no login)")
-def show_survey(request: Request, db: DB, now: Now, token: str = Path()) -> Response:
+def show_survey(request: Request, db: DB, now: Now, token: SurveyToken) -> Response:
     """The questions as JSON, or a small HTML form for browsers (`Accept: text/html`).
     404 when the link is unknown or expired, 409 when already answered."""
     with db.transaction() as session:
@@ -196,7 +195,7 @@ async def _answers(request: Request) -> dict[str, Any]:
 
 
 @public_router.post("/{token}", summary="Answer a survey (no login; once)")
-async def answer_survey(request: Request, db: DB, now: Now, token: str = Path()) -> Response:
+async def answer_survey(request: Request, db: DB, now: Now, token: SurveyToken) -> Response:
     """JSON `{"csat": 5, "nps": 9, "ces": 2}` or the HTML form's fields; unanswered questions may
     be left out. 422 names a bad field, 409 when already answered, 404 unknown or expired."""
     answers = await _answers(request)

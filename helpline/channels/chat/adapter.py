@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from helpline.channels.base import ChannelAdapter, DeliveryReport, DeliveryStatus, OutboundMessage
 from helpline.channels.chat.hub import ChatHub
+from helpline.channels.email_compose import INTERNATIONAL, mailbox
 from helpline.channels.mailer import Mailer
 from helpline.config import Settings
 from helpline.domain.enums import Channel
@@ -55,9 +56,9 @@ def transcript_email(
     visitor: VisitorSession, lines: Sequence[TranscriptLine], sender: str, zone: ZoneInfo
 ) -> EmailMessage:
     """A plain-text email of the conversation, times in the organization's zone."""
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = visitor.visitor_email
+    email = EmailMessage(policy=INTERNATIONAL)
+    email["From"] = mailbox(sender)
+    email["To"] = mailbox(visitor.visitor_email)
     email["Subject"] = f"Your chat transcript: {visitor.topic}"
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)

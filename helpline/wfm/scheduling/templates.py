@@ -87,9 +87,9 @@ def _day(value: object) -> int:
     raise invalid("expected a day (mon..sun or 0..6)")
 
 
-Minutes = Annotated[int, BeforeValidator(_minutes)]
-Clock = Annotated[int, BeforeValidator(_clock)]
-Day = Annotated[int, BeforeValidator(_day)]
+Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60), BeforeValidator(_minutes)]
+Clock = Annotated[int, Field(ge=0, le=24 * 60), BeforeValidator(_clock)]
+Day = Annotated[int, Field(ge=0, le=6), BeforeValidator(_day)]
 
 
 def parse_minutes(value: object, where: str) -> int:
@@ -115,7 +115,7 @@ class StartRange(Document):
 
 
 class BreakDocument(Document):
-    name: str = "break"
+    name: str = Field(default="break", max_length=100)
     duration: Minutes
     paid: bool = False
     window: tuple[Minutes, Minutes] = Field(description="[earliest, latest] after shift start")
@@ -128,8 +128,8 @@ class BreakDocument(Document):
 
 
 class WeeklyPatternDocument(Document):
-    days_worked: int = 5
-    min_consecutive_days_off: int = 0
+    days_worked: int = Field(default=5, ge=0, le=7)
+    min_consecutive_days_off: int = Field(default=0, ge=0, le=7)
 
 
 def _starts_kind(value: Any) -> str:
@@ -137,7 +137,7 @@ def _starts_kind(value: Any) -> str:
 
 
 class TemplateDocument(Document):
-    name: str
+    name: str = Field(max_length=100)
     length: Minutes
     starts: Annotated[
         Annotated[StartRange, Tag("(range)")] | Annotated[list[Clock], Tag("(list)")],
@@ -147,11 +147,11 @@ class TemplateDocument(Document):
     breaks: Annotated[list[BreakDocument], BeforeValidator(lambda v: v or [])] = Field(
         default_factory=list
     )
-    group: str = "default"
-    cost_per_paid_hour: float = 1.0
+    group: str = Field(default="default", max_length=200)
+    cost_per_paid_hour: float = Field(default=1.0, le=1e9)
     may_cross_midnight: bool = True
     weekly_pattern: WeeklyPatternDocument | None = None
-    max_shifts: int | None = None
+    max_shifts: int | None = Field(default=None, ge=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _core_checks(self) -> TemplateDocument:
