@@ -609,6 +609,21 @@ class IntradayOut(BaseModel):
     forecast_id: int
     interval_minutes: int
     method: str = Field(description="How the rest of the day was re-forecast")
+    staffing_model: Literal["erlang_a", "erlang_c"] = Field(
+        description="erlang_a: required agents allow for callers abandoning with the patience "
+        "estimated from the queue's history; erlang_c: too few abandonments, no abandonment assumed"
+    )
+    patience_seconds: float | None = Field(
+        description="Mean patience (exponential fit to the censored waits of the 8 weeks before "
+        "today), seconds; null with erlang_c"
+    )
+    patience_abandonments: int | None = Field(
+        description="Abandoned contacts (observed patiences) the estimate rests on; null with erlang_c"
+    )
+    patience_answered: int | None = Field(
+        description="Answered contacts (waits censored by the answer) the estimate rests on; null "
+        "with erlang_c"
+    )
     intervals: list[IntradayIntervalOut]
     actions: list[IntradayActionOut]
 

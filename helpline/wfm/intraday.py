@@ -83,6 +83,17 @@ class ServiceTarget:
     default_aht_seconds: float = 300.0
 
 
+def _service_level(
+    arrival_rate: FloatArray, aht: FloatArray, agents: FloatArray, target: ServiceTarget
+) -> FloatArray:
+    """Share answered within the target time: Erlang A with the target's patience, else Erlang C."""
+    if target.patience_seconds is None:
+        return erlang.erlang_c(arrival_rate, aht, agents, target.answer_time_seconds).service_level
+    return erlang.erlang_a(
+        arrival_rate, aht, agents, target.patience_seconds, target.answer_time_seconds
+    ).service_level
+
+
 @dataclass(frozen=True)
 class IntradayAction:
     """A suggestion for interval ``interval``: how many agents, and where breaks move to."""
@@ -98,7 +109,8 @@ class IntradayPlan:
     """The re-planned day: per interval (the day's ``timestamps``) and the suggested actions.
 
     ``completed`` intervals are in the past (their ``volume`` is the actual); ``gap`` is scheduled
-    minus required agents (negative = short); ``service_level`` is predicted with the scheduled agents.
+    minus required agents (negative = short); ``service_level`` is predicted with the scheduled agents
+    (by the model of the required agents: Erlang A with the target's patience, else Erlang C).
     """
 
     timestamps: tuple[datetime, ...]
@@ -232,9 +244,7 @@ def replan_intraday(
     )
     required = staffing.agents.astype(np.float64)
     scheduled = np.asarray(day.scheduled_agents, dtype=np.float64)
-    levels = erlang.erlang_c(
-        volume / interval_seconds, aht, np.floor(scheduled + 1e-9), target.answer_time_seconds
-    ).service_level
+    levels = _service_level(volume / interval_seconds, aht, np.floor(scheduled + 1e-9), target)
     service_level = np.where(volume > 0, levels, 1.0)
     window = MOVE_WINDOW_MINUTES // day.interval_minutes
     actions = _suggest(

@@ -20,15 +20,20 @@ def intraday_plan(
 ) -> IntradayOut:
     """Today's actuals re-forecast the rest of the day (queue's published forecast and history),
     which is re-staffed against the published schedules: the gap per interval, and suggestions to
-    move breaks, offer overtime or voluntary time off."""
+    move breaks, offer overtime or voluntary time off. Required agents are Erlang A with the patience
+    fitted to the queue's censored waits of the 8 weeks before today (Erlang C below 20 abandonments)."""
     with db.transaction() as session:
         view = intraday.intraday_plan(session, actor, queue_id, now)
-    plan = view.plan
+    plan, patience = view.plan, view.patience
     return IntradayOut(
         queue_id=view.queue_id,
         forecast_id=view.forecast_id,
         interval_minutes=view.interval_minutes,
         method=plan.method,
+        staffing_model=view.staffing_model,
+        patience_seconds=round(patience.mean_seconds, 4) if patience is not None else None,
+        patience_abandonments=patience.abandonments if patience is not None else None,
+        patience_answered=patience.answered if patience is not None else None,
         intervals=[
             IntradayIntervalOut(
                 starts_at=start,

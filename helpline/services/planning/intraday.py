@@ -15,6 +15,7 @@ from helpline.errors import InvalidInput
 from helpline.services.access import owned_by, referenced, requires
 from helpline.services.actor import Actor
 from helpline.services.planning import forecasts
+from helpline.services.planning.patience import PatienceEstimate, estimate_patience
 from helpline.services.planning.plans import READING_ROLES
 from helpline.services.planning.schedule_groups import organization_zone, published_forecast
 from helpline.services.planning.schedules import published_activities
@@ -26,7 +27,8 @@ from helpline.wfm.intraday import IntradayDay, IntradayPlan, ServiceTarget, repl
 
 @dataclass(frozen=True)
 class IntradayView:
-    """The plan, with the UTC interval starts, the published forecast and the actuals it used."""
+    """The plan, with the UTC interval starts, the published forecast and the actuals it used, and
+    the patience estimated from the queue's history (None: too few abandonments, Erlang C)."""
 
     queue_id: int
     forecast_id: int
@@ -35,6 +37,12 @@ class IntradayView:
     forecast_volume: list[float]
     actual_volume: list[float]
     plan: IntradayPlan
+    patience: PatienceEstimate | None = None
+
+    @property
+    def staffing_model(self) -> str:
+        """``erlang_a`` when required agents allow for abandonment, else ``erlang_c``."""
+        return "erlang_c" if self.patience is None else "erlang_a"
 
 
 def _actuals(
@@ -89,7 +97,10 @@ def _serves(
 
 @requires(*READING_ROLES)
 def intraday_plan(session: Session, actor: Actor, queue_id: int, now: datetime) -> IntradayView:
-    """Re-forecast, re-staff and suggest actions for the rest of today (the organization's day)."""
+    """Re-forecast, re-staff and suggest actions for the rest of today (the organization's day).
+
+    Required agents are Erlang A with the patience estimated from the queue's finished contacts of
+    the weeks before today (:func:`estimate_patience`), Erlang C when too few of them abandoned."""
     queue = referenced(session, actor, tables.Queue, queue_id, "queue_id")
     forecast = published_forecast(session, actor, queue_id)
     if forecast is None:
@@ -126,6 +137,7 @@ def intraday_plan(session: Session, actor: Actor, queue_id: int, now: datetime) 
     history_timestamps, history_volumes, _aht = forecasts.stored_history(
         session, actor, queue_id, zone, interval, starts[0]
     )
+    patience = estimate_patience(session, actor, queue_id, starts[0])
     org = session.get(tables.Organization, actor.organization_id)
     day = IntradayDay(
         interval_minutes=interval,
@@ -140,7 +152,11 @@ def intraday_plan(session: Session, actor: Actor, queue_id: int, now: datetime) 
         plan = replan_intraday(
             day,
             now.astimezone(zone).replace(tzinfo=None),
-            ServiceTarget(queue.service_level_percent / 100.0, float(queue.service_level_seconds)),
+            ServiceTarget(
+                queue.service_level_percent / 100.0,
+                float(queue.service_level_seconds),
+                patience_seconds=patience.mean_seconds if patience is not None else None,
+            ),
             history_timestamps=history_timestamps,
             history_volumes=history_volumes,
             country=org.country if org is not None else None,
@@ -155,4 +171,5 @@ def intraday_plan(session: Session, actor: Actor, queue_id: int, now: datetime) 
         forecast_volume=[float(v) for v in volume],
         actual_volume=[float(v) for v in actual],
         plan=plan,
+        patience=patience,
     )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
+from helpline.wfm import erlang
 from helpline.wfm.intraday import (
     ActionKind,
     IntradayAction,
@@ -115,3 +116,21 @@ def test_with_a_history_the_forecaster_re_forecasts_the_day() -> None:
 def test_mismatched_arrays_are_refused() -> None:
     with pytest.raises(ValueError, match="scheduled_agents"):
         day(np.zeros(3), np.zeros(6))
+
+
+def test_with_patience_the_day_is_staffed_and_judged_by_erlang_a() -> None:
+    patient = ServiceTarget(service_level=0.8, answer_time_seconds=20, patience_seconds=60.0)
+    scheduled = required()
+    now = START + timedelta(hours=1)
+    plan = replan_intraday(day(scheduled, np.zeros(6)), now, patient)
+    erlang_a = staff_intervals(expected_volume(), 300.0, 3600.0, 0.8, 20.0, patience=60.0)
+    np.testing.assert_array_equal(plan.required_agents, erlang_a.agents)
+    # Callers who hang up after a minute's wait need fewer agents than callers who never do.
+    assert np.all(plan.required_agents <= scheduled)
+    assert np.sum(plan.required_agents) < np.sum(scheduled)
+    rate = expected_volume() / 3600.0
+    levels = erlang.erlang_a(rate, 300.0, scheduled, 60.0, 20.0).service_level
+    np.testing.assert_allclose(plan.service_level, levels)
+    assert np.all(
+        plan.service_level > replan_intraday(day(scheduled, np.zeros(6)), now, TARGET).service_level
+    )
