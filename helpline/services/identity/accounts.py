@@ -111,6 +111,7 @@ def _set_active(session: Session, actor: Actor, user_id: int, active: bool) -> l
     return agent_ids
 
 
+@requires()
 def set_user_active(
     db: Database, routing: RoutingService | None, actor: Actor, user_id: int, active: bool
 ) -> User:

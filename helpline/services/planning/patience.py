@@ -17,8 +17,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from helpline.analytics.intervals import to_epoch_us
-from helpline.services.access import owned_by
+from helpline.services.access import owned_by, requires
 from helpline.services.actor import Actor
+from helpline.services.planning.plans import READING_ROLES
 from helpline.storage import tables
 from helpline.wfm.patience import CensoredWaits, fit_exponential
 
@@ -40,6 +41,7 @@ class PatienceEstimate:
     until: datetime
 
 
+@requires(*READING_ROLES)
 def queue_waits(
     session: Session, actor: Actor, queue_id: int, since: datetime, until: datetime
 ) -> CensoredWaits:
@@ -57,6 +59,7 @@ def queue_waits(
     return CensoredWaits.of([float(w) for w, _ in rows], [bool(a) for _, a in rows])
 
 
+@requires(*READING_ROLES)
 def estimate_patience(
     session: Session,
     actor: Actor,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from helpline.domain.enums import Role
 from helpline.domain.privacy import AuditAction
-from helpline.services.access import owned, owned_by, requires
+from helpline.services.access import any_member, owned, owned_by, requires
 from helpline.services.actor import Actor
 from helpline.services.reporting.exports import to_csv
 from helpline.storage.audit import append_audit, current_client_ip, request_origin
@@ -55,6 +55,7 @@ CSV_COLUMNS = (
 )
 
 
+@any_member
 def record_personal_data_read(
     db: Database, actor: Actor, action: AuditAction, resource_kind: str, resource_id: int
 ) -> None:
