@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from helpline.api.privacy_schemas import AuditPage, RetentionPoliciesIn, RetentionPolicyOut
 from helpline.domain.privacy import RetentionPolicy
@@ -19,27 +20,6 @@ router = APIRouter(tags=["Privacy"])
 
 CSV_LIMIT = 100_000
 """Most entries one CSV export holds (narrow the filters for more)."""
-
-
-def _filters(
-    zone: ZoneInfo,
-    actor: str | None,
-    action: str | None,
-    resource_kind: str | None,
-    resource_id: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    security_only: bool,
-) -> audit.AuditFilters:
-    return audit.AuditFilters(
-        actor=actor,
-        action=action,
-        resource_kind=resource_kind,
-        resource_id=resource_id,
-        since=_aware(since, zone),
-        until=_aware(until, zone),
-        security_only=security_only,
-    )
 
 
 def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
@@ -56,10 +36,7 @@ UNTIL_Q = Query(None, description="Before this instant")
 SECURITY_Q = Query(False, description="Only security events (failed logins, rejected webhooks)")
 
 
-@router.get("/audit", response_model=AuditPage, summary="Search the audit log (newest first)")
-def search_audit(
-    actor: CurrentActor,
-    db: DB,
+def _audit_filters(
     by: str | None = ACTOR_Q,
     action: str | None = ACTION_Q,
     resource_kind: str | None = KIND_Q,
@@ -67,6 +44,32 @@ def search_audit(
     since: datetime | None = SINCE_Q,
     until: datetime | None = UNTIL_Q,
     security_only: bool = SECURITY_Q,
+) -> audit.AuditFilters:
+    """The filters of an audit search or export, as the query string gives them."""
+    return audit.AuditFilters(
+        actor=by,
+        action=action,
+        resource_kind=resource_kind,
+        resource_id=resource_id,
+        since=since,
+        until=until,
+        security_only=security_only,
+    )
+
+
+AuditQuery = Annotated[audit.AuditFilters, Depends(_audit_filters)]
+
+
+def _in_zone(filters: audit.AuditFilters, zone: ZoneInfo) -> audit.AuditFilters:
+    """``filters`` with times given without an offset read in the organization's time zone."""
+    return replace(filters, since=_aware(filters.since, zone), until=_aware(filters.until, zone))
+
+
+@router.get("/audit", response_model=AuditPage, summary="Search the audit log (newest first)")
+def search_audit(
+    actor: CurrentActor,
+    db: DB,
+    filters: AuditQuery,
     before_id: Annotated[
         Id | None, Query(description="next_before_id of the previous page")
     ] = None,
@@ -75,9 +78,7 @@ def search_audit(
     """Managers and admins. Filters combine."""
     with db.read() as session:
         zone = reports.organization_zone(session, actor)
-        filters = _filters(
-            zone, by, action, resource_kind, resource_id, since, until, security_only
-        )
+        filters = _in_zone(filters, zone)
         rows = audit.search_audit(session, actor, filters, before_id=before_id, limit=limit + 1)
         entries = [audit.represent_entry(r) for r in rows[:limit]]
     return {
@@ -95,20 +96,12 @@ def search_audit(
 def export_audit(
     actor: CurrentActor,
     db: DB,
-    by: str | None = ACTOR_Q,
-    action: str | None = ACTION_Q,
-    resource_kind: str | None = KIND_Q,
-    resource_id: str | None = ID_Q,
-    since: datetime | None = SINCE_Q,
-    until: datetime | None = UNTIL_Q,
-    security_only: bool = SECURITY_Q,
+    filters: AuditQuery,
 ) -> Response:
     """Managers and admins; at most 100,000 entries, newest first."""
     with db.read() as session:
         zone = reports.organization_zone(session, actor)
-        filters = _filters(
-            zone, by, action, resource_kind, resource_id, since, until, security_only
-        )
+        filters = _in_zone(filters, zone)
         text = audit.audit_csv(audit.search_audit(session, actor, filters, limit=CSV_LIMIT))
     return Response(
         content=text,
