@@ -58,6 +58,23 @@ def _login_form(
     return response
 
 
+def _expired_form(
+    request: Request, csrf_token: str, *, email: str = "", next_path: str
+) -> HTMLResponse | None:
+    """The login form again (403) when a login form's double-submit token does not match its
+    cookie; None when it does."""
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if expected and csrf_token == expected:
+        return None
+    return _login_form(
+        request,
+        error="The form expired; please log in again.",
+        email=email,
+        next_path=next_path,
+        status=403,
+    )
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/") -> HTMLResponse:
     """The login form."""
@@ -74,15 +91,9 @@ def login_submit(
 ) -> Response:
     """Check the form's double-submit token and the password; open a session on success."""
     next_path = _safe_next(next)
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or csrf_token != expected:
-        return _login_form(
-            request,
-            error="The form expired; please log in again.",
-            email=email,
-            next_path=next_path,
-            status=403,
-        )
+    expired = _expired_form(request, csrf_token, email=email, next_path=next_path)
+    if expired is not None:
+        return expired
     settings = get_settings(request)
     try:
         result = login.log_in(
@@ -189,11 +200,9 @@ def login_code_submit(
 ) -> Response:
     """The second step: the authenticator's code (or a recovery code) opens the session."""
     next_path = _safe_next(next)
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or csrf_token != expected:
-        return _login_form(
-            request, error="The form expired; please log in again.", next_path=next_path, status=403
-        )
+    expired = _expired_form(request, csrf_token, next_path=next_path)
+    if expired is not None:
+        return expired
     settings = get_settings(request)
     try:
         opened = login.complete_login(
